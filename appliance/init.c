@@ -1,0 +1,380 @@
+/* hatch-init: PID 1 of the appliance, statically linked, run from the
+ * initramfs.  It loads the few kernel modules needed to see the root disk,
+ * mounts the root image, switches to it, prepares the minimal runtime
+ * environment the daemon's tools expect, runs the daemon, and powers the
+ * machine off when the daemon exits (qemu runs with -no-reboot and so
+ * exits).  No shell, no udev, no systemd: every step is a few system calls,
+ * which is what makes the boot fast under TCG.
+ *
+ * Every wait is bounded; on any fatal error we print why on the console
+ * and power off, so a launch never hangs.  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+#define MODULE_LIST   "/modules/load"
+#define MAX_LIST      65536
+#define ROOT_WAIT_MS  30000     /* TCG on a loaded host can be very slow */
+#define PORT_WAIT_MS  5000
+#define DAEMON        "/usr/sbin/guestfsd"
+
+static bool verbose;
+static char cmdline[4096];
+
+static double
+uptime (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_BOOTTIME, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Progress lines only in verbose mode; they cost console time under TCG.  */
+static void __attribute__((format (printf, 1, 2)))
+say (const char *fmt, ...)
+{
+  if (!verbose)
+    return;
+  char buf[512];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  dprintf (2, "[%8.3f] hatch-init: %s\n", uptime (), buf);
+}
+
+static void __attribute__((format (printf, 1, 2)))
+warn (const char *fmt, ...)
+{
+  char buf[512];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  dprintf (2, "[%8.3f] hatch-init: %s\n", uptime (), buf);
+}
+
+static void __attribute__((noreturn))
+poweroff (void)
+{
+  sync ();
+  reboot (RB_POWER_OFF);
+  for (;;)                      /* PID 1 must never exit (kernel panic) */
+    pause ();
+}
+
+static void __attribute__((noreturn, format (printf, 1, 2)))
+die (const char *fmt, ...)
+{
+  char buf[512];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  dprintf (2, "[%8.3f] hatch-init: ERROR: %s; powering off\n", uptime (), buf);
+  poweroff ();
+}
+
+static void
+sleep_ms (long ms)
+{
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+static void
+mount_or_die (const char *src, const char *dst, const char *type,
+              unsigned long flags, const char *data)
+{
+  mkdir (dst, 0755);
+  if (mount (src, dst, type, flags, data) < 0)
+    die ("mount %s on %s (%s): %s", src, dst, type ? type : "-", strerror (errno));
+}
+
+/* The value of NAME=... on the kernel command line, or NULL.  */
+static const char *
+cmdline_get (const char *name, char *buf, size_t len)
+{
+  size_t nl = strlen (name);
+  for (const char *p = cmdline; (p = strstr (p, name)) != NULL; p += nl) {
+    if ((p != cmdline && p[-1] != ' ') || p[nl] != '=')
+      continue;
+    const char *v = p + nl + 1;
+    size_t n = strcspn (v, " \n");
+    if (n >= len)
+      n = len - 1;
+    memcpy (buf, v, n);
+    buf[n] = '\0';
+    return buf;
+  }
+  return NULL;
+}
+
+static void
+read_cmdline (void)
+{
+  int fd = open ("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = read (fd, cmdline, sizeof cmdline - 1);
+    cmdline[n > 0 ? n : 0] = '\0';
+    close (fd);
+  }
+  char v[16];
+  verbose = cmdline_get ("guestfs_verbose", v, sizeof v) && !strcmp (v, "1");
+}
+
+static void
+load_modules (void)
+{
+  static char list[MAX_LIST];
+  int fd = open (MODULE_LIST, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    warn ("no %s: %s", MODULE_LIST, strerror (errno));
+    return;
+  }
+  ssize_t n = read (fd, list, sizeof list - 1);
+  close (fd);
+  list[n > 0 ? n : 0] = '\0';
+  char *save = NULL;
+  for (char *name = strtok_r (list, "\n", &save); name;
+       name = strtok_r (NULL, "\n", &save)) {
+    if (strchr (name, '/') || strlen (name) > 200)
+      continue;
+    char path[256];
+    snprintf (path, sizeof path, "/modules/%s", name);
+    int mfd = open (path, O_RDONLY | O_CLOEXEC);
+    if (mfd < 0) {
+      warn ("module %s: %s", path, strerror (errno));
+      continue;
+    }
+    /* A compressed module is handed to the kernel as is; that needs
+     * CONFIG_MODULE_DECOMPRESS, otherwise the builder decompresses.  */
+    size_t len = strlen (name);
+    int flags = (len > 3 && (!strcmp (name + len - 3, ".xz") ||
+                             !strcmp (name + len - 3, ".gz"))) ||
+                (len > 4 && !strcmp (name + len - 4, ".zst"))
+      ? MODULE_INIT_COMPRESSED_FILE : 0;
+    if (syscall (SYS_finit_module, mfd, "", flags) < 0 && errno != EEXIST)
+      warn ("loading module %s: %s", name, strerror (errno));
+    else
+      say ("loaded %s", name);
+    close (mfd);
+  }
+}
+
+static void
+wait_for (const char *path, int timeout_ms)
+{
+  struct stat st;
+  for (int waited = 0; stat (path, &st) < 0; waited += 5) {
+    if (waited >= timeout_ms)
+      die ("%s did not appear within %d s (is the root disk attached as "
+           "virtio-blk?)", path, timeout_ms / 1000);
+    sleep_ms (5);
+  }
+}
+
+/* The initramfs is not unmounted (it is the real root of the mount tree),
+ * but its files are no longer needed: free their memory.  */
+static void
+free_initramfs (void)
+{
+  DIR *d = opendir ("/modules");
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL)
+      if (e->d_name[0] != '.')
+        unlinkat (dirfd (d), e->d_name, 0);
+    closedir (d);
+  }
+  rmdir ("/modules");
+}
+
+static void
+switch_root (const char *root)
+{
+  mount_or_die ("/proc", "/sysroot/proc", NULL, MS_MOVE, NULL);
+  mount_or_die ("/sys", "/sysroot/sys", NULL, MS_MOVE, NULL);
+  mount_or_die ("/dev", "/sysroot/dev", NULL, MS_MOVE, NULL);
+  free_initramfs ();
+  if (chdir ("/sysroot") < 0)
+    die ("chdir /sysroot: %s", strerror (errno));
+  if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
+    die ("moving %s to /: %s", root, strerror (errno));
+  if (chroot (".") < 0 || chdir ("/") < 0)
+    die ("chroot: %s", strerror (errno));
+}
+
+/* What tools expect to find, that udev or systemd would normally make.  */
+static void
+setup_runtime (void)
+{
+  mount_or_die ("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+  mount_or_die ("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  mount_or_die ("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  mkdir ("/run/lock", 0755);
+  mkdir ("/run/lock/lvm", 0700);
+  mkdir ("/run/lvm", 0700);
+  mkdir ("/run/cryptsetup", 0700);
+  mount_or_die ("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                "gid=5,mode=620,ptmxmode=000");
+  mount_or_die ("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  symlink ("/proc/self/fd", "/dev/fd");
+  symlink ("/proc/self/fd/0", "/dev/stdin");
+  symlink ("/proc/self/fd/1", "/dev/stdout");
+  symlink ("/proc/self/fd/2", "/dev/stderr");
+
+  setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+  setenv ("HOME", "/root", 1);
+  setenv ("LC_ALL", "C", 1);
+  setenv ("TERM", "dumb", 1);
+  umask (022);
+  sethostname ("hatch", 5);
+
+  /* Loopback up: some tools resolve or bind localhost.  */
+  int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s >= 0) {
+    struct ifreq ifr;
+    memset (&ifr, 0, sizeof ifr);
+    strcpy (ifr.ifr_name, "lo");
+    if (ioctl (s, SIOCGIFFLAGS, &ifr) == 0) {
+      ifr.ifr_flags |= IFF_UP;
+      ioctl (s, SIOCSIFFLAGS, &ifr);
+    }
+    close (s);
+  }
+}
+
+/* udev would make /dev/virtio-ports/NAME -> ../vportNpM; the daemon opens
+ * its channel by that name.  Port names arrive from the host shortly after
+ * the device appears, so wait (bounded) until every port has one.  */
+static void
+virtio_port_links (void)
+{
+  mkdir ("/dev/virtio-ports", 0755);
+  for (int waited = 0; ; waited += 5) {
+    DIR *d = opendir ("/sys/class/virtio-ports");
+    if (!d)
+      return;
+    int missing = 0, found = 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+      if (e->d_name[0] == '.' || strlen (e->d_name) > 64)
+        continue;
+      found++;
+      char path[128], name[256], link[512], target[128];
+      snprintf (path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+      int fd = open (path, O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd >= 0 ? read (fd, name, sizeof name - 1) : -1;
+      if (fd >= 0) close (fd);
+      if (n <= 0) { missing++; continue; }
+      name[n] = '\0';
+      name[strcspn (name, "\n")] = '\0';
+      if (!name[0] || strchr (name, '/')) { missing += !name[0]; continue; }
+      snprintf (link, sizeof link, "/dev/virtio-ports/%s", name);
+      snprintf (target, sizeof target, "../%s", e->d_name);
+      if (symlink (target, link) == 0)
+        say ("channel %s -> /dev/%s", name, e->d_name);
+    }
+    closedir (d);
+    if ((found && !missing) || waited >= PORT_WAIT_MS) {
+      if (missing)
+        warn ("%d virtio port(s) without a name after %d s", missing,
+              PORT_WAIT_MS / 1000);
+      return;
+    }
+    if (!found && waited >= 200)   /* no virtio-serial device at all */
+      return;
+    sleep_ms (5);
+  }
+}
+
+static void __attribute__((noreturn))
+run_daemon (void)
+{
+  say ("starting %s", DAEMON);
+  pid_t pid = fork ();
+  if (pid < 0)
+    die ("fork: %s", strerror (errno));
+  if (pid == 0) {
+    char *argv[] = { (char *) DAEMON, verbose ? (char *) "-v" : NULL, NULL };
+    setsid ();
+    execv (DAEMON, argv);
+    dprintf (2, "hatch-init: exec %s: %s\n", DAEMON, strerror (errno));
+    _exit (127);
+  }
+  /* As PID 1 we inherit every orphan: reap them all until the daemon
+   * itself exits.  */
+  for (;;) {
+    int status;
+    pid_t p = wait (&status);
+    if (p < 0 && errno == EINTR)
+      continue;
+    if (p < 0 || p == pid) {
+      if (p == pid && WIFEXITED (status))
+        say ("daemon exited with status %d", WEXITSTATUS (status));
+      else if (p == pid)
+        warn ("daemon killed by signal %d", WTERMSIG (status));
+      break;
+    }
+  }
+  say ("powering off");
+  poweroff ();
+}
+
+int
+main (void)
+{
+  /* The kernel opens /dev/console for us if the initramfs has it; make
+   * sure fds 0-2 exist either way.  */
+  mount ("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+  if (fcntl (2, F_GETFD) < 0) {
+    int fd = open ("/dev/console", O_RDWR);
+    if (fd >= 0) { dup2 (fd, 0); dup2 (fd, 1); dup2 (fd, 2); if (fd > 2) close (fd); }
+  }
+  mount_or_die ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  read_cmdline ();
+  say ("started");
+  mount_or_die ("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+
+  load_modules ();
+  say ("modules loaded");
+
+  char root[64];
+  if (!cmdline_get ("root", root, sizeof root) || strncmp (root, "/dev/", 5) != 0)
+    strcpy (root, "/dev/vda");
+  wait_for (root, ROOT_WAIT_MS);
+  mkdir ("/sysroot", 0755);
+  if (mount (root, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
+    die ("mounting the root image %s: %s", root, strerror (errno));
+  say ("root %s mounted", root);
+  switch_root (root);
+  setup_runtime ();
+  virtio_port_links ();
+  say ("runtime ready");
+  run_daemon ();
+}

@@ -1,0 +1,331 @@
+/* The initramfs: our static init as /init, plus just the kernel modules
+ * needed to reach the root disk, the user's disks and the daemon channel,
+ * listed in dependency order in /modules/load for init to load one by one.
+ * Everything else (filesystems, dm, md, ...) is loaded later from the root
+ * image, so the initramfs stays small and boots fast under TCG.  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* What the boot needs.  Names missing from modules.dep are either built
+ * into the kernel (fine) or absent (logged).  */
+static const char *const boot_modules[] = {
+  "virtio_pci", "virtio_mmio",     /* the virtio transports */
+  "virtio_blk",                    /* the root disk, /dev/vda */
+  "crc32c_intel", "crc32c_generic",/* ext4/jbd2 soft dependency */
+  "ext4",                          /* mounts the ext2 root */
+  "virtio_console",                /* the daemon channel */
+  "virtio_scsi", "sd_mod",         /* the user's disks as /dev/sdX */
+  "virtio_rng",                    /* entropy for mkfs UUIDs etc. */
+};
+
+#define MAX_MODULES 20000u
+#define MAX_DEPS    64u
+
+struct mod {
+  char *name;          /* normalised: dashes become underscores */
+  char *path;          /* relative to the modules dir */
+  char *deps;          /* the rest of the modules.dep line */
+  int state;           /* 0 new, 1 visiting, 2 done */
+};
+
+struct modtab {
+  struct mod *v;
+  size_t n;
+  char *softdep, *alias;   /* file contents, for pre: soft dependencies */
+  size_t softdep_len, alias_len;
+};
+
+static char *
+mod_name_of (const char *path)
+{
+  const char *b = strrchr (path, '/');
+  b = b ? b + 1 : path;
+  char *n = xstrdup (b);
+  char *dot = strstr (n, ".ko");
+  if (dot) *dot = '\0';
+  for (char *s = n; *s; s++)
+    if (*s == '-') *s = '_';
+  return n;
+}
+
+static struct mod *
+find_mod (struct modtab *t, const char *name)
+{
+  char *n = mod_name_of (name);
+  struct mod *r = NULL;
+  for (size_t i = 0; i < t->n; i++)
+    if (!strcmp (t->v[i].name, n)) { r = &t->v[i]; break; }
+  free (n);
+  return r;
+}
+
+static int
+load_modtab (struct ctx *c, const char *dir, struct modtab *t)
+{
+  char *path = xasprintf ("%s/modules.dep", dir);
+  char *data;
+  size_t len;
+  int r = read_file_bounded (path, MAX_LIST_FILE, &data, &len);
+  if (r < 0) {
+    seterr_errno (c, "reading %s", path);
+    free (path);
+    return -1;
+  }
+  free (path);
+  t->v = xmalloc (sizeof *t->v * MAX_MODULES);
+  char *save = NULL;
+  for (char *line = strtok_r (data, "\n", &save); line;
+       line = strtok_r (NULL, "\n", &save)) {
+    char *colon = strchr (line, ':');
+    if (!colon || t->n >= MAX_MODULES)
+      continue;
+    *colon = '\0';
+    struct mod *m = &t->v[t->n++];
+    m->path = xstrdup (line);
+    m->name = mod_name_of (line);
+    m->deps = xstrdup (colon + 1);
+    m->state = 0;
+  }
+  free (data);
+  /* Optional files: a soft dependency is only a nicety.  */
+  path = xasprintf ("%s/modules.softdep", dir);
+  if (read_file_bounded (path, MAX_LIST_FILE, &t->softdep, &t->softdep_len) < 0)
+    t->softdep = NULL;
+  free (path);
+  path = xasprintf ("%s/modules.alias", dir);
+  if (read_file_bounded (path, MAX_LIST_FILE, &t->alias, &t->alias_len) < 0)
+    t->alias = NULL;
+  free (path);
+  return 0;
+}
+
+static void
+free_modtab (struct modtab *t)
+{
+  for (size_t i = 0; i < t->n; i++) {
+    free (t->v[i].name);
+    free (t->v[i].path);
+    free (t->v[i].deps);
+  }
+  free (t->v);
+  free (t->softdep);
+  free (t->alias);
+}
+
+/* Resolve NAME (a module name or an exact alias such as crypto-crc32c) to
+ * the modules providing it.  */
+static void
+resolve_name (struct modtab *t, const char *name, struct mod **out, size_t *n,
+              size_t max)
+{
+  struct mod *m = find_mod (t, name);
+  if (m) {
+    if (*n < max) out[(*n)++] = m;
+    return;
+  }
+  if (!t->alias)
+    return;
+  size_t nl = strlen (name);
+  for (char *p = t->alias; (p = strstr (p, "alias ")) != NULL; p++) {
+    if ((p != t->alias && p[-1] != '\n') || strncmp (p + 6, name, nl) != 0 ||
+        p[6 + nl] != ' ')
+      continue;
+    char target[256];
+    size_t k = 0;
+    for (const char *s = p + 7 + nl; *s && *s != '\n' && k < sizeof target - 1; s++)
+      target[k++] = *s;
+    target[k] = '\0';
+    m = find_mod (t, target);
+    if (m && *n < max) out[(*n)++] = m;
+  }
+}
+
+/* "softdep NAME pre: A B post: C" -> the pre: names.  */
+static void
+softdeps_pre (struct modtab *t, const char *modname, struct mod **out,
+              size_t *n, size_t max)
+{
+  if (!t->softdep)
+    return;
+  char *copy = xstrdup (t->softdep), *save = NULL;
+  for (char *line = strtok_r (copy, "\n", &save); line;
+       line = strtok_r (NULL, "\n", &save)) {
+    char *ws = NULL;
+    char *w = strtok_r (line, " \t", &ws);
+    if (!w || strcmp (w, "softdep")) continue;
+    w = strtok_r (NULL, " \t", &ws);
+    if (!w) continue;
+    char *mn = mod_name_of (w);
+    bool match = !strcmp (mn, modname);
+    free (mn);
+    if (!match) continue;
+    bool pre = false;
+    while ((w = strtok_r (NULL, " \t", &ws)) != NULL) {
+      if (!strcmp (w, "pre:")) pre = true;
+      else if (!strcmp (w, "post:")) pre = false;
+      else if (pre) resolve_name (t, w, out, n, max);
+    }
+  }
+  free (copy);
+}
+
+/* Depth-first: a module's dependencies go before it.  */
+static void
+visit (struct ctx *c, struct modtab *t, struct mod *m, struct mod **order,
+       size_t *norder)
+{
+  if (m->state != 0)
+    return;                     /* done, or a cycle: stop either way */
+  m->state = 1;
+  struct mod *deps[MAX_DEPS];
+  size_t nd = 0;
+  softdeps_pre (t, m->name, deps, &nd, MAX_DEPS);
+  char *copy = xstrdup (m->deps), *save = NULL;
+  for (char *w = strtok_r (copy, " \t", &save); w; w = strtok_r (NULL, " \t", &save)) {
+    struct mod *d = find_mod (t, w);
+    if (d && nd < MAX_DEPS) deps[nd++] = d;
+  }
+  free (copy);
+  for (size_t i = 0; i < nd; i++)
+    visit (c, t, deps[i], order, norder);
+  if (*norder < MAX_BOOT_MODULES)
+    order[(*norder)++] = m;
+  else
+    logmsg (c, "too many boot modules, dropping %s", m->name);
+  m->state = 2;
+}
+
+static bool
+is_builtin (const char *dir, const char *name)
+{
+  char *path = xasprintf ("%s/modules.builtin", dir);
+  char *data;
+  size_t len;
+  bool r = false;
+  if (read_file_bounded (path, MAX_LIST_FILE, &data, &len) == 0) {
+    char *save = NULL;
+    for (char *l = strtok_r (data, "\n", &save); l && !r; l = strtok_r (NULL, "\n", &save)) {
+      char *n = mod_name_of (l);
+      r = !strcmp (n, name);
+      free (n);
+    }
+    free (data);
+  }
+  free (path);
+  return r;
+}
+
+/* Remove an appended module signature.  The kernel (when signatures are not
+ * enforced) then skips the RSA check, which is slow under TCG.  */
+static size_t
+strip_signature (const unsigned char *p, size_t len)
+{
+  static const char magic[] = "~Module signature appended~\n";
+  const size_t ml = sizeof magic - 1;
+  if (len < ml + 12 || memcmp (p + len - ml, magic, ml) != 0)
+    return len;
+  const unsigned char *s = p + len - ml - 12;  /* struct module_signature */
+  size_t siglen = (size_t) s[8] << 24 | s[9] << 16 | s[10] << 8 | s[11];
+  size_t total = ml + 12 + siglen + s[3] + s[4];
+  return total <= len ? len - total : len;
+}
+
+int
+initramfs_build (struct ctx *c, const struct kernel_info *k,
+                 const char *init_path, const char *dst)
+{
+  struct modtab t = { 0 };
+  struct mod *order[MAX_BOOT_MODULES];
+  size_t norder = 0;
+  struct cpio cp;
+  char *data = NULL;
+  size_t len;
+  char *list = NULL;
+  size_t listlen = 0;
+  int ret = -1;
+  bool keep_sigs = getenv ("HATCH_KEEP_MODULE_SIGNATURES") != NULL;
+
+  if (load_modtab (c, k->modules_dir, &t) < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof boot_modules / sizeof *boot_modules; i++) {
+    struct mod *m = find_mod (&t, boot_modules[i]);
+    if (m)
+      visit (c, &t, m, order, &norder);
+    else if (!is_builtin (k->modules_dir, boot_modules[i]))
+      logmsg (c, "boot module %s not found in %s (skipped)",
+              boot_modules[i], k->modules_dir);
+  }
+
+  if (cpio_open (&cp, dst) < 0) {
+    seterr_errno (c, "creating %s", dst);
+    goto out;
+  }
+  cpio_add_dir (&cp, "dev", 0755);
+  cpio_add_node (&cp, "dev/console", S_IFCHR | 0600, 5, 1);
+  cpio_add_dir (&cp, "proc", 0755);
+  cpio_add_dir (&cp, "sys", 0755);
+  cpio_add_dir (&cp, "sysroot", 0755);
+  cpio_add_dir (&cp, "modules", 0755);
+
+  if (read_file_bounded (init_path, 64u << 20, &data, &len) < 0) {
+    seterr_errno (c, "reading init binary %s", init_path);
+    goto out_cpio;
+  }
+  cpio_add_file (&cp, "init", 0755, data, len);
+  free (data);
+  data = NULL;
+
+  for (size_t i = 0; i < norder; i++) {
+    char *path = xasprintf ("%s/%s", k->modules_dir, order[i]->path);
+    int r = read_file_bounded (path, 64u << 20, &data, &len);
+    if (r < 0) {
+      seterr_errno (c, "reading kernel module %s", path);
+      free (path);
+      goto out_cpio;
+    }
+    /* Decompress here rather than rely on the kernel having
+     * CONFIG_MODULE_DECOMPRESS (Debian 12's does not).  */
+    enum comp comp = comp_from_name (path);
+    if (comp != COMP_NONE) {
+      void *plain;
+      size_t plen;
+      if (decompress (comp, data, len, 64u << 20, &plain, &plen) < 0) {
+        seterr (c, "cannot decompress kernel module %s", path);
+        free (path);
+        goto out_cpio;
+      }
+      free (data);
+      data = plain;
+      len = plen;
+    }
+    free (path);
+    if (!keep_sigs)
+      len = strip_signature ((unsigned char *) data, len);
+    char *name = xasprintf ("modules/%s.ko", order[i]->name);
+    cpio_add_file (&cp, name, 0644, data, len);
+    free (name);
+    free (data);
+    data = NULL;
+    list = xrealloc (list, listlen + strlen (order[i]->name) + 5);
+    listlen += sprintf (list + listlen, "%s.ko\n", order[i]->name);
+    logmsg (c, "initramfs: module %s (%zu bytes)", order[i]->name, len);
+  }
+  cpio_add_file (&cp, "modules/load", 0644, list ? list : "", listlen);
+  ret = 0;
+ out_cpio:
+  if (cpio_close (&cp) < 0 && ret == 0)
+    ret = seterr_errno (c, "writing %s", dst);
+ out:
+  free (data);
+  free (list);
+  free_modtab (&t);
+  return ret;
+}

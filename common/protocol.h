@@ -1,0 +1,89 @@
+/* Hatch wire protocol between the library and the daemon.
+ *
+ * Every message is a frame:  u32 length (big-endian, of what follows),
+ * then a fixed header of six big-endian u32 (struct frame_header), then a
+ * body whose meaning depends on the frame type:
+ *
+ *   CALL      host->daemon  XDR arguments (generated codec)
+ *   REPLY     daemon->host  status OK: XDR return value;
+ *                           status ERROR: u32 errno, string message
+ *   PROGRESS  daemon->host  u64 position, u64 total (for the call `serial`)
+ *   HELLO     daemon->host  string api hash, string daemon version: sent
+ *                           once when the daemon starts (and on reconnect)
+ *   CHUNK     both ways     raw bytes of a file stream; status DATA, END
+ *                           (empty, stream finished) or CANCEL (empty)
+ *   LOG       daemon->host  raw text for the debug log
+ *
+ * The receiver checks the length against HATCH_MAX_FRAME before reading
+ * the body, and the magic and version before trusting anything else.  */
+#ifndef HATCH_PROTOCOL_H
+#define HATCH_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HATCH_MAGIC 0x48415443u          /* "HATC" */
+#define HATCH_PROTOCOL_VERSION 1
+#define HATCH_HEADER_SIZE 24
+#define HATCH_MAX_FRAME (16u * 1024 * 1024)
+#define HATCH_CHUNK_SIZE (2u * 1024 * 1024)
+#define HATCH_CHANNEL_NAME "org.libguestfs.channel.0"
+
+enum frame_type {
+  FRAME_CALL = 1,
+  FRAME_REPLY = 2,
+  FRAME_PROGRESS = 3,
+  FRAME_HELLO = 4,
+  FRAME_CHUNK = 5,
+  FRAME_LOG = 6,
+};
+
+enum frame_status {
+  STATUS_OK = 0,
+  STATUS_ERROR = 1,
+  CHUNK_DATA = 0,
+  CHUNK_END = 1,
+  CHUNK_CANCEL = 2,
+};
+
+struct frame_header {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t proc;
+  uint32_t type;
+  uint32_t serial;
+  uint32_t status;
+};
+
+/* Reads exactly n bytes or fails: returns n, 0 at a clean end of stream
+ * before any byte, or -1 with errno set.  */
+typedef ssize_t (*frame_read_fn) (void *opaque, void *buf, size_t n);
+
+/* Read one frame.  *body is malloc'd (NULL when empty).  Returns 1 for a
+ * frame, 0 for end of stream at a frame boundary, -1 on error with errno
+ * (EPROTO for a malformed frame, EFBIG for one over max_len). */
+int frame_read (frame_read_fn rd, void *opaque, struct frame_header *h,
+                char **body, size_t *len, size_t max_len);
+
+/* Read one frame header; the caller then reads *body_len bytes itself
+ * (used to read big chunks straight into place).  Same returns. */
+int frame_read_header (frame_read_fn rd, void *opaque, struct frame_header *h,
+                       size_t *body_len, size_t max_len);
+
+/* Write one frame with writev; loops over partial writes and EINTR.
+ * Returns 0 or -1 with errno. */
+int frame_write (int fd, const struct frame_header *h,
+                 const void *body, size_t len);
+
+/* Fill in the 28 bytes (length + header) in front of an encoded body. */
+void frame_encode_prefix (unsigned char *p, const struct frame_header *h,
+                          size_t body_len);
+
+/* A frame_read_fn for a plain blocking fd. */
+ssize_t frame_read_fd (void *opaque, void *buf, size_t n);
+
+/* Write all of buf (loops over partial writes and EINTR). */
+int write_all (int fd, const void *buf, size_t n);
+
+#endif

@@ -1,0 +1,221 @@
+/* Run external programs: argv only (never a shell string), capturing
+ * stdout and stderr so error replies can quote the tool's own message. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+struct capture {
+  char *buf;
+  size_t len, cap;
+};
+
+static int
+capture_append (struct capture *c, const char *p, size_t n)
+{
+  if (c->len + n + 1 > c->cap) {
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap < c->len + n + 1)
+      cap *= 2;
+    char *b = realloc (c->buf, cap);
+    if (!b)
+      return -1;
+    c->buf = b;
+    c->cap = cap;
+  }
+  memcpy (c->buf + c->len, p, n);
+  c->len += n;
+  c->buf[c->len] = '\0';
+  return 0;
+}
+
+/* Bind /dev, /proc and /sys into the guest tree for a chrooted command,
+ * where the guest has those directories.  Returns a bitmask of what was
+ * mounted so it can be undone. */
+static const char *const guest_binds[] = { "/dev", "/proc", "/sys" };
+
+static unsigned
+bind_guest_dirs (void)
+{
+  unsigned done = 0;
+  for (size_t i = 0; i < sizeof guest_binds / sizeof guest_binds[0]; ++i) {
+    int fd = sysroot_open (guest_binds[i], O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+    if (fd == -1)
+      continue;
+    char *target = fd_path (fd);
+    if (target && mount (guest_binds[i], target, NULL, MS_BIND | MS_REC, NULL) == 0)
+      done |= 1u << i;
+    free (target);
+    close (fd);
+  }
+  return done;
+}
+
+static void
+unbind_guest_dirs (unsigned done)
+{
+  for (size_t i = 0; i < sizeof guest_binds / sizeof guest_binds[0]; ++i) {
+    if (!(done & (1u << i)))
+      continue;
+    char path[64];
+    snprintf (path, sizeof path, SYSROOT "%s", guest_binds[i]);
+    umount2 (path, MNT_DETACH);
+  }
+}
+
+int
+command_run (const struct command_opts *opts, char **out, char **err,
+             const char *const *argv)
+{
+  static const struct command_opts no_opts = { 0 };
+  if (!opts)
+    opts = &no_opts;
+  struct capture cout = { 0 }, cerr = { 0 };
+  int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
+  unsigned binds = 0;
+  int status = -1;
+
+  if (out) *out = NULL;
+  if (err) *err = NULL;
+  if (verbose) {
+    fprintf (stderr, "guestfsd: run:");
+    for (size_t i = 0; argv[i]; ++i)
+      fprintf (stderr, " %s", argv[i]);
+    fprintf (stderr, "\n");
+  }
+
+  bool capture_out = !(opts->flags & CMD_STDOUT_FD);
+  if ((capture_out && pipe2 (outp, O_CLOEXEC) == -1) || pipe2 (errp, O_CLOEXEC) == -1)
+    goto fail_errno;
+  if (opts->stdin_data && pipe2 (inp, O_CLOEXEC) == -1)
+    goto fail_errno;
+  if (opts->flags & CMD_CHROOT_GUEST)
+    binds = bind_guest_dirs ();
+
+  pid_t pid = fork ();
+  if (pid == -1)
+    goto fail_errno;
+  if (pid == 0) {
+    /* Child. */
+    signal (SIGPIPE, SIG_DFL);
+    int in_fd = opts->stdin_data ? inp[0]
+      : (opts->flags & CMD_STDIN_FD) ? opts->stdin_fd : open ("/dev/null", O_RDONLY);
+    int out_fd = capture_out ? outp[1] : opts->stdout_fd;
+    if (dup2 (in_fd, 0) == -1 || dup2 (out_fd, 1) == -1 || dup2 (errp[1], 2) == -1)
+      _exit (127);
+    if (opts->flags & CMD_CHROOT_GUEST) {
+      if (chroot (SYSROOT) == -1 || chdir ("/") == -1) {
+        perror ("chroot: " SYSROOT);
+        _exit (127);
+      }
+    }
+    execvp (argv[0], (char *const *) argv);
+    fprintf (stderr, "%s: %s\n", argv[0], strerror (errno));
+    _exit (127);
+  }
+
+  /* Parent: feed stdin, collect stdout/stderr until both close. */
+  if (capture_out) { close (outp[1]); outp[1] = -1; }
+  close (errp[1]); errp[1] = -1;
+  if (inp[0] >= 0) { close (inp[0]); inp[0] = -1; }
+  size_t in_off = 0;
+  if (inp[1] >= 0 && opts->stdin_len == 0) { close (inp[1]); inp[1] = -1; }
+  if (inp[1] >= 0)
+    fcntl (inp[1], F_SETFL, O_NONBLOCK);
+
+  while (outp[0] >= 0 || errp[0] >= 0 || inp[1] >= 0) {
+    struct pollfd pfd[3];
+    int n = 0, io = -1, ie = -1, ii = -1;
+    if (outp[0] >= 0) { io = n; pfd[n].fd = outp[0]; pfd[n++].events = POLLIN; }
+    if (errp[0] >= 0) { ie = n; pfd[n].fd = errp[0]; pfd[n++].events = POLLIN; }
+    if (inp[1] >= 0) { ii = n; pfd[n].fd = inp[1]; pfd[n++].events = POLLOUT; }
+    if (poll (pfd, (nfds_t) n, -1) == -1) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    char buf[65536];
+    if (io >= 0 && pfd[io].revents) {
+      ssize_t r = read (outp[0], buf, sizeof buf);
+      if (r > 0) capture_append (&cout, buf, (size_t) r);
+      else if (r == 0 || errno != EINTR) { close (outp[0]); outp[0] = -1; }
+    }
+    if (ie >= 0 && pfd[ie].revents) {
+      ssize_t r = read (errp[0], buf, sizeof buf);
+      if (r > 0) capture_append (&cerr, buf, (size_t) r);
+      else if (r == 0 || errno != EINTR) { close (errp[0]); errp[0] = -1; }
+    }
+    if (ii >= 0 && pfd[ii].revents) {
+      ssize_t r = write (inp[1], opts->stdin_data + in_off, opts->stdin_len - in_off);
+      if (r > 0) in_off += (size_t) r;
+      if ((r == -1 && errno != EAGAIN && errno != EINTR) || in_off == opts->stdin_len) {
+        close (inp[1]);
+        inp[1] = -1;
+      }
+    }
+  }
+
+  int ws;
+  while (waitpid (pid, &ws, 0) == -1)
+    if (errno != EINTR) { ws = -1; break; }
+  if (binds)
+    unbind_guest_dirs (binds);
+
+  if (ws != -1 && WIFEXITED (ws))
+    status = WEXITSTATUS (ws);
+  else if (ws != -1 && WIFSIGNALED (ws)) {
+    char m[128];
+    snprintf (m, sizeof m, "%s%s: killed by signal %d (%s)",
+              cerr.len ? "\n" : "", argv[0], WTERMSIG (ws), strsignal (WTERMSIG (ws)));
+    capture_append (&cerr, m, strlen (m));
+    status = -1;
+  }
+  if (!cout.buf) capture_append (&cout, "", 0);
+  if (!cerr.buf) capture_append (&cerr, "", 0);
+  if (out) *out = cout.buf; else free (cout.buf);
+  if (err) *err = cerr.buf; else free (cerr.buf);
+  if (verbose && status != 0)
+    fprintf (stderr, "guestfsd: %s exited with status %d\n", argv[0], status);
+  return status;
+
+ fail_errno:;
+  int saved = errno;
+  for (int *p = &outp[0]; p <= &outp[1]; ++p) if (*p >= 0) close (*p);
+  for (int *p = &errp[0]; p <= &errp[1]; ++p) if (*p >= 0) close (*p);
+  for (int *p = &inp[0]; p <= &inp[1]; ++p) if (*p >= 0) close (*p);
+  if (binds)
+    unbind_guest_dirs (binds);
+  free (cout.buf);
+  free (cerr.buf);
+  if (err) {
+    if (asprintf (err, "%s: %s", argv[0], strerror (saved)) == -1)
+      *err = NULL;
+  }
+  errno = saved;
+  return -1;
+}
+
+int
+command (char **out, char **err, const char *prog, ...)
+{
+  const char *argv[64];
+  size_t n = 0;
+  va_list ap;
+  argv[n++] = prog;
+  va_start (ap, prog);
+  const char *a;
+  while ((a = va_arg (ap, const char *)) != NULL && n < 63)
+    argv[n++] = a;
+  va_end (ap);
+  argv[n] = NULL;
+  return command_run (NULL, out, err, argv);
+}

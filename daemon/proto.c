@@ -1,0 +1,276 @@
+/* The daemon's side of the wire protocol: replies, progress, file streams.
+ * One call is handled at a time, so the per-call state is global. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+int chan_fd = -1;
+uint64_t optargs_bitmask;
+
+/* State of the call being handled. */
+static uint32_t cur_proc, cur_serial;
+static bool replied;
+static bool receive_open;     /* FileIn stream not yet fully read */
+static bool send_open;        /* FileOut stream started but not ended */
+static struct timespec last_progress;
+static struct timespec call_start;
+
+static char *chunk_buf;       /* reused receive buffer */
+
+void
+proto_begin_call (uint32_t proc, uint32_t serial)
+{
+  cur_proc = proc;
+  cur_serial = serial;
+  replied = false;
+  receive_open = proc_has_filein ((int) proc);
+  send_open = false;
+  optargs_bitmask = 0;
+  clock_gettime (CLOCK_MONOTONIC, &call_start);
+  last_progress = call_start;
+}
+
+bool
+proto_replied (void)
+{
+  return replied;
+}
+
+static void
+send_frame (uint32_t type, uint32_t status, const void *body, size_t len)
+{
+  struct frame_header h = {
+    .proc = cur_proc, .type = type, .serial = cur_serial, .status = status,
+  };
+  if (frame_write (chan_fd, &h, body, len) == -1) {
+    /* The host went away: nothing more we can tell it. */
+    fprintf (stderr, "guestfsd: write to channel: %s\n", strerror (errno));
+  }
+}
+
+void
+proto_send_hello (const char *api_hash, const char *version)
+{
+  struct xdr x;
+  xdr_enc_init (&x);
+  xdr_put_string (&x, api_hash);
+  xdr_put_string (&x, version);
+  struct frame_header h = { .type = FRAME_HELLO };
+  if (frame_write (chan_fd, &h, x.buf, x.len) == -1)
+    fprintf (stderr, "guestfsd: hello: %s\n", strerror (errno));
+  xdr_free_buf (&x);
+}
+
+static void
+send_error (int err, const char *msg)
+{
+  if (replied) {
+    fprintf (stderr, "guestfsd: second reply for one call (proc %u): %s\n", cur_proc, msg);
+    return;
+  }
+  if (send_open)
+    send_file_end (1);
+  struct xdr x;
+  xdr_enc_init (&x);
+  xdr_put_u32 (&x, (uint32_t) err);
+  /* Bound the message: a tool may print megabytes on stderr. */
+  char *m = strndup (msg, 65536);
+  xdr_put_string (&x, m ? m : "out of memory");
+  free (m);
+  if (verbose)
+    fprintf (stderr, "guestfsd: error: %s\n", msg);
+  send_frame (FRAME_REPLY, STATUS_ERROR, x.buf, x.len);
+  xdr_free_buf (&x);
+  replied = true;
+}
+
+static void
+vreply_error (int err, const char *fmt, va_list ap)
+{
+  char *msg;
+  if (vasprintf (&msg, fmt, ap) == -1)
+    msg = NULL;
+  send_error (err, msg ? msg : "(error message could not be formatted)");
+  free (msg);
+}
+
+void
+reply_with_error (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vreply_error (0, fmt, ap);
+  va_end (ap);
+}
+
+void
+reply_with_error_errno (int err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vreply_error (err, fmt, ap);
+  va_end (ap);
+}
+
+void
+reply_with_perror (const char *fmt, ...)
+{
+  int err = errno;
+  char *msg;
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) == -1)
+    msg = NULL;
+  va_end (ap);
+  char *full;
+  if (asprintf (&full, "%s: %s", msg ? msg : "", strerror (err)) == -1)
+    full = NULL;
+  send_error (err, full ? full : strerror (err));
+  free (full);
+  free (msg);
+}
+
+void
+reply (struct xdr *ret)
+{
+  if (replied) {
+    fprintf (stderr, "guestfsd: proc %u replied twice\n", cur_proc);
+    return;
+  }
+  if (ret && ret->error) {
+    send_error (EOVERFLOW, "reply could not be encoded (too large for the protocol?)");
+    return;
+  }
+  send_frame (FRAME_REPLY, STATUS_OK, ret ? ret->buf : NULL, ret ? ret->len : 0);
+  replied = true;
+}
+
+static double
+elapsed (const struct timespec *a, const struct timespec *b)
+{
+  return (double) (b->tv_sec - a->tv_sec) + (double) (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void
+notify_progress (uint64_t position, uint64_t total)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  /* First message after a short delay (quick calls send none), then at
+   * most ~10 per second, plus the final one. */
+  if (position != total &&
+      (elapsed (&call_start, &now) < 0.5 || elapsed (&last_progress, &now) < 0.1))
+    return;
+  last_progress = now;
+  struct xdr x;
+  xdr_enc_init (&x);
+  xdr_put_u64 (&x, position);
+  xdr_put_u64 (&x, total);
+  send_frame (FRAME_PROGRESS, STATUS_OK, x.buf, x.len);
+  xdr_free_buf (&x);
+}
+
+static ssize_t
+read_chan (void *opaque, void *buf, size_t n)
+{
+  (void) opaque;
+  return frame_read_fd (&chan_fd, buf, n);
+}
+
+/* Read the next chunk frame of the incoming stream into chunk_buf.
+ * Returns the status (CHUNK_*) and sets *len, or -1 on a broken stream. */
+static int
+read_chunk (size_t *len)
+{
+  struct frame_header h;
+  if (!chunk_buf && !(chunk_buf = malloc (HATCH_CHUNK_SIZE)))
+    return -1;
+  int r = frame_read_header (read_chan, NULL, &h, len, HATCH_CHUNK_SIZE);
+  if (r <= 0 || h.type != FRAME_CHUNK) {
+    fprintf (stderr, "guestfsd: broken file stream (%s)\n", r <= 0 ? strerror (errno) : "not a chunk");
+    return -1;
+  }
+  if (*len && read_chan (NULL, chunk_buf, *len) <= 0)
+    return -1;
+  return (int) h.status;
+}
+
+int
+receive_file (receive_cb cb, void *opaque)
+{
+  bool failed = false;
+  int saved_errno = 0;
+  if (!receive_open) {
+    errno = EINVAL;
+    return -1;
+  }
+  for (;;) {
+    size_t len;
+    int st = read_chunk (&len);
+    if (st == -1) {
+      receive_open = false;
+      errno = EIO;
+      return -1;
+    }
+    if (st == CHUNK_END || st == CHUNK_CANCEL) {
+      receive_open = false;
+      if (st == CHUNK_CANCEL) {
+        errno = ECANCELED;
+        return -1;
+      }
+      if (failed) {
+        errno = saved_errno;
+        return -1;
+      }
+      return 0;
+    }
+    if (!failed && len && cb (opaque, chunk_buf, len) == -1) {
+      failed = true;      /* keep draining so the stream stays in step */
+      saved_errno = errno;
+    }
+  }
+}
+
+void
+drain_receive (void)
+{
+  while (receive_open) {
+    size_t len;
+    int st = read_chunk (&len);
+    if (st == -1 || st == CHUNK_END || st == CHUNK_CANCEL)
+      receive_open = false;
+  }
+}
+
+int
+send_file_write (const void *buf, size_t len)
+{
+  const char *p = buf;
+  send_open = true;
+  while (len > 0) {
+    size_t n = len < HATCH_CHUNK_SIZE ? len : HATCH_CHUNK_SIZE;
+    struct frame_header h = { .proc = cur_proc, .type = FRAME_CHUNK,
+                              .serial = cur_serial, .status = CHUNK_DATA };
+    if (frame_write (chan_fd, &h, p, n) == -1)
+      return -1;
+    p += n;
+    len -= n;
+  }
+  return 0;
+}
+
+int
+send_file_end (int cancel)
+{
+  send_open = false;
+  struct frame_header h = { .proc = cur_proc, .type = FRAME_CHUNK,
+                            .serial = cur_serial,
+                            .status = cancel ? CHUNK_CANCEL : CHUNK_END };
+  return frame_write (chan_fd, &h, NULL, 0);
+}

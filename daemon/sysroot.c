@@ -1,0 +1,106 @@
+/* Resolve guest paths inside the mounted guest tree.
+ *
+ * Every guest path goes through openat2 (RESOLVE_IN_ROOT) relative to
+ * /sysroot, so ".." and symlinks (absolute or relative) in a hostile guest
+ * resolve inside the guest tree and can never reach the appliance.  The
+ * /sysroot fd is opened fresh for each call because mounts on /sysroot
+ * change what it refers to.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags, mode_t mode)
+{
+  struct open_how how = {
+    .flags = (uint64_t) flags | O_CLOEXEC,
+    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  for (;;) {
+    long r = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+    if (r >= 0)
+      return (int) r;
+    /* EAGAIN: a concurrent rename raced the lookup; retry. */
+    if (errno != EAGAIN && errno != EINTR)
+      return -1;
+  }
+}
+
+int
+sysroot_open (const char *path, int flags, mode_t mode)
+{
+  int rootfd = open (SYSROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd == -1)
+    return -1;
+  int fd = openat2_in_root (rootfd, path, flags, mode);
+  int saved = errno;
+  close (rootfd);
+  errno = saved;
+  return fd;
+}
+
+int
+sysroot_open_parent (const char *path, char **base)
+{
+  size_t len = strlen (path);
+  while (len > 1 && path[len - 1] == '/')
+    len--;                                  /* ignore trailing slashes */
+  const char *end = path + len;
+  const char *slash = end;
+  while (slash > path && slash[-1] != '/')
+    slash--;
+  size_t blen = (size_t) (end - slash);
+  char *b = blen ? strndup (slash, blen) : strdup (".");
+  char *parent = strndup (path, (size_t) (slash - path));
+  if (!b || !parent) {
+    free (b);
+    free (parent);
+    errno = ENOMEM;
+    return -1;
+  }
+  int fd = sysroot_open (parent, O_PATH | O_DIRECTORY, 0);
+  int saved = errno;
+  free (parent);
+  if (fd == -1) {
+    free (b);
+    errno = saved;
+    return -1;
+  }
+  if (strcmp (b, "..") == 0) {
+    /* "/a/b/.." names a directory: resolve all of it, operate on ".". */
+    close (fd);
+    free (b);
+    b = strdup (".");
+    fd = sysroot_open (path, O_PATH | O_DIRECTORY, 0);
+    if (fd == -1 || !b) {
+      saved = errno;
+      free (b);
+      if (fd >= 0) close (fd);
+      errno = saved;
+      return -1;
+    }
+  }
+  *base = b;
+  return fd;
+}
+
+char *
+fd_path (int fd)
+{
+  char *p;
+  if (asprintf (&p, "/proc/self/fd/%d", fd) == -1)
+    return NULL;
+  return p;
+}

@@ -1,0 +1,107 @@
+/* Hatch guestfish: declarations shared by the hand-written files and the
+ * generated command table (cmds-gen.c, from generator/gen_fish.py).  */
+#ifndef FISH_H_
+#define FISH_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guestfs.h"
+#include "parse.h"
+
+/* The one handle guestfish works on. */
+extern guestfs_h *g;
+
+/* One entry of the generated table: an API action as a guestfish
+ * command.  Names use dashes; the user may type '_' instead.  */
+struct fish_command {
+  const char *name;
+  const char *aliases[8];      /* NULL-terminated */
+  const char *shortdesc;
+  const char *synopsis;
+  const char *longdesc;
+  int (*run) (const char *cmd, size_t argc, char *argv[]);
+  int nr_required;
+  int nr_optional;
+};
+
+extern const struct fish_command fish_commands[];
+extern const size_t fish_commands_len;
+
+/* Helpers called by the generated run_NAME functions (util.c). */
+
+/* "error: incorrect number of arguments" and the usage lines. */
+extern void fish_usage_error (const char *cmd, const char *synopsis);
+
+/* Pathname arguments.  guestfish accepts "win:C:\dir\file" style paths;
+ * until drive-letter mapping needs inspection (not available yet) this
+ * only turns "win:\a\b" (no drive letter, or C:) into "/a/b"; any other
+ * path is returned unchanged (as a malloc'd copy).  NULL on error. */
+extern char *fish_win_path (const char *path);
+
+/* FileIn: "-" means standard input ("/dev/stdin"). */
+extern char *fish_file_in (const char *arg);
+extern void fish_free_file_in (char *);
+
+/* FileOut: "-" means standard output ("/dev/stdout"); stdout is flushed
+ * first so earlier output comes before the file's contents.  */
+extern char *fish_file_out (const char *arg);
+
+/* StringList arguments: space-separated words with '...' quoting.
+ * Prints the error and returns NULL on a bad string.  */
+extern char **fish_parse_string_list (const char *s);
+extern void fish_free_strings (char **);
+
+/* 1 for true/t/yes/y/on/1, 0 for false/f/no/n/off/0 (any case), else -1. */
+extern int fish_is_true (const char *s);
+
+/* Integers: decimal, 0x hex or 0 octal.  Print guestfish's message and
+ * return -1 when the string is not a number or out of range.  */
+extern int fish_parse_int (const char *cmd, const char *argname,
+                           const char *s, int *r);
+extern int fish_parse_int64 (const char *cmd, const char *argname,
+                             const char *s, int64_t *r);
+
+/* Result printers. */
+extern void fish_print_strings (char *const *);   /* one per line */
+extern void fish_print_table (char *const *);     /* "key: value" lines */
+extern void fish_print_buffer_escaped (const char *buf, size_t len);
+
+/* The rest is guestfish's own (fish.c, builtins.c, rl.c). */
+
+/* Look a command up (builtin or table; dashes or underscores; aliases;
+ * any letter case) and run it.  Returns 0, or -1 on error.  */
+extern int fish_dispatch (const char *cmd, size_t argc, char *argv[]);
+
+/* Run one parsed line: shell escape, pipe, error-ignoring prefix.
+ * Returns 0, or -1 when the command failed (and the error counts). */
+extern int fish_execute (const struct fish_line *l);
+
+/* Built-in commands that are not API actions. */
+struct fish_builtin {
+  const char *name;
+  const char *aliases[4];
+  const char *shortdesc;
+  const char *synopsis;
+  const char *longdesc;
+  int (*run) (const char *cmd, size_t argc, char *argv[]);
+};
+extern const struct fish_builtin fish_builtins[];
+extern const size_t fish_builtins_len;
+
+/* Find a table entry by name or alias; NULL if none. */
+extern const struct fish_command *fish_find_command (const char *name);
+extern const struct fish_builtin *fish_find_builtin (const char *name);
+
+/* Help. */
+extern void fish_list_commands (void);
+extern int fish_display_command_help (const char *name);  /* -1 if unknown */
+
+/* Set by "quit"/"exit": stop reading commands. */
+extern int fish_quit;
+
+/* Interactive shell (rl.c). */
+extern void fish_interactive (void);
+extern const char *fish_next_completion (const char *text, int state);
+
+#endif /* FISH_H_ */

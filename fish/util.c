@@ -1,0 +1,191 @@
+/* Hatch guestfish: argument parsing and result printing helpers used by
+ * the generated command table.  */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fish.h"
+
+void
+fish_usage_error (const char *cmd, const char *synopsis)
+{
+  fprintf (stderr, "error: incorrect number of arguments\n");
+  fprintf (stderr, "usage: %s\n", synopsis);
+  fprintf (stderr, "type 'help %s' for more help on %s\n", cmd, cmd);
+}
+
+char *
+fish_win_path (const char *path)
+{
+  char *r;
+
+  if (strncasecmp (path, "win:", 4) != 0) {
+    r = strdup (path);
+    if (r == NULL)
+      perror ("strdup");
+    return r;
+  }
+
+  path += 4;
+  /* A drive letter can only be mapped to a filesystem once the guest has
+   * been inspected, and inspection is not available yet.  */
+  if (isalpha ((unsigned char) path[0]) && path[1] == ':') {
+    fprintf (stderr, "guestfish: %s: drive letters in 'win:' paths need "
+             "inspection, which is not available yet\n", path);
+    return NULL;
+  }
+
+  /* "win:\dir\file" -> "/dir/file" */
+  r = malloc (strlen (path) + 2);
+  if (r == NULL) {
+    perror ("malloc");
+    return NULL;
+  }
+  char *q = r;
+  if (path[0] != '\\' && path[0] != '/')
+    *q++ = '/';
+  for (; *path; ++path)
+    *q++ = *path == '\\' ? '/' : *path;
+  *q = '\0';
+  return r;
+}
+
+char *
+fish_file_in (const char *arg)
+{
+  char *r = strdup (strcmp (arg, "-") == 0 ? "/dev/stdin" : arg);
+  if (r == NULL)
+    perror ("strdup");
+  return r;
+}
+
+void
+fish_free_file_in (char *s)
+{
+  free (s);
+}
+
+char *
+fish_file_out (const char *arg)
+{
+  if (strcmp (arg, "-") == 0) {
+    fflush (stdout);
+    arg = "/dev/stdout";
+  }
+  char *r = strdup (arg);
+  if (r == NULL)
+    perror ("strdup");
+  return r;
+}
+
+char **
+fish_parse_string_list (const char *s)
+{
+  char *err;
+  char **r = fish_split_string_list (s, &err);
+  if (r == NULL) {
+    fprintf (stderr, "%s\n", err ? err : strerror (ENOMEM));
+    free (err);
+  }
+  return r;
+}
+
+void
+fish_free_strings (char **v)
+{
+  fish_free_string_array (v);
+}
+
+int
+fish_is_true (const char *s)
+{
+  static const char *const yes[] = { "true", "t", "yes", "y", "on", "1" };
+  static const char *const no[] = { "false", "f", "no", "n", "off", "0" };
+
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; ++i)
+    if (strcasecmp (s, yes[i]) == 0)
+      return 1;
+  for (size_t i = 0; i < sizeof no / sizeof no[0]; ++i)
+    if (strcasecmp (s, no[i]) == 0)
+      return 0;
+  return -1;
+}
+
+/* Status codes in the style of gnulib's xstrtoll, which the original
+ * tool's messages quote: 0 ok, 1 overflow, 2 junk after the number,
+ * 3 both, 4 no number at all.  */
+static int
+parse_ll (const char *s, long long *r)
+{
+  char *end;
+  int code = 0;
+
+  errno = 0;
+  *r = strtoll (s, &end, 0);
+  if (end == s)
+    return 4;
+  if (errno == ERANGE)
+    code = 1;
+  if (*end != '\0')
+    code = code ? 3 : 2;
+  return code;
+}
+
+int
+fish_parse_int64 (const char *cmd, const char *argname, const char *s,
+                  int64_t *r)
+{
+  long long v;
+  int code = parse_ll (s, &v);
+  if (code != 0) {
+    fprintf (stderr, "%s: %s: invalid integer parameter (xstrtoll returned %d)\n",
+             cmd, argname, code);
+    return -1;
+  }
+  *r = v;
+  return 0;
+}
+
+int
+fish_parse_int (const char *cmd, const char *argname, const char *s, int *r)
+{
+  int64_t v;
+  if (fish_parse_int64 (cmd, argname, s, &v) == -1)
+    return -1;
+  if (v > INT32_MAX || v < INT32_MIN) {
+    fprintf (stderr, "%s: %s: integer out of range\n", cmd, argname);
+    return -1;
+  }
+  *r = (int) v;
+  return 0;
+}
+
+void
+fish_print_strings (char *const *v)
+{
+  for (size_t i = 0; v[i] != NULL; ++i)
+    printf ("%s\n", v[i]);
+}
+
+void
+fish_print_table (char *const *v)
+{
+  for (size_t i = 0; v[i] != NULL && v[i + 1] != NULL; i += 2)
+    printf ("%s: %s\n", v[i], v[i + 1]);
+}
+
+void
+fish_print_buffer_escaped (const char *buf, size_t len)
+{
+  for (size_t i = 0; i < len; ++i) {
+    unsigned char c = buf[i];
+    if (c >= 0x20 && c < 0x7f)
+      putchar (c);
+    else
+      printf ("\\x%02x", c);
+  }
+}

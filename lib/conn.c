@@ -1,0 +1,462 @@
+/* The library's side of the wire protocol: one call at a time over the
+ * socket that qemu's virtio-serial chardev connected to.  While waiting we
+ * also read qemu's console (for debug messages and error reports) and
+ * notice when qemu dies.  Everything the daemon sends is bounded and
+ * checked: it may be hostile. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guestfs-internal.h"
+
+static void
+console_append (guestfs_h *g, const char *buf, size_t n)
+{
+  for (size_t i = 0; i < n; ++i) {
+    g->console_tail[g->console_pos++] = buf[i];
+    if (g->console_pos == CONSOLE_TAIL_SIZE) {
+      g->console_pos = 0;
+      g->console_wrapped = true;
+    }
+  }
+  /* Appliance events go out line by line. */
+  for (size_t i = 0; i < n; ++i) {
+    char c = buf[i];
+    if (c == '\r')
+      continue;
+    g->console_line[g->console_line_len++] = c;
+    if (c == '\n' || g->console_line_len == sizeof g->console_line) {
+      guestfs_int_call_callbacks_message (g, GUESTFS_EVENT_APPLIANCE,
+                                          g->console_line, g->console_line_len);
+      g->console_line_len = 0;
+    }
+  }
+}
+
+void
+guestfs_int_drain_console (guestfs_h *g)
+{
+  if (g->console_fd < 0)
+    return;
+  char buf[4096];
+  for (;;) {
+    ssize_t r = read (g->console_fd, buf, sizeof buf);
+    if (r > 0) {
+      console_append (g, buf, (size_t) r);
+      continue;
+    }
+    if (r == 0) {
+      close (g->console_fd);
+      g->console_fd = -1;
+    }
+    return;   /* EAGAIN or error */
+  }
+}
+
+char *
+guestfs_int_console_tail (guestfs_h *g, int max_lines)
+{
+  char buf[CONSOLE_TAIL_SIZE + 1];
+  size_t n = 0;
+  if (g->console_wrapped) {
+    memcpy (buf, g->console_tail + g->console_pos, CONSOLE_TAIL_SIZE - g->console_pos);
+    n = CONSOLE_TAIL_SIZE - g->console_pos;
+  }
+  memcpy (buf + n, g->console_tail, g->console_pos);
+  n += g->console_pos;
+  buf[n] = '\0';
+  /* Keep the last max_lines lines. */
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+    buf[--n] = '\0';
+  size_t start = n;
+  int lines = 0;
+  while (start > 0) {
+    if (buf[start - 1] == '\n' && ++lines == max_lines)
+      break;
+    start--;
+  }
+  /* Drop control characters other than newline. */
+  char *r = strdup (buf + start);
+  if (r)
+    for (char *p = r; *p; ++p)
+      if ((unsigned char) *p < 32 && *p != '\n')
+        *p = ' ';
+  return r;
+}
+
+/* Error for a dead or silent appliance, quoting its console. */
+static void
+appliance_died (guestfs_h *g, const char *what)
+{
+  guestfs_int_drain_console (g);
+  char *tail = guestfs_int_console_tail (g, 12);
+  int status;
+  char why[128] = "";
+  if (g->qemu_pid > 0 && waitpid (g->qemu_pid, &status, WNOHANG) == g->qemu_pid) {
+    g->qemu_pid = 0;
+    if (WIFEXITED (status))
+      snprintf (why, sizeof why, " (qemu exited with status %d)", WEXITSTATUS (status));
+    else if (WIFSIGNALED (status))
+      snprintf (why, sizeof why, " (qemu killed by signal %d)", WTERMSIG (status));
+  }
+  error (g, "%s%s%s%s", what, why,
+         tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+         tail && *tail ? tail : "");
+  free (tail);
+}
+
+struct reader {
+  guestfs_h *g;
+  int timeout_ms;      /* -1: wait forever (calls); else launch deadline */
+};
+
+/* frame_read_fn: read exactly n bytes from the daemon socket, servicing
+ * the console meanwhile. */
+static ssize_t
+read_sock (void *opaque, void *buf, size_t n)
+{
+  struct reader *rd = opaque;
+  guestfs_h *g = rd->g;
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read (g->sock, (char *) buf + got, n - got);
+    if (r > 0) {
+      got += (size_t) r;
+      continue;
+    }
+    if (r == 0) {
+      if (got == 0)
+        return 0;
+      errno = EPROTO;
+      return -1;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN)
+      return -1;
+    struct pollfd p[2] = {
+      { .fd = g->sock, .events = POLLIN },
+      { .fd = g->console_fd, .events = POLLIN },
+    };
+    int pr = poll (p, g->console_fd >= 0 ? 2 : 1, rd->timeout_ms);
+    if (pr == 0) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    if (pr == -1 && errno != EINTR)
+      return -1;
+    if (g->console_fd >= 0 && p[1].revents)
+      guestfs_int_drain_console (g);
+  }
+  return (ssize_t) n;
+}
+
+static int
+write_sock (guestfs_h *g, const struct frame_header *h, const void *body, size_t len)
+{
+  /* The socket is non-blocking for reads; writes wait with poll. */
+  unsigned char prefix[4 + HATCH_HEADER_SIZE];
+  frame_encode_prefix (prefix, h, len);
+  const char *parts[2] = { (const char *) prefix, body };
+  size_t lens[2] = { sizeof prefix, len };
+  for (int i = 0; i < 2; ++i) {
+    size_t off = 0;
+    while (off < lens[i]) {
+      ssize_t r = write (g->sock, parts[i] + off, lens[i] - off);
+      if (r > 0) {
+        off += (size_t) r;
+        continue;
+      }
+      if (r == -1 && errno == EINTR)
+        continue;
+      if (r == -1 && errno == EAGAIN) {
+        struct pollfd p[2] = {
+          { .fd = g->sock, .events = POLLOUT },
+          { .fd = g->console_fd, .events = POLLIN },
+        };
+        if (poll (p, g->console_fd >= 0 ? 2 : 1, -1) > 0 && g->console_fd >= 0 && p[1].revents)
+          guestfs_int_drain_console (g);
+        continue;
+      }
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int
+guestfs_int_wait_hello (guestfs_h *g, int timeout_ms)
+{
+  struct reader rd = { g, timeout_ms };
+  struct frame_header h;
+  char *body = NULL;
+  size_t len;
+  int r = frame_read (read_sock, &rd, &h, &body, &len, 64 * 1024);
+  if (r <= 0) {
+    appliance_died (g, r == -1 && errno == ETIMEDOUT
+                    ? "timed out waiting for the appliance to start"
+                    : "appliance closed the connection before the daemon started");
+    return -1;
+  }
+  if (h.type != FRAME_HELLO) {
+    free (body);
+    error (g, "launch: protocol error: expected the daemon's greeting");
+    return -1;
+  }
+  struct xdr x;
+  char *hash = NULL, *version = NULL;
+  xdr_dec_init (&x, body, len);
+  if (xdr_get_string (&x, &hash) == -1 || xdr_get_string (&x, &version) == -1) {
+    free (hash);
+    free (body);
+    error (g, "launch: protocol error: malformed greeting from the daemon");
+    return -1;
+  }
+  extern const char *guestfs_int_api_hash;
+  int ret = 0;
+  if (strcmp (hash, guestfs_int_api_hash) != 0) {
+    error (g, "launch: the appliance daemon was built from a different API table "
+           "(daemon %s, library %s): the cached appliance is stale; remove the "
+           "cache directory and try again", hash, guestfs_int_api_hash);
+    ret = -1;
+  }
+  else
+    debug (g, "daemon %s ready (api %s)", version, hash);
+  free (hash);
+  free (version);
+  free (body);
+  return ret;
+}
+
+void
+guestfs_int_reply_free (struct hatch_reply *r)
+{
+  free (r->body);
+  r->body = NULL;
+}
+
+void
+guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x)
+{
+  error (g, "%s: protocol error: could not decode the reply (%s)",
+         name, xdr_strerror (x->error ? x->error : XDR_EINVAL));
+}
+
+static int
+send_file (guestfs_h *g, const char *name, const char *filename, uint32_t serial)
+{
+  int fd = open (filename, O_RDONLY | O_CLOEXEC);
+  int ret = 0;
+  struct frame_header h = { .type = FRAME_CHUNK, .serial = serial };
+  if (fd == -1) {
+    guestfs_int_perrorf (g, "%s: %s", name, filename);
+    h.status = CHUNK_CANCEL;
+    write_sock (g, &h, NULL, 0);
+    return -1;
+  }
+  char *buf = malloc (HATCH_CHUNK_SIZE);
+  if (!buf) {
+    close (fd);
+    guestfs_int_perrorf (g, "malloc");
+    return -1;
+  }
+  for (;;) {
+    ssize_t r = read (fd, buf, HATCH_CHUNK_SIZE);
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r == -1) {
+      guestfs_int_perrorf (g, "%s: read: %s", name, filename);
+      h.status = CHUNK_CANCEL;
+      ret = -1;
+      break;
+    }
+    if (r == 0) {
+      h.status = CHUNK_END;
+      break;
+    }
+    h.status = CHUNK_DATA;
+    if (write_sock (g, &h, buf, (size_t) r) == -1) {
+      free (buf);
+      close (fd);
+      appliance_died (g, "appliance closed the connection during an upload");
+      return -2;
+    }
+  }
+  free (buf);
+  close (fd);
+  if (write_sock (g, &h, NULL, 0) == -1) {
+    appliance_died (g, "appliance closed the connection during an upload");
+    return -2;
+  }
+  return ret;
+}
+
+int
+guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
+                         struct xdr *req, const char *filein,
+                         const char *fileout, int progress,
+                         struct hatch_reply *reply)
+{
+  (void) progress;
+  reply->body = NULL;
+  reply->len = 0;
+  if (g->state != READY) {
+    if (g->state == CONFIG)
+      error (g, "%s: call launch before using this function\n"
+             "(in guestfish, don't forget to use the 'run' command)", name);
+    else
+      error (g, "%s: the handle is busy or not ready (state %d)", name, (int) g->state);
+    return -1;
+  }
+  int outfd = -1;
+  if (fileout) {
+    outfd = open (fileout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+    if (outfd == -1) {
+      guestfs_int_perrorf (g, "%s: %s", name, fileout);
+      return -1;
+    }
+  }
+
+  g->state = BUSY;
+  uint32_t serial = ++g->serial;
+  struct frame_header h = { .proc = (uint32_t) proc, .type = FRAME_CALL, .serial = serial };
+  int ret = -1;
+  bool local_error = false;
+  if (write_sock (g, &h, req->buf, req->len) == -1) {
+    appliance_died (g, "appliance closed the connection unexpectedly");
+    goto dead;
+  }
+  if (filein) {
+    int r = send_file (g, name, filein, serial);
+    if (r == -2)
+      goto dead;
+    if (r == -1)
+      local_error = true;   /* the daemon still replies; keep its reply */
+  }
+
+  struct reader rd = { g, -1 };
+  for (;;) {
+    size_t len;
+    int r = frame_read_header (read_sock, &rd, &h, &len, HATCH_MAX_FRAME);
+    if (r <= 0) {
+      if (r == -1 && (errno == EPROTO || errno == EFBIG)) {
+        error (g, "%s: protocol error: malformed frame from the daemon; closing the connection", name);
+        goto kill;
+      }
+      appliance_died (g, "appliance closed the connection unexpectedly");
+      goto dead;
+    }
+    char *body = NULL;
+    if (len) {
+      body = malloc (len);
+      if (!body) {
+        guestfs_int_perrorf (g, "malloc");
+        goto kill;
+      }
+      if (read_sock (&rd, body, len) <= 0) {
+        free (body);
+        appliance_died (g, "appliance closed the connection unexpectedly");
+        goto dead;
+      }
+    }
+    if (h.serial != serial && h.type != FRAME_LOG) {
+      free (body);
+      error (g, "%s: protocol error: reply for another call (serial %u, expected %u)",
+             name, h.serial, serial);
+      goto kill;
+    }
+    switch (h.type) {
+    case FRAME_PROGRESS: {
+      struct xdr x;
+      uint64_t pos, total;
+      xdr_dec_init (&x, body, len);
+      if (xdr_get_u64 (&x, &pos) == 0 && xdr_get_u64 (&x, &total) == 0) {
+        uint64_t arr[4] = { (uint64_t) proc, serial, pos, total };
+        guestfs_int_call_callbacks_array (g, GUESTFS_EVENT_PROGRESS, arr, 4);
+      }
+      free (body);
+      continue;
+    }
+    case FRAME_LOG:
+      guestfs_int_call_callbacks_message (g, GUESTFS_EVENT_APPLIANCE, body ? body : "", len);
+      free (body);
+      continue;
+    case FRAME_CHUNK:
+      if (outfd < 0) {
+        free (body);
+        error (g, "%s: protocol error: unexpected file data from the daemon", name);
+        goto kill;
+      }
+      if (h.status == CHUNK_DATA && len && write_all (outfd, body, len) == -1 && !local_error) {
+        guestfs_int_perrorf (g, "%s: write: %s", name, fileout);
+        local_error = true;   /* keep reading to stay in step */
+      }
+      free (body);
+      continue;
+    case FRAME_REPLY:
+      if (h.status == STATUS_OK) {
+        if (local_error) {
+          free (body);
+          goto out;
+        }
+        reply->body = body;
+        reply->len = len;
+        ret = 0;
+        goto out;
+      }
+      else {
+        struct xdr x;
+        uint32_t err = 0;
+        char *msg = NULL;
+        xdr_dec_init (&x, body, len);
+        if (xdr_get_u32 (&x, &err) == -1 || xdr_get_string (&x, &msg) == -1)
+          error (g, "%s: protocol error: malformed error reply", name);
+        else if (!local_error)
+          guestfs_int_error_errno (g, err < 4096 ? (int) err : 0, "%s: %s", name, msg);
+        free (msg);
+        free (body);
+        goto out;
+      }
+    default:
+      free (body);
+      error (g, "%s: protocol error: unexpected frame type %u", name, h.type);
+      goto kill;
+    }
+  }
+
+ kill:
+  /* The stream is out of step: the appliance cannot be trusted any more. */
+  guestfs_int_direct_shutdown (g, false);
+  goto done;
+ dead:
+  guestfs_int_direct_shutdown (g, false);
+  goto done;
+ out:
+  g->state = READY;
+ done:
+  if (outfd >= 0 && close (outfd) == -1 && ret == 0) {
+    guestfs_int_perrorf (g, "%s: close: %s", name, fileout);
+    guestfs_int_reply_free (reply);
+    ret = -1;
+  }
+  return ret;
+}
+
+int
+guestfs_int_daemon_exit (guestfs_h *g)
+{
+  struct frame_header h = { .proc = 0, .type = FRAME_CALL, .serial = ++g->serial };
+  if (write_sock (g, &h, NULL, 0) == -1)
+    return -1;
+  struct reader rd = { g, 10000 };
+  char *body = NULL;
+  size_t len;
+  int r = frame_read (read_sock, &rd, &h, &body, &len, 65536);
+  free (body);
+  return r == 1 && h.type == FRAME_REPLY && h.status == STATUS_OK ? 0 : -1;
+}

@@ -1,0 +1,191 @@
+/* add_drive_opts and friends: collect the drives the appliance will see
+ * as /dev/sda, /dev/sdb, ... in order. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guestfs-internal.h"
+#include "actions-gen.h"
+
+void
+guestfs_int_free_drives (guestfs_h *g)
+{
+  for (size_t i = 0; i < g->nr_drives; ++i) {
+    struct drive *d = &g->drives[i];
+    free (d->filename);
+    free (d->format);
+    free (d->cachemode);
+    free (d->discard);
+    free (d->name);
+    free (d->label);
+  }
+  free (g->drives);
+  g->drives = NULL;
+  g->nr_drives = 0;
+}
+
+/* Letters valid in a format or cache name: keep qemu's -drive option
+ * parser from seeing commas or '=' smuggled in through a value. */
+static bool
+valid_word (const char *s)
+{
+  if (!*s)
+    return false;
+  for (; *s; ++s)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+      return false;
+  return true;
+}
+
+static bool
+valid_label (const char *s)
+{
+  size_t n = strlen (s);
+  if (n == 0 || n > 20)
+    return false;
+  for (; *s; ++s)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+      return false;
+  return true;
+}
+
+static int
+add_drive (guestfs_h *g, struct drive *d)
+{
+  if (g->nr_drives >= 26 * 27) {
+    error (g, "too many drives have been added");
+    return -1;
+  }
+  struct drive *p = realloc (g->drives, (g->nr_drives + 1) * sizeof *p);
+  if (!p) {
+    guestfs_int_perrorf (g, "realloc");
+    return -1;
+  }
+  g->drives = p;
+  g->drives[g->nr_drives++] = *d;
+  return 0;
+}
+
+int
+guestfs_impl_add_drive (guestfs_h *g, const char *filename,
+                        const struct guestfs_add_drive_opts_argv *o)
+{
+  struct drive d = { 0 };
+  uint64_t m = o->bitmask;
+
+  if (m & GUESTFS_ADD_DRIVE_OPTS_PROTOCOL_BITMASK &&
+      strcmp (o->protocol, "file") != 0) {
+    error (g, "add_drive_opts: protocol '%s': remote drives are not supported yet", o->protocol);
+    errno = ENOTSUP;
+    return -1;
+  }
+  if (m & (GUESTFS_ADD_DRIVE_OPTS_SERVER_BITMASK | GUESTFS_ADD_DRIVE_OPTS_USERNAME_BITMASK |
+           GUESTFS_ADD_DRIVE_OPTS_SECRET_BITMASK)) {
+    error (g, "add_drive_opts: server, username and secret are only valid for remote protocols");
+    return -1;
+  }
+  if ((m & GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK) && !valid_word (o->format)) {
+    error (g, "%s parameter is empty or contains disallowed characters", "format");
+    return -1;
+  }
+  if ((m & GUESTFS_ADD_DRIVE_OPTS_IFACE_BITMASK) && !valid_word (o->iface)) {
+    error (g, "%s parameter is empty or contains disallowed characters", "iface");
+    return -1;
+  }
+  if ((m & GUESTFS_ADD_DRIVE_OPTS_CACHEMODE_BITMASK) &&
+      strcmp (o->cachemode, "writeback") != 0 && strcmp (o->cachemode, "unsafe") != 0) {
+    error (g, "cachemode parameter must be 'writeback' (default) or 'unsafe'");
+    return -1;
+  }
+  if ((m & GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK) &&
+      strcmp (o->discard, "disable") != 0 && strcmp (o->discard, "enable") != 0 &&
+      strcmp (o->discard, "besteffort") != 0) {
+    error (g, "discard parameter must be 'disable', 'enable' or 'besteffort'");
+    return -1;
+  }
+  if ((m & GUESTFS_ADD_DRIVE_OPTS_LABEL_BITMASK) && !valid_label (o->label)) {
+    error (g, "label parameter is empty, too long, or contains disallowed characters");
+    return -1;
+  }
+  if ((m & GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK) &&
+      o->blocksize != 0 && o->blocksize != 512 && o->blocksize != 4096) {
+    error (g, "invalid value for blocksize: %d, it can only be 512 or 4096", o->blocksize);
+    return -1;
+  }
+  bool readonly = (m & GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK) && o->readonly;
+  bool discard_enable = (m & GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK) &&
+                        strcmp (o->discard, "enable") == 0;
+  if (readonly && discard_enable) {
+    error (g, "discard support cannot be enabled on read-only drives");
+    return -1;
+  }
+  /* /dev/null is allowed (guestfish -a /dev/null run is the classic test). */
+  if (access (filename, readonly ? R_OK : R_OK | W_OK) != 0) {
+    guestfs_int_error_errno (g, errno, "%s: %s", filename, strerror (errno));
+    return -1;
+  }
+
+  d.filename = guestfs_int_safe_strdup (g, filename);
+  d.readonly = readonly;
+  if (m & GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK)
+    d.format = guestfs_int_safe_strdup (g, o->format);
+  if (m & GUESTFS_ADD_DRIVE_OPTS_CACHEMODE_BITMASK)
+    d.cachemode = guestfs_int_safe_strdup (g, o->cachemode);
+  if (m & GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK)
+    d.discard = guestfs_int_safe_strdup (g, o->discard);
+  if (m & GUESTFS_ADD_DRIVE_OPTS_NAME_BITMASK)
+    d.name = guestfs_int_safe_strdup (g, o->name);
+  if (m & GUESTFS_ADD_DRIVE_OPTS_LABEL_BITMASK)
+    d.label = guestfs_int_safe_strdup (g, o->label);
+  if (m & GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK)
+    d.blocksize = o->blocksize;
+  if (add_drive (g, &d) == -1) {
+    free (d.filename); free (d.format); free (d.cachemode);
+    free (d.discard); free (d.name); free (d.label);
+    return -1;
+  }
+  return 0;
+}
+
+int
+guestfs_impl_add_drive_ro (guestfs_h *g, const char *filename)
+{
+  struct guestfs_add_drive_opts_argv o = {
+    .bitmask = GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK, .readonly = 1,
+  };
+  return guestfs_impl_add_drive (g, filename, &o);
+}
+
+/* A scratch drive is created at launch in the handle's temporary
+ * directory and deleted with it. */
+int
+guestfs_impl_add_drive_scratch (guestfs_h *g, int64_t size,
+                                const struct guestfs_add_drive_scratch_argv *o)
+{
+  if (size <= 0) {
+    error (g, "add_drive_scratch: size must be greater than zero");
+    return -1;
+  }
+  struct drive d = { 0 };
+  d.scratch_size = size;
+  d.format = guestfs_int_safe_strdup (g, "raw");
+  d.cachemode = guestfs_int_safe_strdup (g, "unsafe");
+  if (o->bitmask & GUESTFS_ADD_DRIVE_SCRATCH_NAME_BITMASK)
+    d.name = guestfs_int_safe_strdup (g, o->name);
+  if (o->bitmask & GUESTFS_ADD_DRIVE_SCRATCH_LABEL_BITMASK) {
+    if (!valid_label (o->label)) {
+      error (g, "label parameter is empty, too long, or contains disallowed characters");
+      free (d.format); free (d.cachemode); free (d.name);
+      return -1;
+    }
+    d.label = guestfs_int_safe_strdup (g, o->label);
+  }
+  if (o->bitmask & GUESTFS_ADD_DRIVE_SCRATCH_BLOCKSIZE_BITMASK)
+    d.blocksize = o->blocksize;
+  if (add_drive (g, &d) == -1) {
+    free (d.format); free (d.cachemode); free (d.name); free (d.label);
+    return -1;
+  }
+  return 0;
+}

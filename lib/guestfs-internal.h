@@ -1,0 +1,170 @@
+/* Library internals shared by the files in lib/.  Not installed. */
+#ifndef HATCH_GUESTFS_INTERNAL_H
+#define HATCH_GUESTFS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "guestfs.h"
+#include "xdr.h"
+#include "protocol.h"
+
+enum state { CONFIG = 0, LAUNCHING = 1, READY = 2, BUSY = 3, NO_HANDLE = 4 };
+
+struct drive {
+  char *filename;     /* host path (scratch drives: created at launch) */
+  bool readonly;
+  char *format;
+  char *cachemode;
+  char *discard;
+  char *name;
+  char *label;
+  int blocksize;      /* 0 = default */
+  int64_t scratch_size; /* > 0 for add_drive_scratch */
+};
+
+struct error_handler {
+  guestfs_error_handler_cb cb;
+  void *opaque;
+  struct error_handler *next;   /* pushed handlers form a stack */
+};
+
+struct event_slot {
+  guestfs_event_callback cb;
+  uint64_t mask;
+  void *opaque;
+  bool used;
+};
+
+struct private_entry {
+  char *key;
+  void *data;
+  struct private_entry *next;
+};
+
+#define CONSOLE_TAIL_SIZE 4096
+
+struct guestfs_h {
+  struct guestfs_h *next;       /* list of open handles, closed at exit */
+  enum state state;
+  unsigned create_flags;
+
+  /* properties */
+  bool verbose, trace, autosync;
+  int memsize, smp;
+  char *backend;
+  char **backend_settings;
+  char *path, *hv, *append, *program, *identifier, *cachedir, *tmpdir;
+
+  /* errors */
+  char *last_error;
+  int last_errnum;
+  struct error_handler error_handler;  /* the current one (top of stack) */
+  guestfs_abort_cb abort_cb;
+
+  /* events */
+  struct event_slot *events;
+  size_t nr_events;
+
+  struct private_entry *privates;
+
+  /* drives */
+  struct drive *drives;
+  size_t nr_drives;
+
+  /* the running appliance */
+  pid_t qemu_pid;
+  int sock;                 /* connection to the daemon */
+  int console_fd;           /* qemu's stdout+stderr */
+  char *sockdir;            /* per-handle temporary directory */
+  char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */
+  size_t console_pos;
+  bool console_wrapped;
+  char console_line[1024];  /* partial line being assembled for events */
+  size_t console_line_len;
+  uint32_t serial;
+  struct timespec launch_t0;
+  bool kvm_used;
+};
+
+/* errors.c */
+void guestfs_int_error_errno (guestfs_h *g, int errnum, const char *fmt, ...)
+  __attribute__((format (printf, 3, 4)));
+#define error(g, ...) guestfs_int_error_errno ((g), 0, __VA_ARGS__)
+void guestfs_int_perrorf (guestfs_h *g, const char *fmt, ...)
+  __attribute__((format (printf, 2, 3)));
+
+/* events.c */
+bool guestfs_int_has_callback (guestfs_h *g, uint64_t event);
+void guestfs_int_call_callbacks_void (guestfs_h *g, uint64_t event);
+void guestfs_int_call_callbacks_message (guestfs_h *g, uint64_t event, const char *buf, size_t len);
+void guestfs_int_call_callbacks_array (guestfs_h *g, uint64_t event, const uint64_t *array, size_t len);
+void guestfs_int_debug (guestfs_h *g, const char *fmt, ...) __attribute__((format (printf, 2, 3)));
+#define debug(g, ...) do { if ((g)->verbose) guestfs_int_debug ((g), __VA_ARGS__); } while (0)
+void guestfs_int_warning (guestfs_h *g, const char *fmt, ...) __attribute__((format (printf, 2, 3)));
+/* Debug line prefixed by the milliseconds since launch started. */
+void guestfs_int_launch_phase (guestfs_h *g, const char *fmt, ...) __attribute__((format (printf, 2, 3)));
+
+/* trace.c */
+struct trace_buf;
+struct trace_buf *guestfs_int_trace_open (guestfs_h *g, const char *name);
+void guestfs_int_trace_str (struct trace_buf *tb, const char *s);
+void guestfs_int_trace_bool (struct trace_buf *tb, int b);
+void guestfs_int_trace_int (struct trace_buf *tb, int i);
+void guestfs_int_trace_int64 (struct trace_buf *tb, int64_t i);
+void guestfs_int_trace_strings (struct trace_buf *tb, char *const *l);
+void guestfs_int_trace_buffer (struct trace_buf *tb, const char *buf, size_t len);
+void guestfs_int_trace_opt_bool (struct trace_buf *tb, const char *name, int b);
+void guestfs_int_trace_opt_int (struct trace_buf *tb, const char *name, int i);
+void guestfs_int_trace_opt_int64 (struct trace_buf *tb, const char *name, int64_t i);
+void guestfs_int_trace_opt_str (struct trace_buf *tb, const char *name, const char *s);
+void guestfs_int_trace_opt_strings (struct trace_buf *tb, const char *name, char *const *l);
+void guestfs_int_trace_send (guestfs_h *g, struct trace_buf *tb);
+void guestfs_int_trace_ret_int (guestfs_h *g, const char *name, int r);
+void guestfs_int_trace_ret_int64 (guestfs_h *g, const char *name, int64_t r);
+void guestfs_int_trace_ret_str (guestfs_h *g, const char *name, const char *r);
+void guestfs_int_trace_ret_strings (guestfs_h *g, const char *name, char *const *r);
+void guestfs_int_trace_ret_buffer (guestfs_h *g, const char *name, const char *r, size_t len);
+void guestfs_int_trace_ret_ptr (guestfs_h *g, const char *name, const char *type, const void *r);
+void guestfs_int_trace_ret_error (guestfs_h *g, const char *name);
+
+/* handle.c */
+int guestfs_int_check_config (guestfs_h *g, const char *caller);
+char *guestfs_int_safe_strdup (guestfs_h *g, const char *s);
+void guestfs_int_free_string_list (char **l);
+char **guestfs_int_copy_string_list (char *const *l);
+
+/* conn.c */
+struct hatch_reply {
+  char *body;
+  size_t len;
+};
+int guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
+                             struct xdr *req, const char *filein,
+                             const char *fileout, int progress,
+                             struct hatch_reply *reply);
+void guestfs_int_reply_free (struct hatch_reply *r);
+void guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x);
+/* Read whatever qemu printed; emits APPLIANCE events line by line. */
+void guestfs_int_drain_console (guestfs_h *g);
+/* Wait for the daemon's HELLO (launch). timeout_ms bounds the wait. */
+int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
+/* Ask the daemon to exit (procedure 0) and wait for the reply. */
+int guestfs_int_daemon_exit (guestfs_h *g);
+/* The last lines of the appliance console, for error messages. */
+char *guestfs_int_console_tail (guestfs_h *g, int max_lines);
+
+/* direct.c: the direct backend */
+int guestfs_int_direct_launch (guestfs_h *g);
+int guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors);
+
+/* kvm.c */
+/* True if KVM really runs a guest on this host (verdict cached). */
+bool guestfs_int_kvm_usable (guestfs_h *g);
+
+/* drives.c */
+void guestfs_int_free_drives (guestfs_h *g);
+
+#endif

@@ -1,0 +1,45 @@
+/* launch and shutdown (library-side actions). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "guestfs-internal.h"
+#include "actions-gen.h"
+
+int
+guestfs_impl_launch (guestfs_h *g)
+{
+  if (strncmp (g->backend, "libvirt", 7) == 0) {
+    error (g, "launch: the libvirt backend is not implemented yet; use LIBGUESTFS_BACKEND=direct");
+    return -1;
+  }
+  if (strncmp (g->backend, "unix:", 5) == 0) {
+    error (g, "launch: the unix: backend is not implemented yet");
+    return -1;
+  }
+  clock_gettime (CLOCK_MONOTONIC, &g->launch_t0);
+  g->state = LAUNCHING;
+  if (guestfs_int_direct_launch (g) == -1) {
+    g->state = CONFIG;
+    return -1;
+  }
+  g->state = READY;
+  guestfs_int_call_callbacks_void (g, GUESTFS_EVENT_LAUNCH_DONE);
+  return 0;
+}
+
+int
+guestfs_impl_shutdown (guestfs_h *g)
+{
+  if (g->state == CONFIG)
+    return 0;
+  int ret = 0;
+  if (g->autosync && g->state == READY) {
+    /* Unmount and flush so that everything written reaches the images. */
+    if (guestfs_umount_all (g) == -1 || guestfs_sync (g) == -1)
+      ret = -1;
+  }
+  if (guestfs_int_direct_shutdown (g, true) == -1)
+    ret = -1;
+  return ret;
+}

@@ -1,0 +1,200 @@
+/* Runs the tests written in the API table against one real appliance.
+ *
+ * The appliance has three disks: /dev/sda (256 MiB, reset per test
+ * according to the test's scenario), /dev/sdb (128 MiB, an ext4 on
+ * /dev/sdb1 made once and shared by "scratchfs" tests, which use unique
+ * names) and /dev/sdc (16 MiB, left alone).  Output is TAP.
+ *
+ *   table-tests [-v] [--shard I/N] [ACTION...]
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "table-runner.h"
+
+static const char *current_test;
+static int verbose;
+
+void
+table_report (const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  printf ("# %s: %s: ", current_test, cmd);
+  va_start (ap, fmt);
+  vprintf (fmt, ap);
+  va_end (ap);
+  printf ("\n");
+}
+
+int
+table_compare_strings (char **got, const char *const *want)
+{
+  size_t i;
+  for (i = 0; got[i] && want[i]; ++i)
+    if (strcmp (got[i], want[i]) != 0)
+      return -1;
+  return got[i] || want[i] ? -1 : 0;
+}
+
+void
+table_report_strings (const char *cmd, char **got, const char *const *want)
+{
+  printf ("# %s: %s: list differs\n#   got:", current_test, cmd);
+  for (size_t i = 0; got[i]; ++i) printf (" \"%s\"", got[i]);
+  printf ("\n#   expected:");
+  for (size_t i = 0; want[i]; ++i) printf (" \"%s\"", want[i]);
+  printf ("\n");
+}
+
+void
+table_free_strings (char **l)
+{
+  if (!l) return;
+  for (size_t i = 0; l[i]; ++i) free (l[i]);
+  free (l);
+}
+
+void
+table_note_error (guestfs_h *g)
+{
+  if (verbose)
+    printf ("#   (expected error: %s)\n", guestfs_last_error (g));
+}
+
+int
+table_setup (guestfs_h *g, const char *scenario)
+{
+  if (strcmp (scenario, "none") == 0)
+    return 0;
+  if (guestfs_umount_all (g) == -1)
+    return -1;
+  if (strcmp (scenario, "scratchfs") == 0)
+    return guestfs_mount (g, "/dev/sdb1", "/");
+  if (guestfs_wipefs (g, "/dev/sda") == -1)
+    return -1;
+  if (strcmp (scenario, "empty") == 0)
+    return 0;
+  if (guestfs_part_disk (g, "/dev/sda", "mbr") == -1)
+    return -1;
+  if (strcmp (scenario, "partition") == 0)
+    return 0;
+  if (strcmp (scenario, "basicfs") == 0)
+    return guestfs_mkfs (g, "ext2", "/dev/sda1") == -1 ? -1 :
+      guestfs_mount (g, "/dev/sda1", "/");
+  fprintf (stderr, "table-tests: unknown scenario %s\n", scenario);
+  return -1;
+}
+
+static int
+make_disk (const char *dir, const char *name, off_t size, char **path)
+{
+  if (asprintf (path, "%s/%s", dir, name) == -1)
+    return -1;
+  FILE *f = fopen (*path, "w");
+  if (!f || ftruncate (fileno (f), size) == -1) {
+    perror (*path);
+    if (f) fclose (f);
+    return -1;
+  }
+  return fclose (f);
+}
+
+static void
+quiet_errors (guestfs_h *g, void *opaque, const char *msg)
+{
+  (void) g; (void) opaque; (void) msg;
+}
+
+int
+main (int argc, char *argv[])
+{
+  int shard = 0, nshards = 1;
+  int argi = 1;
+  for (; argi < argc && argv[argi][0] == '-'; ++argi) {
+    if (strcmp (argv[argi], "-v") == 0)
+      verbose = 1;
+    else if (strcmp (argv[argi], "--shard") == 0 && argi + 1 < argc) {
+      if (sscanf (argv[++argi], "%d/%d", &shard, &nshards) != 2 || nshards < 1 ||
+          shard < 0 || shard >= nshards) {
+        fprintf (stderr, "table-tests: bad --shard\n");
+        return 2;
+      }
+    }
+    else {
+      fprintf (stderr, "usage: table-tests [-v] [--shard I/N] [ACTION...]\n");
+      return 2;
+    }
+  }
+
+  char dir[] = "/tmp/hatch-table-XXXXXX";
+  if (!mkdtemp (dir)) {
+    perror ("mkdtemp");
+    return 1;
+  }
+  char *sda, *sdb, *sdc;
+  if (make_disk (dir, "sda.img", 256 << 20, &sda) == -1 ||
+      make_disk (dir, "sdb.img", 128 << 20, &sdb) == -1 ||
+      make_disk (dir, "sdc.img", 16 << 20, &sdc) == -1)
+    return 1;
+
+  guestfs_h *g = guestfs_create ();
+  if (!g) {
+    perror ("guestfs_create");
+    return 1;
+  }
+  int ok = guestfs_add_drive_opts (g, sda, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw", -1) == 0 &&
+           guestfs_add_drive_opts (g, sdb, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw", -1) == 0 &&
+           guestfs_add_drive_opts (g, sdc, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw", -1) == 0 &&
+           guestfs_launch (g) == 0 &&
+           guestfs_part_disk (g, "/dev/sdb", "mbr") == 0 &&
+           guestfs_mkfs (g, "ext4", "/dev/sdb1") == 0;
+  if (!ok) {
+    printf ("Bail out! could not launch the test appliance\n");
+    return 1;
+  }
+
+  /* Pick the tests: named actions, or all; then this shard's part. */
+  size_t selected = 0, n = 0;
+  int failed = 0;
+  const struct table_test **list = calloc (table_tests_len, sizeof *list);
+  for (size_t i = 0; i < table_tests_len; ++i) {
+    bool want = argi == argc;
+    for (int j = argi; j < argc; ++j)
+      if (strcmp (argv[j], table_tests[i].action) == 0)
+        want = true;
+    if (want && (int) (selected++ % (size_t) nshards) == shard)
+      list[n++] = &table_tests[i];
+  }
+  printf ("1..%zu\n", n);
+  for (size_t i = 0; i < n; ++i) {
+    char name[256];
+    snprintf (name, sizeof name, "%s[%d] (%s)", list[i]->action, list[i]->index, list[i]->scenario);
+    current_test = name;
+    fflush (stdout);
+    guestfs_push_error_handler (g, quiet_errors, NULL);
+    int r = list[i]->run (g);
+    guestfs_pop_error_handler (g);
+    if (r == 0)
+      printf ("ok %zu - %s\n", i + 1, name);
+    else {
+      printf ("not ok %zu - %s%s%s\n", i + 1, name,
+              guestfs_last_error (g) ? ": " : "",
+              guestfs_last_error (g) ? guestfs_last_error (g) : "");
+      failed++;
+      if (!guestfs_is_ready (g)) {
+        printf ("Bail out! the appliance died\n");
+        break;
+      }
+    }
+  }
+  guestfs_close (g);
+  unlink (sda); unlink (sdb); unlink (sdc);
+  rmdir (dir);
+  free (list);
+  return failed ? 1 : 0;
+}
