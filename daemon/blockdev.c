@@ -69,7 +69,7 @@ add_partitions_of (struct stringsbuf *sb, const char *device)
   while ((e = readdir (d)) != NULL) {
     if (strncmp (e->d_name, name, nlen) != 0 || e->d_name[nlen] == '\0')
       continue;
-    char pfile[PATH_MAX];
+    char pfile[PATH_MAX + 512];
     snprintf (pfile, sizeof pfile, "%s/%s/partition", dir, e->d_name);
     if (access (pfile, F_OK) != 0)
       continue;

@@ -101,7 +101,7 @@ has_partitions (const char *device)
   while (!found && (e = readdir (d)) != NULL) {
     if (strncmp (e->d_name, name, nlen) != 0)
       continue;
-    char p[PATH_MAX];
+    char p[PATH_MAX + 512];
     snprintf (p, sizeof p, "%s/%s/partition", dir, e->d_name);
     found = access (p, F_OK) == 0;
   }

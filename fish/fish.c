@@ -41,51 +41,6 @@ error_handler (guestfs_h *h, void *opaque, const char *msg)
   fprintf (stderr, "libguestfs: error: %s\n", msg);
 }
 
-/* Command names compare ignoring case, with '_' and '-' equal. */
-static int
-name_eq (const char *a, const char *b)
-{
-  for (;; ++a, ++b) {
-    char x = *a == '_' ? '-' : *a;
-    char y = *b == '_' ? '-' : *b;
-    if (x >= 'A' && x <= 'Z') x += 'a' - 'A';
-    if (y >= 'A' && y <= 'Z') y += 'a' - 'A';
-    if (x != y)
-      return 0;
-    if (x == '\0')
-      return 1;
-  }
-}
-
-const struct fish_builtin *
-fish_find_builtin (const char *name)
-{
-  for (size_t i = 0; i < fish_builtins_len; ++i) {
-    const struct fish_builtin *b = &fish_builtins[i];
-    if (name_eq (name, b->name))
-      return b;
-    for (size_t j = 0; b->aliases[j] != NULL; ++j)
-      if (name_eq (name, b->aliases[j]))
-        return b;
-  }
-  return NULL;
-}
-
-const struct fish_command *
-fish_find_command (const char *name)
-{
-  for (size_t i = 0; i < fish_commands_len; ++i)
-    if (name_eq (name, fish_commands[i].name))
-      return &fish_commands[i];
-  for (size_t i = 0; i < fish_commands_len; ++i) {
-    const struct fish_command *c = &fish_commands[i];
-    for (size_t j = 0; j < 8 && c->aliases[j] != NULL; ++j)
-      if (name_eq (name, c->aliases[j]))
-        return c;
-  }
-  return NULL;
-}
-
 int
 fish_dispatch (const char *cmd, size_t argc, char *argv[])
 {
@@ -224,7 +179,7 @@ run_argv_commands (char *const *words, size_t nwords)
   return 0;
 }
 
-static void
+static void __attribute__((noreturn))
 usage (int status)
 {
   if (status != EXIT_SUCCESS) {
@@ -280,35 +235,23 @@ struct mount {
   char *device, *mountpoint, *options;
 };
 
-/* The API table names the call with optional arguments add_drive_opts;
- * accept both spellings of its generated argv form.  */
-#ifdef GUESTFS_ADD_DRIVE_OPTS_OPTS_READONLY_BITMASK
-# define ADD_ARGV struct guestfs_add_drive_opts_opts_argv
-# define ADD_CALL guestfs_add_drive_opts_opts_argv
-# define ADD_BIT(x) GUESTFS_ADD_DRIVE_OPTS_OPTS_##x##_BITMASK
-#else
-# define ADD_ARGV struct guestfs_add_drive_opts_argv
-# define ADD_CALL guestfs_add_drive_opts_argv
-# define ADD_BIT(x) GUESTFS_ADD_DRIVE_OPTS_##x##_BITMASK
-#endif
-
 static int
 add_drive (const struct drive *d, int readonly)
 {
-  ADD_ARGV o = { .bitmask = 0 };
+  struct guestfs_add_drive_opts_argv o = { .bitmask = 0 };
   if (readonly) {
-    o.bitmask |= ADD_BIT (READONLY);
+    o.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
     o.readonly = 1;
   }
   if (d->format) {
-    o.bitmask |= ADD_BIT (FORMAT);
+    o.bitmask |= GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK;
     o.format = d->format;
   }
   if (d->blocksize) {
-    o.bitmask |= ADD_BIT (BLOCKSIZE);
+    o.bitmask |= GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK;
     o.blocksize = d->blocksize;
   }
-  return ADD_CALL (g, d->filename, &o);
+  return guestfs_add_drive_opts_argv (g, d->filename, &o);
 }
 
 /* -m DEV[:MNT[:OPTS[:FSTYPE]]] */
@@ -415,6 +358,7 @@ main (int argc, char *argv[])
   size_t nr_mounts = 0;
   const char *format = NULL;
   int blocksize = 0;
+  int format_consumed = 1, blocksize_consumed = 1;
   int readonly = 0;
   int inspector = 0;
   const char *script = NULL;
@@ -444,10 +388,12 @@ main (int argc, char *argv[])
       drives[nr_drives++] = (struct drive) {
         .filename = optarg, .format = format, .blocksize = blocksize,
       };
+      format_consumed = blocksize_consumed = 1;
       break;
     }
     case OPT_FORMAT:
       format = optarg && *optarg ? optarg : NULL;
+      format_consumed = 0;
       break;
     case OPT_BLOCKSIZE:
       if (optarg == NULL)
@@ -459,6 +405,7 @@ main (int argc, char *argv[])
                  optarg);
         exit (EXIT_FAILURE);
       }
+      blocksize_consumed = 0;
       break;
     case 'f':
       if (script) {
@@ -540,6 +487,18 @@ main (int argc, char *argv[])
     }
   }
 
+  /* --format and --blocksize apply to the -a options after them. */
+  if (!format_consumed) {
+    fprintf (stderr, "guestfish: --format must come before the -a option "
+             "it applies to\n");
+    exit (EXIT_FAILURE);
+  }
+  if (!blocksize_consumed) {
+    fprintf (stderr, "guestfish: --blocksize must come before the -a option "
+             "it applies to\n");
+    exit (EXIT_FAILURE);
+  }
+
   if (inspector) {
     fprintf (stderr, "guestfish: -i: inspection is not available yet; "
              "use 'run', 'list-filesystems' and 'mount' instead\n");
@@ -556,15 +515,20 @@ main (int argc, char *argv[])
       exit (EXIT_FAILURE);
     }
   }
-  show_location = script_fp != NULL || !isatty (STDIN_FILENO);
-
   int status = EXIT_SUCCESS;
 
-  for (size_t i = 0; i < nr_drives; ++i)
+  for (size_t i = 0; i < nr_drives; ++i) {
+    if (access (drives[i].filename, R_OK) == -1) {
+      fprintf (stderr, "guestfish: access: %s: %s\n", drives[i].filename,
+               strerror (errno));
+      status = EXIT_FAILURE;
+      goto out;
+    }
     if (add_drive (&drives[i], readonly) == -1) {
       status = EXIT_FAILURE;
       goto out;
     }
+  }
 
   if (nr_mounts > 0) {
     if (guestfs_launch (g) == -1) {
@@ -578,6 +542,7 @@ main (int argc, char *argv[])
       }
   }
 
+  show_location = script_fp != NULL || !isatty (STDIN_FILENO);
   if (optind < argc) {
     if (run_argv_commands (&argv[optind], argc - optind) == -1)
       status = EXIT_FAILURE;

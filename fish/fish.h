@@ -50,7 +50,8 @@ extern char *fish_file_out (const char *arg);
 /* StringList arguments: space-separated words with '...' quoting.
  * Prints the error and returns NULL on a bad string.  */
 extern char **fish_parse_string_list (const char *s);
-extern void fish_free_strings (char **);
+/* Takes char *const * so it can free optional-argument lists too. */
+extern void fish_free_strings (char *const *);
 
 /* 1 for true/t/yes/y/on/1, 0 for false/f/no/n/off/0 (any case), else -1. */
 extern int fish_is_true (const char *s);

@@ -95,9 +95,9 @@ fish_parse_string_list (const char *s)
 }
 
 void
-fish_free_strings (char **v)
+fish_free_strings (char *const *v)
 {
-  fish_free_string_array (v);
+  fish_free_string_array ((char **) v);
 }
 
 int

@@ -18,6 +18,9 @@ def produce(table, kind, preamble_path=None):
     if kind == "header":
         with open(preamble_path) as f:
             return gen_header.generate(table, f.read())
+    if kind == "man":
+        with open(preamble_path) as f:
+            return f.read() + gen_man.generate(table)
     return {
         "structs-h": gen_codec.generate_structs_h,
         "protocol-h": gen_codec.generate_h,
@@ -28,7 +31,6 @@ def produce(table, kind, preamble_path=None):
         "daemon-c": gen_daemon.generate_c,
         "fish-c": gen_fish.generate,
         "tests-c": gen_tests.generate,
-        "man": gen_man.generate,
         "api-hash": lambda t: t.api_hash() + "\n",
     }[kind](table)
 

@@ -27,6 +27,8 @@
 
 const char *guestfs_int_api_hash = HATCH_API_HASH;
 
+#define QBOOT_ROM "/usr/share/qemu/qboot.rom"
+
 struct argv_builder {
   char **v;
   size_t n, cap;
@@ -171,15 +173,20 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_argf (&b, "%d", g->memsize);
   add_arg (&b, "-smp");
   add_argf (&b, "%d", g->smp);
+  /* qboot starts faster than SeaBIOS and is all a direct kernel boot needs. */
+  if (access (QBOOT_ROM, R_OK) == 0) {
+    add_arg (&b, "-bios");
+    add_arg (&b, QBOOT_ROM);
+  }
   add_arg (&b, "-kernel");
   add_arg (&b, app->kernel);
   add_arg (&b, "-initrd");
   add_arg (&b, app->initrd);
   add_arg (&b, "-append");
-  add_argf (&b, "console=ttyS0 panic=1 reboot=t no_timer_check tsc=reliable "
+  add_argf (&b, "console=ttyS0 panic=-1 reboot=t no_timer_check tsc=reliable "
             "cryptomgr.notests rcupdate.rcu_expedited=1 8250.nr_uarts=1 "
-            "random.trust_cpu=on mitigations=off scsi_mod.scan=sync %s%s%s",
-            g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=0",
+            "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync %s%s%s",
+            g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
             g->append ? " " : "", g->append ? g->append : "");
   add_arg (&b, "-serial");
   add_arg (&b, "stdio");

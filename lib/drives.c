@@ -53,7 +53,7 @@ valid_label (const char *s)
 static int
 add_drive (guestfs_h *g, struct drive *d)
 {
-  if (g->nr_drives >= 26 * 27) {
+  if (g->nr_drives >= 255) {  /* one virtio-scsi target per drive */
     error (g, "too many drives have been added");
     return -1;
   }

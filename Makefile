@@ -1,0 +1,34 @@
+# Hatch: the two commands a newcomer runs are `make demo` and `make check`.
+BUILD ?= build
+MESON_OPTS ?=
+
+.PHONY: all deps build appliance demo check bench clean
+
+all: build
+
+deps:
+	@./deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# Build (or find in the cache) the appliance now, so the first launch is quick.
+appliance: build
+	$(BUILD)/appliance/hatch-make-appliance --cachedir $${LIBGUESTFS_CACHEDIR:-/var/tmp} \
+	  --daemon $(BUILD)/daemon/guestfsd --init $(BUILD)/appliance/hatch-init \
+	  --packages appliance/packages.txt >/dev/null
+
+demo: appliance
+	@./demo.sh $(BUILD)
+
+check: appliance
+	@tests/run-tests.sh $(BUILD)
+
+bench: appliance
+	@bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

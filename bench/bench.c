@@ -1,0 +1,325 @@
+/* Hatch benchmark program.
+ *
+ * This one source file is compiled twice by bench/meson.build: once against
+ * our library (bench-hatch) and once against the system's libguestfs
+ * (bench-libguestfs), so both sides run exactly the same code.  It only uses
+ * the public libguestfs C API.
+ *
+ * Usage: bench-X CASE [ARGS...]
+ *
+ * Each case prints its results on stdout as lines
+ *
+ *   metric NAME VALUE UNIT
+ *
+ * which bench/run.sh collects; anything else (progress, errors) goes to
+ * stderr.  Exit status is non-zero on any failure.
+ *
+ * To add a case: write a function "static int case_foo (int argc, char **argv)"
+ * that prints its metric lines, add it to the cases[] table at the bottom, and
+ * add one "bench_case" line to bench/run.sh.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <guestfs.h>
+
+#define MiB (UINT64_C (1024) * 1024)
+
+static double
+now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void
+metric (const char *name, double value, const char *unit)
+{
+  printf ("metric %s %.6g %s\n", name, value, unit);
+  fflush (stdout);
+}
+
+static void
+die (guestfs_h *g, const char *what)
+{
+  const char *err = g ? guestfs_last_error (g) : NULL;
+  fprintf (stderr, "bench: %s failed%s%s\n", what,
+           err ? ": " : "", err ? err : "");
+  exit (EXIT_FAILURE);
+}
+
+#define CHECK(g, expr) do { if ((expr) == -1) die ((g), #expr); } while (0)
+
+static guestfs_h *
+create_handle (void)
+{
+  guestfs_h *g = guestfs_create ();
+  if (g == NULL) {
+    fprintf (stderr, "bench: guestfs_create failed\n");
+    exit (EXIT_FAILURE);
+  }
+  return g;
+}
+
+/* Launch with one scratch disk carrying an ext4 filesystem mounted on /. */
+static guestfs_h *
+launch_with_fs (int64_t disk_size)
+{
+  guestfs_h *g = create_handle ();
+  CHECK (g, guestfs_add_drive_scratch (g, disk_size, -1));
+  CHECK (g, guestfs_launch (g));
+  CHECK (g, guestfs_part_disk (g, "/dev/sda", "mbr"));
+  CHECK (g, guestfs_mkfs (g, "ext4", "/dev/sda1"));
+  CHECK (g, guestfs_mount (g, "/dev/sda1", "/"));
+  return g;
+}
+
+static void
+close_handle (guestfs_h *g)
+{
+  CHECK (g, guestfs_shutdown (g));
+  guestfs_close (g);
+}
+
+/* launch: the API equivalent of "guestfish -a /dev/null run". */
+static int
+case_launch (int argc, char **argv)
+{
+  double t0 = now ();
+  guestfs_h *g = create_handle ();
+  CHECK (g, guestfs_add_drive_opts (g, "/dev/null",
+                                    GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw",
+                                    -1));
+  CHECK (g, guestfs_launch (g));
+  double t1 = now ();
+  close_handle (g);
+  double t2 = now ();
+  metric ("launch", t1 - t0, "s");
+  metric ("launch_close", t2 - t0, "s");
+  return 0;
+}
+
+/* fish PATH: time "PATH -a /dev/null run" as a whole process. */
+static int
+case_fish (int argc, char **argv)
+{
+  if (argc < 1) {
+    fprintf (stderr, "usage: fish PATH-TO-GUESTFISH\n");
+    return 2;
+  }
+  double t0 = now ();
+  pid_t pid = fork ();
+  if (pid == -1) {
+    perror ("fork");
+    return 1;
+  }
+  if (pid == 0) {
+    execl (argv[0], argv[0], "-a", "/dev/null", "run", (char *) NULL);
+    perror (argv[0]);
+    _exit (127);
+  }
+  int status;
+  if (waitpid (pid, &status, 0) == -1) {
+    perror ("waitpid");
+    return 1;
+  }
+  double t1 = now ();
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
+    fprintf (stderr, "bench: %s -a /dev/null run failed (status %d)\n",
+             argv[0], status);
+    return 1;
+  }
+  metric ("fish_launch", t1 - t0, "s");
+  return 0;
+}
+
+/* calls N: N small calls on a mounted filesystem, cycling through
+ * touch, exists, write (6 bytes), is_file on a few dozen names. */
+static int
+case_calls (int argc, char **argv)
+{
+  long n = argc >= 1 ? strtol (argv[0], NULL, 10) : 1000;
+  if (n < 4) n = 4;
+
+  guestfs_h *g = launch_with_fs (256 * MiB);
+  char path[64];
+
+  /* Warm up: create the files once, untimed. */
+  for (int k = 0; k < 64; ++k) {
+    snprintf (path, sizeof path, "/t%d", k);
+    CHECK (g, guestfs_touch (g, path));
+    snprintf (path, sizeof path, "/w%d", k);
+    CHECK (g, guestfs_write (g, path, "hello\n", 6));
+  }
+
+  double per_op[4] = { 0, 0, 0, 0 };
+  long count[4] = { 0, 0, 0, 0 };
+  double t0 = now ();
+  for (long i = 0; i < n; ++i) {
+    int op = (int) (i % 4), k = (int) ((i / 4) % 64), r;
+    double s = now ();
+    switch (op) {
+    case 0:
+      snprintf (path, sizeof path, "/t%d", k);
+      r = guestfs_touch (g, path);
+      break;
+    case 1:
+      snprintf (path, sizeof path, "/t%d", k);
+      r = guestfs_exists (g, path);
+      if (r == 0) { fprintf (stderr, "bench: %s missing\n", path); return 1; }
+      break;
+    case 2:
+      snprintf (path, sizeof path, "/w%d", k);
+      r = guestfs_write (g, path, "hello\n", 6);
+      break;
+    default:
+      snprintf (path, sizeof path, "/w%d", k);
+      r = guestfs_is_file (g, path);
+      if (r == 0) { fprintf (stderr, "bench: %s not a file\n", path); return 1; }
+      break;
+    }
+    if (r == -1)
+      die (g, "small call");
+    per_op[op] += now () - s;
+    count[op]++;
+  }
+  double t1 = now ();
+  close_handle (g);
+
+  metric ("call", (t1 - t0) / (double) n * 1e6, "us");
+  static const char *names[4] = { "touch", "exists", "write", "is_file" };
+  for (int op = 0; op < 4; ++op) {
+    char name[32];
+    snprintf (name, sizeof name, "call_%s", names[op]);
+    metric (name, per_op[op] / (double) count[op] * 1e6, "us");
+  }
+  return 0;
+}
+
+/* xorshift64: incompressible-looking data, fast to make. */
+static void
+fill_random (uint64_t *buf, size_t words, uint64_t *state)
+{
+  uint64_t x = *state;
+  for (size_t i = 0; i < words; ++i) {
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    buf[i] = x;
+  }
+  *state = x;
+}
+
+static int
+files_identical (const char *a, const char *b, uint64_t size)
+{
+  int fa = open (a, O_RDONLY | O_CLOEXEC), fb = open (b, O_RDONLY | O_CLOEXEC);
+  if (fa == -1 || fb == -1) {
+    perror ("open");
+    return 0;
+  }
+  struct stat sb;
+  if (fstat (fb, &sb) == -1 || (uint64_t) sb.st_size != size) {
+    fprintf (stderr, "bench: downloaded size %jd, expected %" PRIu64 "\n",
+             (intmax_t) sb.st_size, size);
+    return 0;
+  }
+  static char ba[MiB], bb[MiB];
+  int ok = 1;
+  for (;;) {
+    ssize_t ra = read (fa, ba, sizeof ba);
+    if (ra <= 0) { ok = ra == 0; break; }
+    ssize_t got = 0;
+    while (got < ra) {
+      ssize_t rb = read (fb, bb + got, (size_t) (ra - got));
+      if (rb <= 0) { ok = 0; break; }
+      got += rb;
+    }
+    if (!ok || memcmp (ba, bb, (size_t) ra) != 0) { ok = 0; break; }
+  }
+  close (fa);
+  close (fb);
+  return ok;
+}
+
+/* transfer SIZE_MIB: upload a local file, then download it back. */
+static int
+case_transfer (int argc, char **argv)
+{
+  long mib = argc >= 1 ? strtol (argv[0], NULL, 10) : 256;
+  if (mib < 1) mib = 1;
+  uint64_t size = (uint64_t) mib * MiB;
+
+  const char *tmp = getenv ("TMPDIR");
+  if (!tmp || !*tmp) tmp = "/tmp";
+  char src[4096], dst[4096];
+  snprintf (src, sizeof src, "%s/bench-up-%d", tmp, (int) getpid ());
+  snprintf (dst, sizeof dst, "%s/bench-down-%d", tmp, (int) getpid ());
+
+  int fd = open (src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd == -1) { perror (src); return 1; }
+  static uint64_t buf[MiB / 8];
+  uint64_t state = 0x9e3779b97f4a7c15ULL ^ (uint64_t) getpid ();
+  for (long i = 0; i < mib; ++i) {
+    fill_random (buf, MiB / 8, &state);
+    if (write (fd, buf, MiB) != (ssize_t) MiB) { perror (src); return 1; }
+  }
+  close (fd);
+
+  /* Room for the file plus ext4 overhead. */
+  guestfs_h *g = launch_with_fs ((int64_t) (size * 2 + 128 * MiB));
+
+  double t0 = now ();
+  CHECK (g, guestfs_upload (g, src, "/data"));
+  double t1 = now ();
+  CHECK (g, guestfs_sync (g));
+  double t2 = now ();
+  CHECK (g, guestfs_download (g, "/data", dst));
+  double t3 = now ();
+  close_handle (g);
+
+  int ok = files_identical (src, dst, size);
+  unlink (src);
+  unlink (dst);
+  if (!ok) {
+    fprintf (stderr, "bench: downloaded file differs from the uploaded one\n");
+    return 1;
+  }
+  double mb = (double) size / (double) MiB;
+  metric ("upload", mb / (t1 - t0), "MiB/s");
+  metric ("sync_after_upload", t2 - t1, "s");
+  metric ("download", mb / (t3 - t2), "MiB/s");
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  int (*fn) (int argc, char **argv);
+  const char *usage;
+} cases[] = {
+  { "launch",   case_launch,   "launch                 create, add /dev/null, launch" },
+  { "fish",     case_fish,     "fish GUESTFISH         time GUESTFISH -a /dev/null run" },
+  { "calls",    case_calls,    "calls N                N small calls on a mounted ext4" },
+  { "transfer", case_transfer, "transfer SIZE_MIB      upload then download a file" },
+};
+
+int
+main (int argc, char **argv)
+{
+  if (argc >= 2)
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
+      if (strcmp (argv[1], cases[i].name) == 0)
+        return cases[i].fn (argc - 2, argv + 2);
+  fprintf (stderr, "usage: %s CASE [ARGS]\ncases:\n", argv[0]);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
+    fprintf (stderr, "  %s\n", cases[i].usage);
+  return 2;
+}

@@ -1,0 +1,377 @@
+/* tar_in / tar_out: stream a tar archive between the host and a guest
+ * directory through GNU tar (never through a shell).
+ *
+ * tar_out runs tar in the already resolved directory (fchdir on the fd
+ * from sysroot_open); tar does not follow symlinks when it archives, so
+ * nothing outside the directory is read.
+ *
+ * tar_in is the dangerous direction: tar follows symlinks that already
+ * exist in the guest when it extracts through them (an archive member
+ * "a/b" with a guest symlink "a" -> "/etc").  So tar runs sandboxed: in a
+ * private mount namespace, chrooted into a fresh tmpfs that holds only the
+ * appliance's program directories (read-only bind mounts) and the target
+ * directory (bind-mounted at /g).  A guest symlink, absolute or with "..",
+ * can then reach only that tmpfs or read-only files, never the appliance's
+ * writable files, /proc, /sys or /dev.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "actions-gen.h"
+
+/* The tar option for a compress optarg, NULL if unknown. */
+static const char *
+compress_flag (const char *compress)
+{
+  static const struct { const char *name, *flag; } tab[] = {
+    { "compress", "-Z" }, { "gzip", "-z" }, { "bzip2", "-j" },
+    { "xz", "-J" }, { "lzop", "--lzop" }, { "zstd", "--zstd" },
+  };
+  for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+    if (strcmp (compress, tab[i].name) == 0)
+      return tab[i].flag;
+  return NULL;
+}
+
+/* What tar wrote on stderr (kept in a memfd so it can never block tar),
+ * trimmed; malloc'd.  */
+static char *
+read_memfd (int fd)
+{
+  off_t size = lseek (fd, 0, SEEK_END);
+  if (size < 0)
+    size = 0;
+  if (size > 65536)
+    size = 65536;
+  char *buf = malloc ((size_t) size + 1);
+  if (buf == NULL)
+    return NULL;
+  ssize_t r = pread (fd, buf, (size_t) size, 0);
+  buf[r > 0 ? r : 0] = '\0';
+  return trim_newlines (buf);
+}
+
+static int
+wait_child (pid_t pid)
+{
+  int ws;
+  while (waitpid (pid, &ws, 0) == -1)
+    if (errno != EINTR)
+      return -1;
+  if (WIFEXITED (ws))
+    return WEXITSTATUS (ws);
+  return 128 + (WIFSIGNALED (ws) ? WTERMSIG (ws) : 0);
+}
+
+/* In the child: die with a message on stderr. */
+static void __attribute__((noreturn))
+child_die (const char *what)
+{
+  dprintf (2, "tar sandbox: %s: %s\n", what, strerror (errno));
+  _exit (127);
+}
+
+/* In the child: build the sandbox described at the top and enter it, with
+ * the target directory (dirfd) as the current directory.  */
+static void
+enter_sandbox (int dirfd)
+{
+  static const char *const progdirs[] = {
+    "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc",
+  };
+  const char *top = "/tmp";   /* any appliance directory: covered privately */
+  char p[256];
+
+  if (unshare (CLONE_NEWNS) == -1)
+    child_die ("unshare");
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+    child_die ("make mounts private");
+  if (mount ("hatch-tar", top, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == -1)
+    child_die ("mount tmpfs");
+  for (size_t i = 0; i < sizeof progdirs / sizeof progdirs[0]; i++) {
+    struct stat st;
+    char src[64];
+    snprintf (src, sizeof src, "/%s", progdirs[i]);
+    snprintf (p, sizeof p, "%s/%s", top, progdirs[i]);
+    if (lstat (src, &st) == -1)
+      continue;
+    if (S_ISLNK (st.st_mode)) {        /* merged /usr: bin -> usr/bin */
+      char target[256];
+      ssize_t n = readlink (src, target, sizeof target - 1);
+      if (n < 0)
+        child_die (src);
+      target[n] = '\0';
+      if (symlink (target, p) == -1)
+        child_die (p);
+      continue;
+    }
+    if (!S_ISDIR (st.st_mode))
+      continue;
+    if (mkdir (p, 0755) == -1 ||
+        mount (src, p, NULL, MS_BIND | MS_REC, NULL) == -1 ||
+        mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+               MS_NODEV, NULL) == -1)
+      child_die (p);
+  }
+  snprintf (p, sizeof p, "%s/g", top);
+  if (mkdir (p, 0755) == -1)
+    child_die (p);
+  /* The source is the fd's directory itself (the /proc link is followed by
+   * mount, in this process).  MS_REC keeps guest filesystems mounted below. */
+  char src[64];
+  snprintf (src, sizeof src, "/proc/self/fd/%d", dirfd);
+  if (mount (src, p, NULL, MS_BIND | MS_REC, NULL) == -1)
+    child_die ("bind the target directory");
+  if (chdir (top) == -1 || chroot (".") == -1 || chdir ("/g") == -1)
+    child_die ("chroot");
+}
+
+/* Fork tar.  stdin_fd/stdout_fd: -1 for /dev/null-like (closed is fine
+ * for tar here: it never reads or writes the other side).  */
+static pid_t
+spawn_tar (const char *const *argv, int dirfd, bool sandbox,
+           int stdin_fd, int stdout_fd, int err_fd)
+{
+  if (verbose) {
+    fprintf (stderr, "guestfsd: run:");
+    for (size_t i = 0; argv[i]; i++)
+      fprintf (stderr, " %s", argv[i]);
+    fprintf (stderr, "%s\n", sandbox ? " (sandboxed)" : "");
+  }
+  pid_t pid = fork ();
+  if (pid != 0)
+    return pid;
+  signal (SIGPIPE, SIG_DFL);
+  if (dup2 (err_fd, 2) == -1)
+    _exit (127);
+  if (stdin_fd >= 0 && dup2 (stdin_fd, 0) == -1)
+    child_die ("dup2");
+  if (dup2 (stdout_fd >= 0 ? stdout_fd : err_fd, 1) == -1)
+    child_die ("dup2");
+  if (sandbox)
+    enter_sandbox (dirfd);
+  else if (fchdir (dirfd) == -1)
+    child_die ("fchdir");
+  execvp (argv[0], (char *const *) argv);
+  child_die (argv[0]);
+}
+
+static int
+pipe_write_cb (void *opaque, const void *buf, size_t len)
+{
+  int fd = *(int *) opaque;
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t r = write (fd, p, len);
+    if (r == -1) {
+      if (errno == EINTR)
+        continue;
+      return -1;               /* EPIPE: tar has exited */
+    }
+    p += r;
+    len -= (size_t) r;
+  }
+  return 0;
+}
+
+int
+do_tar_in (const char *directory, const char *compress, int xattrs, int selinux,
+           int acls)
+{
+  const char *argv[16];
+  size_t n = 0;
+  argv[n++] = "tar";
+  argv[n++] = "-xf";
+  argv[n++] = "-";
+  if ((optargs_bitmask & GUESTFS_TAR_IN_OPTS_COMPRESS_BITMASK) && compress &&
+      *compress) {
+    const char *f = compress_flag (compress);
+    if (f == NULL) {
+      reply_with_error_errno (EINVAL, "unknown compression type '%s'", compress);
+      return -1;
+    }
+    argv[n++] = f;
+  }
+  if ((optargs_bitmask & GUESTFS_TAR_IN_OPTS_XATTRS_BITMASK) && xattrs) {
+    argv[n++] = "--xattrs";
+    argv[n++] = "--xattrs-include=*";
+  }
+  if ((optargs_bitmask & GUESTFS_TAR_IN_OPTS_SELINUX_BITMASK) && selinux)
+    argv[n++] = "--selinux";
+  if ((optargs_bitmask & GUESTFS_TAR_IN_OPTS_ACLS_BITMASK) && acls)
+    argv[n++] = "--acls";
+  argv[n] = NULL;
+
+  CLEANUP_CLOSE int dirfd = sysroot_open (directory, O_PATH | O_DIRECTORY |
+                                          O_CLOEXEC, 0);
+  if (dirfd == -1) {
+    reply_with_perror ("%s", directory);
+    return -1;
+  }
+  CLEANUP_CLOSE int errfd = memfd_create ("tar-stderr", MFD_CLOEXEC);
+  int p[2];
+  if (errfd == -1 || pipe2 (p, O_CLOEXEC) == -1) {
+    reply_with_perror ("tar_in");
+    return -1;
+  }
+  pid_t pid = spawn_tar (argv, dirfd, true, p[0], -1, errfd);
+  close (p[0]);
+  if (pid == -1) {
+    close (p[1]);
+    reply_with_perror ("fork");
+    return -1;
+  }
+  int r = receive_file (pipe_write_cb, &p[1]);
+  int e = errno;
+  close (p[1]);
+  if (r == -1 && e == ECANCELED)
+    kill (pid, SIGTERM);
+  int status = wait_child (pid);
+  CLEANUP_FREE char *err = read_memfd (errfd);
+
+  if (r == -1 && e == ECANCELED) {
+    reply_with_error_errno (e, "%s: file upload cancelled", directory);
+    return -1;
+  }
+  if (status != 0) {
+    reply_with_error ("tar: %s", err && *err ? err : "failed");
+    return -1;
+  }
+  if (r == -1) {
+    reply_with_error_errno (e, "tar_in: %s: %s", directory, strerror (e));
+    return -1;
+  }
+  return 0;
+}
+
+int
+do_tar_out (const char *directory, const char *compress, int numericowner,
+            char *const *excludes, int xattrs, int selinux, int acls)
+{
+  if (directory[0] != '/') {
+    reply_with_error_errno (EINVAL, "%s: path must start with a / character",
+                            directory);
+    return -1;
+  }
+  if (need_root ("tar_out") == -1)
+    return -1;
+
+  struct stringsbuf sb = { 0 };
+  bool ok = add_string (&sb, "tar") == 0 && add_string (&sb, "-cf") == 0 &&
+    add_string (&sb, "-") == 0;
+  if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_COMPRESS_BITMASK) && compress &&
+      *compress) {
+    const char *f = compress_flag (compress);
+    if (f == NULL) {
+      free_stringsbuf (&sb);
+      reply_with_error_errno (EINVAL, "unknown compression type '%s'", compress);
+      return -1;
+    }
+    ok = ok && add_string (&sb, f) == 0;
+  }
+  if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_NUMERICOWNER_BITMASK) && numericowner)
+    ok = ok && add_string (&sb, "--numeric-owner") == 0;
+  if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_EXCLUDES_BITMASK) && excludes) {
+    for (size_t i = 0; excludes[i]; i++) {
+      char *x;
+      if (asprintf (&x, "--exclude=%s", excludes[i]) == -1 ||
+          add_string_nodup (&sb, x) == -1)
+        ok = false;
+    }
+  }
+  if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_XATTRS_BITMASK) && xattrs)
+    ok = ok && add_string (&sb, "--xattrs") == 0;
+  if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_SELINUX_BITMASK) && selinux)
+    ok = ok && add_string (&sb, "--selinux") == 0;
+  if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_ACLS_BITMASK) && acls)
+    ok = ok && add_string (&sb, "--acls") == 0;
+  ok = ok && add_string (&sb, ".") == 0 && end_stringsbuf (&sb) == 0;
+  if (!ok) {
+    free_stringsbuf (&sb);
+    reply_with_perror ("tar_out");
+    return -1;
+  }
+  CLEANUP_FREE_STRINGS char **argv = take_stringsbuf (&sb);
+
+  CLEANUP_CLOSE int dirfd = sysroot_open (directory, O_PATH | O_DIRECTORY |
+                                          O_CLOEXEC, 0);
+  if (dirfd == -1) {
+    reply_with_perror ("%s", directory);
+    return -1;
+  }
+  CLEANUP_CLOSE int errfd = memfd_create ("tar-stderr", MFD_CLOEXEC);
+  CLEANUP_FREE char *buf = malloc (HATCH_CHUNK_SIZE);
+  int p[2];
+  if (errfd == -1 || buf == NULL || pipe2 (p, O_CLOEXEC) == -1) {
+    reply_with_perror ("tar_out");
+    return -1;
+  }
+  pid_t pid = spawn_tar ((const char *const *) argv, dirfd, false, -1, p[1], errfd);
+  close (p[1]);
+  if (pid == -1) {
+    close (p[0]);
+    reply_with_perror ("fork");
+    return -1;
+  }
+
+  /* Send full chunks while tar runs; the last piece waits until we know
+   * tar succeeded, so a failure before the first chunk is a plain error. */
+  size_t have = 0;
+  bool started = false, broken = false;
+  int read_errno = 0;
+  for (;;) {
+    ssize_t r = read (p[0], buf + have, HATCH_CHUNK_SIZE - have);
+    if (r == -1) {
+      if (errno == EINTR)
+        continue;
+      read_errno = errno;
+      break;
+    }
+    if (r == 0)
+      break;
+    have += (size_t) r;
+    if (have == HATCH_CHUNK_SIZE) {
+      started = true;
+      if (send_file_write (buf, have) == -1) {
+        broken = true;
+        break;
+      }
+      have = 0;
+    }
+  }
+  if (broken || read_errno)
+    kill (pid, SIGTERM);
+  close (p[0]);
+  int status = wait_child (pid);
+  CLEANUP_FREE char *err = read_memfd (errfd);
+
+  if (broken) {
+    reply_with_perror ("tar_out: sending the archive");
+    return -1;
+  }
+  if (read_errno || status != 0) {
+    if (started)
+      send_file_end (1);
+    if (read_errno)
+      reply_with_error_errno (read_errno, "tar_out: %s", strerror (read_errno));
+    else
+      reply_with_error ("tar: %s", err && *err ? err : "failed");
+    return -1;
+  }
+  if ((have > 0 && send_file_write (buf, have) == -1) || send_file_end (0) == -1) {
+    reply_with_perror ("tar_out: sending the archive");
+    return -1;
+  }
+  return 0;
+}

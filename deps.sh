@@ -1,0 +1,32 @@
+#!/bin/bash
+# Install the Debian packages Hatch needs to build, build its appliance
+# and run its tests.  As root it runs apt-get; otherwise it prints the
+# exact command to run.
+set -u
+packages=(
+  # build
+  gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
+  # run: qemu and the host kernel the appliance boots
+  qemu-system-x86 qemu-utils linux-image-amd64 kmod
+  # tools copied into the appliance
+  parted fdisk gdisk e2fsprogs dosfstools xfsprogs btrfs-progs ntfs-3g
+  lvm2 dmsetup cryptsetup-bin mdadm squashfs-tools f2fs-tools zerofree
+  attr acl file bzip2 xz-utils zstd lzop procps diffutils
+  # tests
+  busybox-static tmux
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "deps: apt-get install failed" >&2; exit 1; }
+else
+  echo "Missing Debian packages. Run as root:"
+  echo "  apt-get install -y ${missing[*]}"
+  exit 1
+fi

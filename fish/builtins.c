@@ -1,0 +1,397 @@
+/* Hatch guestfish: commands that belong to the shell rather than to the
+ * API (help, quit, echo, lcd, time, setenv, unsetenv, man), and help. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fish.h"
+
+static int
+run_help (const char *cmd, size_t argc, char *argv[])
+{
+  if (argc > 1) {
+    fish_usage_error (cmd, "help [cmd|--list]");
+    return -1;
+  }
+  if (argc == 1) {
+    if (strcmp (argv[0], "--list") == 0 || strcmp (argv[0], "-l") == 0) {
+      fish_list_commands ();
+      return 0;
+    }
+    return fish_display_command_help (argv[0]);
+  }
+
+  /* Plain "help": what to do next, depending on the handle's state. */
+  if (guestfs_is_config (g) > 0)
+    printf (
+"Add disk images with the '-a' option or the 'add' command, then type\n"
+"'run' to start the appliance.\n"
+"\n"
+"Type 'help --list' for all the commands and 'help CMD' for one of them.\n"
+"Type 'man' to read the manual.\n");
+  else
+    printf (
+"The appliance is running.  'list-filesystems' shows what is on the disks;\n"
+"mount one with 'mount DEVICE /' and then use the file commands ('ls',\n"
+"'cat', 'write', ...).\n"
+"\n"
+"Type 'help --list' for all the commands and 'help CMD' for one of them.\n"
+"Type 'man' to read the manual.\n");
+  return 0;
+}
+
+static int
+run_quit (const char *cmd, size_t argc, char *argv[])
+{
+  fish_quit = 1;
+  return 0;
+}
+
+static int
+run_echo (const char *cmd, size_t argc, char *argv[])
+{
+  for (size_t i = 0; i < argc; ++i)
+    printf ("%s%s", i > 0 ? " " : "", argv[i]);
+  putchar ('\n');
+  return 0;
+}
+
+static int
+run_lcd (const char *cmd, size_t argc, char *argv[])
+{
+  if (argc != 1) {
+    fish_usage_error (cmd, "lcd directory");
+    return -1;
+  }
+  if (chdir (argv[0]) == -1) {
+    perror (argv[0]);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+run_time (const char *cmd, size_t argc, char *argv[])
+{
+  if (argc < 1) {
+    fish_usage_error (cmd, "time command [args...]");
+    return -1;
+  }
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  int r = fish_dispatch (argv[0], argc - 1, argv + 1);
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  long long ms = (t1.tv_sec - t0.tv_sec) * 1000LL
+    + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+  fflush (stdout);
+  printf ("elapsed time: %lld.%02lld seconds\n", ms / 1000, (ms % 1000) / 10);
+  return r;
+}
+
+static int
+run_setenv (const char *cmd, size_t argc, char *argv[])
+{
+  if (argc != 2) {
+    fish_usage_error (cmd, "setenv VAR value");
+    return -1;
+  }
+  if (setenv (argv[0], argv[1], 1) == -1) {
+    perror ("setenv");
+    return -1;
+  }
+  return 0;
+}
+
+static int
+run_unsetenv (const char *cmd, size_t argc, char *argv[])
+{
+  if (argc != 1) {
+    fish_usage_error (cmd, "unsetenv VAR");
+    return -1;
+  }
+  if (unsetenv (argv[0]) == -1) {
+    perror ("unsetenv");
+    return -1;
+  }
+  return 0;
+}
+
+static int
+run_man (const char *cmd, size_t argc, char *argv[])
+{
+  if (argc != 0) {
+    fish_usage_error (cmd, "man");
+    return -1;
+  }
+  fflush (stdout);
+  int status = system ("man 1 guestfish");
+  return status == 0 ? 0 : -1;
+}
+
+const struct fish_builtin fish_builtins[] = {
+  { "help", { NULL }, "show the commands, or the help for one command",
+    "help [cmd|--list]",
+    "With no argument, say what to do next.  With --list, list every "
+    "command.  With a command name, show its help.", run_help },
+  { "quit", { NULL }, "leave guestfish", "quit",
+    "Stop reading commands and leave guestfish.  'exit' and 'q' do the "
+    "same.", run_quit },
+  { "echo", { NULL }, "print the arguments", "echo [params ...]",
+    "Print the parameters, separated by single spaces, and a newline.",
+    run_echo },
+  { "lcd", { NULL }, "change the local working directory", "lcd directory",
+    "Change guestfish's own working directory on the host.  This affects "
+    "the host paths given to commands like 'upload' and 'download'.",
+    run_lcd },
+  { "man", { "manual", NULL }, "read the manual page", "man",
+    "Show the guestfish(1) manual page.", run_man },
+  { "setenv", { NULL }, "set an environment variable", "setenv VAR value",
+    "Set the host environment variable VAR to value, for guestfish and "
+    "the programs it starts.", run_setenv },
+  { "time", { NULL }, "measure how long a command takes",
+    "time command [args...]",
+    "Run the command with its arguments, then print the time it took.",
+    run_time },
+  { "unsetenv", { NULL }, "remove an environment variable", "unsetenv VAR",
+    "Remove the host environment variable VAR.", run_unsetenv },
+};
+const size_t fish_builtins_len = sizeof fish_builtins / sizeof fish_builtins[0];
+
+/* Command names compare ignoring case, with '_' and '-' equal. */
+static int
+name_eq (const char *a, const char *b)
+{
+  for (;; ++a, ++b) {
+    char x = *a == '_' ? '-' : *a;
+    char y = *b == '_' ? '-' : *b;
+    if (x >= 'A' && x <= 'Z') x += 'a' - 'A';
+    if (y >= 'A' && y <= 'Z') y += 'a' - 'A';
+    if (x != y)
+      return 0;
+    if (x == '\0')
+      return 1;
+  }
+}
+
+const struct fish_builtin *
+fish_find_builtin (const char *name)
+{
+  for (size_t i = 0; i < fish_builtins_len; ++i) {
+    const struct fish_builtin *b = &fish_builtins[i];
+    if (name_eq (name, b->name))
+      return b;
+    for (size_t j = 0; b->aliases[j] != NULL; ++j)
+      if (name_eq (name, b->aliases[j]))
+        return b;
+  }
+  /* quit's other names are accepted but not listed. */
+  if (name_eq (name, "exit") || name_eq (name, "q"))
+    return fish_find_builtin ("quit");
+  return NULL;
+}
+
+const struct fish_command *
+fish_find_command (const char *name)
+{
+  for (size_t i = 0; i < fish_commands_len; ++i)
+    if (name_eq (name, fish_commands[i].name))
+      return &fish_commands[i];
+  for (size_t i = 0; i < fish_commands_len; ++i) {
+    const struct fish_command *c = &fish_commands[i];
+    for (size_t j = 0; j < 8 && c->aliases[j] != NULL; ++j)
+      if (name_eq (name, c->aliases[j]))
+        return c;
+  }
+  return NULL;
+}
+
+/* The command list: "help" and "quit" first, then everything else
+ * (builtins, API commands and their aliases) in alphabetical order.  */
+struct row {
+  const char *name;
+  const char *desc;
+  const char *alias_of;
+};
+
+static int
+compare_rows (const void *a, const void *b)
+{
+  return strcmp (((const struct row *) a)->name, ((const struct row *) b)->name);
+}
+
+void
+fish_list_commands (void)
+{
+  size_t n = 0, cap = fish_builtins_len * 2 + fish_commands_len * 9;
+  struct row *rows = malloc (cap * sizeof *rows);
+  if (rows == NULL) {
+    perror ("malloc");
+    return;
+  }
+  for (size_t i = 0; i < fish_builtins_len; ++i) {
+    const struct fish_builtin *b = &fish_builtins[i];
+    if (strcmp (b->name, "help") != 0 && strcmp (b->name, "quit") != 0)
+      rows[n++] = (struct row) { b->name, b->shortdesc, NULL };
+    for (size_t j = 0; b->aliases[j]; ++j)
+      rows[n++] = (struct row) { b->aliases[j], NULL, b->name };
+  }
+  for (size_t i = 0; i < fish_commands_len; ++i) {
+    const struct fish_command *c = &fish_commands[i];
+    rows[n++] = (struct row) { c->name, c->shortdesc, NULL };
+    for (size_t j = 0; j < 8 && c->aliases[j]; ++j)
+      rows[n++] = (struct row) { c->aliases[j], NULL, c->name };
+  }
+  qsort (rows, n, sizeof *rows, compare_rows);
+
+  printf ("    %-20s Description\n", "Command");
+  printf ("%-20s %s\n", "help", fish_find_builtin ("help")->shortdesc);
+  printf ("%-20s %s\n", "quit", fish_find_builtin ("quit")->shortdesc);
+  for (size_t i = 0; i < n; ++i) {
+    /* An alias that is also a command's own name is not listed twice. */
+    if (i > 0 && strcmp (rows[i].name, rows[i - 1].name) == 0)
+      continue;
+    if (rows[i].alias_of)
+      printf ("%-20s alias for '%s'\n", rows[i].name, rows[i].alias_of);
+    else
+      printf ("%-20s %s\n", rows[i].name, rows[i].desc);
+  }
+  printf ("    Type 'help CMD' (or use 'guestfish -h CMD') for the help on "
+          "one command.\n");
+  free (rows);
+}
+
+/* Print a description indented by four spaces: ordinary paragraphs are
+ * refilled to 76 columns; paragraphs whose first line is indented are
+ * kept as they are (lists, tables, examples).  */
+static void
+print_description (const char *text)
+{
+  const char *p = text;
+  int first = 1;
+
+  while (*p) {
+    /* One paragraph: up to a blank line. */
+    const char *end = p;
+    while (*end) {
+      const char *nl = strchr (end, '\n');
+      if (nl == NULL) {
+        end += strlen (end);
+        break;
+      }
+      const char *q = nl + 1;
+      while (*q == ' ' || *q == '\t')
+        q++;
+      if (*q == '\n' || *q == '\0') {
+        end = nl;
+        break;
+      }
+      end = nl + 1;
+    }
+
+    if (!first)
+      putchar ('\n');
+    first = 0;
+
+    if (*p == ' ' || *p == '\t') {
+      for (const char *l = p; l < end;) {
+        const char *nl = memchr (l, '\n', end - l);
+        const char *le = nl ? nl : end;
+        printf ("    %.*s\n", (int) (le - l), l);
+        l = nl ? nl + 1 : end;
+      }
+    }
+    else {
+      size_t col = 0;
+      for (const char *w = p; w < end;) {
+        while (w < end && (*w == ' ' || *w == '\n' || *w == '\t'))
+          w++;
+        if (w >= end)
+          break;
+        const char *we = w;
+        while (we < end && *we != ' ' && *we != '\n' && *we != '\t')
+          we++;
+        size_t len = we - w;
+        if (col == 0) {
+          printf ("    %.*s", (int) len, w);
+          col = 4 + len;
+        }
+        else if (col + 1 + len > 76) {
+          printf ("\n    %.*s", (int) len, w);
+          col = 4 + len;
+        }
+        else {
+          printf (" %.*s", (int) len, w);
+          col += 1 + len;
+        }
+        w = we;
+      }
+      if (col)
+        putchar ('\n');
+    }
+
+    /* Skip the blank lines between paragraphs. */
+    p = end;
+    while (*p == '\n' || *p == ' ' || *p == '\t') {
+      const char *q = p;
+      while (*q == ' ' || *q == '\t')
+        q++;
+      if (*q == '\n')
+        p = q + 1;
+      else if (*q == '\0')
+        p = q;
+      else
+        break;
+    }
+  }
+}
+
+static void
+print_help (const char *name, const char *shortdesc, const char *synopsis,
+            const char *longdesc, const char *const *aliases, size_t nr_aliases)
+{
+  printf ("NAME\n    %s - %s\n\n", name, shortdesc);
+  printf ("SYNOPSIS\n     %s\n\n", synopsis);
+  printf ("DESCRIPTION\n");
+  print_description (longdesc);
+  if (nr_aliases > 0) {
+    printf ("\n    You can also type ");
+    for (size_t i = 0; i < nr_aliases; ++i)
+      printf ("%s'%s'", i == 0 ? "" : i + 1 == nr_aliases ? " or " : ", ",
+              aliases[i]);
+    printf (" for this command.\n");
+  }
+  putchar ('\n');
+}
+
+int
+fish_display_command_help (const char *name)
+{
+  const struct fish_builtin *b = fish_find_builtin (name);
+  if (b) {
+    size_t n = 0;
+    while (b->aliases[n])
+      n++;
+    print_help (b->name, b->shortdesc, b->synopsis, b->longdesc,
+                b->aliases, n);
+    return 0;
+  }
+
+  const struct fish_command *c = fish_find_command (name);
+  if (c) {
+    size_t n = 0;
+    while (n < 8 && c->aliases[n])
+      n++;
+    print_help (c->name, c->shortdesc, c->synopsis, c->longdesc,
+                c->aliases, n);
+    return 0;
+  }
+
+  fprintf (stderr, "%s: command not known: use -h to list all commands\n",
+           name);
+  return -1;
+}
