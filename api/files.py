@@ -267,9 +267,10 @@ ACTIONS = [
                   # An archive member "k/f" without a "k/" member, extracted
                   # where the guest has k -> /usr/lib: tar follows the guest
                   # symlink, which must not lead to the appliance's /usr/lib.
-                  Test("basicfs", ["upload /bin/busybox /bb", "chmod 0755 /bb",
+                  Test("basicfs", ["mkdir /bin", "upload /bin/busybox /bin/busybox",
+                                   "chmod 0755 /bin/busybox",
                                    "mkdir_p /src/k", "write /src/k/hatch-tar-escape x",
-                                   "command \"/bb tar -C /src -cf /a.tar k/hatch-tar-escape\"",
+                                   "command \"/bin/busybox tar -C /src -cf /a.tar k/hatch-tar-escape\"",
                                    "download /a.tar /tmp/hatch-test-tarescape.tar",
                                    "mkdir /dst", "ln_s /usr/lib /dst/k",
                                    "tar_in /tmp/hatch-test-tarescape.tar /dst"],

@@ -19,9 +19,10 @@ readonly: attach the drive so that nothing can write to it (writes go to a
 temporary overlay that is thrown away).  format: the image format ("raw",
 "qcow2", ...); without it qemu probes, which is unsafe for raw images from
 untrusted sources.  iface: accepted for compatibility (drives are always on
-virtio-scsi).  name, label: a label makes the drive also reachable as
-/dev/disk/guestfs/LABEL.  protocol, server, username, secret: remote drives
-(only "file" is implemented now; others return an error).  cachemode:
+virtio-scsi).  name, label: checked and recorded (the /dev/disk/guestfs/LABEL
+links of libguestfs are not created yet).  protocol, server, username,
+secret: remote drives (only "file" is implemented now; others return an
+error).  cachemode:
 "writeback" (default) or "unsafe".  discard: "disable" (default), "enable"
 or "besteffort".  copyonread: accepted.  blocksize: 512 or 4096.""",
            tests=[Test("none", ["add_drive /nonexistent/file"],

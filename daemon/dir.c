@@ -175,6 +175,20 @@ do_ll (const char *directory)
     free (out);
     return NULL;
   }
+  /* A non-directory is listed under its /proc name: show the guest path. */
+  size_t pl = strlen (p), ol = strlen (out);
+  if (!S_ISDIR (st.st_mode) && ol > pl && strcmp (out + ol - pl - 1, "\n") != 0 &&
+      ol >= pl + 1 && memcmp (out + ol - pl - 1, p, pl) == 0 && out[ol - 1] == '\n') {
+    char *fixed;
+    out[ol - pl - 1] = '\0';
+    if (asprintf (&fixed, "%s%s\n", out, directory) == -1) {
+      free (out);
+      reply_with_perror ("asprintf");
+      return NULL;
+    }
+    free (out);
+    out = fixed;
+  }
   return out;
 }
 

@@ -122,24 +122,13 @@ parse_bytes (const char *s, uint64_t *v)
   return 0;
 }
 
-/* Read the table.  If need_label, an unrecognised label is an error
- * (parted's own message); otherwise label becomes "unknown".  Replies on
+/* Parse parted's machine-readable print output into t.  Replies on
  * failure. */
 static int
-read_ptable (const char *device, struct ptable *t, bool need_label)
+parse_ptable (const char *device, const char *out, struct ptable *t)
 {
   memset (t, 0, sizeof *t);
-  const char *argv[] = { "parted", "-s", "-m", "--", device, "unit", "b", "print", NULL };
-  CLEANUP_FREE char *out = NULL, *err = NULL;
-  int r = command_run (NULL, &out, &err, argv);
-  /* parted exits 1 for a disk without a label but still prints the
-   * device line (label "unknown"). */
-  if (r != 0 && (need_label || r == -1 || out == NULL || strstr (out, ":unknown:") == NULL)) {
-    reply_with_error ("parted: %s: %s", device,
-                      err && *err ? trim_newlines (err) : "parted failed");
-    return -1;
-  }
-  CLEANUP_FREE_STRINGS char **lines = split_lines (out ? out : "");
+  CLEANUP_FREE_STRINGS char **lines = split_lines (out);
   if (lines == NULL) {
     reply_with_perror ("parted: %s", device);
     return -1;
@@ -181,7 +170,7 @@ read_ptable (const char *device, struct ptable *t, bool need_label)
     if (nf >= 6)
       snprintf (p->name, sizeof p->name, "%s", f[5]);
     if (nf >= 7)
-      snprintf (p->flags, sizeof p->flags, "%s", f[6]);
+      snprintf (p->flags, sizeof p->flags, "%s", f[nf - 1]);  /* names may hold colons */
     t->n++;
   }
   if (!seen_dev) {
@@ -189,6 +178,27 @@ read_ptable (const char *device, struct ptable *t, bool need_label)
     free_ptable (t);
     return -1;
   }
+  return 0;
+}
+
+/* Read the table.  If need_label, an unrecognised label is an error
+ * (parted's own message); otherwise label becomes "unknown".  Replies on
+ * failure. */
+static int
+read_ptable (const char *device, struct ptable *t, bool need_label)
+{
+  const char *argv[] = { "parted", "-s", "-m", "--", device, "unit", "b", "print", NULL };
+  CLEANUP_FREE char *out = NULL, *err = NULL;
+  int r = command_run (NULL, &out, &err, argv);
+  /* parted exits 1 for a disk without a label but still prints the
+   * device line (label "unknown"). */
+  if (r != 0 && (need_label || r == -1 || out == NULL || strstr (out, ":unknown:") == NULL)) {
+    reply_with_error ("parted: %s: %s", device,
+                      err && *err ? trim_newlines (err) : "parted failed");
+    return -1;
+  }
+  if (parse_ptable (device, out ? out : "", t) == -1)
+    return -1;
   if (need_label && strcmp (t->label, "unknown") == 0) {
     reply_with_error ("parted: %s: unrecognised disk label", device);
     free_ptable (t);
@@ -259,11 +269,9 @@ sleep_ms (long ms)
  * does not catch up on its own ask it to re-read the table (which only
  * works when no partition is in use).  Replies on failure. */
 static int
-settle (const char *device)
+settle (const char *device, struct ptable *tp)
 {
-  struct ptable t;
-  if (read_ptable (device, &t, false) == -1)
-    return -1;
+  struct ptable t = *tp;
   int waited = 0;
   bool reread = false;
   while (!kernel_matches (device, &t)) {
@@ -287,6 +295,29 @@ settle (const char *device)
   }
   free_ptable (&t);
   return 0;
+}
+
+/* Run a parted command that changes the table, with "unit b print"
+ * appended so the same run reports the new table, then wait for the
+ * kernel to follow.  Replies on failure. */
+static int
+change_table (const char *device, const char *const *args)
+{
+  const char *full[24];
+  size_t n = 0;
+  for (size_t i = 0; args[i] && n < 20; ++i)
+    full[n++] = args[i];
+  full[n++] = "unit";
+  full[n++] = "b";
+  full[n++] = "print";
+  full[n] = NULL;
+  CLEANUP_FREE char *out = NULL;
+  if (run_parted (device, &out, full) == -1)
+    return -1;
+  struct ptable t;
+  if (parse_ptable (device, out, &t) == -1)
+    return -1;
+  return settle (device, &t);
 }
 
 /* ---- actions ---- */
@@ -317,9 +348,7 @@ do_part_init (const char *device, const char *parttype)
     return -1;
   }
   const char *args[] = { "mklabel", label, NULL };
-  if (run_parted (device, NULL, args) == -1)
-    return -1;
-  return settle (device);
+  return change_table (device, args);
 }
 
 /* "p"/"primary" etc. to parted's partition type word. */
@@ -343,9 +372,7 @@ add_partition (const char *device, const char *type, int64_t startsect, int64_t 
   snprintf (end, sizeof end, "%" PRIi64 "s", endsect);
   /* On GPT the word is taken as the partition's name, as with libguestfs. */
   const char *args[] = { "mkpart", type, start, end, NULL };
-  if (run_parted (device, NULL, args) == -1)
-    return -1;
-  return settle (device);
+  return change_table (device, args);
 }
 
 int
@@ -374,9 +401,7 @@ do_part_del (const char *device, int partnum)
   char num[16];
   snprintf (num, sizeof num, "%d", partnum);
   const char *args[] = { "rm", num, NULL };
-  if (run_parted (device, NULL, args) == -1)
-    return -1;
-  return settle (device);
+  return change_table (device, args);
 }
 
 int
@@ -391,9 +416,7 @@ do_part_disk (const char *device, const char *parttype)
   /* Start at sector 128 (64 KiB, aligned) and stop 128 sectors before the
    * end, leaving room for the GPT backup: the layout libguestfs makes. */
   const char *args[] = { "mklabel", label, "mkpart", "primary", "128s", "-128s", NULL };
-  if (run_parted (device, NULL, args) == -1)
-    return -1;
-  return settle (device);
+  return change_table (device, args);
 }
 
 struct guestfs_partition_list *
@@ -484,9 +507,7 @@ do_part_set_bootable (const char *device, int partnum, int bootable)
   char num[16];
   snprintf (num, sizeof num, "%d", partnum);
   const char *args[] = { "set", num, "boot", bootable ? "on" : "off", NULL };
-  if (run_parted (device, NULL, args) == -1)
-    return -1;
-  return settle (device);
+  return change_table (device, args);
 }
 
 int
@@ -539,6 +560,18 @@ do_part_set_name (const char *device, int partnum, const char *name)
 {
   char num[16];
   snprintf (num, sizeof num, "%d", partnum);
-  const char *args[] = { "name", num, name, NULL };
+  /* parted splits its arguments into words again, honouring quotes:
+   * quote the name so spaces survive. */
+  CLEANUP_FREE char *quoted = NULL;
+  char q = strchr (name, '"') == NULL ? '"' : '\'';
+  if (strchr (name, q) != NULL) {
+    reply_with_error ("name: %s: a partition name cannot contain both kinds of quote", name);
+    return -1;
+  }
+  if (asprintf (&quoted, "%c%s%c", q, name, q) == -1) {
+    reply_with_perror ("asprintf");
+    return -1;
+  }
+  const char *args[] = { "name", num, quoted, NULL };
   return run_parted (device, NULL, args);
 }

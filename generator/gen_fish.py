@@ -76,7 +76,7 @@ def _parse_arg(a, x, src, dst, cleanup):
                 "  if (%s == NULL) goto out;" % dst], ["fish_free_strings (%s);" % dst]
     if k in ("Bool", "OBool"):
         return ["  switch (fish_is_true (%s)) {" % src,
-                "  case -1: fprintf (stderr, \"%%s: %%s: invalid boolean value, use 'true' or 'false'\\n\", cmd, %s); goto out;" % src,
+                "  case -1: fprintf (stderr, \"guestfish: '%%s': invalid boolean value, use 'true' or 'false'\\n\", %s); goto out;" % src,
                 "  case 0: %s = 0; break;" % dst,
                 "  default: %s = 1; break;" % dst,
                 "  }"]
@@ -176,7 +176,12 @@ def _run(a):
     rt = ret_type(a)
     if a.ret.kind == "RBufferOut":
         out.append("  size_t size;")
-    out.append("  if (argc < %d || argc > %d) {" % (nreq, nreq + nopt))
+    if nopt == 0:
+        out.append("  if (argc != %d) {" % nreq)
+    elif nreq == 0:
+        out.append("  if (argc > %d) {" % nopt)
+    else:
+        out.append("  if (argc < %d || argc > %d) {" % (nreq, nreq + nopt))
     out.append("    fish_usage_error (cmd, %s);" % c_string(synopsis(a)))
     out.append("    return -1;")
     out.append("  }")

@@ -29,7 +29,7 @@ def _null_checks(a, fn):
 
 
 def _trace_call(a):
-    out = ["  if (g->trace) {",
+    out = ["  if (trace_flag) {",
            "    struct trace_buf *tb = guestfs_int_trace_open (g, \"%s\");" % a.name]
     for x in a.args:
         k = x.kind
@@ -110,6 +110,9 @@ def _body(a, fn):
     """The implementation with optargs passed as a struct pointer (or none)."""
     out = []
     rt = ret_type(a)
+    # Decide once whether this call is traced, so set_trace itself is
+    # reported consistently on entry and return.
+    out.append("  const int trace_flag = g->trace;")
     out += _null_checks(a, fn)
     out += _trace_call(a)
     if not a.in_daemon:
@@ -120,11 +123,11 @@ def _body(a, fn):
             args.append("size_r")
         if a.config_only:
             out.append("  if (guestfs_int_check_config (g, \"%s\") == -1) {" % a.name)
-            out.append("    if (g->trace) guestfs_int_trace_ret_error (g, \"%s\");" % a.name)
+            out.append("    if (trace_flag) guestfs_int_trace_ret_error (g, \"%s\");" % a.name)
             out.append("    return %s;" % err_value(a))
             out.append("  }")
         out.append("  " + decl(rt, "ret") + " = guestfs_impl_%s (%s);" % (a.name, ", ".join(args)))
-        out.append("  if (g->trace) {")
+        out.append("  if (trace_flag) {")
         out.append("    if (ret == %s) guestfs_int_trace_ret_error (g, \"%s\");" % (err_value(a), a.name))
         out.append("    else {")
         out += ["    " + l for l in _trace_ret(a, "ret")]
@@ -180,7 +183,7 @@ def _body(a, fn):
     out.append("  guestfs_int_reply_free (&reply);")
     out.append("  guestfs_int_protocol_error (g, \"%s\", &x);" % a.name)
     out.append(" out:")
-    out.append("  if (g->trace) {")
+    out.append("  if (trace_flag) {")
     out.append("    if (ret == %s) guestfs_int_trace_ret_error (g, \"%s\");" % (err_value(a), a.name))
     out.append("    else {")
     out += ["    " + l for l in _trace_ret(a, "ret")]

@@ -4,8 +4,8 @@
 #include "guestfs-internal.h"
 #include "actions-gen.h"
 
-/* We implement the API of libguestfs 1.48, so programs that check the
- * version for a feature see the level they expect.  `extra` names us. */
+/* We implement the API of libguestfs 1.48, so programs (and scripts that
+ * parse `guestfish -V`) that check the version see the level they expect. */
 struct guestfs_version *
 guestfs_impl_version (guestfs_h *g)
 {
@@ -17,7 +17,7 @@ guestfs_impl_version (guestfs_h *g)
   v->major = 1;
   v->minor = 48;
   v->release = 0;
-  v->extra = strdup ("hatch");
+  v->extra = strdup ("");
   if (!v->extra) {
     free (v);
     guestfs_int_perrorf (g, "version");

@@ -31,6 +31,9 @@ add() { echo "$1|$2" >> "$list"; }   # name|command
 for t in "$build"/tests/unit/test-*; do
   [ -x "$t" ] && [ -f "$t" ] && add "unit/$(basename "$t")" "$t"
 done
+for t in "$build"/fish/test-*; do
+  [ -x "$t" ] && [ -f "$t" ] && add "unit/$(basename "$t")" "$t"
+done
 for t in "$top"/tests/unit/test_*.py; do
   [ -f "$t" ] && add "unit/$(basename "$t")" "python3 $t"
 done
@@ -43,7 +46,7 @@ done
 add "table-tests-0" "$build/tests/table-tests --shard 0/2"
 add "table-tests-1" "$build/tests/table-tests --shard 1/2"
 if [ -n "$pattern" ]; then
-  grep -E "$pattern" "$list" > "$list.f" || true
+  grep -E "^[^|]*($pattern)" "$list" > "$list.f" || true
   mv "$list.f" "$list"
 fi
 

@@ -72,8 +72,9 @@ mutate (unsigned char *buf, size_t *len)
     size_t k = 1 + rng_below (8);
     if (n + k > MAX_INPUT) break;
     size_t at = rng_below (n + 1);
-    if (at > n) break;
-    memmove (buf + at + k, buf + at, n - at);
+    size_t tail = n - at;
+    if (at > n || at + k + tail > MAX_INPUT) break;
+    memmove (buf + at + k, buf + at, tail);
     for (size_t i = 0; i < k; ++i) buf[at + i] = (unsigned char) rng ();
     *len = n + k;
     break;
@@ -90,8 +91,9 @@ mutate (unsigned char *buf, size_t *len)
     if (!n) break;
     size_t at = rng_below (n);
     size_t k = 1 + rng_below (n - at);
-    if (n + k > MAX_INPUT) break;
-    memmove (buf + at + k, buf + at, n - at);
+    size_t tail = n - at;
+    if (at + k + tail > MAX_INPUT) break;
+    memmove (buf + at + k, buf + at, tail);
     *len = n + k;
     /* bump the first word if it looks like a count */
     if (n >= 4 && get32 (buf) < 64) put32 (buf, get32 (buf) + 1);

@@ -1,0 +1,207 @@
+/* Launch failures end in a clear error within a bounded time, never a
+ * hang: a missing qemu, the libvirt backend, a missing drive, a daemon
+ * call before launch, a qemu that dies at once (its output must be quoted
+ * in the error), and an appliance kernel that cannot start init.  Each
+ * launch runs in a child process with a time limit, so a hang is reported
+ * as a failure instead of hanging the test.  */
+#include "tests.h"
+
+static char *tmp;          /* per-test LIBGUESTFS_TMPDIR: tags our qemus */
+
+/* ---- pieces run in a child (fn (arg, fd)): write the error to fd ---- */
+
+static void
+report (int fd, const char *s)
+{
+  if (s && write (fd, s, strlen (s))) {}
+}
+
+static int
+launch_with_hv (void *arg, int fd)
+{
+  guestfs_h *g = create_quiet ();
+  guestfs_set_tmpdir (g, tmp);
+  guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
+  if (guestfs_set_hv (g, arg) == -1) { report (fd, errmsg (g)); return 2; }
+  int r = guestfs_launch (g);
+  report (fd, r == -1 ? errmsg (g) : "launch succeeded");
+  guestfs_close (g);
+  return r == -1 ? 0 : 1;
+}
+
+static int
+launch_with_append (void *arg, int fd)
+{
+  guestfs_h *g = create_quiet ();
+  guestfs_set_tmpdir (g, tmp);
+  guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
+  guestfs_set_append (g, arg);
+  int r = guestfs_launch (g);
+  report (fd, r == -1 ? errmsg (g) : "launch succeeded");
+  guestfs_close (g);
+  return r == -1 ? 0 : 1;
+}
+
+static int
+launch_libvirt (void *arg, int fd)
+{
+  setenv ("LIBGUESTFS_BACKEND", "libvirt", 1);
+  guestfs_h *g = guestfs_create ();
+  if (!g) { report (fd, "guestfs_create failed with LIBGUESTFS_BACKEND=libvirt"); return 2; }
+  guestfs_set_error_handler (g, NULL, NULL);
+  char *b = guestfs_get_backend (g);
+  bool is_libvirt = b && strcmp (b, "libvirt") == 0;
+  free (b);
+  if (!is_libvirt) { report (fd, "get_backend is not libvirt"); return 3; }
+  guestfs_set_tmpdir (g, tmp);
+  guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
+  int r = guestfs_launch (g);
+  report (fd, r == -1 ? errmsg (g) : "launch succeeded");
+  guestfs_close (g);
+  return r == -1 ? 0 : 1;
+}
+
+/* ---- tests ---- */
+
+static void
+test_bad_hv (void)
+{
+  char *out;
+  double t;
+  int r = run_bounded (launch_with_hv, "/nonexistent/qemu", 60, tmp, &out, &t);
+  ok (r == 0, "set_hv /nonexistent/qemu: launch fails (%.1f s)", t);
+  if (!ok (r == 0 && (contains (out, "/nonexistent/qemu") || contains_ci (out, "no such file")),
+           "... and the error names the missing program or says ENOENT"))
+    diag ("error was: %s", out);
+  else
+    diag ("error: %s", out);
+  free (out);
+}
+
+static void
+test_libvirt (void)
+{
+  char *out;
+  double t;
+  int r = run_bounded (launch_libvirt, NULL, 60, tmp, &out, &t);
+  if (!ok (r == 0 && contains_ci (out, "libvirt"),
+           "LIBGUESTFS_BACKEND=libvirt: launch fails with an error naming libvirt (%.1f s)", t))
+    diag ("status %d, error was: %s", r, out);
+  free (out);
+}
+
+static void
+test_missing_drive (void)
+{
+  guestfs_h *g = create_quiet ();
+  char *p;
+  if (asprintf (&p, "%s/does-not-exist.img", tmp) == -1) exit (1);
+  int r = guestfs_add_drive (g, p);
+  int e = guestfs_last_errno (g);
+  if (!ok (r == -1 && e == ENOENT, "add_drive on a missing file fails with errno ENOENT"))
+    diag ("r=%d errno=%d error=%s", r, e, errmsg (g));
+  ok (r == -1 && contains (errmsg (g), "does-not-exist.img"),
+      "... and the message names the file");
+  r = guestfs_add_drive_ro (g, p);
+  e = guestfs_last_errno (g);
+  ok (r == -1 && e == ENOENT, "add_drive_ro on a missing file: ENOENT");
+  free (p);
+  guestfs_close (g);
+}
+
+static void
+test_call_before_launch (void)
+{
+  guestfs_h *g = create_quiet ();
+  int r = guestfs_mkdir (g, "/x");
+  const char *m = errmsg (g);
+  if (!ok (r == -1 && contains_ci (m, "launch"),
+           "daemon action before launch fails and mentions launch"))
+    diag ("r=%d error=%s", r, m);
+  char **l = guestfs_list_devices (g);
+  ok (l == NULL && contains_ci (errmsg (g), "launch"),
+      "list_devices before launch fails and mentions launch");
+  ok (guestfs_is_config (g) == 1, "the handle is still in the config state");
+  guestfs_close (g);
+}
+
+static void
+test_dying_qemu (void)
+{
+  char *script;
+  if (asprintf (&script, "%s/fake-qemu.sh", tmp) == -1) exit (1);
+  FILE *f = fopen (script, "w");
+  fprintf (f, "#!/bin/sh\n"
+              "echo 'fake-qemu: starting'\n"
+              "echo 'fake-qemu: HATCH-SENTINEL could not initialise the machine' >&2\n"
+              "exit 1\n");
+  fclose (f);
+  chmod (script, 0755);
+  char *out;
+  double t;
+  int r = run_bounded (launch_with_hv, script, 60, tmp, &out, &t);
+  ok (r == 0, "qemu that exits 1 at once: launch fails (%.1f s)", t);
+  if (!ok (contains (out, "HATCH-SENTINEL could not initialise the machine"),
+           "... and the error quotes the emulator's output"))
+    diag ("error was: %s", out);
+  free (out);
+
+  /* One that prints and then hangs without ever connecting. */
+  f = fopen (script, "w");
+  fprintf (f, "#!/bin/sh\necho 'fake-qemu: HATCH-HANG going to sleep'\nexec sleep 3600\n");
+  fclose (f);
+  setenv ("HATCH_LAUNCH_TIMEOUT", "10", 1);
+  r = run_bounded (launch_with_hv, script, 60, tmp, &out, &t);
+  unsetenv ("HATCH_LAUNCH_TIMEOUT");
+  if (!ok (r == 0 && t < 30, "qemu that never connects: launch fails after the timeout "
+           "(HATCH_LAUNCH_TIMEOUT=10, took %.1f s)", t))
+    diag ("status %d, error: %s", r, out);
+  free (out);
+  kill_by_cmdline ("HATCH-HANG");
+  free (script);
+}
+
+static void
+test_bad_init (void)
+{
+  /* The appliance kernel cannot run init: it panics; with the default
+   * timeout (no HATCH_LAUNCH_TIMEOUT) this must still end quickly. */
+  static const char *appends[] = { "init=/nonexistent", "panic" };
+  for (int i = 0; i < 2; ++i) {
+    char *out;
+    double t;
+    int r = run_bounded (launch_with_append, (void *) appends[i], 120, tmp, &out, &t);
+    if (i == 1 && r == 1) {
+      /* "panic" is not a valid kernel parameter by itself: booting may succeed. */
+      ok (true, "append \"%s\": launch succeeded (%.1f s), no hang", appends[i], t);
+      free (out);
+      continue;
+    }
+    if (!ok (r == 0, "append \"%s\": launch fails with an error, no hang (%.1f s)",
+             appends[i], t))
+      diag ("%s", r == -1 ? "HANG: killed after 120 s" : out);
+    else {
+      diag ("error: %s", out);
+      ok (t < 60, "... within 60 s (took %.1f s)", t);
+    }
+    free (out);
+  }
+}
+
+int
+main (void)
+{
+  tmp = make_tmpdir ("launch-errors");
+  unsetenv ("LIBGUESTFS_BACKEND");
+  unsetenv ("LIBGUESTFS_HV");
+  test_missing_drive ();
+  test_call_before_launch ();
+  test_bad_hv ();
+  test_libvirt ();
+  test_dying_qemu ();
+  test_bad_init ();
+  kill_by_cmdline (tmp);
+  cleanup_dir (tmp);
+  free (tmp);
+  return tap_done ();
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# The in-tree programs must use the in-tree libguestfs.so.0, not the one
+# installed on the system (/usr/lib/x86_64-linux-gnu/libguestfs.so.0 is
+# Debian's real libguestfs here).
+# usage: test-rpath.sh BUILDDIR
+build=${1:-${HATCH_BUILDDIR:?}}
+n=0 failed=0
+check() {
+  prog=$1
+  n=$((n + 1))
+  if [ ! -x "$prog" ]; then
+    echo "ok $n # SKIP $prog not built"
+    return
+  fi
+  # What the dynamic linker really picks (no LD_LIBRARY_PATH help).
+  resolved=$(env -u LD_LIBRARY_PATH ldd "$prog" 2>/dev/null |
+             awk '$1 == "libguestfs.so.0" { print $3 }')
+  case $resolved in
+    "$build"/*)
+      echo "ok $n - ${prog#$build/} uses $resolved"
+      ;;
+    *)
+      echo "not ok $n - ${prog#$build/} resolves libguestfs.so.0 to '${resolved:-nothing}'"
+      echo "# RUNPATH/RPATH: $(readelf -d "$prog" | grep -E 'R(UN)?PATH' | sed 's/.*\[//; s/\]//')"
+      failed=1
+      ;;
+  esac
+  # And the dynamic section says so: a RUNPATH or RPATH into the build tree.
+  n=$((n + 1))
+  if readelf -d "$prog" | grep -E 'R(UN)?PATH' | grep -q "$build"; then
+    echo "ok $n - ${prog#$build/} has a RUNPATH into the build tree"
+  else
+    echo "not ok $n - ${prog#$build/} has no RUNPATH/RPATH into the build tree"
+    failed=1
+  fi
+}
+[ -e /usr/lib/x86_64-linux-gnu/libguestfs.so.0 ] ||
+  echo "# note: no system libguestfs.so.0, the check is weaker"
+check "$build/fish/guestfish"
+check "$build/tests/table-tests"
+check "$build/tests/c/test-events"
+echo "1..$n"
+exit $failed

@@ -1,0 +1,36 @@
+#!/bin/bash
+# The appliance cache: two processes launching at once on an empty cache
+# both succeed and share one build; a changed daemon binary gives a rebuild.
+set -u
+build=${HATCH_BUILDDIR:?}
+launch=$build/tests/table-tests
+cache=$(mktemp -d /tmp/hatch-cache-test-XXXXXX)
+trap 'rm -rf "$cache"' EXIT
+export LIBGUESTFS_CACHEDIR=$cache
+fail=0
+
+echo "1..4"
+"$launch" ping_daemon > "$cache/a.log" 2>&1 &
+a=$!
+"$launch" ping_daemon > "$cache/b.log" 2>&1 &
+b=$!
+wait $a; ra=$?
+wait $b; rb=$?
+if [ $ra = 0 ] && [ $rb = 0 ]; then echo "ok 1 - two concurrent launches on an empty cache"
+else echo "not ok 1 - concurrent launches failed ($ra, $rb)"; cat "$cache"/a.log "$cache"/b.log; fail=1; fi
+
+builds=$(ls -d "$cache"/hatch-appliance-*/*/ 2>/dev/null | grep -v /tmp- | wc -l)
+if [ "$builds" = 1 ]; then echo "ok 2 - one shared appliance build"
+else echo "not ok 2 - expected one appliance build, found $builds"; ls -R "$cache" | head; fail=1; fi
+first=$(ls -d "$cache"/hatch-appliance-*/*/ | grep -v /tmp-)
+
+# A different daemon binary (same program plus a trailing byte) must rebuild.
+cp "$build/daemon/guestfsd" "$cache/guestfsd"
+printf 'x' >> "$cache/guestfsd"
+if HATCH_DAEMON=$cache/guestfsd "$launch" ping_daemon > "$cache/c.log" 2>&1; then
+  echo "ok 3 - launch with a changed daemon"
+else echo "not ok 3 - launch with a changed daemon failed"; tail "$cache/c.log"; fail=1; fi
+second=$(ls -d "$cache"/hatch-appliance-*/*/ | grep -v /tmp-)
+if [ -n "$second" ] && [ "$second" != "$first" ]; then echo "ok 4 - the appliance was rebuilt"
+else echo "not ok 4 - no rebuild after the daemon changed ($first / $second)"; fail=1; fi
+exit $fail
