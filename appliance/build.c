@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,11 @@ complete (const char *dir)
 
 /* Remove older appliances and abandoned temporary builds (we hold the
  * lock, so no build is in progress).  A qemu still running from an old
- * appliance keeps its open files; unlinking them is safe.  */
+ * appliance keeps its open files; unlinking them is safe.  But another
+ * process (with another daemon, e.g. a different build tree) may have
+ * picked an appliance and not started qemu yet: every use touches the
+ * appliance directory, and only ones unused for STALE_SECONDS go. */
+#define STALE_SECONDS (30 * 60)
 static void
 remove_stale (struct ctx *c, const char *udir, const char *keep)
 {
@@ -139,6 +144,11 @@ remove_stale (struct ctx *c, const char *udir, const char *keep)
         !strcmp (e->d_name, keep))
       continue;
     char *p = xasprintf ("%s/%s", udir, e->d_name);
+    struct stat st;
+    if (lstat (p, &st) == 0 && time (NULL) - st.st_mtime < STALE_SECONDS) {
+      free (p);
+      continue;
+    }
     logmsg (c, "removing stale %s", p);
     rm_rf (p);
     free (p);
@@ -240,6 +250,7 @@ hatch_appliance_prepare (const struct hatch_appliance_inputs *in,
     goto out;
   }
  done:
+  utimensat (AT_FDCWD, final, NULL, 0);   /* "recently used": see remove_stale */
   fill (out, final);
   ret = 0;
  out:

@@ -69,7 +69,7 @@ unbind_guest_dirs (unsigned done)
       continue;
     char path[64];
     snprintf (path, sizeof path, SYSROOT "%s", guest_binds[i]);
-    umount2 (path, MNT_DETACH);
+    umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW);
   }
 }
 

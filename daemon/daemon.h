@@ -96,7 +96,8 @@ int sysroot_open (const char *path, int flags, mode_t mode);
  * return its fd; *base is set to the final component (malloc'd; "." for "/").
  * For *at() calls: e.g. unlinkat (dfd, base, 0). */
 int sysroot_open_parent (const char *path, char **base);
-/* "/proc/self/fd/N" for an fd, to hand a safely resolved path to a tool. */
+/* "/proc/PID/fd/N" (the daemon's pid) for an fd, to hand a safely
+ * resolved path to a tool.  The fd must stay open while the tool runs. */
 char *fd_path (int fd);
 
 /* ---- string helpers (utils.c) ---- */

@@ -177,8 +177,8 @@ do_ll (const char *directory)
   }
   /* A non-directory is listed under its /proc name: show the guest path. */
   size_t pl = strlen (p), ol = strlen (out);
-  if (!S_ISDIR (st.st_mode) && ol > pl && strcmp (out + ol - pl - 1, "\n") != 0 &&
-      ol >= pl + 1 && memcmp (out + ol - pl - 1, p, pl) == 0 && out[ol - 1] == '\n') {
+  if (!S_ISDIR (st.st_mode) && ol > pl && out[ol - 1] == '\n' &&
+      memcmp (out + ol - 1 - pl, p, pl) == 0) {
     char *fixed;
     out[ol - pl - 1] = '\0';
     if (asprintf (&fixed, "%s%s\n", out, directory) == -1) {

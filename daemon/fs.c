@@ -357,6 +357,15 @@ do_wipefs (const char *device)
     reply_with_error ("wipefs: %s: %s", device, err && *err ? trim_newlines (err) : "failed");
     return -1;
   }
+  /* With --force wipefs does not ask the kernel to re-read a wiped
+   * partition table: do it (fails harmlessly if a partition is in use). */
+  if (has_partitions (device)) {
+    int fd = open (device, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0) {
+      ioctl (fd, BLKRRPART, NULL);
+      close (fd);
+    }
+  }
   return 0;
 }
 

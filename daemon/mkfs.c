@@ -201,6 +201,19 @@ do_mkfs (const char *fstype, const char *device, int blocksize,
   argv[n++] = device;
   argv[n] = NULL;
 
+  /* mke2fs, mkfs.xfs and mkfs.btrfs erase other signatures themselves;
+   * the others (mkntfs -Q, mkfs.vfat ...) leave e.g. an old btrfs
+   * superblock behind, and blkid then finds two filesystems and reports
+   * neither.  Erase them first. */
+  if (!ext && !xfs && !btrfs) {
+    CLEANUP_FREE char *werr = NULL;
+    int w = command (NULL, &werr, "wipefs", "-a", "--force", device, NULL);
+    if (w != 0) {
+      reply_with_error ("wipefs: %s: %s", device, werr && *werr ? trim_newlines (werr) : "failed");
+      return -1;
+    }
+  }
+
   CLEANUP_FREE char *out = NULL, *err = NULL;
   int r = command_run (NULL, &out, &err, argv);
   if (r != 0) {

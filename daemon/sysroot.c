@@ -100,7 +100,8 @@ char *
 fd_path (int fd)
 {
   char *p;
-  if (asprintf (&p, "/proc/self/fd/%d", fd) == -1)
+  /* The daemon's pid, not "self": the path is often handed to a child. */
+  if (asprintf (&p, "/proc/%d/fd/%d", (int) getpid (), fd) == -1)
     return NULL;
   return p;
 }

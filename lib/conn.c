@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
@@ -247,8 +249,23 @@ guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x)
          name, xdr_strerror (x->error ? x->error : XDR_EINVAL));
 }
 
+/* Upload progress comes from here, not the daemon: while sending, the
+ * library is not reading the channel, and it knows the file's size. */
+static void
+upload_progress (guestfs_h *g, int proc, uint32_t serial, uint64_t pos,
+                 uint64_t total, struct timespec *last, bool final)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  if (!final && (now.tv_sec - last->tv_sec) * 1000 + (now.tv_nsec - last->tv_nsec) / 1000000 < 100)
+    return;
+  *last = now;
+  uint64_t arr[4] = { (uint64_t) proc, serial, pos, total };
+  guestfs_int_call_callbacks_array (g, GUESTFS_EVENT_PROGRESS, arr, 4);
+}
+
 static int
-send_file (guestfs_h *g, const char *name, const char *filename, uint32_t serial)
+send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint32_t serial)
 {
   int fd = open (filename, O_RDONLY | O_CLOEXEC);
   int ret = 0;
@@ -265,6 +282,12 @@ send_file (guestfs_h *g, const char *name, const char *filename, uint32_t serial
     guestfs_int_perrorf (g, "malloc");
     return -1;
   }
+  struct stat st;
+  uint64_t total = fstat (fd, &st) == 0 && S_ISREG (st.st_mode) ? (uint64_t) st.st_size : 0;
+  uint64_t sent = 0;
+  struct timespec last;
+  clock_gettime (CLOCK_MONOTONIC, &last);
+  bool want_progress = total > 0 && guestfs_int_has_callback (g, GUESTFS_EVENT_PROGRESS);
   for (;;) {
     ssize_t r = read (fd, buf, HATCH_CHUNK_SIZE);
     if (r == -1 && errno == EINTR)
@@ -277,6 +300,8 @@ send_file (guestfs_h *g, const char *name, const char *filename, uint32_t serial
     }
     if (r == 0) {
       h.status = CHUNK_END;
+      if (want_progress)
+        upload_progress (g, proc, serial, sent, sent > total ? sent : total, &last, true);
       break;
     }
     h.status = CHUNK_DATA;
@@ -286,6 +311,9 @@ send_file (guestfs_h *g, const char *name, const char *filename, uint32_t serial
       appliance_died (g, "appliance closed the connection during an upload");
       return -2;
     }
+    sent += (uint64_t) r;
+    if (want_progress && sent < total)
+      upload_progress (g, proc, serial, sent, total, &last, false);
   }
   free (buf);
   close (fd);
@@ -332,7 +360,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
     goto dead;
   }
   if (filein) {
-    int r = send_file (g, name, filein, serial);
+    int r = send_file (g, proc, name, filein, serial);
     if (r == -2)
       goto dead;
     if (r == -1)

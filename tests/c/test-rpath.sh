@@ -25,10 +25,12 @@ check() {
       failed=1
       ;;
   esac
-  # And the dynamic section says so: a RUNPATH or RPATH into the build tree.
+  # And the dynamic section says so: a RUNPATH or RPATH into the build
+  # tree ($ORIGIN-relative, as meson writes it, or absolute).
   n=$((n + 1))
-  if readelf -d "$prog" | grep -E 'R(UN)?PATH' | grep -q "$build"; then
-    echo "ok $n - ${prog#$build/} has a RUNPATH into the build tree"
+  rp=$(readelf -d "$prog" | grep -E 'R(UN)?PATH' | sed 's/.*\[//; s/\]//')
+  if echo "$rp" | grep -qE "^\\\$ORIGIN|$build"; then
+    echo "ok $n - ${prog#$build/} has a RUNPATH into the build tree ($rp)"
   else
     echo "not ok $n - ${prog#$build/} has no RUNPATH/RPATH into the build tree"
     failed=1
