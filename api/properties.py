@@ -4,8 +4,9 @@ from generator.types import *
 
 def _prop(name, kind, doc, default_doc, fish_alias=(), tests=(), get_ret=None):
     """A get_/set_ pair.  kind: 'bool', 'int', 'string', 'optstring'."""
+    argname = {"path": "searchpath"}.get(name, name)
     arg = {"bool": Bool, "int": Int, "string": String,
-           "optstring": OptString}[kind](name if kind != "bool" else name)
+           "optstring": OptString}[kind](argname)
     get_ret = get_ret or {"bool": RBool(), "int": RInt(), "string": RString(),
                           "optstring": RString()}[kind]
     setter = Action("set_" + name, RErr(), [arg], shortdesc="set " + doc,

@@ -329,8 +329,11 @@ No options are added; use mount_options for that.""",
                        ExpectList(["/dev/sdb1"]))]),
     Action("zero", RErr(), [Device("device")], proc=32, progress=True,
            shortdesc="write zeroes to the device",
-           longdesc="Overwrite the whole device with zeroes (skipping "
-           "blocks that already read as zero).  Progress events are sent.",
+           longdesc="Overwrite the first few blocks of the device (32 blocks "
+           "of 4 KiB) with zeroes, which is enough to hide partition tables "
+           "and filesystem superblocks; blocks that already read as zero "
+           "are not written.  Use zero_device to clear the whole device.  "
+           "Progress events are sent.",
            tests=[Test("partition", ["mkfs ext2 /dev/sda1", "zero /dev/sda1",
                                      "vfs_type /dev/sda1"], ExpectString(""))]),
     Action("available", RErr(), [StringList("groups")], proc=33,

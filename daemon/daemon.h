@@ -62,7 +62,8 @@ int validate_device (const char *device);       /* replies on failure */
 int validate_mountable (const char *mountable);
 int validate_dev_or_path (const char *s);
 int need_root (const char *action);             /* something mounted on / ? */
-/* The disks added by the user, /dev/sda.. in order (not the appliance's). */
+/* The disks added by the user, /dev/sda.. in order (not the appliance's).
+ * On failure it has already replied with the error: just return NULL. */
 char **list_user_devices (void);
 bool is_root_mounted (void);
 

@@ -75,10 +75,36 @@ validate_device (const char *device)
   return 0;
 }
 
+/* A device, or "btrfsvol:DEVICE/SUBVOLUME" naming a btrfs subvolume. */
 int
 validate_mountable (const char *mountable)
 {
-  return validate_device (mountable);
+  if (strncmp (mountable, "btrfsvol:", 9) != 0)
+    return validate_device (mountable);
+  const char *dev = mountable + 9;
+  /* The device is the longest prefix that is a block device. */
+  size_t len = strlen (dev);
+  char *copy = strdup (dev);
+  if (!copy) {
+    reply_with_perror ("strdup");
+    return -1;
+  }
+  for (size_t n = len; n > 5; --n) {
+    if (copy[n] != '/' && copy[n] != '\0')
+      continue;
+    copy[n] = '\0';
+    struct stat st;
+    if (stat (copy, &st) == 0 && S_ISBLK (st.st_mode)) {
+      int r = n < len ? validate_device (copy) : -1;
+      if (n == len)
+        reply_with_error_errno (EINVAL, "%s: btrfsvol: needs a subvolume after the device", mountable);
+      free (copy);
+      return r;
+    }
+  }
+  free (copy);
+  reply_with_error_errno (ENOENT, "%s: No such file or directory", mountable);
+  return -1;
 }
 
 int

@@ -3,6 +3,15 @@ argument structs with encode/decode/free, and struct codecs."""
 from generator.cdecl import ARG_STORE, decl
 
 
+WIRE_MIN = {"int32": 4, "uint32": 4, "char": 4, "optpercent": 4,
+            "int64": 8, "uint64": 8, "string": 4, "uuid": 32, "buffer": 4}
+
+
+def wire_min_size(s):
+    """Smallest encoding of one struct: bounds list counts before allocating."""
+    return sum(WIRE_MIN[k] for _, k in s.fields)
+
+
 def _struct_codec(s):
     n = s.name
     enc = ["int", "hatch_enc_%s (struct xdr *x, const struct guestfs_%s *v)" % (n, n), "{"]
@@ -57,7 +66,7 @@ int
 hatch_dec_%(n)s_list (struct xdr *x, struct guestfs_%(n)s_list **ret)
 {
   uint32_t len;
-  if (xdr_get_count (x, &len, 4) == -1) return -1;
+  if (xdr_get_count (x, &len, %(min)d) == -1) return -1;
   struct guestfs_%(n)s_list *l = calloc (1, sizeof *l);
   if (!l) { x->error = XDR_ENOMEM; return -1; }
   l->val = calloc (len ? len : 1, sizeof l->val[0]);
@@ -84,7 +93,7 @@ hatch_free_%(n)s_list (struct guestfs_%(n)s_list *l)
   free (l);
 }
 
-""" % {"n": n}
+""" % {"n": n, "min": wire_min_size(s)}
     return enc + dec + free + [lst]
 
 
@@ -129,7 +138,9 @@ def _dec_one(x, dst):
     if k in ("StringList", "DeviceList", "OStringList"):
         return ["  if (xdr_get_stringlist (x, &%s) == -1) return -1;" % dst]
     if k in ("Bool", "OBool"):
-        return ["  { uint32_t b; if (xdr_get_u32 (x, &b) == -1) return -1; %s = b != 0; }" % dst]
+        return ["  { uint32_t b; if (xdr_get_u32 (x, &b) == -1) return -1;",
+                "    if (b > 1) { x->error = XDR_EINVAL; return -1; }",
+                "    %s = (int) b; }" % dst]
     if k in ("Int", "OInt"):
         return ["  { int32_t i; if (xdr_get_i32 (x, &i) == -1) return -1; %s = i; }" % dst]
     if k in ("Int64", "OInt64"):

@@ -177,6 +177,13 @@ def _body(a, fn):
     out.append("  if (r == -1) goto out;")
     out.append("  xdr_dec_init (&x, reply.body, reply.len);")
     out += _decode_ret(a)
+    if a.ret.kind != "RErr":
+        # Trailing bytes mean the daemon and we disagree about the reply.
+        out.append("  if (!xdr_at_end (&x)) {")
+        out.append("    " + _free_ret(a, "ret"))
+        out.append("    ret = %s;" % err_value(a))
+        out.append("    goto protocol_error;")
+        out.append("  }")
     out.append("  guestfs_int_reply_free (&reply);")
     out.append("  goto out;")
     out.append(" protocol_error:")
@@ -191,6 +198,19 @@ def _body(a, fn):
     out.append("  }")
     out.append("  return ret;")
     return out
+
+
+def _free_ret(a, var):
+    k = a.ret.kind
+    if k in ("RString", "RBufferOut"):
+        return "free (%s);" % var
+    if k in ("RStringList", "RHashtable"):
+        return "xdr_free_stringlist (%s);" % var
+    if k == "RStruct":
+        return "guestfs_free_%s (%s);" % (a.ret.struct, var)
+    if k == "RStructList":
+        return "guestfs_free_%s_list (%s);" % (a.ret.struct, var)
+    return "/* nothing to free */"
 
 
 def _func(a, name, extra, body):

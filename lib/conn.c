@@ -72,7 +72,11 @@ guestfs_int_console_tail (guestfs_h *g, int max_lines)
   memcpy (buf + n, g->console_tail, g->console_pos);
   n += g->console_pos;
   buf[n] = '\0';
-  /* Keep the last max_lines lines. */
+  /* Keep the last max_lines lines, but never lose a kernel panic line:
+   * the stack trace that follows it would push it out. */
+  char *panic = NULL;
+  for (char *p = strstr (buf, "Kernel panic"); p; p = strstr (p + 1, "Kernel panic"))
+    panic = p;
   while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
     buf[--n] = '\0';
   size_t start = n;
@@ -83,7 +87,14 @@ guestfs_int_console_tail (guestfs_h *g, int max_lines)
     start--;
   }
   /* Drop control characters other than newline. */
-  char *r = strdup (buf + start);
+  char *r;
+  if (panic && panic < buf + start) {
+    size_t plen = strcspn (panic, "\n");
+    if (asprintf (&r, "%.*s\n...\n%s", (int) plen, panic, buf + start) == -1)
+      r = NULL;
+  }
+  else
+    r = strdup (buf + start);
   if (r)
     for (char *p = r; *p; ++p)
       if ((unsigned char) *p < 32 && *p != '\n')

@@ -285,7 +285,8 @@ guestfs_int_direct_launch (guestfs_h *g)
   int lsock = -1;
   char *sockpath = NULL;
   int console[2] = { -1, -1 };
-  int timeout_ms = 600 * 1000;
+  /* Under TCG a launch takes a few seconds; two minutes means it is stuck. */
+  int timeout_ms = 120 * 1000;
   const char *t = getenv ("HATCH_LAUNCH_TIMEOUT");
   if (t && atoi (t) > 0)
     timeout_ms = atoi (t) * 1000;

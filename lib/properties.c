@@ -87,7 +87,7 @@ guestfs_impl_get_backend_settings (guestfs_h *g)
   return r;
 }
 
-int guestfs_impl_set_path (guestfs_h *g, const char *p) { return replace_string (g, &g->path, p); }
+int guestfs_impl_set_path (guestfs_h *g, const char *searchpath) { return replace_string (g, &g->path, searchpath); }
 
 const char *
 guestfs_impl_get_path (guestfs_h *g)
