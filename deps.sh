@@ -6,6 +6,7 @@ set -u
 packages=(
   # build
   gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
+  libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev
   # run: qemu and the host kernel the appliance boots
   qemu-system-x86 qemu-utils linux-image-amd64 kmod
   # tools copied into the appliance
