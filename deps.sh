@@ -6,13 +6,14 @@ set -u
 packages=(
   # build
   gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
-  libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev
+  libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev libxml2-dev
   # run: qemu and the host kernel the appliance boots
   qemu-system-x86 qemu-utils linux-image-amd64 kmod
   # tools copied into the appliance
   parted fdisk gdisk e2fsprogs dosfstools xfsprogs btrfs-progs ntfs-3g
   lvm2 dmsetup cryptsetup-bin mdadm squashfs-tools f2fs-tools zerofree
-  attr acl file bzip2 xz-utils zstd lzop procps diffutils
+  attr acl file bzip2 xz-utils zstd lzop lz4 procps diffutils
+  augeas-tools libhivex-bin libcap2-bin policycoreutils
   # tests
   busybox-static tmux
 )

@@ -55,6 +55,9 @@ ACTIONS = (
     + _prop("identifier", "string", "the handle identifier",
             "Shown in trace and debug messages; only letters, digits, '_' "
             "and '-' are allowed.", get_ret=RConstString())
+    + _prop("selinux", "bool", "the SELinux flag (deprecated)",
+            "Recorded for compatibility; the appliance never enables "
+            "SELinux.  Use selinux_relabel to label guest files.")
     + _prop("autosync", "bool", "the autosync flag",
             "When true (the default), the filesystems are unmounted and "
             "synced when the handle is closed.", fish_alias=["autosync"])

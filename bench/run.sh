@@ -4,7 +4,7 @@
 #
 # Environment:
 #   BENCH_REPEAT         runs per side of every case (default: launch 5,
-#                        guestfish launch 5, calls 3, transfer 3)
+#                        guestfish launch 3, calls 3, transfer 3)
 #   BENCH_CALLS          small calls per "calls" run (default 1000)
 #   BENCH_TRANSFER_MIB   file size for "transfer" (default 256)
 #   BENCH_CASES          which cases, space separated (default: all)
@@ -127,7 +127,14 @@ row () {
     s = (r >= 1) ? sprintf ("%.2fx faster", r) : sprintf ("%.2fx slower", 1 / r)
     if (aim != "") s = s sprintf (" (aim %gx: %s)", aim, r >= aim ? "met" : "MISSED")
     print s }')
-  printf '%-26s %12s %12s  %-6s %s\n' "$text" "${mo:--}" "${mt:--}" "$unit" "$ratio"
+  printf '%-28s %10s %10s  %-6s %s\n' "$text" "$(num "$mo")" "$(num "$mt")" "$unit" "$ratio"
+}
+
+# num VALUE: 3 significant digits, no exponent; "-" when empty.
+num () {
+  awk -v v="$1" 'BEGIN { if (v == "") print "-"; else if (v >= 100) printf "%.0f\n", v;
+    else if (v >= 10) printf "%.1f\n", v; else if (v >= 1) printf "%.2f\n", v;
+    else printf "%.3f\n", v }'
 }
 
 nproc=$(nproc)
@@ -151,7 +158,7 @@ start=$SECONDS
 for c in $CASES; do
   case $c in
     launch)   bench_case 5 launch ;;
-    fish)     if [ -x "$OURS_FISH" ]; then bench_case 5 fish @FISH@
+    fish)     if [ -x "$OURS_FISH" ]; then bench_case 3 fish @FISH@
               else echo "bench: no $OURS_FISH yet, skipping guestfish launch" >&2; fi ;;
     calls)    bench_case 3 calls "$CALLS" ;;
     transfer) bench_case 3 transfer "$MIB" ;;
@@ -160,8 +167,8 @@ for c in $CASES; do
 done
 
 echo
-echo "Medians of ${BENCH_REPEAT:-5/5/3/3} runs per side ($((SECONDS - start)) s, load at start $load on $nproc CPUs)"
-printf '%-26s %12s %12s  %-6s %s\n' "" hatch libguestfs unit "hatch vs libguestfs"
+echo "Medians of ${BENCH_REPEAT:-5/3/3/3} runs per side ($((SECONDS - start)) s, load at start $load on $nproc CPUs)"
+printf '%-28s %10s %10s  %-6s %s\n' "" hatch libguestfs unit "hatch vs libguestfs"
 row launch            "launch (API)"               lower 4
 row launch_close      "  launch + shutdown/close"  lower
 row fish_launch       "guestfish -a /dev/null run" lower 4

@@ -57,19 +57,6 @@ static const struct group {
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
-static bool
-program_exists (const char *name)
-{
-  static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
-  char path[PATH_MAX];
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; ++i) {
-    snprintf (path, sizeof path, "%s/%s", dirs[i], name);
-    if (access (path, X_OK) == 0)
-      return true;
-  }
-  return false;
-}
-
 /* -1 unknown group, 0 unavailable, 1 available. */
 static int
 group_available (const char *name)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -219,3 +220,161 @@ command (char **out, char **err, const char *prog, ...)
   argv[n] = NULL;
   return command_run (NULL, out, err, argv);
 }
+
+/* ---- programs with their own fds, and streaming output ---- */
+
+pid_t
+spawn_program (const char *const *argv, int cwd_fd, int in_fd, int out_fd, int err_fd)
+{
+  if (verbose) {
+    fprintf (stderr, "guestfsd: run:");
+    for (size_t i = 0; argv[i]; i++)
+      fprintf (stderr, " %s", argv[i]);
+    fprintf (stderr, "\n");
+  }
+  pid_t pid = fork ();
+  if (pid != 0)
+    return pid;
+  /* Child. */
+  signal (SIGPIPE, SIG_DFL);
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (dup2 (err_fd, 2) == -1)
+    _exit (127);
+  if (dup2 (in_fd >= 0 ? in_fd : null, 0) == -1 ||
+      dup2 (out_fd >= 0 ? out_fd : null, 1) == -1) {
+    dprintf (2, "dup2: %s\n", strerror (errno));
+    _exit (127);
+  }
+  if (cwd_fd >= 0 && fchdir (cwd_fd) == -1) {
+    dprintf (2, "fchdir: %s\n", strerror (errno));
+    _exit (127);
+  }
+  execvp (argv[0], (char *const *) argv);
+  dprintf (2, "%s: %s\n", argv[0], strerror (errno));
+  _exit (127);
+}
+
+int
+wait_program (pid_t pid)
+{
+  int ws;
+  while (waitpid (pid, &ws, 0) == -1)
+    if (errno != EINTR)
+      return -1;
+  if (WIFEXITED (ws))
+    return WEXITSTATUS (ws);
+  return 128 + (WIFSIGNALED (ws) ? WTERMSIG (ws) : 0);
+}
+
+char *
+read_stderr_memfd (int fd)
+{
+  off_t size = lseek (fd, 0, SEEK_END);
+  off_t start = size > 4096 ? size - 4096 : 0;
+  size_t n = size > start ? (size_t) (size - start) : 0;
+  char *buf = malloc (n + 1);
+  if (buf == NULL)
+    return strdup ("");
+  ssize_t r = 0;
+  while ((size_t) r < n) {
+    ssize_t k = pread (fd, buf + r, n - (size_t) r, start + r);
+    if (k <= 0)
+      break;
+    r += k;
+  }
+  buf[r > 0 ? r : 0] = '\0';
+  return trim_newlines (buf);
+}
+
+bool
+program_exists (const char *prog)
+{
+  const char *path = getenv ("PATH");
+  if (path == NULL || *path == '\0')
+    path = "/usr/sbin:/usr/bin:/sbin:/bin";
+  while (*path) {
+    size_t n = strcspn (path, ":");
+    char buf[4096];
+    if (n > 0 && n + strlen (prog) + 2 < sizeof buf) {
+      snprintf (buf, sizeof buf, "%.*s/%s", (int) n, path, prog);
+      if (access (buf, X_OK) == 0)
+        return true;
+    }
+    path += n;
+    if (*path == ':')
+      path++;
+  }
+  return false;
+}
+
+int
+command_to_fileout (const char *what, const char *const *argv, int cwd_fd,
+                       int in_fd)
+{
+  CLEANUP_CLOSE int errfd = memfd_create ("stderr", MFD_CLOEXEC);
+  CLEANUP_FREE char *buf = malloc (HATCH_CHUNK_SIZE);
+  int p[2];
+  if (errfd == -1 || buf == NULL || pipe2 (p, O_CLOEXEC) == -1) {
+    reply_with_perror ("%s", what);
+    return -1;
+  }
+  (void) fcntl (p[0], F_SETPIPE_SZ, 1024 * 1024);
+  pid_t pid = spawn_program (argv, cwd_fd, in_fd, p[1], errfd);
+  close (p[1]);
+  if (pid == -1) {
+    close (p[0]);
+    reply_with_perror ("fork");
+    return -1;
+  }
+  /* Full chunks go while the program runs; the last piece waits for its
+   * exit status, so a failure before the first chunk is a plain error.  */
+  size_t have = 0;
+  bool started = false, broken = false;
+  int read_errno = 0;
+  for (;;) {
+    ssize_t r = read (p[0], buf + have, HATCH_CHUNK_SIZE - have);
+    if (r == -1) {
+      if (errno == EINTR)
+        continue;
+      read_errno = errno;
+      break;
+    }
+    if (r == 0)
+      break;
+    have += (size_t) r;
+    if (have == HATCH_CHUNK_SIZE) {
+      started = true;
+      if (send_file_write (buf, have) == -1) {
+        broken = true;
+        break;
+      }
+      have = 0;
+    }
+  }
+  if (broken || read_errno)
+    kill (pid, SIGTERM);
+  close (p[0]);
+  int status = wait_program (pid);
+  CLEANUP_FREE char *err = read_stderr_memfd (errfd);
+
+  if (broken) {
+    reply_with_perror ("%s: sending the output", what);
+    return -1;
+  }
+  if (read_errno || status != 0) {
+    if (started)
+      send_file_end (1);
+    if (read_errno)
+      reply_with_error_errno (read_errno, "%s: %s", what, strerror (read_errno));
+    else
+      reply_with_error ("%s: %s: %s", what, argv[0],
+                        err && *err ? err : status == 127 ? "could not be run" : "failed");
+    return -1;
+  }
+  if ((have > 0 && send_file_write (buf, have) == -1) || send_file_end (0) == -1) {
+    reply_with_perror ("%s: sending the output", what);
+    return -1;
+  }
+  return 0;
+}
+

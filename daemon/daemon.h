@@ -66,6 +66,8 @@ int need_root (const char *action);             /* something mounted on / ? */
  * On failure it has already replied with the error: just return NULL. */
 char **list_user_devices (void);
 bool is_root_mounted (void);
+/* Make the kernel's sda, sdb ... follow the order the drives were added. */
+void fix_disk_order (void);
 
 /* ---- running programs (command.c) ---- */
 #define CMD_CHROOT_GUEST   1   /* chroot into SYSROOT (with /dev /proc /sys bound) */
@@ -86,6 +88,22 @@ int command_run (const struct command_opts *opts, char **out, char **err,
                  const char *const *argv);
 /* Convenience: run a NULL-terminated list of arguments, no options. */
 int command (char **out, char **err, const char *prog, ...) __attribute__((sentinel));
+/* Start argv in a child: cwd from cwd_fd (-1: unchanged), stdin/stdout
+ * from in_fd/out_fd (-1: /dev/null), stderr to err_fd.  Returns the pid
+ * or -1.  wait_program returns the exit status (128+signal if killed). */
+pid_t spawn_program (const char *const *argv, int cwd_fd, int in_fd, int out_fd,
+                     int err_fd);
+int wait_program (pid_t pid);
+/* The last 4 KiB of a memfd that collected stderr, trimmed (malloc'd). */
+char *read_stderr_memfd (int fd);
+/* Is prog an executable in $PATH? */
+bool program_exists (const char *prog);
+/* Run argv (stdin from in_fd) and stream its stdout to the host as the
+ * FileOut of the current call.  what names the operation in errors.
+ * Replies with an error on failure (returns -1); returns 0 on success,
+ * after sending the end of the stream. */
+int command_to_fileout (const char *what, const char *const *argv,
+                        int cwd_fd, int in_fd);
 /* Trim trailing newlines in place (for stderr in messages). */
 char *trim_newlines (char *s);
 

@@ -1,6 +1,9 @@
 /* Which block devices belong to the user, and argument checks. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +138,140 @@ need_root (const char *action)
     return 0;
   reply_with_error ("you must call 'mount' first to mount the root filesystem");
   return -1;
+}
+
+/* ---- disk order ----
+ *
+ * The API promises that the n-th drive added is /dev/sd<n>.  The drives
+ * sit on virtio-scsi targets 0, 1, 2 ... in that order, but the sd driver
+ * probes disks asynchronously, so the kernel may hand out the names in
+ * another order.  At startup we check, and if needed unbind every disk
+ * and bind them back one at a time in target order, which makes the
+ * kernel allocate sda, sdb ... in the order we want.  */
+
+struct scsi_disk {
+  char hctl[64];          /* "H:C:T:L" */
+  unsigned h, c, t, l;
+  char name[32];          /* current kernel name, "sdb" */
+};
+
+static int
+compare_hctl (const void *a, const void *b)
+{
+  const struct scsi_disk *x = a, *y = b;
+  if (x->h != y->h) return x->h < y->h ? -1 : 1;
+  if (x->c != y->c) return x->c < y->c ? -1 : 1;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  if (x->l != y->l) return x->l < y->l ? -1 : 1;
+  return 0;
+}
+
+static void
+index_to_name (size_t i, char *buf, size_t len)
+{
+  /* 0 -> sda, 25 -> sdz, 26 -> sdaa */
+  char letters[8];
+  size_t n = 0;
+  i++;
+  while (i > 0 && n < sizeof letters) {
+    letters[n++] = (char) ('a' + (i - 1) % 26);
+    i = (i - 1) / 26;
+  }
+  size_t p = (size_t) snprintf (buf, len, "sd");
+  while (n > 0 && p + 1 < len)
+    buf[p++] = letters[--n];
+  buf[p] = '\0';
+}
+
+static size_t
+read_scsi_disks (struct scsi_disk *disks, size_t max)
+{
+  DIR *d = opendir ("/sys/block");
+  if (!d)
+    return 0;
+  size_t n = 0;
+  struct dirent *e;
+  while (n < max && (e = readdir (d)) != NULL) {
+    if (strncmp (e->d_name, "sd", 2) != 0)
+      continue;
+    char link[512], target[512];
+    snprintf (link, sizeof link, "/sys/block/%s/device", e->d_name);
+    ssize_t r = readlink (link, target, sizeof target - 1);
+    if (r <= 0)
+      continue;
+    target[r] = '\0';
+    const char *base = strrchr (target, '/');
+    base = base ? base + 1 : target;
+    struct scsi_disk *s = &disks[n];
+    if (strlen (base) >= sizeof s->hctl || strlen (e->d_name) >= sizeof s->name ||
+        sscanf (base, "%u:%u:%u:%u", &s->h, &s->c, &s->t, &s->l) != 4)
+      continue;
+    memcpy (s->hctl, base, strlen (base) + 1);
+    memcpy (s->name, e->d_name, strlen (e->d_name) + 1);
+    n++;
+  }
+  closedir (d);
+  qsort (disks, n, sizeof disks[0], compare_hctl);
+  return n;
+}
+
+static int
+write_sysfs (const char *path, const char *value)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  ssize_t r = write (fd, value, strlen (value));
+  close (fd);
+  return r == (ssize_t) strlen (value) ? 0 : -1;
+}
+
+/* Wait (bounded) until the disk at hctl has a block device again. */
+static bool
+wait_for_block (const char *hctl)
+{
+  char *path;
+  if (asprintf (&path, "/sys/bus/scsi/devices/%s/block", hctl) == -1)
+    return false;
+  bool found = false;
+  for (int i = 0; i < 500 && !found; ++i) {
+    DIR *d = opendir (path);
+    if (d) {
+      struct dirent *e;
+      while ((e = readdir (d)) != NULL)
+        if (e->d_name[0] != '.')
+          found = true;
+      closedir (d);
+    }
+    if (!found) {
+      struct timespec ts = { 0, 2 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+  }
+  free (path);
+  return found;
+}
+
+void
+fix_disk_order (void)
+{
+  struct scsi_disk disks[256];
+  size_t n = read_scsi_disks (disks, 256);
+  bool ordered = true;
+  for (size_t i = 0; i < n; ++i) {
+    char want[32];
+    index_to_name (i, want, sizeof want);
+    if (strcmp (disks[i].name, want) != 0)
+      ordered = false;
+  }
+  if (ordered && !getenv ("HATCH_TEST_REBIND"))
+    return;
+  fprintf (stderr, "guestfsd: disks were named out of order; rebinding them in drive order\n");
+  for (size_t i = 0; i < n; ++i)
+    write_sysfs ("/sys/bus/scsi/drivers/sd/unbind", disks[i].hctl);
+  for (size_t i = 0; i < n; ++i) {
+    if (write_sysfs ("/sys/bus/scsi/drivers/sd/bind", disks[i].hctl) == -1 ||
+        !wait_for_block (disks[i].hctl))
+      fprintf (stderr, "guestfsd: could not rebind disk %s\n", disks[i].hctl);
+  }
 }

@@ -148,6 +148,8 @@ main (int argc, char *argv[])
   setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0);
   mkdir (SYSROOT, 0755);
 
+  if (!listen_path)
+    fix_disk_order ();
   chan_fd = listen_path ? listen_unix (listen_path) : open_channel ();
   if (chan_fd == -1) {
     perror ("guestfsd: channel");

@@ -13,19 +13,6 @@
 #include "actions-gen.h"
 
 static bool
-program_exists (const char *name)
-{
-  static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
-  char path[PATH_MAX];
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; ++i) {
-    snprintf (path, sizeof path, "%s/%s", dirs[i], name);
-    if (access (path, X_OK) == 0)
-      return true;
-  }
-  return false;
-}
-
-static bool
 is_ext (const char *t)
 {
   return strcmp (t, "ext2") == 0 || strcmp (t, "ext3") == 0 || strcmp (t, "ext4") == 0;

@@ -375,6 +375,11 @@ mount_common (const char *options, const char *vfstype, const char *mountable,
     return -1;
   }
   CLEANUP_FREE char *opts = NULL;
+  if (subvol && strchr (subvol, ',')) {
+    /* A comma would smuggle extra mount options in. */
+    reply_with_error_errno (EINVAL, "%s: subvolume name must not contain ','", mountable);
+    return -1;
+  }
   if (subvol) {
     if (asprintf (&opts, "%s%ssubvol=%s", options, options[0] ? "," : "", subvol) == -1) {
       reply_with_perror ("asprintf");

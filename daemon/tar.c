@@ -44,36 +44,6 @@ compress_flag (const char *compress)
   return NULL;
 }
 
-/* What tar wrote on stderr (kept in a memfd so it can never block tar),
- * trimmed; malloc'd.  */
-static char *
-read_memfd (int fd)
-{
-  off_t size = lseek (fd, 0, SEEK_END);
-  if (size < 0)
-    size = 0;
-  if (size > 65536)
-    size = 65536;
-  char *buf = malloc ((size_t) size + 1);
-  if (buf == NULL)
-    return NULL;
-  ssize_t r = pread (fd, buf, (size_t) size, 0);
-  buf[r > 0 ? r : 0] = '\0';
-  return trim_newlines (buf);
-}
-
-static int
-wait_child (pid_t pid)
-{
-  int ws;
-  while (waitpid (pid, &ws, 0) == -1)
-    if (errno != EINTR)
-      return -1;
-  if (WIFEXITED (ws))
-    return WEXITSTATUS (ws);
-  return 128 + (WIFSIGNALED (ws) ? WTERMSIG (ws) : 0);
-}
-
 /* In the child: die with a message on stderr. */
 static void __attribute__((noreturn))
 child_die (const char *what)
@@ -245,8 +215,8 @@ do_tar_in (const char *directory, const char *compress, int xattrs, int selinux,
   close (p[1]);
   if (r == -1 && e == ECANCELED)
     kill (pid, SIGTERM);
-  int status = wait_child (pid);
-  CLEANUP_FREE char *err = read_memfd (errfd);
+  int status = wait_program (pid);
+  CLEANUP_FREE char *err = read_stderr_memfd (errfd);
 
   if (r == -1 && e == ECANCELED) {
     reply_with_error_errno (e, "%s: file upload cancelled", directory);
@@ -318,69 +288,5 @@ do_tar_out (const char *directory, const char *compress, int numericowner,
     reply_with_perror ("%s", directory);
     return -1;
   }
-  CLEANUP_CLOSE int errfd = memfd_create ("tar-stderr", MFD_CLOEXEC);
-  CLEANUP_FREE char *buf = malloc (HATCH_CHUNK_SIZE);
-  int p[2];
-  if (errfd == -1 || buf == NULL || pipe2 (p, O_CLOEXEC) == -1) {
-    reply_with_perror ("tar_out");
-    return -1;
-  }
-  (void) fcntl (p[0], F_SETPIPE_SZ, 1024 * 1024);
-  pid_t pid = spawn_tar ((const char *const *) argv, dirfd, NULL, -1, p[1], errfd);
-  close (p[1]);
-  if (pid == -1) {
-    close (p[0]);
-    reply_with_perror ("fork");
-    return -1;
-  }
-
-  /* Send full chunks while tar runs; the last piece waits until we know
-   * tar succeeded, so a failure before the first chunk is a plain error. */
-  size_t have = 0;
-  bool started = false, broken = false;
-  int read_errno = 0;
-  for (;;) {
-    ssize_t r = read (p[0], buf + have, HATCH_CHUNK_SIZE - have);
-    if (r == -1) {
-      if (errno == EINTR)
-        continue;
-      read_errno = errno;
-      break;
-    }
-    if (r == 0)
-      break;
-    have += (size_t) r;
-    if (have == HATCH_CHUNK_SIZE) {
-      started = true;
-      if (send_file_write (buf, have) == -1) {
-        broken = true;
-        break;
-      }
-      have = 0;
-    }
-  }
-  if (broken || read_errno)
-    kill (pid, SIGTERM);
-  close (p[0]);
-  int status = wait_child (pid);
-  CLEANUP_FREE char *err = read_memfd (errfd);
-
-  if (broken) {
-    reply_with_perror ("tar_out: sending the archive");
-    return -1;
-  }
-  if (read_errno || status != 0) {
-    if (started)
-      send_file_end (1);
-    if (read_errno)
-      reply_with_error_errno (read_errno, "tar_out: %s", strerror (read_errno));
-    else
-      reply_with_error ("tar: %s", err && *err ? err : "failed");
-    return -1;
-  }
-  if ((have > 0 && send_file_write (buf, have) == -1) || send_file_end (0) == -1) {
-    reply_with_perror ("tar_out: sending the archive");
-    return -1;
-  }
-  return 0;
+  return command_to_fileout ("tar_out", (const char *const *) argv, dirfd, -1);
 }

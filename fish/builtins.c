@@ -134,6 +134,80 @@ run_man (const char *cmd, size_t argc, char *argv[])
 }
 
 const struct fish_builtin fish_builtins[] = {
+  { "alloc", { "allocate", NULL }, "allocate and add a disk file",
+    "alloc filename size",
+    "Create the host file 'filename' of 'size' bytes, filled with zeroes "
+    "and fully allocated, and add it as a raw disk.  Sizes accept the "
+    "usual suffixes (\"100M\", \"1G\").  'sparse' does the same without "
+    "allocating the blocks.  Like every added disk this must happen "
+    "before 'run'.", fish_run_alloc },
+  { "copy-in", { NULL }, "copy local files or directories into an image",
+    "copy-in local [local ...] /remotedir",
+    "Copy each host file or directory (recursively) into the existing "
+    "guest directory given last.  It is built on 'tar-in'.",
+    fish_run_copy_in },
+  { "copy-out", { NULL }, "copy remote files or directories out of an image",
+    "copy-out remote [remote ...] localdir",
+    "Copy each guest file or directory (recursively) into the existing "
+    "host directory given last.  Files are downloaded; directories come "
+    "through 'tar-out'.  Use 'glob copy-out /dir/* .' for wildcards.",
+    fish_run_copy_out },
+  { "delete-event", { NULL }, "delete a previously registered event handler",
+    "delete-event name",
+    "Remove every event handler registered with 'event' under this name.",
+    fish_run_delete_event },
+  { "display", { NULL }, "display an image",
+    "display filename",
+    "Download the guest file and show it with the host program named by "
+    "$GUESTFISH_DISPLAY_IMAGE (default: display).", fish_run_display },
+  { "edit", { "vi", "emacs", NULL }, "edit a file",
+    "edit filename",
+    "Download the guest file, open it in $EDITOR (or vi, or emacs when "
+    "called under those names) and upload it again if it was changed.",
+    fish_run_edit },
+  { "event", { NULL }, "register a handler for an event or events",
+    "event name eventset \"shell script ...\"",
+    "Run the shell script fragment (with $SHELL -c, else /bin/sh -c) each "
+    "time one of the events happens.  'eventset' is a comma-separated "
+    "list of event names (close, subprocess_quit, launch_done, progress, "
+    "appliance, library, trace, enter, libvirt_auth, warning) or '*' for "
+    "all of them.  The script gets the event's message (if any) and its "
+    "numbers as $1, $2, ..., and the event name in $EVENT.  'name' is "
+    "only a label for 'delete-event' and 'list-events'.", fish_run_event },
+  { "glob", { NULL }, "expand wildcards in command",
+    "glob command args...",
+    "Expand the wildcards (* ? [..]) in the guest paths and /dev/ names "
+    "among the arguments, then run the command once for every "
+    "combination of matches.  A pattern that matches nothing is passed "
+    "as it is.", fish_run_glob },
+  { "hexedit", { NULL }, "edit with a hex editor",
+    "hexedit <filename|device> [[<start>] <max>]",
+    "Download all of a file or device (or 'max' bytes from 'start'), "
+    "edit it with $HEXEDITOR (default: hexedit) and write it back.",
+    fish_run_hexedit },
+  { "list-events", { NULL }, "list event handlers",
+    "list-events",
+    "Show the handlers registered with 'event': name, handle, events and "
+    "script.", fish_run_list_events },
+  { "more", { "less", NULL }, "view a file",
+    "more filename",
+    "Download the guest file and show it with $PAGER (default: more), "
+    "or with less when called as 'less'.", fish_run_more },
+  { "reopen", { NULL }, "close and reopen libguestfs handle",
+    "reopen",
+    "Close the handle (shutting the appliance down) and open a new one "
+    "with the same verbose, trace, autosync, path, memsize and smp "
+    "settings.  Added drives and event handlers are forgotten.",
+    fish_run_reopen },
+  { "sparse", { NULL }, "create a sparse disk image and add",
+    "sparse filename size",
+    "Like 'alloc', but the file is sparse: blocks are only allocated on "
+    "the host when they are written.", fish_run_sparse },
+  { "supported", { NULL }, "list supported groups of commands",
+    "supported",
+    "For each optional group of commands, say whether the appliance "
+    "supports it ('yes') or not ('no').  The appliance must be running.",
+    fish_run_supported },
   { "help", { NULL }, "show the commands, or the help for one command",
     "help [cmd|--list]",
     "With no argument, say what to do next.  With --list, list every "

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,30 @@ static int location_line;
 
 static int pipe_error;          /* --pipe-error */
 
-static void
-error_handler (guestfs_h *h, void *opaque, const char *msg)
+FILE *fish_input;
+int fish_complete_dest_paths = 1;
+
+/* An error of guestfish's own, reported like the library's errors. */
+void
+fish_error (const char *fs, ...)
+{
+  va_list ap;
+  fish_progress_end ();
+  if (show_location)
+    fprintf (stderr, "%s:%d: ", location_file, location_line);
+  fprintf (stderr, "libguestfs: error: ");
+  va_start (ap, fs);
+  vfprintf (stderr, fs, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+}
+
+void
+fish_error_handler (guestfs_h *h, void *opaque, const char *msg)
 {
   (void) h;
   (void) opaque;
+  fish_progress_end ();
   if (show_location)
     fprintf (stderr, "%s:%d: ", location_file, location_line);
   fprintf (stderr, "libguestfs: error: %s\n", msg);
@@ -92,17 +112,59 @@ dispatch_to_pipe (const struct fish_line *l)
   return r;
 }
 
+/* "<!cmd": run the shell command and then its output, line by line, as
+ * guestfish commands.  The first failing line ends it.  */
+static int
+execute_inline (const char *shell)
+{
+  fflush (stdout);
+  FILE *pp = popen (shell, "r");
+  if (pp == NULL) {
+    perror ("popen");
+    return -1;
+  }
+  char *line = NULL;
+  size_t n = 0;
+  ssize_t len;
+  int r = 0;
+  while (r == 0 && !fish_quit && (len = getline (&line, &n, pp)) != -1) {
+    if (len > 0 && line[len - 1] == '\n')
+      line[--len] = '\0';
+    struct fish_line l;
+    char *err;
+    if (fish_parse_line (line, &l, &err) == -1) {
+      fprintf (stderr, "guestfish: %s\n", err ? err : strerror (ENOMEM));
+      free (err);
+      if (l.ignore_errors)
+        continue;
+      r = -1;
+      break;
+    }
+    r = fish_execute (&l);
+    fish_line_free (&l);
+  }
+  free (line);
+  int status = pclose (pp);
+  if (r == 0 && (status == -1 || !WIFEXITED (status) ||
+                 WEXITSTATUS (status) != 0))
+    r = -1;
+  return r;
+}
+
 int
 fish_execute (const struct fish_line *l)
 {
+  if (l->shell != NULL && l->shell_inline)
+    return execute_inline (l->shell) == -1 && !l->ignore_errors ? -1 : 0;
   if (l->shell != NULL) {
     fflush (stdout);
     int status = system (l->shell);
     if (status == -1) {
       perror ("system");
-      return -1;
+      return l->ignore_errors ? 0 : -1;
     }
-    return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+    return (WIFEXITED (status) && WEXITSTATUS (status) == 0) ||
+      l->ignore_errors ? 0 : -1;
   }
   if (l->cmd == NULL)
     return 0;
@@ -112,6 +174,7 @@ fish_execute (const struct fish_line *l)
     r = dispatch_to_pipe (l);
   else
     r = fish_dispatch (l->cmd, l->argc, l->argv);
+  fish_progress_end ();
   fflush (stdout);
   if (r == -1 && l->ignore_errors)
     r = 0;
@@ -129,6 +192,7 @@ run_script (FILE *fp, const char *name)
 
   location_file = name;
   location_line = 0;
+  fish_input = fp;
   while (!fish_quit && (len = getline (&line, &n, fp)) != -1) {
     location_line++;
     if (len > 0 && line[len - 1] == '\n')
@@ -139,6 +203,8 @@ run_script (FILE *fp, const char *name)
     if (fish_parse_line (line, &l, &err) == -1) {
       fprintf (stderr, "guestfish: %s\n", err ? err : strerror (ENOMEM));
       free (err);
+      if (l.ignore_errors)
+        continue;
       r = -1;
       break;
     }
@@ -193,9 +259,13 @@ usage (int status)
 "  guestfish [--options] [cmd [args...] [: cmd [args...] ...]]\n"
 "\n"
 "Options:\n"
-"  -a|--add IMAGE       Add a disk image (repeat for more disks)\n"
+"  -a|--add IMAGE|URI   Add a disk image (repeat for more disks)\n"
 "  --blocksize[=512|4096]\n"
 "                       Sector size of the following -a disks\n"
+"  -c|--connect URI     libvirt URI for -d\n"
+"  --csh                With --listen, print a csh-style command\n"
+"  -d|--domain GUEST    Add the disks of a libvirt guest\n"
+"  --echo-keys          Show the passphrases typed for encrypted disks\n"
 "  -f|--file FILE       Run the commands in FILE\n"
 "  --format[=raw|qcow2|..]\n"
 "                       Image format of the following -a disks (no value:\n"
@@ -203,11 +273,20 @@ usage (int status)
 "  -h|--cmd-help        List the commands\n"
 "  -h|--cmd-help CMD    Show the help for one command\n"
 "  --help               Show this help\n"
-"  -i|--inspector       Inspect and mount the guest (not available yet)\n"
-"  -m|--mount DEV[:MNT[:OPTS]]\n"
+"  -i|--inspector       Automatically mount the guest filesystems\n"
+"  --key SELECTOR       Key for an encrypted device (with -i)\n"
+"  --keys-from-stdin    Read the passphrases from standard input\n"
+"  --listen             Start a server in the background for --remote\n"
+"  -m|--mount DEV[:MNT[:OPTS[:FSTYPE]]]\n"
 "                       Mount DEV on MNT (default /) after launching\n"
 "  -n|--no-sync         Do not sync the disks when closing\n"
+"  -N|--new [FILE=]TYPE Create a prepared disk (-N help lists the types)\n"
+"  --network            Give the appliance a network\n"
+"  --no-dest-paths      Do not complete guest paths with the tab key\n"
 "  --pipe-error         Fail a 'cmd | pipeline' line if the pipeline fails\n"
+"  --progress-bars      Draw progress bars even when not interactive\n"
+"  --no-progress-bars   Never draw progress bars\n"
+"  --remote[=PID]       Send the commands to the --listen server\n"
 "  -r|--ro              Add the -a disks read-only and mount read-only\n"
 "  -v|--verbose         Print debugging messages\n"
 "  -V|--version         Print the version and exit\n"
@@ -225,18 +304,89 @@ usage (int status)
   exit (status);
 }
 
+/* Disks, in command-line order: -a files and -N prepared disks. */
 struct drive {
   const char *filename;
   const char *format;      /* NULL: let qemu detect it */
   int blocksize;           /* 0: default */
+  void *prep;              /* -N: the prepared disk; else NULL */
 };
 
 struct mount {
-  char *device, *mountpoint, *options;
+  char *device, *mountpoint, *options, *fstype;
 };
 
+static struct drive *drives;
+static size_t nr_drives;
+static struct mount *mounts;
+static size_t nr_mounts;
+static int readonly;
+
+/* "nbd://host:port/export", "ssh://user@host/path", ...: the protocols
+ * add-drive knows.  Returns 1 and fills the options for a URI, 0 for a
+ * plain file name, -1 on a bad URI.  */
 static int
-add_drive (const struct drive *d, int readonly)
+parse_uri (const char *arg, struct guestfs_add_drive_opts_argv *o,
+           char **path, char **server_out, char **user_out)
+{
+  static const char *const protocols[] = {
+    "nbd", "ssh", "iscsi", "rbd", "gluster", "http", "https", "ftp", "ftps",
+    "tftp", "sheepdog", NULL
+  };
+  const char *sep = strstr (arg, "://");
+  if (sep == NULL)
+    return 0;
+  size_t plen = sep - arg;
+  const char *proto = NULL;
+  for (size_t i = 0; protocols[i]; ++i)
+    if (strlen (protocols[i]) == plen && strncmp (arg, protocols[i], plen) == 0)
+      proto = protocols[i];
+  if (proto == NULL) {
+    fprintf (stderr, "guestfish: %s: unknown protocol '%.*s'\n", arg,
+             (int) plen, arg);
+    return -1;
+  }
+  const char *h = sep + 3;
+  size_t hlen = strcspn (h, "/");
+  char *hostpart = strndup (h, hlen);
+  if (hostpart == NULL)
+    return -1;
+  char *at = strrchr (hostpart, '@');
+  char *host = hostpart;
+  *user_out = NULL;
+  if (at) {
+    *at = '\0';
+    *user_out = strdup (hostpart);
+    host = at + 1;
+  }
+  *path = strdup (h[hlen] == '/' ? h + hlen + (strcmp (proto, "nbd") == 0 ||
+                                               strcmp (proto, "iscsi") == 0 ||
+                                               strcmp (proto, "rbd") == 0 ||
+                                               strcmp (proto, "gluster") == 0)
+                  : "");
+  if (*host)
+    *server_out = strdup (host);
+  else
+    *server_out = NULL;
+  free (hostpart);
+  o->bitmask |= GUESTFS_ADD_DRIVE_OPTS_PROTOCOL_BITMASK;
+  o->protocol = proto;
+  if (*server_out) {
+    static char *servers[2];
+    servers[0] = *server_out;
+    servers[1] = NULL;
+    o->bitmask |= GUESTFS_ADD_DRIVE_OPTS_SERVER_BITMASK;
+    o->server = servers;
+  }
+  if (*user_out) {
+    o->bitmask |= GUESTFS_ADD_DRIVE_OPTS_USERNAME_BITMASK;
+    o->username = *user_out;
+  }
+  return 1;
+}
+
+static int
+add_drive (const struct drive *d)
 {
   struct guestfs_add_drive_opts_argv o = { .bitmask = 0 };
   if (readonly) {
@@ -251,7 +401,20 @@ add_drive (const struct drive *d, int readonly)
     o.bitmask |= GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK;
     o.blocksize = d->blocksize;
   }
-  return guestfs_add_drive_opts_argv (g, d->filename, &o);
+  char *path = NULL, *server = NULL, *user = NULL;
+  int u = parse_uri (d->filename, &o, &path, &server, &user);
+  if (u == -1)
+    return -1;
+  if (u == 0 && access (d->filename, R_OK) == -1) {
+    fprintf (stderr, "guestfish: access: %s: %s\n", d->filename,
+             strerror (errno));
+    return -1;
+  }
+  int r = guestfs_add_drive_opts_argv (g, u ? path : d->filename, &o);
+  free (path);
+  free (server);
+  free (user);
+  return r;
 }
 
 /* -m DEV[:MNT[:OPTS[:FSTYPE]]] */
@@ -264,51 +427,207 @@ parse_mount (const char *arg, struct mount *m)
     exit (EXIT_FAILURE);
   }
   m->device = s;
-  m->mountpoint = NULL;
-  m->options = NULL;
-  char *p = strchr (s, ':');
-  if (p) {
-    *p++ = '\0';
-    m->mountpoint = p;
+  m->mountpoint = m->options = m->fstype = NULL;
+  char **fields[] = { &m->mountpoint, &m->options, &m->fstype };
+  char *p = s;
+  for (int i = 0; i < 3; ++i) {
     p = strchr (p, ':');
-    if (p) {
-      *p++ = '\0';
-      m->options = p;
-      p = strchr (p, ':');
-      if (p) {
-        fprintf (stderr, "guestfish: -m %s: choosing the filesystem type is "
-                 "not supported yet\n", arg);
-        return -1;
-      }
-    }
+    if (p == NULL)
+      break;
+    *p++ = '\0';
+    *fields[i] = p;
   }
   if (m->mountpoint == NULL || m->mountpoint[0] == '\0')
     m->mountpoint = (char *) "/";
+#ifndef GUESTFS_HAVE_MOUNT_VFS
+  if (m->fstype && *m->fstype) {
+    fprintf (stderr, "guestfish: -m %s: choosing the filesystem type needs "
+             "the mount-vfs command, which this build does not have yet\n",
+             arg);
+    return -1;
+  }
+#endif
   return 0;
 }
 
 static int
-do_mount (const struct mount *m, int readonly)
+do_mount (const struct mount *m)
 {
-  const char *opts = m->options ? m->options : "";
-  char *o = NULL;
-  if (readonly) {
-    if (asprintf (&o, "%s%s%s", "ro", *opts ? "," : "", opts) == -1) {
-      perror ("asprintf");
-      return -1;
-    }
-    opts = o;
+  const char *opts = m->options ? m->options : (readonly ? "ro" : "");
+  if (m->fstype && *m->fstype) {
+#ifdef GUESTFS_HAVE_MOUNT_VFS
+    return guestfs_mount_vfs (g, opts, m->fstype, m->device, m->mountpoint);
+#endif
   }
-  int r = guestfs_mount_options (g, opts, m->device, m->mountpoint);
-  free (o);
+  return guestfs_mount_options (g, opts, m->device, m->mountpoint);
+}
+
+/* The read-only default: "read_only = true;" in the tools' configuration
+ * files (see libguestfs-tools.conf(5)); later files override earlier
+ * ones.  Returns 1, 0, or -1 when no file says.  */
+static int
+config_value_in (const char *path)
+{
+  FILE *fp = fopen (path, "r");
+  if (fp == NULL)
+    return -1;
+  char *line = NULL;
+  size_t n = 0;
+  int r = -1;
+  while (getline (&line, &n, fp) != -1) {
+    char *p = line + strspn (line, " \t");
+    if (*p == '#' || (p[0] == '/' && p[1] == '/'))
+      continue;
+    if (strncmp (p, "read_only", 9) != 0)
+      continue;
+    p += 9;
+    p += strspn (p, " \t");
+    if (*p != '=' && *p != ':')
+      continue;
+    p++;
+    p += strspn (p, " \t");
+    if (strncasecmp (p, "true", 4) == 0 || *p == '1')
+      r = 1;
+    else if (strncasecmp (p, "false", 5) == 0 || *p == '0')
+      r = 0;
+  }
+  free (line);
+  fclose (fp);
   return r;
 }
 
-static void __attribute__((noreturn))
-not_supported (const char *opt)
+static int
+config_read_only (void)
 {
-  fprintf (stderr, "guestfish: option %s is not supported yet\n", opt);
+  int r = 0, v;
+  char *path;
+  if ((v = config_value_in ("/etc/libguestfs-tools.conf")) != -1)
+    r = v;
+  const char *home = getenv ("HOME");
+  const char *xdg = getenv ("XDG_CONFIG_HOME");
+  if (xdg && *xdg) {
+    if (asprintf (&path, "%s/libguestfs/libguestfs-tools.conf", xdg) != -1) {
+      if ((v = config_value_in (path)) != -1)
+        r = v;
+      free (path);
+    }
+  }
+  else if (home && *home &&
+           asprintf (&path, "%s/.config/libguestfs/libguestfs-tools.conf",
+                     home) != -1) {
+    if ((v = config_value_in (path)) != -1)
+      r = v;
+    free (path);
+  }
+  if (home && *home && asprintf (&path, "%s/.libguestfs-tools.rc", home) != -1) {
+    if ((v = config_value_in (path)) != -1)
+      r = v;
+    free (path);
+  }
+  return r;
+}
+
+/* Launch when -m or -N ask for it, then format the -N disks and mount.
+ * Also the startup of a --listen server.  */
+static int inspector;
+
+static int
+compare_mountpoints (const void *a, const void *b)
+{
+  const char *const *x = a, *const *y = b;
+  size_t lx = strlen (x[0]), ly = strlen (y[0]);
+  return lx < ly ? -1 : lx > ly ? 1 : strcmp (x[0], y[0]);
+}
+
+/* -i: find the operating system and mount its filesystems where the
+ * guest mounts them, parents first (read-only with --ro). */
+static int
+inspect_and_mount (void)
+{
+  char **roots = guestfs_inspect_os (g);
+  if (roots == NULL)
+    return -1;
+  size_t n = 0;
+  while (roots[n]) n++;
+  if (n != 1) {
+    fprintf (stderr, n == 0
+             ? "guestfish: -i: no operating system was found on this disk.\n"
+               "Leave out -i, then use 'run', 'list-filesystems' and 'mount'.\n"
+             : "guestfish: -i: this disk has several operating systems, "
+               "which -i does not handle.\n"
+               "Leave out -i, then use 'run', 'inspect-os' and 'mount'.\n");
+    for (size_t i = 0; i < n; ++i) free (roots[i]);
+    free (roots);
+    return -1;
+  }
+  char **mps = guestfs_inspect_get_mountpoints (g, roots[0]);
+  int r = 0;
+  if (mps == NULL)
+    r = -1;
+  else {
+    size_t m = 0;
+    while (mps[m]) m++;
+    qsort (mps, m / 2, 2 * sizeof mps[0], compare_mountpoints);
+    for (size_t i = 0; i + 1 < m && r == 0; i += 2) {
+      /* A mountpoint whose directory is missing is skipped, as the
+       * guest's own boot would fail there too. */
+      guestfs_push_error_handler (g, NULL, NULL);
+      int ok = readonly ? guestfs_mount_ro (g, mps[i + 1], mps[i])
+                               : guestfs_mount (g, mps[i + 1], mps[i]);
+      guestfs_pop_error_handler (g);
+      if (ok == -1 && strcmp (mps[i], "/") == 0) {
+        fprintf (stderr, "guestfish: -i: could not mount %s on /: %s\n",
+                 mps[i + 1], guestfs_last_error (g));
+        r = -1;
+      }
+    }
+    for (size_t i = 0; i < m; ++i) free (mps[i]);
+    free (mps);
+  }
+  for (size_t i = 0; i < n; ++i) free (roots[i]);
+  free (roots);
+  return r;
+}
+
+static int
+startup (void)
+{
+  int need_launch = nr_mounts > 0 || inspector;
+  for (size_t i = 0; i < nr_drives; ++i)
+    if (drives[i].prep)
+      need_launch = 1;
+  if (!need_launch)
+    return 0;
+  if (guestfs_launch (g) == -1)
+    return -1;
+  for (size_t i = 0; i < nr_drives; ++i)
+    if (drives[i].prep && fish_prep_format (drives[i].prep, (int) i) == -1)
+      return -1;
+  if (inspector && inspect_and_mount () == -1)
+    return -1;
+  for (size_t i = 0; i < nr_mounts; ++i)
+    if (do_mount (&mounts[i]) == -1)
+      return -1;
+  return 0;
+}
+
+static void __attribute__((noreturn))
+not_available (const char *opt, const char *why)
+{
+  fprintf (stderr, "guestfish: %s: %s\n", opt, why);
   exit (EXIT_FAILURE);
+}
+
+static void
+add_drive_entry (struct drive d)
+{
+  struct drive *v = realloc (drives, (nr_drives + 1) * sizeof *v);
+  if (v == NULL) {
+    perror ("realloc");
+    exit (EXIT_FAILURE);
+  }
+  drives = v;
+  drives[nr_drives++] = d;
 }
 
 int
@@ -316,7 +635,8 @@ main (int argc, char *argv[])
 {
   enum {
     OPT_HELP = 256, OPT_FORMAT, OPT_BLOCKSIZE, OPT_PIPE_ERROR, OPT_NOOP,
-    OPT_UNSUPPORTED,
+    OPT_CSH, OPT_KEY, OPT_KEYS_FROM_STDIN, OPT_ECHO_KEYS, OPT_LISTEN,
+    OPT_LIVE, OPT_NETWORK, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_REMOTE,
   };
   static const char short_opts[] = "a:c:d:Df:h::im:nN:rvVwx";
   static const struct option long_opts[] = {
@@ -324,26 +644,26 @@ main (int argc, char *argv[])
     { "blocksize", optional_argument, NULL, OPT_BLOCKSIZE },
     { "cmd-help", optional_argument, NULL, 'h' },
     { "connect", required_argument, NULL, 'c' },
-    { "csh", no_argument, NULL, OPT_UNSUPPORTED },
+    { "csh", no_argument, NULL, OPT_CSH },
     { "domain", required_argument, NULL, 'd' },
-    { "echo-keys", no_argument, NULL, OPT_NOOP },
+    { "echo-keys", no_argument, NULL, OPT_ECHO_KEYS },
     { "file", required_argument, NULL, 'f' },
     { "format", optional_argument, NULL, OPT_FORMAT },
     { "help", no_argument, NULL, OPT_HELP },
     { "inspector", no_argument, NULL, 'i' },
-    { "key", required_argument, NULL, OPT_UNSUPPORTED },
-    { "keys-from-stdin", no_argument, NULL, OPT_UNSUPPORTED },
-    { "listen", no_argument, NULL, OPT_UNSUPPORTED },
-    { "live", no_argument, NULL, OPT_UNSUPPORTED },
+    { "key", required_argument, NULL, OPT_KEY },
+    { "keys-from-stdin", no_argument, NULL, OPT_KEYS_FROM_STDIN },
+    { "listen", no_argument, NULL, OPT_LISTEN },
+    { "live", no_argument, NULL, OPT_LIVE },
     { "mount", required_argument, NULL, 'm' },
-    { "network", no_argument, NULL, OPT_UNSUPPORTED },
+    { "network", no_argument, NULL, OPT_NETWORK },
     { "new", required_argument, NULL, 'N' },
     { "no-dest-paths", no_argument, NULL, 'D' },
-    { "no-progress-bars", no_argument, NULL, OPT_NOOP },
+    { "no-progress-bars", no_argument, NULL, OPT_NO_PROGRESS },
     { "no-sync", no_argument, NULL, 'n' },
     { "pipe-error", no_argument, NULL, OPT_PIPE_ERROR },
-    { "progress-bars", no_argument, NULL, OPT_NOOP },
-    { "remote", optional_argument, NULL, OPT_UNSUPPORTED },
+    { "progress-bars", no_argument, NULL, OPT_PROGRESS },
+    { "remote", optional_argument, NULL, OPT_REMOTE },
     { "ro", no_argument, NULL, 'r' },
     { "rw", no_argument, NULL, 'w' },
     { "selinux", no_argument, NULL, OPT_NOOP },
@@ -352,15 +672,16 @@ main (int argc, char *argv[])
     { NULL, 0, NULL, 0 },
   };
 
-  struct drive *drives = NULL;
-  size_t nr_drives = 0;
-  struct mount *mounts = NULL;
-  size_t nr_mounts = 0;
   const char *format = NULL;
   int blocksize = 0;
   int format_consumed = 1, blocksize_consumed = 1;
-  int readonly = 0;
-  int inspector = 0;
+  int ro_flag = -1;          /* -1: the configuration file decides */
+  int nr_preps = 0;
+  int progress_flag = -1;    /* -1: only at an interactive terminal */
+  int listen_flag = 0, csh = 0, remote_flag = 0, remote_pid = 0;
+  int network = 0, keys_from_stdin = 0;
+  const char *libvirt_uri = NULL;
+  const char *domain = NULL;
   const char *script = NULL;
   int c, option_index;
 
@@ -372,23 +693,28 @@ main (int argc, char *argv[])
     fprintf (stderr, "guestfish: could not create the libguestfs handle\n");
     exit (EXIT_FAILURE);
   }
-  guestfs_set_error_handler (g, error_handler, NULL);
+  guestfs_set_error_handler (g, fish_error_handler, NULL);
   guestfs_set_autosync (g, 1);
 
   while ((c = getopt_long (argc, argv, short_opts, long_opts,
                            &option_index)) != -1) {
     switch (c) {
-    case 'a': {
-      struct drive *d = realloc (drives, (nr_drives + 1) * sizeof *d);
-      if (d == NULL) {
-        perror ("realloc");
-        exit (EXIT_FAILURE);
-      }
-      drives = d;
-      drives[nr_drives++] = (struct drive) {
+    case 'a':
+      add_drive_entry ((struct drive) {
         .filename = optarg, .format = format, .blocksize = blocksize,
-      };
+      });
       format_consumed = blocksize_consumed = 1;
+      break;
+    case 'N': {
+      if (strcmp (optarg, "help") == 0 || strcmp (optarg, "list") == 0) {
+        fish_prep_list ();
+        guestfs_close (g);
+        exit (EXIT_SUCCESS);
+      }
+      void *prep;
+      if (fish_prep_parse (optarg, ++nr_preps, &prep) == -1)
+        exit (EXIT_FAILURE);
+      add_drive_entry ((struct drive) { .prep = prep, .format = "raw" });
       break;
     }
     case OPT_FORMAT:
@@ -447,10 +773,10 @@ main (int argc, char *argv[])
       guestfs_set_autosync (g, 0);
       break;
     case 'r':
-      readonly = 1;
+      ro_flag = 1;
       break;
     case 'w':
-      readonly = 0;
+      ro_flag = 0;
       break;
     case 'v':
       guestfs_set_verbose (g, 1);
@@ -472,20 +798,63 @@ main (int argc, char *argv[])
       pipe_error = 1;
       break;
     case 'D':
+      fish_complete_dest_paths = 0;
+      break;
+    case OPT_PROGRESS:
+      progress_flag = 1;
+      break;
+    case OPT_NO_PROGRESS:
+      progress_flag = 0;
+      break;
+    case OPT_LISTEN:
+      listen_flag = 1;
+      break;
+    case OPT_CSH:
+      csh = 1;
+      break;
+    case OPT_REMOTE:
+      remote_flag = 1;
+      if (optarg) {
+        char *end;
+        long p = strtol (optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || p <= 0 || p > INT32_MAX) {
+          fprintf (stderr, "guestfish: --remote=%s: not a process ID\n",
+                   optarg);
+          exit (EXIT_FAILURE);
+        }
+        remote_pid = (int) p;
+      }
+      break;
+    case OPT_KEY:
+      /* Keys are only used to open encrypted devices during -i. */
+      if (strchr (optarg, ':') == NULL) {
+        fprintf (stderr, "guestfish: --key %s: expected ID:key:KEY, "
+                 "ID:file:FILENAME or ID:clevis\n", optarg);
+        exit (EXIT_FAILURE);
+      }
+      break;
+    case OPT_KEYS_FROM_STDIN:
+      keys_from_stdin = 1;
+      break;
+    case OPT_ECHO_KEYS:
     case OPT_NOOP:
       break;
-    case 'c': not_supported ("-c (--connect)");
-    case 'd': not_supported ("-d (--domain)");
-    case 'N': not_supported ("-N (--new)");
-    case OPT_UNSUPPORTED: {
-      char opt[64];
-      snprintf (opt, sizeof opt, "--%s", long_opts[option_index].name);
-      not_supported (opt);
-    }
+    case OPT_NETWORK:
+      network = 1;
+      break;
+    case 'c':
+      libvirt_uri = optarg;
+      break;
+    case 'd':
+      domain = optarg;
+      break;
+    case OPT_LIVE:
+      not_available ("--live", "live guests are not supported");
     default:
       usage (EXIT_FAILURE);
     }
   }
+  (void) keys_from_stdin;
 
   /* --format and --blocksize apply to the -a options after them. */
   if (!format_consumed) {
@@ -499,11 +868,49 @@ main (int argc, char *argv[])
     exit (EXIT_FAILURE);
   }
 
-  if (inspector) {
-    fprintf (stderr, "guestfish: -i: inspection is not available yet; "
-             "use 'run', 'list-filesystems' and 'mount' instead\n");
-    exit (EXIT_FAILURE);
+  if (remote_flag) {
+    if (listen_flag) {
+      fprintf (stderr, "guestfish: cannot use --listen and --remote "
+               "options at the same time\n");
+      exit (EXIT_FAILURE);
+    }
+    guestfs_close (g);
+    int r = fish_remote_send (remote_pid, &argv[optind], argc - optind);
+    exit (r == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
   }
+
+  if (domain) {
+#ifdef GUESTFS_HAVE_ADD_DOMAIN
+    /* handled below, once read-only is known */
+#else
+    (void) libvirt_uri;
+    not_available ("-d", "libvirt guests are not supported by this build "
+                   "(no libvirt backend); add the guest's disk images with "
+                   "-a instead");
+#endif
+  }
+  else if (libvirt_uri)
+    not_available ("-c", "libvirt is not supported by this build (the "
+                   "option only matters with -d)");
+
+  if (network) {
+#ifdef GUESTFS_HAVE_SET_NETWORK
+    if (guestfs_set_network (g, 1) == -1)
+      exit (EXIT_FAILURE);
+#else
+    not_available ("--network", "the appliance has no networking in this "
+                   "build yet");
+#endif
+  }
+
+  readonly = ro_flag == -1 ? config_read_only () : ro_flag;
+
+  /* Progress bars: at an interactive terminal unless told otherwise. */
+  int interactive = optind >= argc && script == NULL && !listen_flag &&
+    isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  fish_progress_bars = progress_flag == -1 ? interactive : progress_flag;
+  if (fish_progress_bars)
+    fish_enable_progress_bars (g);
 
   /* A script given with -f is read only when there are no commands on
    * the command line, like standard input.  */
@@ -517,32 +924,56 @@ main (int argc, char *argv[])
   }
   int status = EXIT_SUCCESS;
 
-  for (size_t i = 0; i < nr_drives; ++i) {
-    if (access (drives[i].filename, R_OK) == -1) {
-      fprintf (stderr, "guestfish: access: %s: %s\n", drives[i].filename,
-               strerror (errno));
+#ifdef GUESTFS_HAVE_ADD_DOMAIN
+  if (domain) {
+    struct guestfs_add_domain_argv o = { .bitmask = 0 };
+    if (libvirt_uri) {
+      o.bitmask |= GUESTFS_ADD_DOMAIN_LIBVIRTURI_BITMASK;
+      o.libvirturi = libvirt_uri;
+    }
+    if (readonly) {
+      o.bitmask |= GUESTFS_ADD_DOMAIN_READONLY_BITMASK;
+      o.readonly = 1;
+    }
+    if (guestfs_add_domain_argv (g, domain, &o) == -1) {
       status = EXIT_FAILURE;
       goto out;
     }
-    if (add_drive (&drives[i], readonly) == -1) {
+  }
+#endif
+
+  for (size_t i = 0; i < nr_drives; ++i) {
+    int r;
+    /* Prepared disks are writable whatever --ro says. */
+    if (drives[i].prep)
+      r = fish_prep_create (drives[i].prep);
+    else
+      r = add_drive (&drives[i]);
+    if (r == -1) {
       status = EXIT_FAILURE;
       goto out;
     }
   }
 
-  if (nr_mounts > 0) {
-    if (guestfs_launch (g) == -1) {
+  if (listen_flag) {
+    if (optind < argc || script) {
+      fprintf (stderr, "guestfish: extra parameters on the command line "
+               "with --listen flag\n");
       status = EXIT_FAILURE;
       goto out;
     }
-    for (size_t i = 0; i < nr_mounts; ++i)
-      if (do_mount (&mounts[i], readonly) == -1) {
-        status = EXIT_FAILURE;
-        goto out;
-      }
+    if (fish_remote_listen (csh, startup) == -1)
+      status = EXIT_FAILURE;
+    goto out;
+  }
+
+  if (startup () == -1) {
+    status = EXIT_FAILURE;
+    goto out;
   }
 
   show_location = script_fp != NULL || !isatty (STDIN_FILENO);
+  fish_input = stdin;
   if (optind < argc) {
     if (run_argv_commands (&argv[optind], argc - optind) == -1)
       status = EXIT_FAILURE;
@@ -559,6 +990,7 @@ main (int argc, char *argv[])
  out:
   if (script_fp)
     fclose (script_fp);
+  fish_progress_end ();
   if (fflush (stdout) == EOF)
     status = EXIT_FAILURE;
   /* Location prefixes describe commands; closing is not one of them. */
@@ -569,6 +1001,8 @@ main (int argc, char *argv[])
   for (size_t i = 0; i < nr_mounts; ++i)
     free (mounts[i].device);
   free (mounts);
+  for (size_t i = 0; i < nr_drives; ++i)
+    fish_prep_free (drives[i].prep);
   free (drives);
   exit (status);
 }

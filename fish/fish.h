@@ -105,4 +105,57 @@ extern int fish_quit;
 extern void fish_interactive (void);
 extern const char *fish_next_completion (const char *text, int state);
 
+/* Handle setup shared by startup and 'reopen' (events.c). */
+extern void fish_setup_handle (guestfs_h *h);
+extern void fish_forget_event_handlers (void);
+extern void fish_error_handler (guestfs_h *h, void *opaque, const char *msg);
+/* An error of guestfish's own, printed like the library's errors
+ * ("FILE:LINE: libguestfs: error: ..." in scripts).  */
+extern void fish_error (const char *fs, ...)
+  __attribute__((format (printf, 1, 2)));
+
+/* Progress bars (events.c): on when fish_progress_bars is set. */
+extern int fish_progress_bars;
+extern void fish_enable_progress_bars (guestfs_h *h);
+extern void fish_progress_end (void);
+
+/* Create FILENAME of SIZE bytes, allocated or sparse (extras.c). */
+extern int fish_create_image (const char *filename, int64_t size, int sparse);
+
+/* -N prepared disks (prep.c). */
+extern void fish_prep_list (void);
+extern int fish_prep_parse (const char *arg, int index, void **out);
+extern int fish_prep_create (void *prep);   /* before launch */
+extern int fish_prep_format (void *prep, int drive_index); /* after launch */
+extern void fish_prep_free (void *prep);
+
+/* --listen / --remote (remote.c). */
+extern int fish_remote_listen (int csh, int (*startup) (void));
+extern int fish_remote_send (int pid, char *const *words, size_t nwords);
+extern int fish_remote_serving;    /* set in the server process */
+
+/* Guest path completion is turned off by --no-dest-paths. */
+extern int fish_complete_dest_paths;
+
+/* Where the command lines of a script are read from ('-<<END'). */
+extern FILE *fish_input;
+
+/* Builtins in other files. */
+#define FISH_BUILTIN(n) \
+  extern int fish_run_##n (const char *cmd, size_t argc, char *argv[])
+FISH_BUILTIN (event);
+FISH_BUILTIN (delete_event);
+FISH_BUILTIN (list_events);
+FISH_BUILTIN (alloc);
+FISH_BUILTIN (sparse);
+FISH_BUILTIN (reopen);
+FISH_BUILTIN (supported);
+FISH_BUILTIN (glob);
+FISH_BUILTIN (copy_in);
+FISH_BUILTIN (copy_out);
+FISH_BUILTIN (edit);
+FISH_BUILTIN (more);
+FISH_BUILTIN (display);
+FISH_BUILTIN (hexedit);
+
 #endif /* FISH_H_ */

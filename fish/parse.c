@@ -1,5 +1,7 @@
 /* Hatch guestfish: the command-line tokenizer (see parse.h for the rules). */
 #include <errno.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,39 @@ read_escape (const char **pp)
   return c;
 }
 
+/* "~" and "~/x" become $HOME (or the password database's home);
+ * "~user" and "~user/x" become that user's home.  Returns w itself when
+ * there is nothing to expand, a new string otherwise, NULL when out of
+ * memory.  */
+static char *
+expand_tilde (char *w)
+{
+  size_t ulen = strcspn (w + 1, "/");
+  const char *home = NULL;
+
+  if (ulen == 0) {
+    home = getenv ("HOME");
+    if (home == NULL || *home == '\0') {
+      struct passwd *pw = getpwuid (getuid ());
+      home = pw ? pw->pw_dir : NULL;
+    }
+  }
+  else {
+    char *user = strndup (w + 1, ulen);
+    if (user == NULL)
+      return NULL;
+    struct passwd *pw = getpwnam (user);
+    free (user);
+    home = pw ? pw->pw_dir : NULL;
+  }
+  if (home == NULL)
+    return w;
+  char *r;
+  if (asprintf (&r, "%s%s", home, w + 1 + ulen) == -1)
+    return NULL;
+  return r;
+}
+
 /* Parse one word starting at *pp (which is not blank and not NUL).
  * Returns the malloc'd word, or NULL with *err set.  */
 static char *
@@ -206,7 +241,19 @@ parse_word (const char **pp, char **err)
       if (buf_add (&b, *p++) == -1)
         goto oom;
     *pp = p;
-    return buf_take (&b);
+    char *w = buf_take (&b);
+    if (w && w[0] == '~') {
+      char *e = expand_tilde (w);
+      if (e == NULL) {
+        free (w);
+        goto oom;
+      }
+      if (e != w) {
+        free (w);
+        w = e;
+      }
+    }
+    return w;
   }
 
   /* After a closing quote. */
@@ -248,13 +295,6 @@ fish_parse_line (const char *line, struct fish_line *r, char **err)
   if (*p == '\0' || *p == '#')
     return 0;
 
-  if (*p == '!') {
-    r->shell = strdup (p + 1);
-    if (r->shell == NULL)
-      goto oom;
-    return 0;
-  }
-
   if (*p == '-') {
     r->ignore_errors = 1;
     p++;
@@ -262,6 +302,17 @@ fish_parse_line (const char *line, struct fish_line *r, char **err)
       p++;
     if (*p == '\0')
       return 0;
+  }
+
+  if (p[0] == '<' && p[1] == '!') {
+    r->shell_inline = 1;
+    p++;
+  }
+  if (*p == '!') {
+    r->shell = strdup (p + 1);
+    if (r->shell == NULL)
+      goto oom;
+    return 0;
   }
 
   r->cmd = parse_word (&p, err);
@@ -298,7 +349,12 @@ fish_parse_line (const char *line, struct fish_line *r, char **err)
   set_err (err, "%s", strerror (ENOMEM));
  fail:
   fish_free_string_array (w.v);
-  fish_line_free (r);
+  {
+    /* The caller still needs to know whether errors are ignored. */
+    int ignore = r->ignore_errors;
+    fish_line_free (r);
+    r->ignore_errors = ignore;
+  }
   return -1;
 }
 

@@ -11,6 +11,7 @@
 struct fish_line {
   int ignore_errors;   /* the command was prefixed with '-' */
   char *shell;         /* "!cmd" line: the text after '!' (maybe ""), else NULL */
+  int shell_inline;    /* "<!cmd" line: run shell, then run its output as commands */
   char *cmd;           /* command name, NULL for a blank or comment line */
   size_t argc;         /* number of arguments after the command name */
   char **argv;         /* the arguments, NULL-terminated (never NULL when cmd is set) */
@@ -20,7 +21,10 @@ struct fish_line {
 /* Split one script (or interactive) line into a command.
  *
  *   - leading whitespace is skipped; '#' starts a comment line;
- *   - '!' runs the rest of the line in the shell;
+ *   - '!' runs the rest of the line in the shell; '<!' does the same and
+ *     then runs the shell command's output as guestfish commands;
+ *   - an unquoted word starting with '~' has "~" or "~user" replaced by
+ *     that user's home directory (left alone when the user is unknown);
  *   - a leading '-' means "ignore errors from this command";
  *   - words are separated by spaces and tabs;
  *   - a word opening with " is a C-like string (\n \t \" \\ \xHH \OOO ...),
@@ -31,7 +35,8 @@ struct fish_line {
  *     the shell pipeline made of the rest of the line.
  *
  * Returns 0 on success, or -1 with *err set to a malloc'd message (no
- * "guestfish: " prefix, no newline).  On success free *r with
+ * "guestfish: " prefix, no newline); r->ignore_errors is still set then
+ * when the line had the '-' prefix.  On success free *r with
  * fish_line_free.  */
 extern int fish_parse_line (const char *line, struct fish_line *r, char **err);
 

@@ -117,10 +117,13 @@ fish_is_true (const char *s)
 
 /* Status codes in the style of gnulib's xstrtoll, which the original
  * tool's messages quote: 0 ok, 1 overflow, 2 junk after the number,
- * 3 both, 4 no number at all.  */
+ * 3 both, 4 no number at all.  A number may carry a size suffix:
+ * k/K, M, G, T, P, E, Z, Y (powers of 1024), optionally followed by
+ * "iB" (also 1024) or "B"/"D" (powers of 1000 instead).  */
 static int
 parse_ll (const char *s, long long *r)
 {
+  static const char suffixes[] = "kKMGTPEZY";
   char *end;
   int code = 0;
 
@@ -130,8 +133,30 @@ parse_ll (const char *s, long long *r)
     return 4;
   if (errno == ERANGE)
     code = 1;
+  if (*end == '\0')
+    return code;
+
+  const char *q = strchr (suffixes, *end);
+  if (*end == '\0' || q == NULL)
+    return code | 2;
+  int power = q == suffixes ? 1 : (int) (q - suffixes);
+  int base = 1024;
+  end++;
+  if (end[0] == 'i' && end[1] == 'B')
+    end += 2;
+  else if (end[0] == 'B' || end[0] == 'D') {
+    base = 1000;
+    end++;
+  }
+  for (int i = 0; i < power; ++i) {
+    if (__builtin_mul_overflow (*r, (long long) base, r)) {
+      *r = *r < 0 ? INT64_MIN : INT64_MAX;
+      code |= 1;
+      break;
+    }
+  }
   if (*end != '\0')
-    code = code ? 3 : 2;
+    code |= 2;
   return code;
 }
 

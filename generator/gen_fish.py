@@ -192,11 +192,11 @@ def _run(a):
         if x.kind == "BufferIn":
             call.append(x.name + "_size")
     fname = a.name
+    if a.ret.kind == "RBufferOut":
+        call.append("&size")
     if a.optargs:
         fname = a.c_name + "_argv"
         call.append("optargs")
-    if a.ret.kind == "RBufferOut":
-        call.append("&size")
     out.append("  {")
     out.append("  " + decl(rt, "r") + " = guestfs_%s (%s);" % (fname, ", ".join(call)))
     out.append("  if (r == %s) goto out;" % err_value(a))

@@ -33,10 +33,12 @@ def struct_decl(s):
 
 
 def params_text(a, extra):
-    ps = ["guestfs_h *g"] + c_params(a.args) + extra
+    # As in libguestfs: size_r follows the required arguments, before
+    # the optional ones ("...", va_list or the argv struct).
+    ps = ["guestfs_h *g"] + c_params(a.args)
     if a.ret.kind == "RBufferOut":
         ps.append("size_t *size_r")
-    return ", ".join(ps)
+    return ", ".join(ps + extra)
 
 
 def func_decl(a, name, extra):

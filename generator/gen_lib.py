@@ -258,25 +258,19 @@ def _action(a):
            "    }",
            "    optargs_s.bitmask |= i_mask;",
            "  }"]
-    call = ["g"] + c_call_args(a.args) + ["optargs"]
-    if a.ret.kind == "RBufferOut":
-        call.append("size_r")
+    call = ["g"] + c_call_args(a.args) + (["size_r"] if a.ret.kind == "RBufferOut" else []) + ["optargs"]
     va.append("  return guestfs_%s_argv (%s);" % (a.c_name, ", ".join(call)))
     out += _func(a, a.c_name + "_va", ["va_list args"], va)
-    call = ["g"] + c_call_args(a.args) + ["args"]
-    if a.ret.kind == "RBufferOut":
-        call.append("size_r")
+    call = ["g"] + c_call_args(a.args) + (["size_r"] if a.ret.kind == "RBufferOut" else []) + ["args"]
     rt = ret_type(a)
     out += _func(a, a.c_name, ["..."],
                  ["  va_list args;",
-                  "  va_start (args, %s);" % (a.args[-1].name + ("_size" if a.args[-1].kind == "BufferIn" else "") if a.args else "g"),
+                  "  va_start (args, %s);" % ("size_r" if a.ret.kind == "RBufferOut" else a.args[-1].name + ("_size" if a.args[-1].kind == "BufferIn" else "") if a.args else "g"),
                   "  " + decl(rt, "r") + " = guestfs_%s_va (%s);" % (a.c_name, ", ".join(call)),
                   "  va_end (args);",
                   "  return r;"])
     if a.once_had_no_optargs:
-        call = ["g"] + c_call_args(a.args) + ["&optargs"]
-        if a.ret.kind == "RBufferOut":
-            call.append("size_r")
+        call = ["g"] + c_call_args(a.args) + (["size_r"] if a.ret.kind == "RBufferOut" else []) + ["&optargs"]
         out += _func(a, a.name, [],
                      ["  struct guestfs_%s_argv optargs = { .bitmask = 0 };" % a.c_name,
                       "  return guestfs_%s_argv (%s);" % (a.c_name, ", ".join(call))])

@@ -27,7 +27,10 @@ def tokenize(line):
                             cur.append(int(line[i + 2:i + 4], 16))
                             i += 4
                             continue
-                        cur += {"n": b"\n", "t": b"\t", "\\": b"\\", '"': b'"'}[e]
+                        esc = {"n": b"\n", "t": b"\t", "r": b"\r", "\\": b"\\", '"': b'"'}
+                        if e not in esc:
+                            raise SystemExit("bad escape \\%s in test: %s" % (e, line))
+                        cur += esc[e]
                         i += 2
                         continue
                     cur += c.encode()
@@ -65,7 +68,11 @@ def _c_value(kind, tok, pre, tmpname):
     if kind in ("Int", "OInt"):
         return str(_int(tok))
     if kind in ("Int64", "OInt64"):
-        return "INT64_C(%d)" % _int(tok)
+        v = _int(tok)
+        if v > 2**63 - 1:
+            # e.g. GPT attribute bit 63: written as unsigned, passed as int64
+            return "(int64_t) UINT64_C(%d)" % v
+        return "INT64_C(%d)" % v
     if kind in ("StringList", "DeviceList", "OStringList"):
         items = [w for w in tok.split(b" ") if w]
         pre.append("  char *%s[] = { %s NULL };" % (
@@ -92,6 +99,8 @@ def _call(table, line, idx):
         if x.kind == "BufferIn":
             args.append(str(len(rest[j])))
     fname = a.name
+    if a.ret.kind == "RBufferOut":
+        args.append("&r_size")
     if a.optargs:
         fname = a.c_name + "_argv"
         pre.append("  struct guestfs_%s_argv o%d = { .bitmask = 0 };" % (a.c_name, idx))
@@ -107,8 +116,6 @@ def _call(table, line, idx):
         args.append("&o%d" % idx)
     elif len(rest) > nreq:
         raise SystemExit("test line has too many arguments: %s" % line)
-    if a.ret.kind == "RBufferOut":
-        args.append("&r_size")
     return pre, "guestfs_%s (%s)" % (fname, ", ".join(args)), a
 
 

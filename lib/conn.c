@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,31 +173,41 @@ read_sock (void *opaque, void *buf, size_t n)
 static int
 write_sock (guestfs_h *g, const struct frame_header *h, const void *body, size_t len)
 {
-  /* The socket is non-blocking for reads; writes wait with poll. */
+  /* One writev per frame, so qemu takes each call in one read.  The socket
+   * is non-blocking (for reads); when full, wait with poll while keeping
+   * the console drained. */
   unsigned char prefix[4 + HATCH_HEADER_SIZE];
   frame_encode_prefix (prefix, h, len);
-  const char *parts[2] = { (const char *) prefix, body };
-  size_t lens[2] = { sizeof prefix, len };
-  for (int i = 0; i < 2; ++i) {
-    size_t off = 0;
-    while (off < lens[i]) {
-      ssize_t r = write (g->sock, parts[i] + off, lens[i] - off);
-      if (r > 0) {
-        off += (size_t) r;
-        continue;
-      }
-      if (r == -1 && errno == EINTR)
-        continue;
-      if (r == -1 && errno == EAGAIN) {
-        struct pollfd p[2] = {
-          { .fd = g->sock, .events = POLLOUT },
-          { .fd = g->console_fd, .events = POLLIN },
-        };
-        if (poll (p, g->console_fd >= 0 ? 2 : 1, -1) > 0 && g->console_fd >= 0 && p[1].revents)
-          guestfs_int_drain_console (g);
-        continue;
-      }
+  struct iovec iov[2] = {
+    { prefix, sizeof prefix },
+    { (void *) body, len },
+  };
+  struct iovec *v = iov;
+  int cnt = len ? 2 : 1;
+  while (cnt > 0) {
+    ssize_t r = writev (g->sock, v, cnt);
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r == -1 && errno == EAGAIN) {
+      struct pollfd p[2] = {
+        { .fd = g->sock, .events = POLLOUT },
+        { .fd = g->console_fd, .events = POLLIN },
+      };
+      if (poll (p, g->console_fd >= 0 ? 2 : 1, -1) > 0 && g->console_fd >= 0 && p[1].revents)
+        guestfs_int_drain_console (g);
+      continue;
+    }
+    if (r == -1)
       return -1;
+    size_t done = (size_t) r;
+    while (cnt > 0 && done >= v->iov_len) {
+      done -= v->iov_len;
+      v++;
+      cnt--;
+    }
+    if (cnt > 0) {
+      v->iov_base = (char *) v->iov_base + done;
+      v->iov_len -= done;
     }
   }
   return 0;

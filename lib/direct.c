@@ -168,7 +168,10 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "-machine");
   add_argf (&b, "q35,accel=%s", kvm ? "kvm" : "tcg");
   add_arg (&b, "-cpu");
-  add_arg (&b, kvm ? "host" : "max");
+  /* Without ERMS/FSRM the guest's kernel and libc copy memory with plain
+   * moves, which TCG runs far faster than emulated "rep movsb"
+   * (measured: downloads 2-3x, uploads 1.4x, calls 15% faster). */
+  add_arg (&b, kvm ? "host" : "max,erms=off,fsrm=off");
   add_arg (&b, "-m");
   add_argf (&b, "%d", g->memsize);
   add_arg (&b, "-smp");

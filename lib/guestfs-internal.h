@@ -52,7 +52,7 @@ struct guestfs_h {
   unsigned create_flags;
 
   /* properties */
-  bool verbose, trace, autosync;
+  bool verbose, trace, autosync, selinux;
   int memsize, smp;
   char *backend;
   char **backend_settings;

@@ -20,6 +20,8 @@ int guestfs_impl_set_verbose (guestfs_h *g, int v) { g->verbose = v != 0; return
 int guestfs_impl_get_verbose (guestfs_h *g) { return g->verbose; }
 int guestfs_impl_set_trace (guestfs_h *g, int v) { g->trace = v != 0; return 0; }
 int guestfs_impl_get_trace (guestfs_h *g) { return g->trace; }
+int guestfs_impl_set_selinux (guestfs_h *g, int v) { g->selinux = v != 0; return 0; }
+int guestfs_impl_get_selinux (guestfs_h *g) { return g->selinux; }
 int guestfs_impl_set_autosync (guestfs_h *g, int v) { g->autosync = v != 0; return 0; }
 int guestfs_impl_get_autosync (guestfs_h *g) { return g->autosync; }
 

@@ -66,6 +66,33 @@ table_note_error (guestfs_h *g)
     printf ("#   (expected error: %s)\n", guestfs_last_error (g));
 }
 
+/* Undo what a test may have left holding /dev/sda busy: swap, LUKS
+ * mappings, volume groups, RAID arrays.  Errors are ignored here: the
+ * scenario's own steps fail clearly if the disk is still busy. */
+static void
+release_disks (guestfs_h *g)
+{
+  guestfs_push_error_handler (g, NULL, NULL);
+  for (const char *const *d = (const char *const[]) { "/dev/sda", "/dev/sda1", "/dev/sda2", NULL }; *d; ++d)
+    guestfs_swapoff_device (g, *d);
+  /* LVs and LUKS mappings are both device-mapper devices; only pay for
+   * lvm_remove_all when there are some. */
+  char **dm = guestfs_list_dm_devices (g);
+  if (dm && dm[0]) {
+    guestfs_lvm_remove_all (g);
+    table_free_strings (dm);
+    dm = guestfs_list_dm_devices (g);
+    for (size_t i = 0; dm && dm[i]; ++i)
+      guestfs_cryptsetup_close (g, dm[i]);
+  }
+  table_free_strings (dm);
+  char **md = guestfs_list_md_devices (g);
+  for (size_t i = 0; md && md[i]; ++i)
+    guestfs_md_stop (g, md[i]);
+  table_free_strings (md);
+  guestfs_pop_error_handler (g);
+}
+
 int
 table_setup (guestfs_h *g, const char *scenario)
 {
@@ -75,11 +102,15 @@ table_setup (guestfs_h *g, const char *scenario)
     return -1;
   if (strcmp (scenario, "scratchfs") == 0)
     return guestfs_mount (g, "/dev/sdb1", "/");
+  release_disks (g);
   if (guestfs_wipefs (g, "/dev/sda") == -1)
     return -1;
   if (strcmp (scenario, "empty") == 0)
     return 0;
-  if (guestfs_part_disk (g, "/dev/sda", "mbr") == -1)
+  /* The new partition starts where the last one did: clear what an
+   * earlier test left in it. */
+  if (guestfs_part_disk (g, "/dev/sda", "mbr") == -1 ||
+      guestfs_wipefs (g, "/dev/sda1") == -1)
     return -1;
   if (strcmp (scenario, "partition") == 0)
     return 0;

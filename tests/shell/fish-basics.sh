@@ -62,8 +62,8 @@ if [ $? = 0 ] && grep -q -- '--ro' "$tmp/out" && grep -q -- '-a|--add' "$tmp/out
 then ok "--help"; else notok "--help"; fi
 run "bad option" 1 "" --no-such-option
 err_has "bad option message" "guestfish --help"
-run "-i is not available" 1 "" -i -a /dev/null
-err_has "-i message" "inspection is not available yet"
+run "-i on a disk without an OS" 1 "" -i -a /dev/null
+err_has "-i message" "no operating system was found"
 run "-a missing file" 1 "" -a "$tmp/missing.img" echo x
 err_has "-a missing file message" "missing.img"
 run "--format after the last -a" 1 "" -a /dev/null --format=raw echo x

@@ -1,0 +1,280 @@
+"""Daemon actions: inspection of the operating systems on the disks.
+
+inspect_os mounts each candidate filesystem read-only on a private
+mountpoint inside the appliance, recognises operating systems there and
+keeps what it found in the daemon; the inspect_get_* calls return those
+stored results.  inspect_list_applications* and inspect_get_icon read the
+guest tree mounted under / by the caller."""
+from generator.types import *
+
+# A small Debian-like tree on the basicfs filesystem (/dev/sda1 at /).
+_DEB = [
+    "mkdir_p /etc", "mkdir_p /bin", "mkdir_p /var/lib/dpkg",
+    'write /etc/os-release "PRETTY_NAME=\\"Debian GNU/Linux 12 (bookworm)\\"\\n'
+    'NAME=\\"Debian GNU/Linux\\"\\nVERSION_ID=\\"12\\"\\nID=debian\\n"',
+    'write /etc/debian_version "12.5\\n"',
+    'write /etc/hostname "tablehost\\n"',
+    'write /etc/fstab "# static file system information\\n'
+    '/dev/vda1 / ext2 errors=remount-ro 0 1\\n'
+    'proc /proc proc defaults 0 0\\n'
+    '/dev/vdb1 none swap sw 0 0\\n"',
+    'write /var/lib/dpkg/status "Package: hello\\nStatus: install ok installed\\n'
+    'Architecture: amd64\\nVersion: 1:2.10-3\\n'
+    'Description: example package\\n more text\\n\\n'
+    'Package: gone\\nStatus: deinstall ok config-files\\nVersion: 1.0\\n\\n'
+    'Package: zlib1g\\nStatus: install ok installed\\nArchitecture: amd64\\n'
+    'Version: 1.2.13.dfsg-1\\nDescription: compression library\\n"',
+]
+# A Fedora-like tree.
+_FED = [
+    "mkdir_p /etc/sysconfig", "mkdir_p /usr/bin", "ln_s usr/bin /bin",
+    "ln_s dnf-3 /usr/bin/dnf",
+    'write /etc/os-release "NAME=\\"Fedora Linux\\"\\nVERSION_ID=39\\nID=fedora\\n'
+    'PRETTY_NAME=\\"Fedora Linux 39 (Server Edition)\\"\\n"',
+    'write /etc/redhat-release "Fedora release 39 (Thirty Nine)\\n"',
+    'write /etc/sysconfig/network "NETWORKING=yes\\nHOSTNAME=fedhost.example.com\\n"',
+    'write /etc/fstab "LABEL=nosuchlabel /home ext4 defaults 0 0\\n'
+    '/dev/sda1 / ext2 defaults 1 1\\n"',
+]
+
+
+def _getter(name, proc, shortdesc, longdesc, tests, ret=None):
+    return Action(name, ret or RString(), [Mountable("root")], proc=proc,
+                  shortdesc=shortdesc, longdesc=longdesc + """
+
+root must be one of the roots returned by the last inspect_os call; it is
+an error otherwise.""", tests=tests)
+
+
+def _t(setup, cmd, expect, scenario="basicfs", name=None):
+    return Test(scenario, setup + ["inspect_os", cmd], expect, name=name)
+
+
+ACTIONS = [
+    Action("inspect_os", RStringList(), [], proc=600,
+           shortdesc="inspect disk and return list of operating systems found",
+           longdesc="""Look at every filesystem on the disks for an
+installed operating system, and return the root filesystem of each one
+found (none, one, or several for a multi-boot machine).
+
+Each filesystem is mounted read-only on a private mountpoint inside the
+appliance (never on the guest tree that mount uses) and unmounted
+afterwards, so this can be called with or without filesystems mounted.
+What is learned (type, distro, version, mountpoints from /etc/fstab ...)
+is kept in the appliance and returned by the inspect_get_* calls until the
+next inspect_os.  A guest file that cannot be read or understood only makes
+its own field "unknown": it never fails the whole inspection.
+
+Encrypted devices must be opened first.""",
+           tests=[Test("basicfs", ["inspect_os"], ExpectList([])),
+                  Test("basicfs", _DEB + ["inspect_os"], ExpectList(["/dev/sda1"])),
+                  Test("basicfs", _DEB + ["inspect_os", "mounts"],
+                       ExpectList(["/dev/sda1"]),
+                       name="guest tree mounts unchanged"),
+                  Test("basicfs", _FED + ["inspect_os"], ExpectList(["/dev/sda1"])),
+                  Test("basicfs", ["mkdir /etc", "mkdir /bin",
+                                   'write /etc/os-release "\\x00\\xff\\n==\\nID\\n"',
+                                   "inspect_os"],
+                       ExpectList(["/dev/sda1"]), name="garbage os-release")]),
+    Action("inspect_get_roots", RStringList(), [], proc=601,
+           shortdesc="return list of operating systems found by last inspection",
+           longdesc="""Return the roots found by the last inspect_os call,
+without inspecting again.  The list is empty if inspect_os was never
+called or found nothing.""",
+           tests=[Test("basicfs", ["inspect_os", "inspect_get_roots"], ExpectList([])),
+                  Test("basicfs", _DEB + ["inspect_os", "inspect_get_roots"],
+                       ExpectList(["/dev/sda1"]))]),
+    _getter("inspect_get_type", 602, "get type of inspected operating system",
+            """The kind of operating system: "linux", "windows", "freebsd",
+"netbsd", "openbsd", "hurd", "dos", "minix", or "unknown".  Other strings
+may be added later.""",
+            [_t(_DEB, "inspect_get_type /dev/sda1", ExpectString("linux")),
+             Test("basicfs", ["inspect_os", "inspect_get_type /dev/sda1"], ExpectFail(),
+                  name="not an inspected root")]),
+    _getter("inspect_get_distro", 603, "get distro of inspected operating system",
+            """The distribution, as a short lower-case word: "debian",
+"ubuntu", "fedora", "rhel", "centos", "rocky", "oraclelinux",
+"archlinux", "alpinelinux", "opensuse", "sles", "gentoo", "mageia",
+"altlinux", "voidlinux", "linuxmint", "kalilinux" and others as
+listed in guestfs(3); "windows" for Windows; "unknown" when it could not be
+told.  New strings may be added later.""",
+            [_t(_DEB, "inspect_get_distro /dev/sda1", ExpectString("debian")),
+             _t(_FED, "inspect_get_distro /dev/sda1", ExpectString("fedora"))]),
+    _getter("inspect_get_product_name", 604,
+            "get product name of inspected operating system",
+            """A free-form name of the product for display, such as
+"Fedora Linux 39 (Server Edition)" (for Debian, the content of
+/etc/debian_version, as libguestfs returns); "unknown" if none was found.
+Do not parse it.""",
+            [_t(_DEB, "inspect_get_product_name /dev/sda1", ExpectString("12.5"),
+                name="debian_version wins for Debian, as in libguestfs"),
+             _t(_FED, "inspect_get_product_name /dev/sda1",
+                ExpectString("Fedora Linux 39 (Server Edition)"))]),
+    _getter("inspect_get_product_variant", 605,
+            "get product variant of inspected operating system",
+            """The variant of the product (for Windows the registry's
+InstallationType such as "Client" or "Server"); "unknown" for other
+systems or when it was not found.""",
+            [_t(_DEB, "inspect_get_product_variant /dev/sda1", ExpectString("unknown"))]),
+    _getter("inspect_get_major_version", 606,
+            "get major version of inspected operating system",
+            """The major version number, or 0 if it was not found.  Windows
+versions are the internal ones (Windows 7 is 6.1).""",
+            [_t(_DEB, "inspect_get_major_version /dev/sda1", ExpectInt(12)),
+             _t(_FED, "inspect_get_major_version /dev/sda1", ExpectInt(39))],
+            ret=RInt()),
+    _getter("inspect_get_minor_version", 607,
+            "get minor version of inspected operating system",
+            """The minor version number, or 0 if it was not found.""",
+            [_t(_DEB, "inspect_get_minor_version /dev/sda1", ExpectInt(5)),
+             _t(_FED, "inspect_get_minor_version /dev/sda1", ExpectInt(0))],
+            ret=RInt()),
+    _getter("inspect_get_arch", 608,
+            "get architecture of inspected operating system",
+            """The architecture, read from the ELF header of a system
+binary such as /bin/ls, with the names used by file_architecture
+("x86_64", "i386", "aarch64" ...); "unknown" if it could not be told.""",
+            [_t(_DEB + ['write /bin/ls "\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00'
+                        '\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00"'],
+                "inspect_get_arch /dev/sda1", ExpectString("aarch64")),
+             _t(_DEB, "inspect_get_arch /dev/sda1", ExpectString("unknown"))]),
+    _getter("inspect_get_hostname", 609,
+            "get hostname of the operating system",
+            """The hostname found in the guest's configuration
+(/etc/hostname, /etc/HOSTNAME, /etc/sysconfig/network ...); "unknown" if
+none was found.""",
+            [_t(_DEB, "inspect_get_hostname /dev/sda1", ExpectString("tablehost")),
+             _t(_FED, "inspect_get_hostname /dev/sda1",
+                ExpectString("fedhost.example.com")),
+             _t(_DEB + ["rm /etc/hostname",
+                        "ln_s ../../../../../proc/sys/kernel/hostname /etc/hostname"],
+                "inspect_get_hostname /dev/sda1", ExpectString("unknown"),
+                name="guest symlink cannot reach the appliance")]),
+    _getter("inspect_get_package_format", 610,
+            "get package format used by the operating system",
+            """The package format: "rpm", "deb", "ebuild", "pisi",
+"pacman", "pkgsrc", "apk", "xbps", or "unknown" (also for systems without
+a real packaging system, such as Windows).""",
+            [_t(_DEB, "inspect_get_package_format /dev/sda1", ExpectString("deb")),
+             _t(_FED, "inspect_get_package_format /dev/sda1", ExpectString("rpm"))]),
+    _getter("inspect_get_package_management", 611,
+            "get package management tool used by the operating system",
+            """The package management tool: "apt" (every Debian
+derivative), "dnf", "yum", "up2date", "zypper", "urpmi", "portage",
+"pisi", "pacman", "apk", "xbps", or "unknown".  For the Red Hat family it
+is "dnf" when the guest has /usr/bin/dnf, else "yum".""",
+            [_t(_DEB, "inspect_get_package_management /dev/sda1", ExpectString("apt")),
+             _t(_FED, "inspect_get_package_management /dev/sda1", ExpectString("dnf")),
+             _t(_FED + ["rm /usr/bin/dnf"], "inspect_get_package_management /dev/sda1",
+                ExpectString("yum"), name="no dnf in the guest")]),
+    _getter("inspect_get_format", 612, "get format of inspected operating system",
+            """Always "installed": detecting installer and live discs is
+not done (use libosinfo for that).""",
+            [_t(_DEB, "inspect_get_format /dev/sda1", ExpectString("installed"))]),
+    _getter("inspect_get_mountpoints", 613,
+            "get mountpoints of inspected operating system",
+            """A table from mountpoint ("/", "/boot" ...) to the filesystem
+that would be mounted there, guessed from the guest's /etc/fstab (UUID=,
+LABEL=, PARTUUID=, /dev/disk/by-*, LVM and /dev/vdX names are translated
+to the appliance's device names where they can be).  It may name devices
+that do not exist or cannot be mounted.  Swap is not included.  Sort the
+keys by length to mount them in a working order.""",
+            [_t(_DEB, "inspect_get_mountpoints /dev/sda1",
+                ExpectList(["/", "/dev/sda1"])),
+             _t(_FED, "inspect_get_mountpoints /dev/sda1",
+                ExpectList(["/", "/dev/sda1"]), name="unresolvable label dropped")],
+            ret=RHashtable()),
+    _getter("inspect_get_filesystems", 614,
+            "get filesystems associated with inspected operating system",
+            """Every filesystem that belongs to this operating system: the
+root, the other filesystems of its fstab, and swap (in the reverse of the
+fstab's order, as libguestfs returns them).""",
+            [_t(_DEB, "inspect_get_filesystems /dev/sda1",
+                ExpectList(["/dev/sdb1", "/dev/sda1"]))],
+            ret=RStringList()),
+    _getter("inspect_get_drive_mappings", 615,
+            "get drive letter mappings",
+            """For Windows, a table from drive letter (without the colon)
+to device, read from the registry.  Empty for systems without drive
+letters or when the mappings could not be read.""",
+            [_t(_DEB, "inspect_get_drive_mappings /dev/sda1", ExpectList([]))],
+            ret=RHashtable()),
+    _getter("inspect_get_windows_systemroot", 616,
+            "get Windows systemroot of inspected operating system",
+            """The Windows system directory, such as /Windows.  An error
+for other systems.""",
+            [_t(_DEB, "inspect_get_windows_systemroot /dev/sda1", ExpectFail())]),
+    _getter("inspect_get_windows_software_hive", 617,
+            "get the path of the Windows software hive",
+            """The guest path of the HKLM\\SOFTWARE registry hive file.  An
+error for other systems.""",
+            [_t(_DEB, "inspect_get_windows_software_hive /dev/sda1", ExpectFail())]),
+    _getter("inspect_get_windows_system_hive", 618,
+            "get the path of the Windows system hive",
+            """The guest path of the HKLM\\SYSTEM registry hive file.  An
+error for other systems.""",
+            [_t(_DEB, "inspect_get_windows_system_hive /dev/sda1", ExpectFail())]),
+    _getter("inspect_get_windows_current_control_set", 619,
+            "get Windows CurrentControlSet of inspected operating system",
+            """The registry key that CurrentControlSet stands for, such as
+"ControlSet001".  An error for other systems.""",
+            [_t(_DEB, "inspect_get_windows_current_control_set /dev/sda1", ExpectFail())]),
+    _getter("inspect_get_osinfo", 620, "get a possible osinfo short ID",
+            """A guess at the libosinfo short ID of the system, such as
+"debian12", "fedora39" or "ubuntu22.04"; "unknown" if none can be made.
+Nothing checks that osinfo-db knows the ID.""",
+            [_t(_DEB, "inspect_get_osinfo /dev/sda1", ExpectString("debian12")),
+             _t(_FED, "inspect_get_osinfo /dev/sda1", ExpectString("fedora39"))]),
+    _getter("inspect_is_live", 621, "get live flag for install disk",
+            "Deprecated: always false.",
+            [_t(_DEB, "inspect_is_live /dev/sda1", ExpectFalse())], ret=RBool()),
+    _getter("inspect_is_netinst", 622, "get netinst (network installer) flag for install disk",
+            "Deprecated: always false.",
+            [_t(_DEB, "inspect_is_netinst /dev/sda1", ExpectFalse())], ret=RBool()),
+    _getter("inspect_is_multipart", 623, "get multipart flag for install disk",
+            "Deprecated: always false.",
+            [_t(_DEB, "inspect_is_multipart /dev/sda1", ExpectFalse())], ret=RBool()),
+    _getter("inspect_list_applications2", 624,
+            "get list of applications installed in the operating system",
+            """The packages installed in the operating system.  Unlike the
+other inspection calls this reads the guest now: call inspect_os, mount
+the filesystems as inspect_get_mountpoints says, then call this.  Debian
+packages (dpkg status), pacman and apk databases are read; the list is
+empty when the package database is missing or not understood.  Fields that
+are not known are empty strings (epoch 0).""",
+            [_t(_DEB, "inspect_list_applications2 /dev/sda1",
+                ExpectC("r->len == 2 && strcmp (r->val[0].app2_name, \"hello\") == 0 && "
+                        "r->val[0].app2_epoch == 1 && "
+                        "strcmp (r->val[0].app2_version, \"2.10\") == 0 && "
+                        "strcmp (r->val[0].app2_release, \"3\") == 0 && "
+                        "strcmp (r->val[0].app2_arch, \"amd64\") == 0 && "
+                        "strcmp (r->val[0].app2_summary, \"example package\") == 0 && "
+                        "strcmp (r->val[1].app2_name, \"zlib1g\") == 0 && "
+                        "strcmp (r->val[1].app2_version, \"1.2.13.dfsg\") == 0 && "
+                        "strcmp (r->val[1].app2_release, \"1\") == 0")),
+             _t(_FED, "inspect_list_applications2 /dev/sda1", ExpectC("r->len == 0"))],
+            ret=RStructList("application2")),
+    _getter("inspect_list_applications", 625,
+            "get list of applications installed in the operating system",
+            """Deprecated: inspect_list_applications2 returns the same list
+with the architecture as well.""",
+            [_t(_DEB, "inspect_list_applications /dev/sda1",
+                ExpectC("r->len == 2 && strcmp (r->val[1].app_name, \"zlib1g\") == 0 && "
+                        "r->val[1].app_epoch == 0"))],
+            ret=RStructList("application")),
+]
+
+ACTIONS.append(Action(
+    "inspect_get_icon", RBufferOut(), [Mountable("root")],
+    [OBool("favicon"), OBool("highquality")], proc=626,
+    shortdesc="get the icon corresponding to this operating system",
+    longdesc="""A PNG icon of the operating system, read from the mounted
+guest now (mount the filesystems first, as for
+inspect_list_applications2).  /etc/favicon.png is tried first unless
+favicon is false, then logos that distributions install.  An empty buffer
+means no icon was found: callers must check for it.  highquality asks for
+large icons only.  The data comes from the untrusted guest: treat it with
+care.""",
+    tests=[_t(_DEB, "inspect_get_icon /dev/sda1", ExpectC("r_size == 0")),
+           _t(_DEB + ['write /etc/favicon.png "\\x89PNG\\x0d\\x0a\\x1a\\x0afake"'],
+              "inspect_get_icon /dev/sda1", ExpectC("r_size == 12"))]))

@@ -1,0 +1,474 @@
+/* aug_*: edit guest configuration files with Augeas (libaugeas).
+ *
+ * Confinement: Augeas builds file names by string concatenation (its root
+ * + "/etc/hosts") and opens them with the kernel, following symlinks.  A
+ * hostile guest symlink such as /etc/hosts -> /../../etc/shadow would be
+ * resolved against the appliance's / if we handed Augeas "/sysroot" as its
+ * root.  So every Augeas call that may touch files runs with the whole
+ * daemon chrooted into /sysroot: there the guest tree is "/" and no path,
+ * absolute or with "..", can leave it.  The daemon is single-threaded, so
+ * nothing else runs while it is chrooted, and it gets back out through a
+ * descriptor of the real "/" kept open across the chroot (root may always
+ * leave a chroot it made itself; we are the trusted side).
+ *
+ * The lenses live in the appliance (/usr/share/augeas/lenses), not in the
+ * guest, so the handle is created outside the chroot with AUG_NO_LOAD:
+ * aug_init compiles every lens module then; the guest's files are read
+ * afterwards by aug_load inside the chroot.  */
+#include <augeas.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "actions-gen.h"
+
+static augeas *aug;
+
+/* Flags documented for guestfs_aug_init (AUG_SAVE_BACKUP .. AUG_NO_LOAD).
+ * Others (notably AUG_NO_MODL_AUTOLOAD) are refused: they would make Augeas
+ * look for lens modules while chrooted, i.e. in the guest. */
+#define AUG_INIT_ALLOWED_FLAGS 63
+
+struct guest_root {
+  int root_fd;                  /* the appliance's "/" */
+  int cwd_fd;                   /* the daemon's working directory */
+};
+
+/* Chroot the daemon into the guest tree.  Replies with the error on
+ * failure. */
+static int
+enter_guest (struct guest_root *s)
+{
+  s->root_fd = open ("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->root_fd == -1) {
+    reply_with_perror ("open: /");
+    return -1;
+  }
+  s->cwd_fd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->cwd_fd == -1) {
+    reply_with_perror ("open: .");
+    close (s->root_fd);
+    return -1;
+  }
+  if (chroot (SYSROOT) == -1 || chdir ("/") == -1) {
+    int e = errno;
+    if (fchdir (s->root_fd) == 0 && chroot (".") == 0)
+      (void) fchdir (s->cwd_fd);
+    close (s->root_fd);
+    close (s->cwd_fd);
+    reply_with_error_errno (e, "chroot: %s: %s", SYSROOT, strerror (e));
+    return -1;
+  }
+  return 0;
+}
+
+static void
+leave_guest (struct guest_root *s)
+{
+  if (fchdir (s->root_fd) == -1 || chroot (".") == -1 || fchdir (s->cwd_fd) == -1) {
+    /* Staying chrooted in the guest would break every later call in
+     * confusing ways; better to die loudly. */
+    perror ("guestfsd: cannot leave the guest chroot");
+    abort ();
+  }
+  close (s->root_fd);
+  close (s->cwd_fd);
+}
+
+/* Append the errors Augeas recorded for files under /augeas/files (parse
+ * and save failures are reported there, not through aug_error). */
+static void
+append_file_errors (char *buf, size_t size)
+{
+  char **paths = NULL;
+  int n = aug_match (aug, "/augeas/files//error", &paths);
+  size_t len = strlen (buf);
+  for (int i = 0; i < n && len + 1 < size; ++i) {
+    const char *kind = NULL, *msg = NULL;
+    aug_get (aug, paths[i], &kind);
+    char *mp;
+    if (asprintf (&mp, "%s/message", paths[i]) != -1) {
+      if (aug_get (aug, mp, &msg) != 1)
+        msg = NULL;
+      free (mp);
+    }
+    /* "/augeas/files/etc/hosts/error" -> "/etc/hosts" */
+    const char *file = paths[i] + strlen ("/augeas/files");
+    int flen = (int) (strlen (file) - strlen ("/error"));
+    snprintf (buf + len, size - len, "%s%.*s: %s%s%s", len ? "; " : "",
+              flen, file, kind ? kind : "error", msg ? ": " : "", msg ? msg : "");
+    len = strlen (buf);
+  }
+  for (int i = 0; i < n; ++i)
+    free (paths[i]);
+  free (paths);
+}
+
+/* Reply with Augeas's description of its last error. */
+static void
+reply_aug_error (const char *what, bool file_errors)
+{
+  char detail[1024] = "";
+  if (aug_error (aug) != AUG_NOERROR) {
+    const char *msg = aug_error_message (aug);
+    const char *minor = aug_error_minor_message (aug);
+    const char *details = aug_error_details (aug);
+    snprintf (detail, sizeof detail, "%s%s%s%s%s", msg ? msg : "unknown error",
+              minor ? ": " : "", minor ? minor : "",
+              details ? ": " : "", details ? details : "");
+  }
+  if (file_errors)
+    append_file_errors (detail, sizeof detail);
+  if (what)
+    reply_with_error ("%s: %s", what, detail[0] ? detail : "augeas reported an error");
+  else
+    reply_with_error ("%s", detail[0] ? detail : "augeas reported an error");
+}
+
+#define NEED_AUG(errval)                                                \
+  do {                                                                  \
+    if (!aug) {                                                         \
+      reply_with_error ("you must call 'aug-init' first to initialize Augeas"); \
+      return (errval);                                                  \
+    }                                                                   \
+  } while (0)
+
+int
+do_aug_init (const char *root, int flags)
+{
+  if (need_root ("aug_init") == -1)
+    return -1;
+  if (root[0] != '/') {
+    reply_with_error_errno (EINVAL, "%s: root must be an absolute path", root);
+    return -1;
+  }
+  if (flags & ~AUG_INIT_ALLOWED_FLAGS) {
+    reply_with_error_errno (EINVAL, "unsupported flags 0x%x (allowed: 1, 2, 4, 8, 16, 32)",
+                            (unsigned) (flags & ~AUG_INIT_ALLOWED_FLAGS));
+    return -1;
+  }
+  /* The root is a guest directory. */
+  int fd = sysroot_open (root, O_PATH | O_DIRECTORY, 0);
+  if (fd == -1) {
+    reply_with_perror ("%s", root);
+    return -1;
+  }
+  close (fd);
+
+  if (aug) {
+    aug_close (aug);
+    aug = NULL;
+  }
+  /* Lenses are compiled here, from the appliance's load path. */
+  aug = aug_init (root, NULL, (unsigned) flags | AUG_NO_LOAD | AUG_NO_ERR_CLOSE);
+  if (!aug) {
+    reply_with_error ("augeas could not be initialized");
+    return -1;
+  }
+  if (aug_error (aug) != AUG_NOERROR) {
+    reply_aug_error (NULL, false);
+    aug_close (aug);
+    aug = NULL;
+    return -1;
+  }
+  if (!(flags & AUG_NO_LOAD)) {
+    struct guest_root s;
+    if (enter_guest (&s) == -1) {
+      aug_close (aug);
+      aug = NULL;
+      return -1;
+    }
+    int r = aug_load (aug);
+    leave_guest (&s);
+    if (r == -1) {
+      reply_aug_error ("loading the files", true);
+      aug_close (aug);
+      aug = NULL;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int
+do_aug_close (void)
+{
+  NEED_AUG (-1);
+  aug_close (aug);
+  aug = NULL;
+  return 0;
+}
+
+/* Run one Augeas call chrooted into the guest.  The macro keeps the call
+ * site readable: GUEST (r = aug_xxx (aug, ...)). */
+#define GUEST(call, errval)                                             \
+  do {                                                                  \
+    struct guest_root s_;                                               \
+    if (enter_guest (&s_) == -1)                                        \
+      return (errval);                                                  \
+    call;                                                               \
+    leave_guest (&s_);                                                  \
+  } while (0)
+
+int
+do_aug_defvar (const char *name, const char *expr)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_defvar (aug, name, expr), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return r;
+}
+
+struct guestfs_int_bool *
+do_aug_defnode (const char *name, const char *expr, const char *val)
+{
+  NEED_AUG (NULL);
+  int created = 0, r;
+  GUEST (r = aug_defnode (aug, name, expr, val, &created), NULL);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return NULL;
+  }
+  struct guestfs_int_bool *ib = malloc (sizeof *ib);
+  if (!ib) {
+    reply_with_perror ("malloc");
+    return NULL;
+  }
+  ib->i = r;
+  ib->b = created;
+  return ib;
+}
+
+char *
+do_aug_get (const char *augpath)
+{
+  NEED_AUG (NULL);
+  const char *value = NULL;
+  int r;
+  GUEST (r = aug_get (aug, augpath, &value), NULL);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return NULL;
+  }
+  if (r == 0) {
+    reply_with_error ("%s: no matching node", augpath);
+    return NULL;
+  }
+  if (r != 1) {
+    reply_with_error ("%s: matches %d nodes, not one", augpath, r);
+    return NULL;
+  }
+  if (value == NULL) {
+    reply_with_error ("%s: the node has no value", augpath);
+    return NULL;
+  }
+  char *ret = strdup (value);
+  if (!ret)
+    reply_with_perror ("strdup");
+  return ret;
+}
+
+int
+do_aug_set (const char *augpath, const char *val)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_set (aug, augpath, val), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return 0;
+}
+
+int
+do_aug_clear (const char *augpath)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_set (aug, augpath, NULL), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return 0;
+}
+
+int
+do_aug_setm (const char *base, const char *sub, const char *val)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_setm (aug, base, sub, val), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return r;
+}
+
+int
+do_aug_insert (const char *augpath, const char *label, int before)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_insert (aug, augpath, label, before), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return 0;
+}
+
+int
+do_aug_rm (const char *augpath)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_rm (aug, augpath), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return r;
+}
+
+int
+do_aug_mv (const char *src, const char *dest)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_mv (aug, src, dest), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return 0;
+}
+
+/* The matches of expr as a NULL-terminated list (sorted if asked). */
+static char **
+match_list (const char *expr, bool sorted)
+{
+  char **m = NULL;
+  int n;
+  GUEST (n = aug_match (aug, expr, &m), NULL);
+  if (n == -1) {
+    reply_aug_error (NULL, false);
+    return NULL;
+  }
+  char **ret = realloc (m, sizeof (char *) * ((size_t) n + 1));
+  if (!ret) {
+    for (int i = 0; i < n; ++i)
+      free (m[i]);
+    free (m);
+    reply_with_perror ("realloc");
+    return NULL;
+  }
+  ret[n] = NULL;
+  if (sorted)
+    sort_strings (ret, (size_t) n);
+  return ret;
+}
+
+char **
+do_aug_match (const char *augpath)
+{
+  NEED_AUG (NULL);
+  return match_list (augpath, false);
+}
+
+char **
+do_aug_ls (const char *augpath)
+{
+  NEED_AUG (NULL);
+  size_t len = strlen (augpath);
+  if (len > 1 && augpath[len - 1] == '/') {
+    reply_with_error_errno (EINVAL, "%s: don't use a trailing slash", augpath);
+    return NULL;
+  }
+  CLEANUP_FREE char *expr = NULL;
+  if (asprintf (&expr, "%s/*", strcmp (augpath, "/") == 0 ? "" : augpath) == -1) {
+    reply_with_perror ("asprintf");
+    return NULL;
+  }
+  return match_list (expr, true);
+}
+
+int
+do_aug_save (void)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_save (aug), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, true);
+    return -1;
+  }
+  return 0;
+}
+
+int
+do_aug_load (void)
+{
+  NEED_AUG (-1);
+  int r;
+  GUEST (r = aug_load (aug), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, true);
+    return -1;
+  }
+  return 0;
+}
+
+char *
+do_aug_label (const char *augpath)
+{
+  NEED_AUG (NULL);
+  const char *label = NULL;
+  int r;
+  GUEST (r = aug_label (aug, augpath, &label), NULL);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return NULL;
+  }
+  if (r == 0) {
+    reply_with_error ("%s: no matching node", augpath);
+    return NULL;
+  }
+  if (r != 1) {
+    reply_with_error ("%s: matches %d nodes, not one", augpath, r);
+    return NULL;
+  }
+  if (label == NULL) {
+    reply_with_error ("%s: the node has no label", augpath);
+    return NULL;
+  }
+  char *ret = strdup (label);
+  if (!ret)
+    reply_with_perror ("strdup");
+  return ret;
+}
+
+int
+do_aug_transform (const char *lens, const char *file, int remove)
+{
+  NEED_AUG (-1);
+  int excl = (optargs_bitmask & GUESTFS_AUG_TRANSFORM_REMOVE_BITMASK) ? remove : 0;
+  int r;
+  GUEST (r = aug_transform (aug, lens, file, excl), -1);
+  if (r == -1) {
+    reply_aug_error (NULL, false);
+    return -1;
+  }
+  return 0;
+}

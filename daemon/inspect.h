@@ -1,0 +1,76 @@
+/* Inspection internals shared by daemon/inspect*.c.
+ *
+ * inspect_os mounts each candidate filesystem read-only on a private
+ * directory under INSPECT_DIR, looks at it through a directory fd, and
+ * records what it found in a struct inspect_os kept in the daemon until the
+ * next inspect_os.  Every guest file is opened with openat2
+ * (RESOLVE_IN_ROOT) relative to that fd, so guest symlinks stay inside the
+ * inspected filesystem.  Parsers never fail the inspection: a field they
+ * cannot fill stays "unknown" (or 0). */
+#ifndef HATCH_DAEMON_INSPECT_H
+#define HATCH_DAEMON_INSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define INSPECT_DIR "/run/inspect"
+#define INSPECT_MAX_CONFIG (1024 * 1024)        /* config files */
+#define INSPECT_MAX_PKGDB (64 * 1024 * 1024)     /* package databases */
+
+struct inspect_os {
+  char *root;                   /* device of the root filesystem */
+  char *type, *distro, *product_name, *product_variant;
+  char *arch, *hostname, *package_format, *package_management, *osinfo;
+  int major, minor;
+  char **mountpoints;           /* mountpoint, device, ..., NULL */
+  char **filesystems;           /* NULL-terminated */
+  char **drive_mappings;        /* letter, device, ..., NULL */
+  char *windows_systemroot, *windows_software_hive;
+  char *windows_system_hive, *windows_current_control_set;
+};
+
+/* One filesystem as blkid sees it, for fstab resolution. */
+struct inspect_fsinfo {
+  char *device, *type, *uuid, *label, *partuuid, *partlabel;
+};
+
+/* ---- guest files (inspect-util.c) ---- */
+int inspect_open (int rootfd, const char *path, int flags);
+bool inspect_is_dir (int rootfd, const char *path);
+bool inspect_is_file (int rootfd, const char *path);
+/* Exists at all (a dangling symlink counts). */
+bool inspect_lexists (int rootfd, const char *path);
+/* The content of a regular file of at most max bytes, NUL-terminated;
+ * NULL if missing, not a regular file, too big or unreadable. */
+char *inspect_read_file (int rootfd, const char *path, size_t max, size_t *len_r);
+/* Same through an already opened fd (for sysroot_open). */
+char *inspect_read_fd (int fd, size_t max, size_t *len_r);
+/* The first non-empty line, trimmed; NULL if none. */
+char *inspect_first_line (int rootfd, const char *path);
+/* Value of KEY in a shell-style KEY=value file's content (quotes removed);
+ * NULL if absent. */
+char *inspect_shell_var (const char *content, const char *key);
+/* Trim surrounding white space in place. */
+char *inspect_trim (char *s);
+/* "12.5" -> 12, 5.  Returns true if a major version was found. */
+bool inspect_parse_version (const char *s, int *major, int *minor);
+/* Set *field to a copy of value if *field is NULL or "unknown". */
+void inspect_set (char **field, const char *value);
+void inspect_replace (char **field, const char *value);
+
+/* ---- Linux and other Unix-like systems (inspect-linux.c) ---- */
+/* Is the filesystem at rootfd the root of a Unix-like OS? */
+bool inspect_is_unix_root (int rootfd);
+/* Fill type, distro, product, version, arch, hostname, packaging, osinfo. */
+void inspect_linux (int rootfd, struct inspect_os *os);
+void inspect_set_osinfo (struct inspect_os *os);
+
+/* ---- fstab (inspect-fstab.c) ---- */
+void inspect_fstab (int rootfd, struct inspect_os *os,
+                    const struct inspect_fsinfo *fs, size_t nfs);
+
+/* ---- stored results (inspect.c) ---- */
+/* The stored OS for root, or NULL after replying with an error. */
+struct inspect_os *inspect_find_root (const char *root);
+
+#endif

@@ -1,0 +1,295 @@
+/* LUKS and other cryptsetup devices: format, keys, open, close.
+ *
+ * Keys never appear on a command line (where /proc/PID/cmdline would show
+ * them): the key goes to cryptsetup on its stdin (--key-file=-), and the
+ * second key that luksAddKey needs goes through an anonymous memory file
+ * (memfd) that only root inside the appliance could read. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "actions-gen.h"
+
+/* LUKS2 has 32 key slots (LUKS1: 8; cryptsetup checks the real limit). */
+#define MAX_KEYSLOT 31
+
+/* Run cryptsetup with argv, feeding key (may be NULL) on stdin.  On failure
+ * reply "what: cryptsetup's message" and return -1. */
+static int
+run_cryptsetup (char **out, const char *what, const char *key, const char *const *argv)
+{
+  struct command_opts opts = { 0 };
+  if (key) {
+    opts.stdin_data = key;
+    opts.stdin_len = strlen (key);
+  }
+  CLEANUP_FREE char *err = NULL;
+  char *o = NULL;
+  int r = command_run (&opts, &o, &err, argv);
+  if (r != 0) {
+    free (o);
+    reply_with_error ("%s: %s", what,
+                      err && *err ? trim_newlines (err) : "cryptsetup failed");
+    return -1;
+  }
+  if (out)
+    *out = o;
+  else
+    free (o);
+  return 0;
+}
+
+#define CRYPTSETUP(out, what, key, ...) \
+  run_cryptsetup ((out), (what), (key), (const char *const[]) { "cryptsetup", __VA_ARGS__, NULL })
+
+static int
+check_keyslot (int keyslot)
+{
+  if (keyslot >= 0 && keyslot <= MAX_KEYSLOT)
+    return 0;
+  reply_with_error_errno (EINVAL, "key slot %d out of range (0 to %d)", keyslot, MAX_KEYSLOT);
+  return -1;
+}
+
+static int
+luks_format (const char *device, const char *key, int keyslot, const char *cipher)
+{
+  if (check_keyslot (keyslot) == -1)
+    return -1;
+  if (cipher && (cipher[0] == '\0' || cipher[0] == '-')) {
+    reply_with_error_errno (EINVAL, "%s: invalid cipher", cipher);
+    return -1;
+  }
+  char slot[16];
+  snprintf (slot, sizeof slot, "--key-slot=%d", keyslot);
+  CLEANUP_FREE char *ciph = NULL;
+  if (cipher && asprintf (&ciph, "--cipher=%s", cipher) == -1) {
+    reply_with_perror ("asprintf");
+    return -1;
+  }
+  /* --batch-mode: no "are you sure" question (erasing is the point). */
+  const char *argv[] = { "cryptsetup", "--batch-mode", "luksFormat", "--key-file=-", slot,
+                         ciph ? ciph : device, ciph ? device : NULL, NULL };
+  return run_cryptsetup (NULL, device, key, argv);
+}
+
+int
+do_luks_format (const char *device, const char *key, int keyslot)
+{
+  return luks_format (device, key, keyslot, NULL);
+}
+
+int
+do_luks_format_cipher (const char *device, const char *key, int keyslot, const char *cipher)
+{
+  return luks_format (device, key, keyslot, cipher);
+}
+
+int
+do_luks_add_key (const char *device, const char *key, const char *newkey, int keyslot)
+{
+  if (check_keyslot (keyslot) == -1)
+    return -1;
+  CLEANUP_CLOSE int fd = memfd_create ("newkey", MFD_CLOEXEC);
+  if (fd == -1) {
+    reply_with_perror ("memfd_create");
+    return -1;
+  }
+  size_t len = strlen (newkey);
+  if (write (fd, newkey, len) != (ssize_t) len) {
+    reply_with_perror ("write");
+    return -1;
+  }
+  CLEANUP_FREE char *path = fd_path (fd);
+  if (path == NULL) {
+    reply_with_perror ("malloc");
+    return -1;
+  }
+  char slot[16];
+  snprintf (slot, sizeof slot, "--key-slot=%d", keyslot);
+  /* Without --batch-mode cryptsetup would not fail on a used slot any
+   * differently; it never prompts with key files. */
+  return CRYPTSETUP (NULL, device, key, "luksAddKey", "--key-file=-", slot, device, path);
+}
+
+/* Which key slot does key open?  -1 (replied) if none. */
+static int
+unlocked_slot (const char *device, const char *key)
+{
+  CLEANUP_FREE char *out = NULL;
+  if (CRYPTSETUP (&out, device, key, "open", "--test-passphrase", "--verbose",
+                  "--key-file=-", device) == -1)
+    return -1;
+  const char *p = strstr (out, "Key slot ");
+  int slot;
+  if (p == NULL || sscanf (p, "Key slot %d unlocked", &slot) != 1) {
+    reply_with_error ("%s: cannot tell which key slot the key opened", device);
+    return -1;
+  }
+  return slot;
+}
+
+int
+do_luks_kill_slot (const char *device, const char *key, int keyslot)
+{
+  if (check_keyslot (keyslot) == -1)
+    return -1;
+  /* The key must belong to another slot, so that the device stays
+   * accessible after the slot is erased. */
+  int slot = unlocked_slot (device, key);
+  if (slot == -1)
+    return -1;
+  if (slot == keyslot) {
+    reply_with_error_errno (EINVAL, "%s: the key given is the one in key slot %d: "
+                            "give the key of another slot", device, keyslot);
+    return -1;
+  }
+  char n[16];
+  snprintf (n, sizeof n, "%d", keyslot);
+  return CRYPTSETUP (NULL, device, key, "luksKillSlot", "--key-file=-", device, n);
+}
+
+char *
+do_luks_uuid (const char *device)
+{
+  char *out = NULL;
+  if (CRYPTSETUP (&out, device, NULL, "luksUUID", device) == -1)
+    return NULL;
+  trim_newlines (out);
+  return out;
+}
+
+/* ---- open and close ---- */
+
+/* Device-mapper names: our rule is letters, digits and "_+.:-", not
+ * starting with '-', not "control" (device-mapper's own node). */
+static int
+check_mapname (const char *mapname)
+{
+  size_t len = strlen (mapname);
+  bool ok = len > 0 && len <= 127 && mapname[0] != '-' && mapname[0] != '.' &&
+    strcmp (mapname, "control") != 0;
+  for (const char *p = mapname; ok && *p; ++p)
+    ok = isalnum ((unsigned char) *p) || strchr ("_+.:-", *p);
+  if (ok)
+    return 0;
+  reply_with_error_errno (EINVAL, "%s: invalid mapping name", mapname);
+  return -1;
+}
+
+static bool
+is_bitlocker (const char *device)
+{
+  CLEANUP_FREE char *out = NULL, *err = NULL;
+  if (command (&out, &err, "blkid", "-p", "-o", "value", "-s", "TYPE", device, NULL) != 0)
+    return false;
+  return strcmp (trim_newlines (out), "BitLocker") == 0;
+}
+
+static int
+crypt_open (const char *device, const char *key, const char *mapname,
+            bool readonly, const char *crypttype)
+{
+  if (check_mapname (mapname) == -1)
+    return -1;
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "/dev/mapper/%s", mapname);
+  if (access (path, F_OK) == 0) {
+    reply_with_error_errno (EEXIST, "%s: already exists", path);
+    return -1;
+  }
+  const char *type;
+  if (crypttype == NULL)
+    type = is_bitlocker (device) ? "bitlk" : "luks";
+  else if (strcmp (crypttype, "luks") == 0 || strcmp (crypttype, "bitlk") == 0)
+    type = crypttype;
+  else {
+    reply_with_error_errno (EINVAL, "%s: unknown crypttype (use \"luks\" or \"bitlk\")",
+                            crypttype);
+    return -1;
+  }
+  char typeopt[32];
+  snprintf (typeopt, sizeof typeopt, "--type=%s", type);
+  const char *argv[] = { "cryptsetup", "open", typeopt, "--key-file=-",
+                         readonly ? "--readonly" : device,
+                         readonly ? device : mapname,
+                         readonly ? mapname : NULL, NULL };
+  return run_cryptsetup (NULL, device, key, argv);
+}
+
+int
+do_cryptsetup_open (const char *device, const char *key, const char *mapname,
+                    int readonly, const char *crypttype)
+{
+  bool ro = (optargs_bitmask & GUESTFS_CRYPTSETUP_OPEN_READONLY_BITMASK) && readonly;
+  bool have_type = optargs_bitmask & GUESTFS_CRYPTSETUP_OPEN_CRYPTTYPE_BITMASK;
+  return crypt_open (device, key, mapname, ro, have_type ? crypttype : NULL);
+}
+
+int
+do_luks_open (const char *device, const char *key, const char *mapname)
+{
+  return crypt_open (device, key, mapname, false, "luks");
+}
+
+int
+do_luks_open_ro (const char *device, const char *key, const char *mapname)
+{
+  return crypt_open (device, key, mapname, true, "luks");
+}
+
+/* The dm name of device if it is a mapping made by cryptsetup. */
+static char *
+crypt_mapping_name (const char *device)
+{
+  struct stat st;
+  if (stat (device, &st) == -1 || !S_ISBLK (st.st_mode))
+    return NULL;
+  char dir[128], p[192], uuid[256] = "", name[256] = "";
+  snprintf (dir, sizeof dir, "/sys/dev/block/%u:%u/dm", major (st.st_rdev), minor (st.st_rdev));
+  snprintf (p, sizeof p, "%s/uuid", dir);
+  FILE *f = fopen (p, "re");
+  if (f == NULL)
+    return NULL;
+  if (fgets (uuid, sizeof uuid, f) == NULL)
+    uuid[0] = '\0';
+  fclose (f);
+  if (strncmp (uuid, "CRYPT-", 6) != 0)
+    return NULL;
+  snprintf (p, sizeof p, "%s/name", dir);
+  f = fopen (p, "re");
+  if (f == NULL)
+    return NULL;
+  if (fgets (name, sizeof name, f) == NULL)
+    name[0] = '\0';
+  fclose (f);
+  name[strcspn (name, "\n")] = '\0';
+  return name[0] ? strdup (name) : NULL;
+}
+
+int
+do_cryptsetup_close (const char *device)
+{
+  CLEANUP_FREE char *name = crypt_mapping_name (device);
+  if (name == NULL) {
+    reply_with_error_errno (EINVAL, "%s: not an open encrypted device (give "
+                            "/dev/mapper/NAME, not the encrypted device)", device);
+    return -1;
+  }
+  return CRYPTSETUP (NULL, device, NULL, "close", name);
+}
+
+int
+do_luks_close (const char *device)
+{
+  return do_cryptsetup_close (device);
+}

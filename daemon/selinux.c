@@ -1,0 +1,122 @@
+/* SELinux: getcon and setcon (the security context of the daemon itself,
+ * through libselinux; the appliance kernel normally runs without SELinux,
+ * and then they fail), and selinux_relabel (label guest files from the
+ * guest's file_contexts with setfiles, which works without SELinux in the
+ * appliance: the labels are just security.selinux attributes).
+ *
+ * setfiles takes paths, and resolves them with the appliance's view of
+ * the filesystem.  So the guest paths are first opened with sysroot_open
+ * (symlinks resolved inside the guest) and the resolved path of that
+ * descriptor, read back from /proc, is what setfiles gets: it has no
+ * symlinks left, and it lies under /sysroot.  Below it, setfiles walks the
+ * tree physically (never following symlinks). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <selinux/selinux.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "actions-gen.h"
+
+char *
+do_getcon (void)
+{
+  if (is_selinux_enabled () <= 0) {
+    reply_with_error_errno (ENOTSUP, "SELinux is not enabled in the appliance");
+    return NULL;
+  }
+  char *con = NULL;
+  if (getcon (&con) == -1) {
+    reply_with_perror ("getcon");
+    return NULL;
+  }
+  char *ret = strdup (con);
+  freecon (con);
+  if (!ret)
+    reply_with_perror ("strdup");
+  return ret;
+}
+
+int
+do_setcon (const char *context)
+{
+  if (is_selinux_enabled () <= 0) {
+    reply_with_error_errno (ENOTSUP, "SELinux is not enabled in the appliance");
+    return -1;
+  }
+  if (setcon (context) == -1) {
+    reply_with_perror ("%s", context);
+    return -1;
+  }
+  return 0;
+}
+
+/* The appliance path of a guest path, with every symlink resolved inside
+ * the guest: "/sysroot/...".  Replies on failure. */
+static char *
+resolved_path (const char *path, int flags)
+{
+  CLEANUP_CLOSE int fd = sysroot_open (path, flags, 0);
+  if (fd == -1) {
+    reply_with_perror ("%s", path);
+    return NULL;
+  }
+  CLEANUP_FREE char *link = fd_path (fd);
+  char buf[PATH_MAX];
+  ssize_t n = link ? readlink (link, buf, sizeof buf - 1) : -1;
+  if (n == -1) {
+    reply_with_perror ("%s", path);
+    return NULL;
+  }
+  buf[n] = '\0';
+  size_t rl = strlen (SYSROOT);
+  if (strncmp (buf, SYSROOT, rl) != 0 || (buf[rl] != '\0' && buf[rl] != '/')) {
+    reply_with_error ("%s: resolves outside the guest filesystem (%s)", path, buf);
+    return NULL;
+  }
+  char *ret = strdup (buf);
+  if (!ret)
+    reply_with_perror ("strdup");
+  return ret;
+}
+
+int
+do_selinux_relabel (const char *specfile, const char *path, int force)
+{
+  if (need_root ("selinux_relabel") == -1)
+    return -1;
+  if (specfile[0] != '/') {
+    reply_with_error_errno (EINVAL, "%s: the spec file must be an absolute guest path", specfile);
+    return -1;
+  }
+  CLEANUP_FREE char *spec = resolved_path (specfile, O_RDONLY);
+  if (!spec)
+    return -1;
+  CLEANUP_FREE char *top = resolved_path (path, O_PATH);
+  if (!top)
+    return -1;
+
+  const char *argv[16];
+  size_t i = 0;
+  argv[i++] = "setfiles";
+  if ((optargs_bitmask & GUESTFS_SELINUX_RELABEL_FORCE_BITMASK) && force)
+    argv[i++] = "-F";
+  argv[i++] = "-m";                 /* /proc/mounts describes the appliance */
+  argv[i++] = "-r";
+  argv[i++] = SYSROOT;
+  argv[i++] = spec;
+  argv[i++] = top;
+  argv[i] = NULL;
+
+  CLEANUP_FREE char *err = NULL;
+  int r = command_run (NULL, NULL, &err, argv);
+  if (r != 0) {
+    reply_with_error ("setfiles: %s", err && *err ? trim_newlines (err) : "failed");
+    return -1;
+  }
+  return 0;
+}
