@@ -1256,3 +1256,29 @@ do_list_dm_devices (void)
   }
   return take_stringsbuf (&sb);
 }
+
+/* ---- start-up ---- */
+
+/* Make what the guest's disks hold visible, as a booting system would:
+ * assemble MD arrays found on them, then activate every LVM volume group
+ * (which may sit on those arrays).  Failures are only logged: a disk with
+ * a damaged VG must not stop the appliance.  Meant to be called once by
+ * the daemon before it serves the first call (declared in daemon.h by the
+ * caller). */
+void activate_block_layers (void);
+
+void
+activate_block_layers (void)
+{
+  lvm_environment ();
+  CLEANUP_FREE char *err1 = NULL, *err2 = NULL;
+  /* --no-degraded: a half-present array is left alone rather than started
+   * degraded (md_create/mdadm can still start it explicitly). */
+  int r = command (NULL, &err1, "mdadm", "--assemble", "--scan", "--no-degraded", NULL);
+  /* mdadm exits 1 when there is nothing to assemble. */
+  if (r != 0 && r != 1 && verbose)
+    fprintf (stderr, "guestfsd: mdadm --assemble --scan: %s\n", err1 ? err1 : "");
+  r = command (NULL, &err2, "lvm", "vgchange", "--activate", "ay", "--sysinit", NULL);
+  if (r != 0 && verbose)
+    fprintf (stderr, "guestfsd: lvm vgchange: %s\n", err2 ? err2 : "");
+}

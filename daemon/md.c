@@ -281,15 +281,9 @@ do_md_stop (const char *md)
   CLEANUP_FREE char *kname = need_md (md);
   if (kname == NULL)
     return -1;
-  if (run_mdadm (NULL, md, (const char *const[]) { "mdadm", "--stop", md, NULL }) == -1)
-    return -1;
-  /* The kernel removes the stopped array's device a moment later; wait
-   * (bounded) so that the next listing or md_create does not see it. */
-  char dir[PATH_MAX];
-  snprintf (dir, sizeof dir, "/sys/block/%s", kname);
-  for (int waited = 0; waited < 5000 && access (dir, F_OK) == 0; waited += 10)
-    usleep (10000);
-  return 0;
+  /* The kernel may keep the stopped array's node (array_state "clear",
+   * no members): list_md_devices skips such nodes. */
+  return run_mdadm (NULL, md, (const char *const[]) { "mdadm", "--stop", md, NULL });
 }
 
 /* Arrays the kernel has, skipping stopped ones that linger as empty

@@ -75,16 +75,16 @@ release_disks (guestfs_h *g)
   guestfs_push_error_handler (g, NULL, NULL);
   for (const char *const *d = (const char *const[]) { "/dev/sda", "/dev/sda1", "/dev/sda2", NULL }; *d; ++d)
     guestfs_swapoff_device (g, *d);
-  /* LVs and LUKS mappings are both device-mapper devices; only pay for
-   * lvm_remove_all when there are some. */
-  char **dm = guestfs_list_dm_devices (g);
-  if (dm && dm[0]) {
+  /* Active logical volumes keep their PV busy, and a leftover volume
+   * group confuses the next pvcreate. */
+  char **vgs = guestfs_vgs (g);
+  if (vgs && vgs[0])
     guestfs_lvm_remove_all (g);
-    table_free_strings (dm);
-    dm = guestfs_list_dm_devices (g);
-    for (size_t i = 0; dm && dm[i]; ++i)
-      guestfs_cryptsetup_close (g, dm[i]);
-  }
+  table_free_strings (vgs);
+  /* Other device-mapper devices (LUKS mappings). */
+  char **dm = guestfs_list_dm_devices (g);
+  for (size_t i = 0; dm && dm[i]; ++i)
+    guestfs_cryptsetup_close (g, dm[i]);
   table_free_strings (dm);
   char **md = guestfs_list_md_devices (g);
   for (size_t i = 0; md && md[i]; ++i)
