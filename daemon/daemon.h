@@ -68,6 +68,10 @@ char **list_user_devices (void);
 bool is_root_mounted (void);
 /* Make the kernel's sda, sdb ... follow the order the drives were added. */
 void fix_disk_order (void);
+/* Start RAID arrays and activate LVM found on the disks at startup, so
+ * guest LVs are visible like the guest's own boot would make them
+ * (lvm.c; costs nothing when no disk has such signatures). */
+void activate_block_layers (void);
 
 /* ---- running programs (command.c) ---- */
 #define CMD_CHROOT_GUEST   1   /* chroot into SYSROOT (with /dev /proc /sys bound) */

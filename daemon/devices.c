@@ -16,7 +16,19 @@
 static bool
 is_appliance_device (const char *name)
 {
-  return strncmp (name, "vd", 2) == 0 || strncmp (name, "/dev/vd", 7) == 0;
+  if (strncmp (name, "/dev/", 5) == 0)
+    name += 5;
+  /* Exactly vd<letters><digits>: "/dev/vdata/LV" is a user's LV. */
+  if (strncmp (name, "vd", 2) != 0)
+    return false;
+  const char *p = name + 2;
+  if (*p < 'a' || *p > 'z')
+    return false;
+  while (*p >= 'a' && *p <= 'z')
+    p++;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  return *p == '\0';
 }
 
 /* sda < sdb < ... < sdz < sdaa: shorter names first, then alphabetical. */

@@ -116,8 +116,8 @@ do_luks_add_key (const char *device, const char *key, const char *newkey, int ke
   }
   char slot[16];
   snprintf (slot, sizeof slot, "--key-slot=%d", keyslot);
-  /* Without --batch-mode cryptsetup would not fail on a used slot any
-   * differently; it never prompts with key files. */
+  /* Both keys come from files, so cryptsetup never prompts; a slot that
+   * is already used is an error. */
   return CRYPTSETUP (NULL, device, key, "luksAddKey", "--key-file=-", slot, device, path);
 }
 

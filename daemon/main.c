@@ -148,8 +148,10 @@ main (int argc, char *argv[])
   setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0);
   mkdir (SYSROOT, 0755);
 
-  if (!listen_path)
+  if (!listen_path) {
     fix_disk_order ();
+    activate_block_layers ();
+  }
   chan_fd = listen_path ? listen_unix (listen_path) : open_channel ();
   if (chan_fd == -1) {
     perror ("guestfsd: channel");

@@ -73,6 +73,7 @@ static void
 release_disks (guestfs_h *g)
 {
   guestfs_push_error_handler (g, NULL, NULL);
+  guestfs_lvm_clear_filter (g);      /* a test may have hidden /dev/sda */
   for (const char *const *d = (const char *const[]) { "/dev/sda", "/dev/sda1", "/dev/sda2", NULL }; *d; ++d)
     guestfs_swapoff_device (g, *d);
   /* Active logical volumes keep their PV busy, and a leftover volume
@@ -98,6 +99,9 @@ table_setup (guestfs_h *g, const char *scenario)
 {
   if (strcmp (scenario, "none") == 0)
     return 0;
+  /* A test of umask must not change the modes later tests create. */
+  if (guestfs_umask (g, 022) == -1)
+    return -1;
   if (guestfs_umount_all (g) == -1)
     return -1;
   if (strcmp (scenario, "scratchfs") == 0)
