@@ -248,13 +248,11 @@ do_aug_defnode (const char *name, const char *expr, const char *val)
   return ib;
 }
 
-char *
-do_aug_get (const char *augpath)
+/* The string of the one node aug_get/aug_label matched (r is their
+ * result), or an error reply. */
+static char *
+one_node_string (int r, const char *augpath, const char *s, const char *what)
 {
-  NEED_AUG (NULL);
-  const char *value = NULL;
-  int r;
-  GUEST (r = aug_get (aug, augpath, &value), NULL);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return NULL;
@@ -267,14 +265,24 @@ do_aug_get (const char *augpath)
     reply_with_error ("%s: matches %d nodes, not one", augpath, r);
     return NULL;
   }
-  if (value == NULL) {
-    reply_with_error ("%s: the node has no value", augpath);
+  if (s == NULL) {
+    reply_with_error ("%s: the node has no %s", augpath, what);
     return NULL;
   }
-  char *ret = strdup (value);
+  char *ret = strdup (s);
   if (!ret)
     reply_with_perror ("strdup");
   return ret;
+}
+
+char *
+do_aug_get (const char *augpath)
+{
+  NEED_AUG (NULL);
+  const char *value = NULL;
+  int r;
+  GUEST (r = aug_get (aug, augpath, &value), NULL);
+  return one_node_string (r, augpath, value, "value");
 }
 
 int
@@ -437,26 +445,7 @@ do_aug_label (const char *augpath)
   const char *label = NULL;
   int r;
   GUEST (r = aug_label (aug, augpath, &label), NULL);
-  if (r == -1) {
-    reply_aug_error (NULL, false);
-    return NULL;
-  }
-  if (r == 0) {
-    reply_with_error ("%s: no matching node", augpath);
-    return NULL;
-  }
-  if (r != 1) {
-    reply_with_error ("%s: matches %d nodes, not one", augpath, r);
-    return NULL;
-  }
-  if (label == NULL) {
-    reply_with_error ("%s: the node has no label", augpath);
-    return NULL;
-  }
-  char *ret = strdup (label);
-  if (!ret)
-    reply_with_perror ("strdup");
-  return ret;
+  return one_node_string (r, augpath, label, "label");
 }
 
 int
