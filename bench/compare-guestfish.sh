@@ -1,8 +1,11 @@
 #!/bin/bash
 # Run one fixed script with our guestfish and with the real one (Debian's
 # libguestfs-tools) and compare standard output and exit status.  Skips
-# when the real guestfish is not installed.
-. "$(dirname "$0")/fish-lib.bash"
+# when the real guestfish is not installed.  Like the rest of bench/, this
+# is the only place the installed libguestfs is run; it is not part of
+# `make check`.  Run by hand:
+#   HATCH_BUILDDIR=$PWD/build GUESTFISH=$PWD/build/fish/guestfish bench/compare-guestfish.sh
+. "$(dirname "$0")/../tests/shell/fish-lib.bash"
 need_launch
 real=${REAL_GUESTFISH:-/usr/bin/guestfish}
 if [ ! -x "$real" ] || "$real" --version 2>/dev/null | grep -qv '^guestfish 1\.'; then
