@@ -116,12 +116,23 @@ char *trim_newlines (char *s);
  * flags as for open(2); returns fd or -1 with errno. */
 int sysroot_open (const char *path, int flags, mode_t mode);
 /* Open the parent directory of path (O_PATH|O_DIRECTORY) inside the tree and
- * return its fd; *base is set to the final component (malloc'd; "." for "/").
+ * return its fd; *base is set to the final component (malloc'd; "." for "/"
+ * and for a path ending in "..", which is resolved whole: never "..").
  * For *at() calls: e.g. unlinkat (dfd, base, 0). */
 int sysroot_open_parent (const char *path, char **base);
+/* stat (follow) or lstat of a guest path.  -1 with errno. */
+struct stat;
+int sysroot_stat (const char *path, struct stat *st, bool follow);
 /* "/proc/PID/fd/N" (the daemon's pid) for an fd, to hand a safely
  * resolved path to a tool.  The fd must stay open while the tool runs. */
 char *fd_path (int fd);
+
+/* ---- checksums (upload.c) ---- */
+/* The program for a checksum type (crc, md5, sha1 ...), or an error reply. */
+const char *checksum_program (const char *csumtype);
+/* Checksum of an open file or device in hex; what names it in errors.
+ * Replies with the error on failure. */
+char *checksum_fd (const char *csumtype, int fd, const char *what);
 
 /* ---- string helpers (utils.c) ---- */
 struct stringsbuf {

@@ -24,34 +24,6 @@
 
 /* ---- small helpers ---- */
 
-static int
-guest_stat (const char *path, struct stat *st, bool follow)
-{
-  CLEANUP_CLOSE int fd =
-    sysroot_open (path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
-  if (fd == -1)
-    return -1;
-  return fstat (fd, st);
-}
-
-/* Parent fd for an *at() call on the last component; ".." refused because
- * on the guest's root it would name the appliance directory above.  */
-static int
-open_parent (const char *path, char **base)
-{
-  int dfd = sysroot_open_parent (path, base);
-  if (dfd == -1)
-    return -1;
-  if (strcmp (*base, "..") == 0) {
-    close (dfd);
-    free (*base);
-    *base = NULL;
-    errno = EINVAL;
-    return -1;
-  }
-  return dfd;
-}
-
 /* Last component of a path, trailing slashes ignored (malloc'd). */
 static char *
 last_component (const char *path)
@@ -71,7 +43,7 @@ static char *
 target_path (const char *src, const char *dest)
 {
   struct stat st;
-  if (guest_stat (dest, &st, true) == 0 && S_ISDIR (st.st_mode)) {
+  if (sysroot_stat (dest, &st, true) == 0 && S_ISDIR (st.st_mode)) {
     CLEANUP_FREE char *name = last_component (src);
     if (name == NULL)
       return NULL;
@@ -198,7 +170,7 @@ int
 do_mkdir (const char *path)
 {
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1 || mkdirat (dfd, base, 0777) == -1) {
     reply_with_perror ("%s", path);
     return -1;
@@ -230,7 +202,7 @@ do_mkdir_p (const char *path)
     const char *comp = buf + i;
     if (strcmp (comp, ".") != 0 && strcmp (comp, "..") != 0) {
       CLEANUP_FREE char *base = NULL;
-      CLEANUP_CLOSE int dfd = open_parent (buf, &base);
+      CLEANUP_CLOSE int dfd = sysroot_open_parent (buf, &base);
       if (dfd == -1) {
         reply_with_perror ("%s", buf);
         return -1;
@@ -242,7 +214,7 @@ do_mkdir_p (const char *path)
           reply_with_error_errno (e, "%s: %s", buf, strerror (e));
           return -1;
         }
-        if (guest_stat (buf, &st, true) == -1 || !S_ISDIR (st.st_mode)) {
+        if (sysroot_stat (buf, &st, true) == -1 || !S_ISDIR (st.st_mode)) {
           reply_with_error_errno (ENOTDIR, "%s: exists but is not a directory", buf);
           return -1;
         }
@@ -258,7 +230,7 @@ int
 do_rmdir (const char *path)
 {
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1 || unlinkat (dfd, base, AT_REMOVEDIR) == -1) {
     reply_with_perror ("%s", path);
     return -1;
@@ -333,7 +305,7 @@ do_rm_rf (const char *path)
     return -1;
   }
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1) {
     if (errno == ENOENT || errno == ENOTDIR)
       return 0;              /* like rm -f: nothing to remove */
@@ -662,7 +634,7 @@ copy_path (const char *action, const char *src, const char *dpath)
     free (sbase);
     sbase = strdup (".");
   }
-  CLEANUP_CLOSE int ddir = open_parent (dpath, &dbase);
+  CLEANUP_CLOSE int ddir = sysroot_open_parent (dpath, &dbase);
   if (ddir == -1) {
     reply_with_perror ("%s", dpath);
     return -1;
@@ -707,12 +679,12 @@ do_mv (const char *src, const char *dest)
     return -1;
   }
   CLEANUP_FREE char *sbase = NULL, *dbase = NULL;
-  CLEANUP_CLOSE int sdir = open_parent (src, &sbase);
+  CLEANUP_CLOSE int sdir = sysroot_open_parent (src, &sbase);
   if (sdir == -1) {
     reply_with_perror ("%s", src);
     return -1;
   }
-  CLEANUP_CLOSE int ddir = open_parent (dpath, &dbase);
+  CLEANUP_CLOSE int ddir = sysroot_open_parent (dpath, &dbase);
   if (ddir == -1) {
     reply_with_perror ("%s", dpath);
     return -1;

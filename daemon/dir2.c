@@ -151,13 +151,13 @@ g_closedir (void *d)
 static int
 g_lstat (const char *path, struct stat *st)
 {
-  return f2_stat (path, st, false);
+  return sysroot_stat (path, st, false);
 }
 
 static int
 g_stat (const char *path, struct stat *st)
 {
-  return f2_stat (path, st, true);
+  return sysroot_stat (path, st, true);
 }
 
 char **
@@ -348,7 +348,7 @@ do_lstatnslist (const char *path, char *const *names)
       ok = fstatat (dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0;
     else {
       char *full = join (path, names[i]);
-      ok = full && f2_stat (full, &st, false) == 0;
+      ok = full && sysroot_stat (full, &st, false) == 0;
       free (full);
     }
     if (!ok) {
@@ -489,12 +489,9 @@ regular_files_cb (void *opaque, const char *rel, const struct stat *st)
 int
 do_checksums_out (const char *csumtype, const char *directory)
 {
-  const char *prog = f2_checksum_program (csumtype);
-  if (prog == NULL) {
-    reply_with_error_errno (EINVAL, "unknown checksum type '%s', expecting "
-                            "crc|md5|sha1|sha224|sha256|sha384|sha512", csumtype);
+  const char *prog = checksum_program (csumtype);
+  if (prog == NULL)
     return -1;
-  }
   CLEANUP_CLOSE int dfd = open_dir (directory);
   if (dfd == -1)
     return -1;

@@ -27,36 +27,6 @@ self_fd_path (char *buf, size_t len, int fd)
   snprintf (buf, len, "/proc/self/fd/%d", fd);
 }
 
-/* stat (follow) or lstat (no follow) a guest path.  -1 with errno. */
-static int
-guest_stat (const char *path, struct stat *st, bool follow)
-{
-  CLEANUP_CLOSE int fd =
-    sysroot_open (path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
-  if (fd == -1)
-    return -1;
-  return fstat (fd, st);
-}
-
-/* Open the parent of a guest path for an *at() call on its last component.
- * A last component of ".." is refused: on the guest's root directory it
- * would name the appliance's directory above it.  */
-static int
-open_parent (const char *path, char **base)
-{
-  int dfd = sysroot_open_parent (path, base);
-  if (dfd == -1)
-    return -1;
-  if (strcmp (*base, "..") == 0) {
-    close (dfd);
-    free (*base);
-    *base = NULL;
-    errno = EINVAL;
-    return -1;
-  }
-  return dfd;
-}
-
 /* Read all of fd into a malloc'd buffer (NUL-terminated, NUL not counted).
  * More than limit bytes: errno EFBIG.  */
 static char *
@@ -135,7 +105,7 @@ int
 do_touch (const char *path)
 {
   struct stat st;
-  if (guest_stat (path, &st, false) == 0 && !S_ISREG (st.st_mode)) {
+  if (sysroot_stat (path, &st, false) == 0 && !S_ISREG (st.st_mode)) {
     reply_with_error_errno (EINVAL, "%s: touch can only be used on regular files", path);
     return -1;
   }
@@ -243,7 +213,7 @@ static int
 is_type (const char *path, mode_t type, bool follow)
 {
   struct stat st;
-  if (guest_stat (path, &st, follow) == -1) {
+  if (sysroot_stat (path, &st, follow) == -1) {
     if (errno == ENOENT || errno == ENOTDIR || (follow && errno == ELOOP))
       return 0;
     reply_with_perror ("%s", path);
@@ -278,7 +248,7 @@ int64_t
 do_filesize (const char *file)
 {
   struct stat st;
-  if (guest_stat (file, &st, true) == -1) {
+  if (sysroot_stat (file, &st, true) == -1) {
     reply_with_perror ("%s", file);
     return -1;
   }
@@ -289,7 +259,7 @@ static struct guestfs_statns *
 statns_of (const char *path, bool follow)
 {
   struct stat st;
-  if (guest_stat (path, &st, follow) == -1) {
+  if (sysroot_stat (path, &st, follow) == -1) {
     reply_with_perror ("%s", path);
     return NULL;
   }
@@ -372,7 +342,7 @@ int
 do_ln_s (const char *target, const char *linkname)
 {
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = open_parent (linkname, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (linkname, &base);
   if (dfd == -1) {
     reply_with_perror ("%s", linkname);
     return -1;
@@ -384,7 +354,7 @@ do_ln_s (const char *target, const char *linkname)
   /* Like ln -s: an existing directory as linkname gets the link inside it,
    * named after the target's last component.  */
   struct stat st;
-  if (err == EEXIST && guest_stat (linkname, &st, true) == 0 &&
+  if (err == EEXIST && sysroot_stat (linkname, &st, true) == 0 &&
       S_ISDIR (st.st_mode)) {
     const char *name = strrchr (target, '/');
     name = name ? name + 1 : target;
@@ -404,7 +374,7 @@ int
 do_rm (const char *path)
 {
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1 || unlinkat (dfd, base, 0) == -1) {
     reply_with_perror ("%s", path);
     return -1;

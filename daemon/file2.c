@@ -660,7 +660,7 @@ static int
 make_node (const char *path, mode_t mode, dev_t dev)
 {
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = f2_open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1 || mknodat (dfd, base, mode, dev) == -1) {
     reply_with_perror ("%s", path);
     return -1;
@@ -736,7 +736,7 @@ do_mkdir_mode (const char *path, int mode)
     return -1;
   }
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = f2_open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1 || mkdirat (dfd, base, (mode_t) mode) == -1) {
     reply_with_perror ("%s", path);
     return -1;
@@ -767,7 +767,7 @@ int
 do_lchown (int owner, int group, const char *path)
 {
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = f2_open_parent (path, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (path, &base);
   if (dfd == -1 ||
       fchownat (dfd, base, (uid_t) owner, (gid_t) group, AT_SYMLINK_NOFOLLOW) == -1) {
     reply_with_perror ("%s", path);
@@ -801,7 +801,7 @@ make_link (const char *target, const char *linkname, bool symbolic, bool force)
   CLEANUP_CLOSE int ddfd = -1;
   CLEANUP_FREE char *dbase = NULL;
   struct stat st;
-  if (f2_stat (linkname, &st, true) == 0 && S_ISDIR (st.st_mode)) {
+  if (sysroot_stat (linkname, &st, true) == 0 && S_ISDIR (st.st_mode)) {
     dbase = last_component (target);
     if (dbase == NULL || *dbase == '\0' || strcmp (dbase, "/") == 0 ||
         strcmp (dbase, ".") == 0 || strcmp (dbase, "..") == 0) {
@@ -811,7 +811,7 @@ make_link (const char *target, const char *linkname, bool symbolic, bool force)
     ddfd = sysroot_open (linkname, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   }
   else
-    ddfd = f2_open_parent (linkname, &dbase);
+    ddfd = sysroot_open_parent (linkname, &dbase);
   if (ddfd == -1) {
     reply_with_perror ("%s", linkname);
     return -1;
@@ -828,7 +828,7 @@ make_link (const char *target, const char *linkname, bool symbolic, bool force)
     return 0;
   }
   CLEANUP_FREE char *tbase = NULL;
-  CLEANUP_CLOSE int tdfd = f2_open_parent (target, &tbase);
+  CLEANUP_CLOSE int tdfd = sysroot_open_parent (target, &tbase);
   if (tdfd == -1) {
     reply_with_perror ("%s", target);
     return -1;
@@ -848,12 +848,12 @@ int
 do_rename (const char *oldpath, const char *newpath)
 {
   CLEANUP_FREE char *obase = NULL, *nbase = NULL;
-  CLEANUP_CLOSE int odfd = f2_open_parent (oldpath, &obase);
+  CLEANUP_CLOSE int odfd = sysroot_open_parent (oldpath, &obase);
   if (odfd == -1) {
     reply_with_perror ("%s", oldpath);
     return -1;
   }
-  CLEANUP_CLOSE int ndfd = f2_open_parent (newpath, &nbase);
+  CLEANUP_CLOSE int ndfd = sysroot_open_parent (newpath, &nbase);
   if (ndfd == -1) {
     reply_with_perror ("%s", newpath);
     return -1;
@@ -874,7 +874,7 @@ do_mkdtemp (const char *tmpl)
     return NULL;
   }
   CLEANUP_FREE char *base = NULL;
-  CLEANUP_CLOSE int dfd = f2_open_parent (tmpl, &base);
+  CLEANUP_CLOSE int dfd = sysroot_open_parent (tmpl, &base);
   if (dfd == -1) {
     reply_with_perror ("%s", tmpl);
     return NULL;
@@ -1199,7 +1199,7 @@ static int
 is_type (const char *path, mode_t type, bool follow)
 {
   struct stat st;
-  if (f2_stat (path, &st, follow) == -1) {
+  if (sysroot_stat (path, &st, follow) == -1) {
     if (errno == ENOENT || errno == ENOTDIR || (follow && errno == ELOOP))
       return 0;
     reply_with_perror ("%s", path);

@@ -17,13 +17,7 @@
  * for headers); lists and buffers are refused beyond it.  */
 #define F2_REPLY_LIMIT (HATCH_MAX_FRAME - 256 * 1024)
 
-/* stat (follow) or lstat a guest path.  -1 with errno. */
-int f2_stat (const char *path, struct stat *st, bool follow);
 
-/* Parent directory fd of path for an *at() call on *base (malloc'd); a
- * last component of ".." is refused (EINVAL) since on the guest's root it
- * names the appliance directory above.  -1 with errno.  */
-int f2_open_parent (const char *path, char **base);
 
 /* Open a guest path to read or write its data.  The object is examined
  * before it is opened for real: device nodes are refused (ENODEV:
@@ -87,7 +81,6 @@ int f2_walk (int dirfd, f2_walk_cb cb, void *opaque, char **failed);
 
 /* Checksum programs by csumtype (crc md5 sha1 sha224 sha256 sha384
  * sha512); NULL if unknown.  */
-const char *f2_checksum_program (const char *csumtype);
 
 /* ---- decompression by magic (files_initrd.c) ---- */
 /* The argv of a program decompressing stdin to stdout for data starting

@@ -18,35 +18,6 @@
 
 #include "files_common.h"
 
-int
-f2_stat (const char *path, struct stat *st, bool follow)
-{
-  int fd = sysroot_open (path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
-  if (fd == -1)
-    return -1;
-  int r = fstat (fd, st);
-  int e = errno;
-  close (fd);
-  errno = e;
-  return r;
-}
-
-int
-f2_open_parent (const char *path, char **base)
-{
-  int dfd = sysroot_open_parent (path, base);
-  if (dfd == -1)
-    return -1;
-  if (strcmp (*base, "..") == 0) {
-    close (dfd);
-    free (*base);
-    *base = NULL;
-    errno = EINVAL;
-    return -1;
-  }
-  return dfd;
-}
-
 static const char *
 refused_type (mode_t mode, int flags)
 {
@@ -406,16 +377,3 @@ f2_walk (int topfd, f2_walk_cb cb, void *opaque, char **failed)
   return walk_dir (topfd, "", cb, opaque, failed, 0);
 }
 
-const char *
-f2_checksum_program (const char *csumtype)
-{
-  static const struct { const char *name, *prog; } progs[] = {
-    { "crc", "cksum" }, { "md5", "md5sum" }, { "sha1", "sha1sum" },
-    { "sha224", "sha224sum" }, { "sha256", "sha256sum" },
-    { "sha384", "sha384sum" }, { "sha512", "sha512sum" },
-  };
-  for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++)
-    if (strcasecmp (csumtype, progs[i].name) == 0)
-      return progs[i].prog;
-  return NULL;
-}

@@ -454,7 +454,7 @@ copy_data (const char *src, bool src_is_dev, const char *dest, bool dest_is_dev,
     struct stat sst, dst;
     int flags = O_WRONLY | O_CREAT;
     if (!o->append &&
-        !(fstat (sfd, &sst) == 0 && f2_stat (dest, &dst, true) == 0 &&
+        !(fstat (sfd, &sst) == 0 && sysroot_stat (dest, &dst, true) == 0 &&
           sst.st_dev == dst.st_dev && sst.st_ino == dst.st_ino))
       flags |= O_TRUNC;
     dfd = f2_open_data (dest, flags, 0666);
@@ -630,31 +630,10 @@ do_is_zero_device (const char *device)
 char *
 do_checksum_device (const char *csumtype, const char *device)
 {
-  const char *prog = f2_checksum_program (csumtype);
-  if (prog == NULL) {
-    reply_with_error_errno (EINVAL, "unknown checksum type '%s', expecting "
-                            "crc|md5|sha1|sha224|sha256|sha384|sha512", csumtype);
+  if (checksum_program (csumtype) == NULL)
     return NULL;
-  }
   CLEANUP_CLOSE int fd = f2_open_device (device, O_RDONLY);
   if (fd == -1)
     return NULL;
-  struct command_opts opts = { .flags = CMD_STDIN_FD, .stdin_fd = fd };
-  const char *argv[] = { prog, NULL };
-  char *out = NULL;
-  CLEANUP_FREE char *err = NULL;
-  int r = command_run (&opts, &out, &err, argv);
-  if (r != 0) {
-    reply_with_error ("%s: %s: %s", prog, device, err && *err ? trim_newlines (err) : "failed");
-    free (out);
-    return NULL;
-  }
-  size_t n = strcspn (out, " \t\n");
-  if (n == 0) {
-    reply_with_error ("%s: %s: unexpected output", prog, device);
-    free (out);
-    return NULL;
-  }
-  out[n] = '\0';
-  return out;
+  return checksum_fd (csumtype, fd, device);
 }

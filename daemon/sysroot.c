@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -94,6 +95,19 @@ sysroot_open_parent (const char *path, char **base)
   }
   *base = b;
   return fd;
+}
+
+int
+sysroot_stat (const char *path, struct stat *st, bool follow)
+{
+  int fd = sysroot_open (path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
+  if (fd == -1)
+    return -1;
+  int r = fstat (fd, st);
+  int e = errno;
+  close (fd);
+  errno = e;
+  return r;
 }
 
 char *

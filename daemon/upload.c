@@ -148,24 +148,55 @@ do_download (const char *remotefilename)
   return 0;
 }
 
-char *
-do_checksum (const char *csumtype, const char *path)
+const char *
+checksum_program (const char *csumtype)
 {
   static const struct { const char *name, *prog; } progs[] = {
     { "crc", "cksum" }, { "md5", "md5sum" }, { "sha1", "sha1sum" },
     { "sha224", "sha224sum" }, { "sha256", "sha256sum" },
     { "sha384", "sha384sum" }, { "sha512", "sha512sum" },
   };
-  const char *prog = NULL;
   for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++)
     if (strcasecmp (csumtype, progs[i].name) == 0)
-      prog = progs[i].prog;
-  if (prog == NULL) {
-    reply_with_error_errno (EINVAL, "unknown checksum type '%s', expecting "
-                            "crc|md5|sha1|sha224|sha256|sha384|sha512", csumtype);
+      return progs[i].prog;
+  reply_with_error_errno (EINVAL, "unknown checksum type '%s', expecting "
+                          "crc|md5|sha1|sha224|sha256|sha384|sha512", csumtype);
+  return NULL;
+}
+
+char *
+checksum_fd (const char *csumtype, int fd, const char *what)
+{
+  const char *prog = checksum_program (csumtype);
+  if (prog == NULL)
+    return NULL;
+  /* The tool reads the already opened file on its stdin. */
+  struct command_opts opts = { .flags = CMD_STDIN_FD, .stdin_fd = fd };
+  const char *argv[] = { prog, NULL };
+  char *out = NULL;
+  CLEANUP_FREE char *err = NULL;
+  int r = command_run (&opts, &out, &err, argv);
+  if (r != 0) {
+    reply_with_error ("%s: %s: %s", prog, what, err && *err ? trim_newlines (err) : "failed");
+    free (out);
     return NULL;
   }
+  /* "DIGEST  -" or, for cksum, "CRC SIZE": keep the first word. */
+  size_t n = strcspn (out, " \t\n");
+  if (n == 0) {
+    reply_with_error ("%s: %s: unexpected output", prog, what);
+    free (out);
+    return NULL;
+  }
+  out[n] = '\0';
+  return out;
+}
 
+char *
+do_checksum (const char *csumtype, const char *path)
+{
+  if (checksum_program (csumtype) == NULL)
+    return NULL;
   CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
   struct stat st;
   if (fd == -1 || fstat (fd, &st) == -1) {
@@ -176,24 +207,5 @@ do_checksum (const char *csumtype, const char *path)
     reply_with_error_errno (EISDIR, "%s: is a directory", path);
     return NULL;
   }
-  /* The tool reads the already opened file on its stdin. */
-  struct command_opts opts = { .flags = CMD_STDIN_FD, .stdin_fd = fd };
-  const char *argv[] = { prog, NULL };
-  char *out = NULL;
-  CLEANUP_FREE char *err = NULL;
-  int r = command_run (&opts, &out, &err, argv);
-  if (r != 0) {
-    reply_with_error ("%s: %s: %s", prog, path, err && *err ? trim_newlines (err) : "failed");
-    free (out);
-    return NULL;
-  }
-  /* "DIGEST  -" or, for cksum, "CRC SIZE": keep the first word. */
-  size_t n = strcspn (out, " \t\n");
-  if (n == 0) {
-    reply_with_error ("%s: %s: unexpected output", prog, path);
-    free (out);
-    return NULL;
-  }
-  out[n] = '\0';
-  return out;
+  return checksum_fd (csumtype, fd, path);
 }
