@@ -7,6 +7,9 @@ packages=(
   # build
   gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
   libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev libxml2-dev
+  libsystemd-dev libyara-dev libtsk-dev
+  # guestmount / mount_local (FUSE)
+  fuse3 libfuse3-dev
   # run: qemu and the host kernel the appliance boots
   qemu-system-x86 qemu-utils linux-image-amd64 kmod
   # tools copied into the appliance
@@ -14,8 +17,15 @@ packages=(
   lvm2 dmsetup cryptsetup-bin mdadm squashfs-tools f2fs-tools zerofree
   attr acl file bzip2 xz-utils zstd lzop lz4 procps diffutils
   augeas-tools libhivex-bin libcap2-bin policycoreutils
+  # misc actions (scrub_*, rsync)
+  scrub rsync
+  # system and forensic actions (ldm, bootloaders, sleuthkit)
+  ldmtool syslinux extlinux syslinux-common mtools grub-pc-bin grub2-common sleuthkit
   # tests
+  genisoimage systemd-journal-remote   # system-level tests: ISO and journal files
   busybox-static tmux
+  # inspection: rpm sqlite databases (daemon), test guests' rpm/BDB databases, the debootstrap guest
+  libsqlite3-dev rpm db5.3-util debootstrap
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -28,7 +28,7 @@ _DEB = [
 # A Fedora-like tree.
 _FED = [
     "mkdir_p /etc/sysconfig", "mkdir_p /usr/bin", "ln_s usr/bin /bin",
-    "ln_s dnf-3 /usr/bin/dnf",
+    "ln_s dnf-3 /usr/bin/dnf", 'write /usr/bin/dnf-3 "#!/usr/bin/python3\\n"',
     'write /etc/os-release "NAME=\\"Fedora Linux\\"\\nVERSION_ID=39\\nID=fedora\\n'
     'PRETTY_NAME=\\"Fedora Linux 39 (Server Edition)\\"\\n"',
     'write /etc/redhat-release "Fedora release 39 (Thirty Nine)\\n"',
@@ -162,11 +162,14 @@ a real packaging system, such as Windows).""",
             """The package management tool: "apt" (every Debian
 derivative), "dnf", "yum", "up2date", "zypper", "urpmi", "portage",
 "pisi", "pacman", "apk", "xbps", or "unknown".  For the Red Hat family it
-is "dnf" when the guest has /usr/bin/dnf, else "yum".""",
+is "dnf" when the guest has /usr/bin/dnf (a file, or a symlink to one),
+else "yum".""",
             [_t(_DEB, "inspect_get_package_management /dev/sda1", ExpectString("apt")),
              _t(_FED, "inspect_get_package_management /dev/sda1", ExpectString("dnf")),
              _t(_FED + ["rm /usr/bin/dnf"], "inspect_get_package_management /dev/sda1",
-                ExpectString("yum"), name="no dnf in the guest")]),
+                ExpectString("yum"), name="no dnf in the guest"),
+             _t(_FED + ["rm /usr/bin/dnf-3"], "inspect_get_package_management /dev/sda1",
+                ExpectString("yum"), name="dangling dnf symlink")]),
     _getter("inspect_get_format", 612, "get format of inspected operating system",
             """Always "installed": detecting installer and live discs is
 not done (use libosinfo for that).""",
@@ -239,9 +242,10 @@ Nothing checks that osinfo-db knows the ID.""",
             """The packages installed in the operating system.  Unlike the
 other inspection calls this reads the guest now: call inspect_os, mount
 the filesystems as inspect_get_mountpoints says, then call this.  Debian
-packages (dpkg status), pacman and apk databases are read; the list is
-empty when the package database is missing or not understood.  Fields that
-are not known are empty strings (epoch 0).""",
+packages (dpkg status), rpm databases (sqlite, ndb and Berkeley DB, read
+without rpm itself), pacman and apk databases are read; the list is
+sorted by name, and empty when the package database is missing or not
+understood.  Fields that are not known are empty strings (epoch 0).""",
             [_t(_DEB, "inspect_list_applications2 /dev/sda1",
                 ExpectC("r->len == 2 && strcmp (r->val[0].app2_name, \"hello\") == 0 && "
                         "r->val[0].app2_epoch == 1 && "
@@ -252,7 +256,22 @@ are not known are empty strings (epoch 0).""",
                         "strcmp (r->val[1].app2_name, \"zlib1g\") == 0 && "
                         "strcmp (r->val[1].app2_version, \"1.2.13.dfsg\") == 0 && "
                         "strcmp (r->val[1].app2_release, \"1\") == 0")),
-             _t(_FED, "inspect_list_applications2 /dev/sda1", ExpectC("r->len == 0"))],
+             _t(_FED, "inspect_list_applications2 /dev/sda1", ExpectC("r->len == 0")),
+             _t(_FED + ["mkdir_p /var/lib/rpm",
+                        'write /var/lib/rpm/rpmdb.sqlite "SQLite format 3\\x00garbage"'],
+                "inspect_list_applications2 /dev/sda1", ExpectC("r->len == 0"),
+                name="garbage rpm sqlite database"),
+             _t(_FED + ["mkdir_p /var/lib/rpm",
+                        'write /var/lib/rpm/Packages.db "RpmP\\x00\\x00\\x00\\x00\\x01\\x00\\x00\\x00'
+                        '\\xff\\xff\\xff\\xff\\x02\\x00\\x00\\x00"'],
+                "inspect_list_applications2 /dev/sda1", ExpectC("r->len == 0"),
+                name="rpm ndb database with a bogus slot count"),
+             _t(_FED + ["mkdir_p /var/lib/rpm",
+                        'write /var/lib/rpm/Packages "\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00'
+                        '\\x00\\x00\\x00\\x00\\x61\\x15\\x06\\x00\\x09\\x00\\x00\\x00'
+                        '\\x00\\x00\\x00\\x00\\x00\\x08\\x00\\x00"'],
+                "inspect_list_applications2 /dev/sda1", ExpectC("r->len == 0"),
+                name="rpm Berkeley DB with a zero page size")],
             ret=RStructList("application2")),
     _getter("inspect_list_applications", 625,
             "get list of applications installed in the operating system",

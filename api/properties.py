@@ -2,7 +2,8 @@
 from generator.types import *
 
 
-def _prop(name, kind, doc, default_doc, fish_alias=(), tests=(), get_ret=None):
+def _prop(name, kind, doc, default_doc, fish_alias=(), tests=(), get_ret=None,
+          deprecated_by=None):
     """A get_/set_ pair.  kind: 'bool', 'int', 'string', 'optstring'."""
     argname = {"path": "searchpath"}.get(name, name)
     arg = {"bool": Bool, "int": Int, "string": String,
@@ -11,8 +12,9 @@ def _prop(name, kind, doc, default_doc, fish_alias=(), tests=(), get_ret=None):
                           "optstring": RString()}[kind]
     setter = Action("set_" + name, RErr(), [arg], shortdesc="set " + doc,
                     longdesc="Set " + doc + ".  " + default_doc,
-                    fish_alias=list(fish_alias), tests=tests)
-    getter = Action("get_" + name, get_ret, [],
+                    fish_alias=list(fish_alias), tests=tests,
+                    deprecated_by=deprecated_by)
+    getter = Action("get_" + name, get_ret, [], deprecated_by=deprecated_by,
                     shortdesc="get " + doc,
                     longdesc="Return " + doc + ".  " + default_doc)
     return [setter, getter]
@@ -57,7 +59,8 @@ ACTIONS = (
             "and '-' are allowed.", get_ret=RConstString())
     + _prop("selinux", "bool", "the SELinux flag (deprecated)",
             "Recorded for compatibility; the appliance never enables "
-            "SELinux.  Use selinux_relabel to label guest files.")
+            "SELinux.  Use selinux_relabel to label guest files.",
+            deprecated_by="selinux_relabel")
     + _prop("autosync", "bool", "the autosync flag",
             "When true (the default), the filesystems are unmounted and "
             "synced when the handle is closed.", fish_alias=["autosync"])

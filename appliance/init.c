@@ -14,7 +14,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -269,6 +272,110 @@ setup_runtime (void)
   }
 }
 
+/* Write a whole small file (replacing it).  */
+static int
+put_file (const char *path, const char *text)
+{
+  unlink (path);
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -1;
+  size_t n = strlen (text);
+  ssize_t w = write (fd, text, n);
+  close (fd);
+  return w == (ssize_t) n ? 0 : -1;
+}
+
+static void
+set_sockaddr (struct sockaddr *sa, const char *addr)
+{
+  struct sockaddr_in *sin = (struct sockaddr_in *) sa;
+  memset (sin, 0, sizeof *sin);
+  sin->sin_family = AF_INET;
+  inet_pton (AF_INET, addr, &sin->sin_addr);
+}
+
+/* guestfs_network=1: the host gave us a virtio-net card on qemu's
+ * user-mode network.  Load its driver, then configure it the way SLIRP
+ * expects (10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3) with ioctls:
+ * no DHCP client, no shell.  Failures are warnings: the daemon still
+ * starts and network commands report their own errors.  */
+static void
+setup_network (void)
+{
+  char v[8];
+  if (!cmdline_get ("guestfs_network", v, sizeof v) || strcmp (v, "1") != 0)
+    return;
+
+  pid_t pid = fork ();
+  if (pid == 0) {
+    char *argv[] = { (char *) "modprobe", (char *) "-q", (char *) "virtio_net", NULL };
+    execv ("/usr/sbin/modprobe", argv);
+    execv ("/sbin/modprobe", argv);
+    _exit (127);
+  }
+  if (pid > 0)
+    waitpid (pid, NULL, 0);
+
+  /* The first interface that is not loopback (bounded wait for probe).  */
+  char ifname[IFNAMSIZ] = "";
+  for (int waited = 0; !ifname[0] && waited < 3000; waited += 10) {
+    DIR *d = opendir ("/sys/class/net");
+    struct dirent *e;
+    while (d && (e = readdir (d)) != NULL)
+      if (e->d_name[0] != '.' && strcmp (e->d_name, "lo") != 0 &&
+          strlen (e->d_name) < IFNAMSIZ) {
+        strcpy (ifname, e->d_name);
+        break;
+      }
+    if (d)
+      closedir (d);
+    if (!ifname[0])
+      sleep_ms (10);
+  }
+  if (!ifname[0]) {
+    warn ("network requested but no network interface appeared");
+    return;
+  }
+
+  int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) {
+    warn ("network: socket: %s", strerror (errno));
+    return;
+  }
+  struct ifreq ifr;
+  memset (&ifr, 0, sizeof ifr);
+  strcpy (ifr.ifr_name, ifname);
+  set_sockaddr (&ifr.ifr_addr, "10.0.2.15");
+  if (ioctl (s, SIOCSIFADDR, &ifr) < 0)
+    warn ("network: %s: set address: %s", ifname, strerror (errno));
+  set_sockaddr (&ifr.ifr_netmask, "255.255.255.0");
+  if (ioctl (s, SIOCSIFNETMASK, &ifr) < 0)
+    warn ("network: %s: set netmask: %s", ifname, strerror (errno));
+  if (ioctl (s, SIOCGIFFLAGS, &ifr) == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl (s, SIOCSIFFLAGS, &ifr) < 0)
+      warn ("network: %s: up: %s", ifname, strerror (errno));
+  }
+  struct rtentry rt;
+  memset (&rt, 0, sizeof rt);
+  set_sockaddr (&rt.rt_dst, "0.0.0.0");
+  set_sockaddr (&rt.rt_genmask, "0.0.0.0");
+  set_sockaddr (&rt.rt_gateway, "10.0.2.2");
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  rt.rt_dev = ifname;
+  if (ioctl (s, SIOCADDRT, &rt) < 0)
+    warn ("network: default route: %s", strerror (errno));
+  close (s);
+
+  if (put_file ("/etc/resolv.conf", "nameserver 10.0.2.3\n") < 0)
+    warn ("network: /etc/resolv.conf: %s", strerror (errno));
+  /* Let name lookups use that server.  */
+  put_file ("/etc/nsswitch.conf",
+            "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n");
+  say ("network: %s 10.0.2.15/24 via 10.0.2.2", ifname);
+}
+
 /* udev would make /dev/virtio-ports/NAME -> ../vportNpM; the daemon opens
  * its channel by that name.  Port names arrive from the host shortly after
  * the device appears, so wait (bounded) until every port has one.  */
@@ -374,6 +481,7 @@ main (void)
   say ("root %s mounted", root);
   switch_root (root);
   setup_runtime ();
+  setup_network ();
   virtio_port_links ();
   say ("runtime ready");
   run_daemon ();

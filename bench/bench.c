@@ -109,6 +109,94 @@ case_launch (int argc, char **argv)
   return 0;
 }
 
+/* Mount an inspected root's filesystems read-only, shortest mountpoint
+ * first (so "/" comes before "/boot"). */
+static int
+cmp_mp (const void *a, const void *b)
+{
+  return (int) strlen (*(char *const *) a) - (int) strlen (*(char *const *) b);
+}
+
+/* inspect IMAGE: what virt-inspector does, launch included: create, add
+ * IMAGE read-only, launch, inspect_os, the getters of every root, mount
+ * its filesystems, list its applications, unmount, close. */
+static int
+case_inspect (int argc, char **argv)
+{
+  if (argc < 1) {
+    fprintf (stderr, "usage: inspect DISK-IMAGE\n");
+    return 2;
+  }
+  double t0 = now ();
+  guestfs_h *g = create_handle ();
+  CHECK (g, guestfs_add_drive_opts (g, argv[0],
+                                    GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw",
+                                    GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
+                                    -1));
+  CHECK (g, guestfs_launch (g));
+  double t1 = now ();
+  char **roots = guestfs_inspect_os (g);
+  if (roots == NULL)
+    die (g, "inspect_os");
+  if (roots[0] == NULL) {
+    fprintf (stderr, "bench: no operating system found in %s\n", argv[0]);
+    return 1;
+  }
+  size_t napps = 0;
+  for (size_t i = 0; roots[i]; ++i) {
+    const char *r = roots[i];
+    char *strs[] = {
+      guestfs_inspect_get_type (g, r), guestfs_inspect_get_distro (g, r),
+      guestfs_inspect_get_product_name (g, r), guestfs_inspect_get_arch (g, r),
+      guestfs_inspect_get_hostname (g, r), guestfs_inspect_get_osinfo (g, r),
+      guestfs_inspect_get_package_format (g, r),
+    };
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; ++k) {
+      if (strs[k] == NULL)
+        die (g, "inspect_get_*");
+      free (strs[k]);
+    }
+    CHECK (g, guestfs_inspect_get_major_version (g, r));
+    char **mps = guestfs_inspect_get_mountpoints (g, r);
+    if (mps == NULL)
+      die (g, "inspect_get_mountpoints");
+    size_t n = 0;
+    while (mps[2 * n])
+      n++;
+    char **order = calloc (n + 1, sizeof *order);
+    for (size_t k = 0; k < n; ++k)
+      order[k] = mps[2 * k];
+    qsort (order, n, sizeof *order, cmp_mp);
+    for (size_t k = 0; k < n; ++k)
+      for (size_t j = 0; j < n; ++j)
+        if (mps[2 * j] == order[k])
+          guestfs_mount_ro (g, mps[2 * j + 1], mps[2 * j]);   /* best effort, as virt-inspector */
+    free (order);
+    struct guestfs_application2_list *apps = guestfs_inspect_list_applications2 (g, r);
+    if (apps == NULL)
+      die (g, "inspect_list_applications2");
+    napps += apps->len;
+    guestfs_free_application2_list (apps);
+    CHECK (g, guestfs_umount_all (g));
+    for (size_t k = 0; mps[k]; ++k)
+      free (mps[k]);
+    free (mps);
+  }
+  for (size_t i = 0; roots[i]; ++i)
+    free (roots[i]);
+  free (roots);
+  double t2 = now ();
+  close_handle (g);
+  double t3 = now ();
+  if (napps == 0) {
+    fprintf (stderr, "bench: no applications found in %s\n", argv[0]);
+    return 1;
+  }
+  metric ("inspect", t3 - t0, "s");
+  metric ("inspect_only", t2 - t1, "s");
+  return 0;
+}
+
 /* fish PATH: time "PATH -a /dev/null run" as a whole process. */
 static int
 case_fish (int argc, char **argv)
@@ -309,6 +397,7 @@ static const struct {
   { "fish",     case_fish,     "fish GUESTFISH         time GUESTFISH -a /dev/null run" },
   { "calls",    case_calls,    "calls N                N small calls on a mounted ext4" },
   { "transfer", case_transfer, "transfer SIZE_MIB      upload then download a file" },
+  { "inspect",  case_inspect,  "inspect DISK-IMAGE     launch, inspect, list applications" },
 };
 
 int

@@ -4,10 +4,12 @@
 #
 # Environment:
 #   BENCH_REPEAT         runs per side of every case (default: launch 5,
-#                        guestfish launch 3, calls 3, transfer 3)
+#                        guestfish launch 3, calls 3, transfer 3, inspect 3)
 #   BENCH_CALLS          small calls per "calls" run (default 1000)
 #   BENCH_TRANSFER_MIB   file size for "transfer" (default 256)
 #   BENCH_CASES          which cases, space separated (default: all)
+#   BENCH_INSPECT_IMAGE  guest image for "inspect" (default: the fake Debian 12
+#                        of tests/data/make-guest-debian.sh, built if missing)
 #   BENCH_LIBGUESTFS_ENV environment for the libguestfs runs only (default
 #                        LIBGUESTFS_BACKEND_SETTINGS=force_tcg: KVM is broken
 #                        on our hosts; our library detects that by itself)
@@ -24,7 +26,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 CALLS=${BENCH_CALLS:-1000}
 MIB=${BENCH_TRANSFER_MIB:-256}
-CASES=${BENCH_CASES:-launch fish calls transfer}
+CASES=${BENCH_CASES:-launch fish calls transfer inspect}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 read -r -a THEIRS_ENV <<< "${BENCH_LIBGUESTFS_ENV-LIBGUESTFS_BACKEND_SETTINGS=force_tcg}"
 
@@ -162,12 +164,17 @@ for c in $CASES; do
               else echo "bench: no $OURS_FISH yet, skipping guestfish launch" >&2; fi ;;
     calls)    bench_case 3 calls "$CALLS" ;;
     transfer) bench_case 3 transfer "$MIB" ;;
+    inspect)  img=${BENCH_INSPECT_IMAGE:-$BUILD/tests/data/guest-debian.img}
+              if [ -z "${BENCH_INSPECT_IMAGE:-}" ] &&
+                 ! GUESTFISH=$OURS_FISH bash "$SRC/tests/data/make-guest-debian.sh" "$img" >"$TMP/mkimg" 2>&1; then
+                echo "bench: could not build $img, skipping inspect:" >&2; tail -5 "$TMP/mkimg" >&2
+              else bench_case 3 inspect "$img"; fi ;;
     *)        echo "bench: unknown case $c" >&2 ;;
   esac
 done
 
 echo
-echo "Medians of ${BENCH_REPEAT:-5/3/3/3} runs per side ($((SECONDS - start)) s, load at start $load on $nproc CPUs)"
+echo "Medians of ${BENCH_REPEAT:-5/3/3/3/3} runs per side ($((SECONDS - start)) s, load at start $load on $nproc CPUs)"
 printf '%-28s %10s %10s  %-6s %s\n' "" hatch libguestfs unit "hatch vs libguestfs"
 row launch            "launch (API)"               lower 4
 row launch_close      "  launch + shutdown/close"  lower
@@ -180,6 +187,8 @@ row call_is_file      "  is_file"                  lower
 row upload            "upload $MIB MiB"            higher 2
 row sync_after_upload "  sync after upload"        lower
 row download          "download $MIB MiB"          higher 2
+row inspect           "inspect a small guest"      lower 3
+row inspect_only      "  after launch"             lower
 
 if [ -s "$TMP/failures" ]; then
   echo

@@ -134,13 +134,40 @@ validate_dev_or_path (const char *s)
   return need_root (NULL);
 }
 
+/* Is anything mounted below SYSROOT (on a mkmountpoint directory)? */
+static bool
+mounted_below_sysroot (void)
+{
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return false;
+  char *line = NULL;
+  size_t len = 0;
+  bool found = false;
+  while (!found && getline (&line, &len, f) != -1) {
+    /* id parent maj:min root TARGET ... */
+    const char *p = line;
+    for (int field = 0; field < 4 && p; ++field) {
+      p = strchr (p, ' ');
+      if (p)
+        p++;
+    }
+    found = p && strncmp (p, SYSROOT "/", strlen (SYSROOT) + 1) == 0;
+  }
+  free (line);
+  fclose (f);
+  return found;
+}
+
 bool
 is_root_mounted (void)
 {
   struct stat a, b;
   if (stat (SYSROOT, &a) == -1 || stat ("/", &b) == -1)
     return false;
-  return a.st_dev != b.st_dev;
+  /* Filesystems mounted on mkmountpoint directories count too: they are
+   * reached by guest paths although nothing is mounted on "/".  */
+  return a.st_dev != b.st_dev || mounted_below_sysroot ();
 }
 
 int

@@ -442,6 +442,9 @@ struct copy_state {
   dev_t top_dev;      /* the directory created at the top of the copy */
   ino_t top_ino;
   bool have_top;
+  bool plain;         /* cp_r: contents and links only; new entries get the
+                         source's permission bits less the umask, no owner,
+                         times or xattrs (as cp -r without -p) */
   char *failed;       /* name that failed (malloc'd) */
 };
 
@@ -461,8 +464,13 @@ static int copy_tree_at (int sdir, const char *sname, int ddir, const char *dnam
 /* Set owner, mode and times of an open copy (after the data: chown clears
  * set-id bits, writing changes mtime).  */
 static int
-copy_metadata (int fd, const struct stat *st)
+copy_metadata (int fd, const struct stat *st, const struct copy_state *cs)
 {
+  if (cs->plain) {
+    mode_t mask = umask (0);
+    umask (mask);
+    return fchmod (fd, st->st_mode & 0777 & ~mask);
+  }
   if (fchown (fd, st->st_uid, st->st_gid) == -1)
     return -1;
   if (fchmod (fd, st->st_mode & 07777) == -1)
@@ -514,8 +522,9 @@ copy_dir_at (int sdir, const char *sname, int ddir, const char *dname,
   for (size_t i = 0; i < n; i++)
     if (copy_tree_at (sfd, names[i], dfd, names[i], cs) == -1)
       return -1;
-  copy_xattrs (sfd, dfd);
-  if (copy_metadata (dfd, st) == -1)
+  if (!cs->plain)
+    copy_xattrs (sfd, dfd);
+  if (copy_metadata (dfd, st, cs) == -1)
     return copy_fail (cs, dname);
   return 0;
 }
@@ -539,8 +548,9 @@ copy_file_at (int sdir, const char *sname, int ddir, const char *dname,
     return copy_fail (cs, dname);
   if (copy_data (in, out) == -1)
     return copy_fail (cs, dname);
-  copy_xattrs (in, out);
-  if (copy_metadata (out, st) == -1)
+  if (!cs->plain)
+    copy_xattrs (in, out);
+  if (copy_metadata (out, st, cs) == -1)
     return copy_fail (cs, dname);
   int fd = out;
   out = -1;
@@ -580,7 +590,10 @@ copy_special_at (int sdir, const char *sname, int ddir, const char *dname,
     if (errno != EEXIST || attempt > 0 || unlinkat (ddir, dname, 0) == -1)
       return copy_fail (cs, dname);
   }
-  if (fchownat (ddir, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == -1)
+  if (cs->plain && S_ISLNK (st->st_mode))
+    return 0;
+  if (!cs->plain &&
+      fchownat (ddir, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == -1)
     return copy_fail (cs, dname);
   if (!S_ISLNK (st->st_mode)) {
     /* A node we just made, not a link: opening it O_PATH|O_NOFOLLOW and
@@ -590,8 +603,16 @@ copy_special_at (int sdir, const char *sname, int ddir, const char *dname,
     if (fd == -1)
       return copy_fail (cs, dname);
     snprintf (p, sizeof p, "/proc/self/fd/%d", fd);
-    if (chmod (p, st->st_mode & 07777) == -1)
+    mode_t mask = 0;
+    if (cs->plain) {
+      mask = umask (0);
+      umask (mask);
+      mask |= 07000;
+    }
+    if (chmod (p, st->st_mode & 07777 & ~mask) == -1)
       return copy_fail (cs, dname);
+    if (cs->plain)
+      return 0;
   }
   struct timespec ts[2] = { st->st_atim, st->st_mtim };
   if (utimensat (ddir, dname, ts, AT_SYMLINK_NOFOLLOW) == -1)
@@ -615,7 +636,7 @@ copy_tree_at (int sdir, const char *sname, int ddir, const char *dname,
 
 /* Copy src (not followed if a symlink) to the full target path dpath. */
 static int
-copy_path (const char *action, const char *src, const char *dpath)
+copy_path (const char *action, const char *src, const char *dpath, bool plain)
 {
   CLEANUP_FREE char *sbase = NULL, *dbase = NULL;
   CLEANUP_CLOSE int sdir = sysroot_open_parent (src, &sbase);
@@ -643,7 +664,7 @@ copy_path (const char *action, const char *src, const char *dpath)
     reply_with_error_errno (EEXIST, "%s: cannot overwrite the root directory", dpath);
     return -1;
   }
-  struct copy_state cs = { 0 };
+  struct copy_state cs = { .plain = plain };
   if (copy_tree_at (sdir, sbase, ddir, dbase, &cs) == -1) {
     int e = errno;
     if (e == ELOOP && cs.failed && strstr (cs.failed, "into itself"))
@@ -667,7 +688,19 @@ do_cp_a (const char *src, const char *dest)
     reply_with_perror ("%s", dest);
     return -1;
   }
-  return copy_path ("cp_a", src, dpath);
+  return copy_path ("cp_a", src, dpath, false);
+}
+
+/* cp -rP: like cp_a without keeping owners, times and xattrs. */
+int
+do_cp_r (const char *src, const char *dest)
+{
+  CLEANUP_FREE char *dpath = target_path (src, dest);
+  if (dpath == NULL) {
+    reply_with_perror ("%s", dest);
+    return -1;
+  }
+  return copy_path ("cp_r", src, dpath, true);
 }
 
 int
@@ -703,7 +736,7 @@ do_mv (const char *src, const char *dest)
     reply_with_perror ("mv: replacing %s", dpath);
     return -1;
   }
-  if (copy_path ("mv", src, dpath) == -1)
+  if (copy_path ("mv", src, dpath, false) == -1)
     return -1;
   if (remove_tree_at (sdir, sbase, &failed) == -1) {
     reply_with_perror ("mv: removing %s after copying", src);

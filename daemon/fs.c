@@ -14,6 +14,7 @@
 
 #include "daemon.h"
 #include "actions-gen.h"
+#include "btrfs.h"
 
 /* A mountable is a device, or "btrfsvol:DEVICE/SUBVOLUME": return the
  * device (malloc'd). */
@@ -290,6 +291,11 @@ probe_all (struct stringsbuf *ret, char **cands, size_t n)
              strcmp (type, "crypto_LUKS") == 0 || strcmp (type, "BitLocker") == 0)
       continue;
     if (add_string (ret, cands[i]) == -1 || add_string (ret, v) == -1) {
+      reply_with_perror ("list_filesystems");
+      return -1;
+    }
+    /* Each btrfs subvolume is a mountable of its own. */
+    if (strcmp (v, "btrfs") == 0 && btrfs_add_subvolume_mountables (cands[i], ret) == -1) {
       reply_with_perror ("list_filesystems");
       return -1;
     }

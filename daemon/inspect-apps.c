@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "inspect.h"
+#include "inspect-windows.h"
 
 struct app {
   char *name, *epoch_s, *version, *release, *arch, *url, *source, *summary, *description;
@@ -270,6 +271,36 @@ parse_apk (char *c, struct apps *l)
   return add_app (l, &a);
 }
 
+/* ---- rpm (inspect-rpm.c reads the database) ---- */
+
+static int
+add_rpm (void *opaque, struct inspect_rpm_pkg *p)
+{
+  struct app a = {
+    .name = p->name, .version = p->version, .release = p->release,
+    .arch = p->arch, .url = p->url, .summary = p->summary,
+    .description = p->description, .epoch = p->epoch,
+  };
+  memset (p, 0, sizeof *p);
+  return add_app (opaque, &a);
+}
+
+/* Sorted by name (then architecture, then version) whatever order the
+ * database had, as libguestfs returns them. */
+static int
+compare_apps (const void *av, const void *bv)
+{
+  const struct app *a = av, *b = bv;
+  int c = strcmp (a->name, b->name);
+  if (c == 0)
+    c = strcmp (a->arch ? a->arch : "", b->arch ? b->arch : "");
+  if (c == 0)
+    c = strcmp (a->version ? a->version : "", b->version ? b->version : "");
+  if (c == 0)
+    c = strcmp (a->release ? a->release : "", b->release ? b->release : "");
+  return c;
+}
+
 static int
 read_sysroot_file (const char *path, size_t max, char **ret)
 {
@@ -304,6 +335,10 @@ list_apps (const char *root, struct apps *l)
     if (c)
       r = parse_apk (c, l);
   }
+  else if (strcmp (os->package_format, "rpm") == 0)
+    r = inspect_rpm_list (add_rpm, l);
+  if (r == 0 && l->n > 1)
+    qsort (l->v, l->n, sizeof l->v[0], compare_apps);
   if (r == -1) {
     free_apps (l);
     reply_with_perror ("inspect_list_applications");
@@ -320,6 +355,11 @@ s (const char *v)
 struct guestfs_application2_list *
 do_inspect_list_applications2 (const char *root)
 {
+  struct inspect_os *wos = inspect_find_root (root);
+  if (wos == NULL)
+    return NULL;
+  if (wos->windows_systemroot)
+    return inspect_windows_applications2 (wos);
   struct apps l;
   if (list_apps (root, &l) == -1)
     return NULL;
@@ -361,6 +401,11 @@ do_inspect_list_applications2 (const char *root)
 struct guestfs_application_list *
 do_inspect_list_applications (const char *root)
 {
+  struct inspect_os *wos = inspect_find_root (root);
+  if (wos == NULL)
+    return NULL;
+  if (wos->windows_systemroot)
+    return inspect_windows_applications (wos);
   struct apps l;
   if (list_apps (root, &l) == -1)
     return NULL;

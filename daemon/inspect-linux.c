@@ -23,6 +23,7 @@ static const struct { const char *id, *distro; } os_release_ids[] = {
   { "arch", "archlinux" },
   { "centos", "centos" },
   { "circle", "redhat-based" },
+  { "coreos", "coreos" },
   { "debian", "debian" },
   { "fedora", "fedora" },
   { "frugalware", "frugalware" },
@@ -354,16 +355,13 @@ find_hostname (int rootfd, struct inspect_os *os)
 
 /* ---- packaging and osinfo ---- */
 
-/* Red Hat family: dnf when the guest has it installed, yum otherwise
- * (libguestfs decides the same way). */
+/* Red Hat family: dnf when the guest has /usr/bin/dnf installed (a
+ * dangling symlink does not count), yum otherwise (libguestfs decides the
+ * same way). */
 static const char *
 dnf_or_yum (int rootfd)
 {
-  static const char *const dnfs[] = { "/usr/bin/dnf", "/usr/bin/dnf-3", "/usr/bin/dnf5" };
-  for (size_t i = 0; i < sizeof dnfs / sizeof dnfs[0]; ++i)
-    if (inspect_lexists (rootfd, dnfs[i]))
-      return "dnf";
-  return "yum";
+  return inspect_is_file (rootfd, "/usr/bin/dnf") ? "dnf" : "yum";
 }
 
 static void
@@ -406,7 +404,9 @@ inspect_set_osinfo (struct inspect_os *os)
   else if (strcmp (d, "fedora") == 0 || strcmp (d, "mageia") == 0)
     n = asprintf (&r, "%s%d", d, ma);
   else if (strcmp (d, "centos") == 0)
-    n = ma >= 8 ? asprintf (&r, "centos%d", ma) : asprintf (&r, "centos%d.%d", ma, mi);
+    /* osinfo knows CentOS 7 only as "centos7.0", whatever the update. */
+    n = ma >= 8 ? asprintf (&r, "centos%d", ma) :
+      ma == 7 ? asprintf (&r, "centos7.0") : asprintf (&r, "centos%d.%d", ma, mi);
   else if (strcmp (d, "rhel") == 0 || strcmp (d, "rocky") == 0 ||
            strcmp (d, "alpinelinux") == 0 || strcmp (d, "altlinux") == 0 ||
            strcmp (d, "opensuse") == 0)
@@ -426,6 +426,11 @@ inspect_linux (int rootfd, struct inspect_os *os)
 {
   inspect_replace (&os->type, "linux");
   if (!parse_os_release (rootfd, os) && !parse_lsb_release (rootfd, os))
+    parse_release_files (rootfd, os);
+  /* CentOS's os-release has only the major version ("7"): its release
+   * file has the rest ("CentOS Linux release 7.9.2009 (Core)") and then
+   * names the product, as in libguestfs. */
+  else if (strcmp (os->distro, "centos") == 0 && os->minor == 0)
     parse_release_files (rootfd, os);
   /* Debian's os-release has only the major version: when debian_version
    * holds a real version ("12.5", not "trixie/sid") it wins, product name

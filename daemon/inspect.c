@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "inspect.h"
+#include "inspect-windows.h"
 
 static struct inspect_os *oses;
 static size_t noses;
@@ -222,15 +223,26 @@ static int
 inspect_mounted (const char *dev, int rootfd,
                  const struct inspect_fsinfo *fs, size_t nfs)
 {
-  if (!inspect_is_unix_root (rootfd))
+  char *winroot = NULL;
+  if (!inspect_is_unix_root (rootfd) &&
+      (winroot = inspect_windows_systemroot (rootfd)) == NULL)
     return 0;
   struct inspect_os os;
-  if (init_os (&os, dev) == -1)
+  if (init_os (&os, dev) == -1) {
+    free (winroot);
     goto oom;
-  inspect_linux (rootfd, &os);
-  inspect_fstab (rootfd, &os, fs, nfs);
+  }
+  if (winroot) {
+    os.windows_systemroot = winroot;
+    inspect_windows (rootfd, &os, fs, nfs);
+  }
+  else {
+    inspect_linux (rootfd, &os);
+    inspect_fstab (rootfd, &os, fs, nfs);
+  }
   if (os.mountpoints == NULL || os.filesystems == NULL ||
-      (os.drive_mappings = calloc (1, sizeof (char *))) == NULL)
+      (os.drive_mappings == NULL &&
+       (os.drive_mappings = calloc (1, sizeof (char *))) == NULL))
     goto oom;
   if (add_os (&os) == -1)
     goto oom;

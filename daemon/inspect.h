@@ -65,6 +65,25 @@ bool inspect_is_unix_root (int rootfd);
 void inspect_linux (int rootfd, struct inspect_os *os);
 void inspect_set_osinfo (struct inspect_os *os);
 
+/* ---- rpm package database (inspect-rpm.c) ---- */
+struct inspect_rpm_pkg {
+  char *name, *version, *release, *arch, *url, *summary, *description;
+  int epoch;
+};
+/* Called once per package; takes ownership of the strings (even when it
+ * fails).  Returns 0, or -1 to stop with an error (errno set). */
+typedef int (*inspect_rpm_cb) (void *opaque, struct inspect_rpm_pkg *pkg);
+/* The packages of the rpm database of the guest mounted at SYSROOT (sqlite,
+ * ndb or Berkeley DB, whichever the guest has).  A missing or garbled
+ * database gives fewer (or no) packages, never an error; -1 only if cb
+ * failed or memory ran out. */
+int inspect_rpm_list (inspect_rpm_cb cb, void *opaque);
+/* One rpm header blob (the layout all three databases store); 0 if it
+ * parsed and named a package, -1 otherwise. */
+int inspect_rpm_parse_header (const unsigned char *blob, size_t len,
+                              struct inspect_rpm_pkg *pkg);
+void inspect_rpm_free_pkg (struct inspect_rpm_pkg *pkg);
+
 /* ---- fstab (inspect-fstab.c) ---- */
 void inspect_fstab (int rootfd, struct inspect_os *os,
                     const struct inspect_fsinfo *fs, size_t nfs);

@@ -499,6 +499,13 @@ do_mount_options (const char *options, const char *mountable, const char *mountp
   return mount_common (options, NULL, mountable, mountpoint);
 }
 
+int
+do_mount_vfs (const char *options, const char *vfstype, const char *mountable,
+              const char *mountpoint)
+{
+  return mount_common (options, vfstype[0] ? vfstype : NULL, mountable, mountpoint);
+}
+
 /* ---- umount ---- */
 
 int

@@ -18,6 +18,42 @@ fish_usage_error (const char *cmd, const char *synopsis)
   fprintf (stderr, "type 'help %s' for more help on %s\n", cmd, cmd);
 }
 
+/* Where the filesystem holding drive letter d is mounted, from the drive
+ * mappings of the inspected roots and the current mounts; NULL (after
+ * printing why) if unknown. */
+static char *
+win_drive_mountpoint (char d)
+{
+  char *dev = NULL, *r = NULL;
+  char **roots = guestfs_inspect_get_roots (g);
+  for (size_t i = 0; roots && roots[i] && dev == NULL; ++i) {
+    char **m = guestfs_inspect_get_drive_mappings (g, roots[i]);
+    for (size_t j = 0; m && m[j] && m[j + 1]; j += 2)
+      if (dev == NULL && strlen (m[j]) == 1 &&
+          toupper ((unsigned char) m[j][0]) == toupper ((unsigned char) d))
+        dev = strdup (m[j + 1]);
+    fish_free_strings (m);
+  }
+  fish_free_strings (roots);
+  if (dev == NULL) {
+    fprintf (stderr, "guestfish: drive '%c:' not found: inspect the guest "
+             "first (guestfish -i, or inspect-os), or leave out the drive "
+             "letter\n", d);
+    return NULL;
+  }
+  char **mps = guestfs_mountpoints (g);
+  for (size_t j = 0; mps && mps[j] && mps[j + 1]; j += 2)
+    if (r == NULL && strcmp (mps[j], dev) == 0)
+      r = strdup (mps[j + 1]);
+  fish_free_strings (mps);
+  if (r == NULL)
+    fprintf (stderr, "guestfish: drive '%c:' (%s) is not mounted\n", d, dev);
+  free (dev);
+  return r;
+}
+
+/* "win:[D:]\dir\file": Windows drive letter and backslashes, case
+ * ignored; resolved with case-sensitive-path. */
 char *
 fish_win_path (const char *path)
 {
@@ -31,26 +67,29 @@ fish_win_path (const char *path)
   }
 
   path += 4;
-  /* A drive letter can only be mapped to a filesystem once the guest has
-   * been inspected, and inspection is not available yet.  */
+  char *mp = NULL;
   if (isalpha ((unsigned char) path[0]) && path[1] == ':') {
-    fprintf (stderr, "guestfish: %s: drive letters in 'win:' paths need "
-             "inspection, which is not available yet\n", path);
-    return NULL;
+    mp = win_drive_mountpoint (path[0]);
+    if (mp == NULL)
+      return NULL;
+    path += 2;
   }
-
-  /* "win:\dir\file" -> "/dir/file" */
-  r = malloc (strlen (path) + 2);
-  if (r == NULL) {
+  const char *prefix = mp && strcmp (mp, "/") != 0 ? mp : "";
+  char *p = malloc (strlen (prefix) + strlen (path) + 2);
+  if (p == NULL) {
     perror ("malloc");
+    free (mp);
     return NULL;
   }
-  char *q = r;
+  char *q = stpcpy (p, prefix);
   if (path[0] != '\\' && path[0] != '/')
     *q++ = '/';
   for (; *path; ++path)
     *q++ = *path == '\\' ? '/' : *path;
   *q = '\0';
+  free (mp);
+  r = guestfs_case_sensitive_path (g, p);
+  free (p);
   return r;
 }
 

@@ -41,25 +41,41 @@ def params_text(a, extra):
     return ", ".join(ps + extra)
 
 
-def func_decl(a, name, extra):
+def deprecation_attr(a):
+    """The attribute that makes the compiler warn about a deprecated call."""
+    if not a.deprecated:
+        return ""
+    if isinstance(a.deprecated_by, str) and a.deprecated_by:
+        return "\n  GUESTFS_DEPRECATED_REPLACED_BY (\"%s\")" % a.deprecated_by
+    return "\n  GUESTFS_DEPRECATED_NO_REPLACEMENT"
+
+
+def func_decl(a, name, extra, primary=False):
+    """One prototype.  The primary spelling of a deprecated action (the
+    one programs call) carries the attribute and, as in libguestfs,
+    disappears under GUESTFS_NO_DEPRECATED; its _va/_argv forms stay."""
     rt = ret_type(a)
     sep = "" if rt.endswith("*") else " "
-    return "extern GUESTFS_DLL_PUBLIC %s%sguestfs_%s (%s);" % (
-        rt, sep, name, params_text(a, extra))
+    text = "extern GUESTFS_DLL_PUBLIC %s%sguestfs_%s (%s)%s;" % (
+        rt, sep, name, params_text(a, extra),
+        deprecation_attr(a) if primary else "")
+    if primary and a.deprecated:
+        return "#ifndef GUESTFS_NO_DEPRECATED\n%s\n#endif /* !GUESTFS_NO_DEPRECATED */" % text
+    return text
 
 
 def action_decl(a):
     out = ["#define GUESTFS_HAVE_%s 1" % a.name.upper()]
     if not a.optargs:
-        out.append(func_decl(a, a.name, []))
+        out.append(func_decl(a, a.name, [], primary=True))
     else:
         if a.once_had_no_optargs:
-            out.append(func_decl(a, a.name, []))
+            out.append(func_decl(a, a.name, [], primary=True))
             out.append("#define GUESTFS_HAVE_%s 1" % a.c_name.upper())
         for i, o in enumerate(a.optargs):
             out.append("#define %s %d" % (opt_index_macro(a, o), i))
         out.append("#define GUESTFS_%s_OPTS_MAX %d" % (a.c_name.upper(), len(a.optargs)))
-        out.append(func_decl(a, a.c_name, ["..."]))
+        out.append(func_decl(a, a.c_name, ["..."], primary=not a.once_had_no_optargs))
         out.append(func_decl(a, a.c_name + "_va", ["va_list args"]))
         out.append("")
         out.append("struct guestfs_%s_argv {" % a.c_name)

@@ -383,7 +383,9 @@ def generate_impl_h(table):
            "#ifndef HATCH_ACTIONS_GEN_H", "#define HATCH_ACTIONS_GEN_H", ""]
     for a in table.library_actions:
         out.append(_impl_decl(a))
-    out += ["", "#endif"]
+    out += ["", "/* Every optional feature group named in the table, sorted. */",
+            "extern const char *const guestfs_int_feature_groups[];",
+            "", "#endif"]
     return "\n".join(out) + "\n"
 
 
@@ -397,4 +399,8 @@ def generate(table):
         out.append(_struct_funcs(s))
     for a in table.actions:
         out += _action(a)
+    groups = sorted({a.group for a in table.actions if a.group})
+    out.append("const char *const guestfs_int_feature_groups[] = {")
+    out += ["  \"%s\"," % g for g in groups]
+    out += ["  NULL", "};"]
     return "\n".join(out) + "\n"

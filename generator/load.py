@@ -73,9 +73,10 @@ def check(table):
         if len(a.optargs) > 64:
             raise SystemExit("%s: too many optargs" % a.name)
         for arg in a.args:
-            if arg.kind in ("FileIn", "FileOut") and a.proc is None:
+            # internal_test only prints its file names: no stream.
+            if arg.kind in ("FileIn", "FileOut") and a.proc is None and not a.internal:
                 raise SystemExit("%s: file streams need a daemon action" % a.name)
-        if len(a.filein) + len(a.fileout) > 1:
+        if len(a.filein) + len(a.fileout) > 1 and a.in_daemon:
             raise SystemExit("%s: at most one file stream" % a.name)
     for a in table.actions:
         for alias in a.fish_alias:
@@ -89,13 +90,21 @@ def check(table):
 def load(api_dir):
     actions = []
     structs = []
+    deprecations = {}
     for fn in sorted(os.listdir(api_dir)):
         if not fn.endswith(".py") or fn.startswith("_"):
             continue
         mod = _load_module(os.path.join(api_dir, fn))
         actions.extend(getattr(mod, "ACTIONS", []))
         structs.extend(getattr(mod, "STRUCTS", []))
+        deprecations.update(getattr(mod, "DEPRECATIONS", {}))
     actions.sort(key=lambda a: a.name)
+    # DEPRECATIONS (name -> replacement, or NO_REPLACEMENT) mark actions
+    # that libguestfs deprecates where their own entry does not say so.
+    by_name = {a.name: a for a in actions}
+    for name, repl in deprecations.items():
+        if name in by_name and by_name[name].deprecated_by is None:
+            by_name[name].deprecated_by = repl
     table = Table(actions, structs)
     check(table)
     return table

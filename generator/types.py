@@ -142,6 +142,10 @@ class ExpectC(Expect):
     RBufferOut) that must hold."""
 
 
+# deprecated_by=NO_REPLACEMENT: deprecated, nothing replaces it.
+NO_REPLACEMENT = True
+
+
 class Action:
     def __init__(self, name, ret, args=(), optargs=(), proc=None,
                  shortdesc="", longdesc="", tests=(), group=None,
@@ -161,13 +165,17 @@ class Action:
         self.fish_alias = list(fish_alias)
         self.fish_output = fish_output    # None, 'octal' or 'hex' for RInt
         self.progress = progress
-        self.deprecated_by = deprecated_by
+        self.deprecated_by = deprecated_by  # None, a name, or NO_REPLACEMENT
         self.internal = internal
         self.config_only = config_only    # may only be called before launch
 
     @property
     def in_daemon(self):
         return self.proc is not None
+
+    @property
+    def deprecated(self):
+        return self.deprecated_by is not None
 
     @property
     def c_name(self):

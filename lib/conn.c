@@ -311,6 +311,12 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
   clock_gettime (CLOCK_MONOTONIC, &last);
   bool want_progress = total > 0 && guestfs_int_has_callback (g, GUESTFS_EVENT_PROGRESS);
   for (;;) {
+    if (g->user_cancel) {
+      guestfs_int_error_errno (g, EINTR, "%s: operation cancelled by user", name);
+      h.status = CHUNK_CANCEL;
+      ret = -1;
+      break;
+    }
     ssize_t r = read (fd, buf, HATCH_CHUNK_SIZE);
     if (r == -1 && errno == EINTR)
       continue;
@@ -372,6 +378,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
     }
   }
 
+  g->user_cancel = 0;
   g->state = BUSY;
   uint32_t serial = ++g->serial;
   struct frame_header h = { .proc = (uint32_t) proc, .type = FRAME_CALL, .serial = serial };
@@ -441,6 +448,16 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         free (body);
         error (g, "%s: protocol error: unexpected file data from the daemon", name);
         goto kill;
+      }
+      /* The daemon cannot be stopped mid-stream: after user_cancel the
+       * rest of the data is read and thrown away. */
+      if (g->user_cancel && !local_error) {
+        guestfs_int_error_errno (g, EINTR, "%s: operation cancelled by user", name);
+        local_error = true;
+      }
+      if (local_error) {
+        free (body);
+        continue;
       }
       if (h.status == CHUNK_DATA && len && write_all (outfd, body, len) == -1 && !local_error) {
         guestfs_int_perrorf (g, "%s: write: %s", name, fileout);

@@ -188,8 +188,9 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "-append");
   add_argf (&b, "console=ttyS0 panic=-1 reboot=t no_timer_check tsc=reliable "
             "cryptomgr.notests rcupdate.rcu_expedited=1 8250.nr_uarts=1 "
-            "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync %s%s%s",
+            "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync %s%s%s%s",
             g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
+            g->network ? " guestfs_network=1" : "",
             g->append ? " " : "", g->append ? g->append : "");
   add_arg (&b, "-serial");
   add_arg (&b, "stdio");
@@ -216,6 +217,15 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "-device");
   add_arg (&b, "virtio-scsi-pci,id=scsi");
 
+  /* Networking only when asked for: qemu's user-mode network (SLIRP),
+   * which init configures as 10.0.2.15/24 via 10.0.2.2, DNS 10.0.2.3. */
+  if (g->network) {
+    add_arg (&b, "-netdev");
+    add_arg (&b, "user,id=usernet,net=10.0.2.0/24");
+    add_arg (&b, "-device");
+    add_arg (&b, "virtio-net-pci,netdev=usernet,romfile=");
+  }
+
   /* The user's drives. */
   for (size_t i = 0; i < g->nr_drives; ++i) {
     struct drive *d = &g->drives[i];
@@ -235,6 +245,12 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
                 i, i, d->blocksize, d->blocksize);
     else
       add_argf (&b, "scsi-hd,drive=hd%zu,bus=scsi.0,channel=0,scsi-id=%zu,lun=0", i, i);
+  }
+  /* guestfs_config parameters, last. */
+  for (size_t i = 0; g->hv_params && g->hv_params[i] && g->hv_params[i + 1]; i += 2) {
+    add_arg (&b, g->hv_params[i]);
+    if (g->hv_params[i + 1][0])
+      add_arg (&b, g->hv_params[i + 1]);
   }
   if (b.failed) {
     guestfs_int_free_string_list (b.v);
@@ -294,15 +310,18 @@ guestfs_int_direct_launch (guestfs_h *g)
   if (t && atoi (t) > 0)
     timeout_ms = atoi (t) * 1000;
 
-  char *tmpdir = guestfs_impl_get_tmpdir (g);
-  if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
-    guestfs_int_perrorf (g, "launch: mkdtemp: %s", tmpdir);
+  /* get_sockdir may have made the directory already. */
+  if (!g->sockdir) {
+    char *tmpdir = guestfs_impl_get_tmpdir (g);
+    if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
+      guestfs_int_perrorf (g, "launch: mkdtemp: %s", tmpdir);
+      free (tmpdir);
+      free (g->sockdir);
+      g->sockdir = NULL;
+      return -1;
+    }
     free (tmpdir);
-    free (g->sockdir);
-    g->sockdir = NULL;
-    return -1;
   }
-  free (tmpdir);
   guestfs_int_launch_phase (g, "begin launch (backend direct, temporary directory %s)", g->sockdir);
 
   if (get_appliance (g, &app) == -1)
@@ -344,8 +363,10 @@ guestfs_int_direct_launch (guestfs_h *g)
     goto fail;
   }
   if (pid == 0) {
-    /* qemu gets its own process group so ^C in guestfish does not kill it. */
-    setpgid (0, 0);
+    /* With set_pgroup, qemu gets its own process group so that ^C in
+     * the program's terminal does not reach it. */
+    if (g->pgroup)
+      setpgid (0, 0);
     int null = open ("/dev/null", O_RDONLY);
     dup2 (null, 0);
     dup2 (console[1], 1);
@@ -355,6 +376,7 @@ guestfs_int_direct_launch (guestfs_h *g)
     _exit (127);
   }
   g->qemu_pid = pid;
+  guestfs_int_start_recovery (g);
   close (console[1]);
   console[1] = -1;
   g->console_fd = console[0];
@@ -462,6 +484,9 @@ int
 guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors)
 {
   int ret = 0;
+  /* Before qemu is reaped, so the recovery process can never kill a
+   * recycled pid. */
+  guestfs_int_stop_recovery (g);
   if (g->sock >= 0 && g->state == READY) {
     if (guestfs_int_daemon_exit (g) == -1 && check_errors) {
       error (g, "shutdown: the daemon did not exit cleanly");

@@ -87,6 +87,27 @@ struct guestfs_h {
   uint32_t serial;
   struct timespec launch_t0;
   bool kvm_used;
+
+  /* library.c: settings of the library-side actions */
+  bool network, pgroup, recovery_proc;
+  char **hv_params;           /* guestfs_config: param, value-or-"" pairs */
+  struct private_entry *private_cursor;  /* first_private/next_private */
+  volatile int user_cancel;   /* set by guestfs_user_cancel, any thread */
+  void *test_output;          /* FILE * of internal_test_set_output */
+  pid_t recovery_pid;         /* kills qemu if the program dies */
+  int recovery_fd;            /* our end of the recovery process's pipe */
+  /* libvirt.c: credentials requested by libvirt during add_domain */
+  char **libvirt_supported_creds;
+  struct libvirt_cred *libvirt_creds;
+  size_t nr_libvirt_creds;
+};
+
+struct libvirt_cred {
+  int type;
+  char *prompt, *challenge, *defresult;
+  char *result;
+  size_t result_len;
+  bool have_result;
 };
 
 /* errors.c */
@@ -163,6 +184,16 @@ int guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors);
 /* kvm.c */
 /* True if KVM really runs a guest on this host (verdict cached). */
 bool guestfs_int_kvm_usable (guestfs_h *g);
+
+/* library.c */
+/* Start the recovery process for g->qemu_pid (if g->recovery_proc). */
+void guestfs_int_start_recovery (guestfs_h *g);
+void guestfs_int_stop_recovery (guestfs_h *g);
+/* Read the LIBGUESTFS_* variables through lookup (getenv or a list). */
+int guestfs_int_parse_environment (guestfs_h *g,
+                                   const char *(*lookup) (void *opaque, const char *name),
+                                   void *opaque);
+void guestfs_int_free_library (guestfs_h *g);
 
 /* drives.c */
 void guestfs_int_free_drives (guestfs_h *g);

@@ -68,34 +68,37 @@ guestfs_int_copy_string_list (char *const *l)
   return r;
 }
 
+typedef const char *(*env_lookup) (void *opaque, const char *name);
+
 static bool
-env_true (const char *name)
+env_true (env_lookup lookup, void *opaque, const char *name)
 {
-  const char *v = getenv (name);
+  const char *v = lookup (opaque, name);
   return v && (strcmp (v, "1") == 0 || strcasecmp (v, "true") == 0 ||
                strcasecmp (v, "yes") == 0 || strcasecmp (v, "on") == 0);
 }
 
-/* Read LIBGUESTFS_* variables (guestfs(3) "ENVIRONMENT VARIABLES"). */
-static int
-parse_environment (guestfs_h *g)
+/* Read LIBGUESTFS_* variables (guestfs(3) "ENVIRONMENT VARIABLES"),
+ * from the process environment or, for parse_environment_list, a list. */
+int
+guestfs_int_parse_environment (guestfs_h *g, env_lookup lookup, void *opaque)
 {
   const char *v;
-  if (env_true ("LIBGUESTFS_DEBUG")) g->verbose = true;
-  if (env_true ("LIBGUESTFS_TRACE")) g->trace = true;
-  if ((v = getenv ("LIBGUESTFS_PATH")) && *v) {
+  if (env_true (lookup, opaque, "LIBGUESTFS_DEBUG")) g->verbose = true;
+  if (env_true (lookup, opaque, "LIBGUESTFS_TRACE")) g->trace = true;
+  if ((v = lookup (opaque, "LIBGUESTFS_PATH")) && *v) {
     free (g->path);
     g->path = guestfs_int_safe_strdup (g, v);
   }
-  if ((v = getenv ("LIBGUESTFS_HV")) && *v) {
+  if ((v = lookup (opaque, "LIBGUESTFS_HV")) && *v) {
     free (g->hv);
     g->hv = guestfs_int_safe_strdup (g, v);
   }
-  if ((v = getenv ("LIBGUESTFS_APPEND"))) {
+  if ((v = lookup (opaque, "LIBGUESTFS_APPEND"))) {
     free (g->append);
     g->append = guestfs_int_safe_strdup (g, v);
   }
-  if ((v = getenv ("LIBGUESTFS_MEMSIZE")) && *v) {
+  if ((v = lookup (opaque, "LIBGUESTFS_MEMSIZE")) && *v) {
     char *end;
     long m = strtol (v, &end, 10);
     if (*end || m < 256 || m > 1024 * 1024) {
@@ -104,20 +107,20 @@ parse_environment (guestfs_h *g)
     }
     g->memsize = (int) m;
   }
-  if ((v = getenv ("LIBGUESTFS_CACHEDIR")) && *v) {
+  if ((v = lookup (opaque, "LIBGUESTFS_CACHEDIR")) && *v) {
     free (g->cachedir);
     g->cachedir = guestfs_int_safe_strdup (g, v);
   }
-  if (((v = getenv ("LIBGUESTFS_TMPDIR")) && *v) || ((v = getenv ("TMPDIR")) && *v)) {
+  if (((v = lookup (opaque, "LIBGUESTFS_TMPDIR")) && *v) || ((v = lookup (opaque, "TMPDIR")) && *v)) {
     free (g->tmpdir);
     g->tmpdir = guestfs_int_safe_strdup (g, v);
   }
-  if (((v = getenv ("LIBGUESTFS_BACKEND")) && *v) ||
-      ((v = getenv ("LIBGUESTFS_ATTACH_METHOD")) && *v)) {
+  if (((v = lookup (opaque, "LIBGUESTFS_BACKEND")) && *v) ||
+      ((v = lookup (opaque, "LIBGUESTFS_ATTACH_METHOD")) && *v)) {
     if (guestfs_set_backend (g, v) == -1)
       return -1;
   }
-  if ((v = getenv ("LIBGUESTFS_BACKEND_SETTINGS"))) {
+  if ((v = lookup (opaque, "LIBGUESTFS_BACKEND_SETTINGS"))) {
     /* colon-separated list */
     char *copy = guestfs_int_safe_strdup (g, v);
     size_t n = 1;
@@ -134,6 +137,12 @@ parse_environment (guestfs_h *g)
   return 0;
 }
 
+static const char *
+process_env (void *opaque, const char *name)
+{
+  return getenv (name);
+}
+
 static guestfs_h *
 create_handle (unsigned flags)
 {
@@ -148,6 +157,8 @@ create_handle (unsigned flags)
   g->autosync = true;
   g->memsize = 1280;
   g->smp = 1;
+  g->recovery_proc = true;
+  g->recovery_fd = -1;
   guestfs_int_init_error_handler (g);
   g->backend = strdup ("direct");
   g->backend_settings = calloc (1, sizeof (char *));
@@ -171,7 +182,8 @@ guestfs_create_flags (unsigned flags, ...)
   guestfs_h *g = create_handle (flags);
   if (!g)
     return NULL;
-  if (!(flags & GUESTFS_CREATE_NO_ENVIRONMENT) && parse_environment (g) == -1) {
+  if (!(flags & GUESTFS_CREATE_NO_ENVIRONMENT) &&
+      guestfs_int_parse_environment (g, process_env, NULL) == -1) {
     guestfs_close (g);
     errno = EINVAL;
     return NULL;
@@ -221,6 +233,7 @@ guestfs_close (guestfs_h *g)
   pthread_mutex_unlock (&handles_lock);
 
   guestfs_int_free_drives (g);
+  guestfs_int_free_library (g);
   while (g->error_handler.next)
     guestfs_pop_error_handler (g);
   for (struct private_entry *p = g->privates, *n; p; p = n) {

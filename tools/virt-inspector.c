@@ -337,6 +337,8 @@ main (int argc, char *argv[])
     { "xpath", required_argument, NULL, 0x202 },
     { NULL, 0, NULL, 0 },
   };
+  o.long_options = long_options;
+  o.short_options = TOOL_SHORT_OPTIONS;
   int c;
   while ((c = getopt_long (argc, argv, TOOL_SHORT_OPTIONS, long_options, NULL)) != -1) {
     int r = tool_option (&o, c, optarg);
@@ -365,13 +367,13 @@ main (int argc, char *argv[])
       exit (EXIT_FAILURE);
   if (o.nr_drives == 0)
     usage (EXIT_FAILURE);
-  if (o.keys || o.keys_from_stdin) {
-    fprintf (stderr, "%s: opening LUKS devices is not supported yet\n", program);
-    exit (EXIT_FAILURE);
-  }
 
   guestfs_h *g = tool_open_handle (&o);
   if (!g || guestfs_launch (g) == -1)
+    exit (EXIT_FAILURE);
+  /* Open the encrypted devices (asking for passphrases when no --key
+   * names them) so that what they hold is inspected too. */
+  if (tool_decrypt (g, &o) == -1)
     exit (EXIT_FAILURE);
   char **roots = guestfs_inspect_os (g);
   if (!roots)

@@ -3,7 +3,10 @@
 # root, with our own guestfish (GPT):
 #   /dev/sda1  ext4  /boot  named as /dev/disk/by-uuid/... in fstab
 #   /dev/sda2  ext4  /      LABEL=fedroot; os-release, redhat-release,
-#                           hostname, /bin -> usr/bin, usr/bin/bash
+#                           hostname, /bin -> usr/bin, usr/bin/bash, an rpm
+#                           sqlite database (/usr/lib/sysimage/rpm, with
+#                           /var/lib/rpm a symlink to it as on Fedora 36+)
+#                           made by make-rpmdb.py with Debian's rpm
 #   /dev/sda3  ext4  /home  named as UUID=... in fstab
 # usage: make-guest-fedora.sh OUTPUT.img   (GUESTFISH names the guestfish)
 # The image is rebuilt only when this script is newer than it.
@@ -33,8 +36,15 @@ home_uuid=$(sed -n 2p "$tmp/uuids")
 [ -n "$boot_uuid" ] && [ -n "$home_uuid" ] || { echo "$0: could not read the UUIDs" >&2; exit 1; }
 
 t=$tmp/root
-mkdir -p "$t/etc/sysconfig" "$t/usr/bin" "$t/usr/lib" "$t/boot" "$t/home" "$t/var/lib/rpm"
+mkdir -p "$t/etc/sysconfig" "$t/usr/bin" "$t/usr/lib/sysimage/rpm" "$t/boot" "$t/home" "$t/var/lib"
 ln -s usr/bin "$t/bin"
+ln -s ../../usr/lib/sysimage/rpm "$t/var/lib/rpm"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  kernel-core - 6.5.6 300.fc39 x86_64 https://www.kernel.org/ "The Linux kernel" "The kernel package contains the Linux kernel." \
+  fedora-release-server - 39 36 noarch https://fedoraproject.org/ "Fedora release files" "Fedora release files such as various repo files." \
+  shadow-utils 2 4.14.0 2.fc39 x86_64 https://github.com/shadow-maint/shadow "Utilities for managing accounts and shadow password files" "The shadow-utils package includes the necessary programs." \
+  > "$tmp/packages.tsv"
+python3 "$(dirname "$0")/make-rpmdb.py" sqlite "$tmp/packages.tsv" "$t/usr/lib/sysimage/rpm"
 cat > "$t/usr/lib/os-release" <<'X'
 NAME="Fedora Linux"
 VERSION="39 (Server Edition)"
@@ -53,6 +63,7 @@ echo "Fedora release 39 (Thirty Nine)" > "$t/etc/fedora-release"
 ln -s fedora-release "$t/etc/redhat-release"
 ln -s fedora-release "$t/etc/system-release"
 ln -s dnf-3 "$t/usr/bin/dnf"
+echo '#!/usr/bin/python3' > "$t/usr/bin/dnf-3"
 echo "fedora-test.example.org" > "$t/etc/hostname"
 cat > "$t/etc/fstab" <<X
 #

@@ -3,7 +3,7 @@
 # tests/data/make-guest-*.sh, cached in the build directory) on two disks
 # in one appliance launch: roots, every inspect-get-* field, mountpoints
 # from fstab (UUID=, LABEL=, /dev/disk/by-uuid/), applications from the
-# dpkg status.  The values were checked against libguestfs 1.48 on the
+# dpkg status and the rpm sqlite database.  The values were checked against libguestfs 1.48 on the
 # same images (one deliberate difference: a dpkg status whose last
 # paragraph has no blank line after it still lists that package).
 # Prints TAP; exits 0, 1, or 77 (no guestfish).
@@ -132,14 +132,16 @@ fi
   > "$tmp/aout" 2> "$tmp/aerr"
 rc=$?
 names=$(grep -E '^  app2_(name|epoch|version|release|source_package): ' "$tmp/aout" | tr '\n' ' ')
-want="  app2_name: base-files   app2_epoch: 0   app2_version: 12.4+deb12u5   app2_release:    app2_source_package:    app2_name: bash   app2_epoch: 0   app2_version: 5.2.15   app2_release: 2+b2   app2_source_package: bash   app2_name: libc6   app2_epoch: 0   app2_version: 2.36   app2_release: 9+deb12u4   app2_source_package: glibc   app2_name: vim   app2_epoch: 2   app2_version: 9.0.1378   app2_release: 2   app2_source_package: vim "
+want="  app2_name: base-files   app2_epoch: 0   app2_version: 12.4+deb12u5   app2_release:    app2_source_package:    app2_name: bash   app2_epoch: 0   app2_version: 5.2.15   app2_release: 2+b2   app2_source_package: bash   app2_name: libc6   app2_epoch: 0   app2_version: 2.36   app2_release: 9+deb12u4   app2_source_package: glibc   app2_name: vim   app2_epoch: 2   app2_version: 9.0.1378   app2_release: 2   app2_source_package: vim   app2_name: fedora-release-server   app2_epoch: 0   app2_version: 39   app2_release: 36   app2_source_package:    app2_name: kernel-core   app2_epoch: 0   app2_version: 6.5.6   app2_release: 300.fc39   app2_source_package:    app2_name: shadow-utils   app2_epoch: 2   app2_version: 4.14.0   app2_release: 2.fc39   app2_source_package:  "
 if [ $rc = 0 ] && [ "$names" = "$want" ] &&
    grep -q '^  app2_url: http://tiswww.case.edu/php/chet/bash/bashtop.html$' "$tmp/aout" &&
    grep -q '^  app2_summary: GNU C Library: Shared libraries$' "$tmp/aout" &&
+   grep -q '^  app2_summary: Utilities for managing accounts and shadow password files$' "$tmp/aout" &&
+   grep -q '^  app2_url: https://www.kernel.org/$' "$tmp/aout" &&
    grep -qx '0' "$tmp/aout"; then
-  echo "ok 4 - applications from the dpkg status, no icon"
+  echo "ok 4 - applications from the dpkg status and the rpm sqlite database, no icon"
 else
-  echo "not ok 4 - applications from the dpkg status, no icon (exit status $rc)"
+  echo "not ok 4 - applications from the dpkg status and the rpm sqlite database, no icon (exit status $rc)"
   failed=1
   echo "# got: $names"
   sed 's/^/# /' "$tmp/aout" "$tmp/aerr"

@@ -89,6 +89,18 @@ def normalise(s):
     return re.sub(r"\s*([(),*;{}\[\]])\s*", r"\1", s).strip()
 
 
+def deprecations(path):
+    """name -> replacement ("" for GUESTFS_DEPRECATED_NO_REPLACEMENT) of
+    every function declared deprecated."""
+    t = strip_c_comments(read(path))
+    out = {}
+    for m in re.finditer(r"extern\s+GUESTFS_DLL_PUBLIC\s+[^;]*?\b(guestfs_\w+)\s*\([^;]*?\)\s*"
+                         r"GUESTFS_DEPRECATED_(?:NO_REPLACEMENT|REPLACED_BY\s*\(\s*\"(\w+)\"\s*\))\s*;",
+                         t, flags=re.S):
+        out[m.group(1)] = m.group(2) or ""
+    return out
+
+
 def struct_bodies(path):
     t = strip_c_comments(read(path))
     t = re.sub(r"^\s*#.*$", "", t, flags=re.M)
@@ -320,6 +332,27 @@ class TestCompile(unittest.TestCase):
         r = run(["g++", "-fsyntax-only", "-Wall", "-Werror", "-I", d, src])
         self.assertEqual(r.returncode, 0, r.stdout)
 
+    def compile_snippet(self, body, *flags):
+        d = os.path.dirname(generated("header"))
+        src = os.path.join(d, "use-deprecated.c")
+        with open(src, "w") as f:
+            f.write('#include "guestfs.h"\nint main (void) {\n'
+                    '  guestfs_h *g = guestfs_create ();\n%s\n  return 0;\n}\n' % body)
+        return run(["gcc", "-fsyntax-only", "-std=gnu11", "-Wall", "-Werror",
+                    "-Werror=implicit-function-declaration"] + list(flags) + ["-I", d, src])
+
+    def test_deprecated_warns(self):
+        call = "  guestfs_e2fsck_f (g, \"/dev/sda1\");"
+        r = self.compile_snippet(call)
+        self.assertNotEqual(r.returncode, 0, "calling a deprecated function must warn")
+        self.assertIn("guestfs_e2fsck", r.stdout)
+        r = self.compile_snippet(call, "-DGUESTFS_NO_WARN_DEPRECATED")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        r = self.compile_snippet(call, "-DGUESTFS_NO_DEPRECATED")
+        self.assertNotEqual(r.returncode, 0, "GUESTFS_NO_DEPRECATED must hide it")
+        r = self.compile_snippet("  guestfs_launch (g);", "-DGUESTFS_NO_DEPRECATED")
+        self.assertEqual(r.returncode, 0, r.stdout)
+
     def test_protocol_c_compiles(self):
         generated("header")
         generated("structs-h")
@@ -358,6 +391,21 @@ class TestReferenceHeader(unittest.TestCase):
                            % (name, ours[name][0], ref[name][0]))
         self.assertFalse(bad, "%d of %d prototypes differ:\n    %s"
                          % (len(bad), len(common), "\n    ".join(bad)))
+
+    def test_deprecations(self):
+        """Functions libguestfs deprecates are deprecated here too, with
+        the same replacement; nothing else is."""
+        ours = deprecations(generated("header"))
+        ref = deprecations(REFERENCE_H)
+        self.assertGreater(len(ref), 50, "parsing the reference broke?")
+        common = set(prototypes(generated("header"))) & set(prototypes(REFERENCE_H))
+        bad = ["%s: ours %r, libguestfs %r" % (n, ours.get(n), ref.get(n))
+               for n in sorted(common) if ours.get(n) != ref.get(n)]
+        self.assertFalse(bad, "\n    ".join(bad))
+        missing = sorted(set(ref) - set(ours))
+        sys.stderr.write("# deprecated functions: %d of libguestfs's %d declared%s\n"
+                         % (len(set(ref) & set(ours)), len(ref),
+                            "; missing: " + " ".join(n[8:] for n in missing) if missing else ""))
 
     def test_no_unknown_public_functions(self):
         """A guestfs_* function the reference lacks is a naming mistake

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Library-side settings that only show at launch: set-network (a NIC
+# configured by init, none without it), config (extra qemu parameters),
+# get-pid, and the recovery process (qemu does not outlive a killed
+# program), set-pgroup.
+. "$(dirname "$0")/fish-lib.bash"
+need_launch
+
+# config: reserved parameters are refused, others reach qemu.
+script "config refuses -kernel" 1 "" "config -kernel /x" -a /dev/null
+err_has "config error names the parameter" "kernel"
+
+# --network: init brings up the NIC (its console line, verbose mode).
+"$fish" -v --network -a /dev/null run : get-network < /dev/null > "$tmp/out" 2> "$tmp/err"
+if [ $? = 0 ] && [ "$(cat "$tmp/out")" = true ]; then ok "network launch"; else notok "network launch"; fi
+err_has "network: init configured 10.0.2.15" "network: [a-z0-9]* 10.0.2.15/24 via 10.0.2.2"
+err_has "network: qemu has a user-mode netdev" "user,id=usernet"
+if "$fish" help debug > /dev/null 2>&1; then
+  run "network: appliance has a NIC" 0 "$(printf '%s\n' . .. eth0 lo)" \
+    --network -a /dev/null run : debug ls /sys/class/net
+  run "no network: only loopback" 0 "$(printf '%s\n' . .. lo)" \
+    -a /dev/null run : debug ls /sys/class/net
+else
+  skip "network: appliance has a NIC (no debug command)"
+  skip "no network: only loopback (no debug command)"
+fi
+
+# A session kept open through a fifo, so we can kill guestfish -9.
+session () {   # session CMD...: guestfish -a /dev/null runs CMDs, prints qemu's pid
+  rm -f "$tmp/fifo"; mkfifo "$tmp/fifo"
+  "$fish" -a /dev/null < "$tmp/fifo" > "$tmp/out" 2> "$tmp/err" &
+  fishpid=$!
+  exec 7> "$tmp/fifo"
+  printf '%s\n' "$@" run get-pid >&7
+  qemupid=
+  for _ in $(seq 1 300); do
+    [ -s "$tmp/out" ] && break
+    kill -0 "$fishpid" 2> /dev/null || break
+    sleep 0.2
+  done
+  qemupid=$(head -1 "$tmp/out")
+}
+gone () {      # gone PID: true once PID has exited (within 10 s)
+  for _ in $(seq 1 50); do
+    kill -0 "$1" 2> /dev/null || return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+session "config -name hatch-recovery-test"
+if [ -n "$qemupid" ] && [ "$qemupid" -gt 1 ] 2> /dev/null; then ok "get-pid"; else notok "get-pid"; fi
+case "$qemupid" in ''|*[!0-9]*) qemupid=999999999 ;; esac
+if tr '\0' ' ' < "/proc/$qemupid/cmdline" 2> /dev/null | grep -q "hatch-recovery-test"; then
+  ok "config parameter on the qemu command line"
+else
+  notok "config parameter on the qemu command line"
+fi
+kill -9 "$fishpid"; wait "$fishpid" 2> /dev/null; exec 7>&-
+if gone "$qemupid"; then ok "recovery process kills qemu after kill -9"
+else notok "recovery process kills qemu after kill -9"; kill -9 "$qemupid" 2> /dev/null; fi
+
+session "recovery-proc false" "pgroup true"
+if [ -n "$qemupid" ] && [ "$(ps -o pgid= -p "$qemupid" | tr -d ' ')" = "$qemupid" ]; then
+  ok "set-pgroup: qemu leads its own process group"
+else
+  notok "set-pgroup: qemu leads its own process group"
+fi
+case "$qemupid" in ''|*[!0-9]*) qemupid=999999999 ;; esac
+kill -9 "$fishpid"; wait "$fishpid" 2> /dev/null; exec 7>&-
+if ! gone "$qemupid"; then ok "recovery-proc false: qemu left running"
+else notok "recovery-proc false: qemu left running"; fi
+kill -9 "$qemupid" 2> /dev/null
+
+finish

@@ -1,0 +1,121 @@
+# Helpers shared by the tests of the virt-* tools (sourced; not a test).
+# Prints TAP.  Needs $HATCH_BUILDDIR (tests/run-tests.sh sets it).
+set -u
+build=${HATCH_BUILDDIR:?set HATCH_BUILDDIR to the build directory}
+build=$(cd "$build" && pwd)
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+fish=$build/fish/guestfish
+tools=$build/tools
+data=$build/tests/data
+mkdir -p "$data"
+
+tmp=$(mktemp -d /tmp/tools-test-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export HOME=$tmp/home
+mkdir -p "$HOME"
+n=0
+fail=0
+
+ok () { n=$((n+1)); echo "ok $n - $1"; }
+skip () { n=$((n+1)); echo "ok $n # SKIP $1"; }
+notok () {
+  n=$((n+1)); echo "not ok $n - $1"; fail=1
+  echo "# stdout:"; sed 's/^/#   /' "$tmp/out" | head -40
+  echo "# stderr:"; sed 's/^/#   /' "$tmp/err" | head -40
+}
+
+# t NAME EXPECTED_STATUS EXPECTED_STDOUT PROGRAM [args...]  (stdin: /dev/null)
+t () {
+  local name=$1 status=$2 expect=$3 prog=$4; shift 4
+  "$tools/$prog" "$@" < /dev/null > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  if [ $rc = "$status" ] && [ "$(cat "$tmp/out")" = "$expect" ]; then ok "$name"
+  else echo "# exit status $rc, expected $status; expected stdout:"
+       printf '%s\n' "$expect" | sed 's/^/#   /'; notok "$name"; fi
+}
+# st NAME EXPECTED_STATUS PROGRAM [args...]: only the exit status matters
+st () {
+  local name=$1 status=$2 prog=$3; shift 3
+  "$tools/$prog" "$@" < /dev/null > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  if [ $rc = "$status" ]; then ok "$name"
+  else echo "# exit status $rc, expected $status"; notok "$name"; fi
+}
+err_has () {
+  if grep -q -- "$2" "$tmp/err"; then ok "$1"; else notok "$1"; fi
+}
+out_has () {
+  if grep -q -- "$2" "$tmp/out"; then ok "$1"; else notok "$1"; fi
+}
+finish () {
+  echo "1..$n"
+  exit $fail
+}
+
+# The test guest (built once with our guestfish, cached in the build
+# directory, rebuilt when this file changes), 64 MiB raw:
+#   /dev/sda1          ext2 LABEL=BOOT  /boot
+#   /dev/sda2          LVM PV of VG "tvg"
+#   /dev/tvg/root      ext4 LABEL=ROOT  /    a small fake Debian 12
+# Files with fixed contents, modes, owners and times under /data:
+#   /data/hello.txt    "hello world\n"  0644 1000:1000 mtime 1600000000
+#   /data/sub/         directory 0755, /data/sub/empty (0 bytes, 0600)
+#   /data/link         symlink -> hello.txt
+#   /data/lines.txt    "one\ntwo\nthree\n"
+tools_image=$data/guest-tools.img
+make_tools_image () {
+  if [ -s "$tools_image" ] && [ "$tools_image" -nt "${BASH_SOURCE[0]}" ]; then
+    return 0
+  fi
+  local w=$tmp/mkimg r
+  mkdir -p "$w"
+  r=$w/root
+  mkdir -p "$r/etc" "$r/usr/lib" "$r/bin" "$r/boot" "$r/data/sub" "$r/var/lib/dpkg"
+  cat > "$r/usr/lib/os-release" <<'X'
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+ID=debian
+X
+  ln -s ../usr/lib/os-release "$r/etc/os-release"
+  echo 12.5 > "$r/etc/debian_version"
+  echo tools-test > "$r/etc/hostname"
+  cat > "$r/etc/fstab" <<'X'
+/dev/tvg/root  /      ext4  errors=remount-ro  0  1
+LABEL=BOOT     /boot  ext2  defaults           0  2
+X
+  : > "$r/var/lib/dpkg/status"
+  cp /bin/true "$r/bin/true"
+  printf 'hello world\n' > "$r/data/hello.txt"
+  printf 'one\ntwo\nthree\n' > "$r/data/lines.txt"
+  : > "$r/data/sub/empty"
+  chmod 0600 "$r/data/sub/empty"
+  chmod 0644 "$r/data/hello.txt" "$r/data/lines.txt"
+  chmod 0755 "$r/data/sub" "$r/data"
+  ln -s hello.txt "$r/data/link"
+  touch -h -d @1600000000 "$r/data/hello.txt" "$r/data/lines.txt" \
+    "$r/data/sub/empty" "$r/data/link" "$r/data/sub" "$r/data"
+  tar -C "$r" --numeric-owner --owner=0 --group=0 -cf "$w/root.tar" \
+    --exclude=./data .
+  tar -C "$r" --numeric-owner --owner=1000 --group=1000 -cf "$w/data.tar" data
+  truncate -s 64M "$w/disk.img"
+  "$fish" -a "$w/disk.img" > "$w/log" 2>&1 <<GF || { cat "$w/log" >&2; return 1; }
+run
+part-init /dev/sda mbr
+part-add /dev/sda p 2048 34815
+part-add /dev/sda p 34816 -2048
+mkfs ext2 /dev/sda1 label:BOOT
+pvcreate /dev/sda2
+vgcreate tvg /dev/sda2
+lvcreate root tvg 32
+mkfs ext4 /dev/tvg/root label:ROOT
+mount /dev/tvg/root /
+tar-in $w/root.tar /
+tar-in $w/data.tar /
+mount /dev/sda1 /boot
+write /boot/grub.cfg "set timeout=5\n"
+umount-all
+GF
+  mv "$w/disk.img" "$tools_image"
+}

@@ -1,0 +1,42 @@
+/* Small helpers shared by the virt-* tools (output formats, downloads,
+ * old-style command lines). */
+#ifndef HATCH_TOOLS_UTIL_H
+#define HATCH_TOOLS_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "guestfs.h"
+#include "options.h"
+
+/* Old-style command lines (no -a or -d): the first NR_ARGS-KEEP arguments
+ * from *OPTIND name disk images (anything with a '/' or an existing file)
+ * or libvirt guests; KEEP arguments are left for the tool.  Returns -1
+ * after printing a message. */
+int tool_old_style_args (struct tool_options *o, int argc, char *argv[],
+                         int *optind_, int keep);
+/* "you must specify at least one -a or -d option." and exit(1) when the
+ * command line added no disk. */
+void tool_require_drives (struct tool_options *o);
+
+/* Copy the guest file PATH to the open file descriptor FD (through a
+ * pipe, so FD may be a regular file shared by several downloads). */
+int tool_download_fd (guestfs_h *g, const char *path, int fd);
+/* The same for any call that writes a FileOut: CALL (g, ARG, fileout). */
+int tool_fileout_fd (guestfs_h *g,
+                     int (*call) (guestfs_h *g, const char *arg, const char *fileout),
+                     const char *arg, int fd);
+
+/* Sizes as ls -h / df -h print them: 1023, 1.0K, 15M, 2.3G. */
+char *tool_human_size (uint64_t bytes);
+/* Print S as one CSV field (RFC 4180 quoting when needed). */
+void tool_csv_field (FILE *fp, const char *s);
+
+/* A path named by the user, translated for a Windows guest found by -i
+ * (drive letters, backslashes, case); otherwise a copy of PATH. */
+char *tool_windows_path (guestfs_h *g, struct tool_options *o, const char *path);
+
+void tool_free_strings (char **l);
+size_t tool_count_strings (char **l);
+
+#endif

@@ -1,0 +1,457 @@
+/* virt-ls: list files in a disk image or libvirt guest (see virt-ls(1)).
+ * Four modes: plain (names), -l (like ls -l), -R (recursive names) and
+ * -lR (recursive, one parseable line per file with optional extra
+ * fields, or CSV). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guestfs.h"
+#include "options.h"
+#include "util.h"
+
+static const char *program = "virt-ls";
+
+/* -lR output settings. */
+static bool csv, human, show_uids, show_times, show_extra;
+static const char *checksum_type;       /* NULL: no checksums */
+enum time_format { TIME_DATE, TIME_T, TIME_RELATIVE, TIME_DAYS };
+static enum time_format time_format = TIME_DATE;
+static time_t now;
+
+static void
+usage (int status)
+{
+  if (status != EXIT_SUCCESS)
+    tool_try_help (program);
+  printf ("%s: list files in a virtual machine\n"
+          "Usage:\n"
+          "  %s [--options] -d domname dir [dir ...]\n"
+          "  %s [--options] -a disk.img [-a disk.img ...] dir [dir ...]\n"
+          "Options:\n", program, program, program);
+  tool_print_options_help (TOOL_HELP_MOUNT | TOOL_HELP_KEYS);
+  printf ("  --checksum[=...]     With -lR: checksum of regular files (crc, md5,\n"
+          "                       sha1, sha224, sha256, sha384, sha512; md5 by default)\n"
+          "  --csv                With -lR: comma-separated values\n"
+          "  --extra-stats        With -lR: device, inode, links, rdev, blocks\n"
+          "  -h|--human-readable  With -lR: sizes like 1.5K, 20M\n"
+          "  -l|--long            Long listing\n"
+          "  -R|--recursive       Recursive listing\n"
+          "  --times              With -lR: atime, mtime, ctime\n"
+          "  --time-days          With -lR: times as days before now\n"
+          "  --time-relative      With -lR: times as seconds before now\n"
+          "  --time-t             With -lR: times as seconds since the epoch\n"
+          "  --uids               With -lR: owner's uid and gid\n"
+          "See virt-ls(1) for more.\n");
+  exit (EXIT_SUCCESS);
+}
+
+/* ---- -lR fields ----------------------------------------------------- */
+
+static int field;
+
+static void
+next_field (void)
+{
+  if (field++ > 0)
+    putchar (csv ? ',' : ' ');
+}
+
+static void
+out_string (const char *s)
+{
+  next_field ();
+  if (csv)
+    tool_csv_field (stdout, s);
+  else
+    fputs (s, stdout);
+}
+
+static void
+out_size (int64_t size)
+{
+  next_field ();
+  if (human) {
+    char *h = tool_human_size ((uint64_t) (size < 0 ? 0 : size));
+    printf (csv ? "%s" : "%10s", h);
+    free (h);
+  }
+  else
+    printf (csv ? "%" PRIi64 : "%10" PRIi64, size);
+}
+
+static void
+out_time (int64_t secs)
+{
+  next_field ();
+  switch (time_format) {
+  case TIME_T:
+    printf (csv ? "%" PRIi64 : "%10" PRIi64, secs);
+    break;
+  case TIME_RELATIVE:
+    printf (csv ? "%" PRIi64 : "%8" PRIi64, (int64_t) now - secs);
+    break;
+  case TIME_DAYS:
+    printf (csv ? "%" PRIi64 : "%3" PRIi64, ((int64_t) now - secs) / 86400);
+    break;
+  default: {
+    time_t t = (time_t) secs;
+    struct tm tm;
+    char buf[64];
+    if (localtime_r (&t, &tm) && strftime (buf, sizeof buf, "%F %T", &tm) > 0)
+      fputs (buf, stdout);
+    else
+      printf ("%" PRIi64, secs);
+  }
+  }
+}
+
+static void
+out_dev (int64_t d)
+{
+  next_field ();
+  printf ("%u:%u", major ((dev_t) d), minor ((dev_t) d));
+}
+
+static const char *
+type_char (int64_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFREG: return "-";
+  case S_IFDIR: return "d";
+  case S_IFCHR: return "c";
+  case S_IFBLK: return "b";
+  case S_IFIFO: return "p";
+  case S_IFLNK: return "l";
+  case S_IFSOCK: return "s";
+  default: return "u";
+  }
+}
+
+/* One -lR line.  LINK is the target of a symlink (or NULL). */
+static int
+show_file (guestfs_h *g, const char *path, const struct guestfs_statns *st,
+           const char *link)
+{
+  field = 0;
+  out_string (type_char (st->st_mode));
+  next_field ();
+  printf ("%04" PRIo64, (uint64_t) st->st_mode & 07777);
+  out_size (st->st_size);
+  if (show_uids) {
+    next_field ();
+    printf (csv ? "%" PRIi64 : "%4" PRIi64, st->st_uid);
+    next_field ();
+    printf (csv ? "%" PRIi64 : "%4" PRIi64, st->st_gid);
+  }
+  if (show_times) {
+    out_time (st->st_atime_sec);
+    out_time (st->st_mtime_sec);
+    out_time (st->st_ctime_sec);
+  }
+  if (show_extra) {
+    out_dev (st->st_dev);
+    next_field ();
+    printf ("%" PRIi64, st->st_ino);
+    next_field ();
+    printf ("%" PRIi64, st->st_nlink);
+    out_dev (st->st_rdev);
+    next_field ();
+    printf ("%" PRIi64, st->st_blocks);
+  }
+  if (checksum_type && S_ISREG (st->st_mode)) {
+    char *sum = guestfs_checksum (g, checksum_type, path);
+    if (!sum) {
+      putchar ('\n');
+      return -1;
+    }
+    out_string (sum);
+    free (sum);
+  }
+  else if (checksum_type && csv)
+    out_string ("");
+  out_string (path);
+  if (link) {
+    if (csv)
+      out_string (link);
+    else {
+      next_field ();
+      printf ("-> %s", link);
+    }
+  }
+  putchar ('\n');
+  return 0;
+}
+
+static char *
+join_path (const char *dir, const char *name)
+{
+  char *p;
+  if (asprintf (&p, "%s%s%s", dir, dir[strlen (dir) - 1] == '/' ? "" : "/", name) == -1) {
+    perror ("asprintf");
+    exit (EXIT_FAILURE);
+  }
+  return p;
+}
+
+/* The entries of DIR, their stats and link targets in a few batched
+ * calls, then the subdirectories depth first. */
+static int
+visit (guestfs_h *g, const char *dir)
+{
+  char **names = guestfs_ls (g, dir);
+  if (!names)
+    return -1;
+  int r = 0;
+  size_t n = tool_count_strings (names);
+  if (n == 0) {
+    free (names);
+    return 0;
+  }
+  struct guestfs_statns_list *sts = guestfs_lstatnslist (g, dir, names);
+  char **links = sts ? guestfs_readlinklist (g, dir, names) : NULL;
+  if (!sts || !links || sts->len != n || tool_count_strings (links) != n) {
+    if (sts && links)
+      fprintf (stderr, "%s: %s: inconsistent directory listing\n", program, dir);
+    guestfs_free_statns_list (sts);
+    tool_free_strings (links);
+    tool_free_strings (names);
+    return -1;
+  }
+  for (size_t i = 0; i < n && r == 0; ++i) {
+    char *path = join_path (dir, names[i]);
+    const struct guestfs_statns *st = &sts->val[i];
+    if (show_file (g, path, st, S_ISLNK (st->st_mode) ? links[i] : NULL) == -1)
+      r = -1;
+    else if (S_ISDIR (st->st_mode) && visit (g, path) == -1)
+      r = -1;
+    free (path);
+  }
+  guestfs_free_statns_list (sts);
+  tool_free_strings (links);
+  tool_free_strings (names);
+  return r;
+}
+
+static int
+long_recursive (guestfs_h *g, const char *path)
+{
+  struct guestfs_statns *st = guestfs_lstatns (g, path);
+  if (!st)
+    return -1;
+  char *link = S_ISLNK (st->st_mode) ? guestfs_readlink (g, path) : NULL;
+  int r = show_file (g, path, st, link);
+  if (r == 0 && S_ISDIR (st->st_mode))
+    r = visit (g, path);
+  free (link);
+  guestfs_free_statns (st);
+  return r;
+}
+
+/* ---- the other modes ----------------------------------------------- */
+
+static int
+plain (guestfs_h *g, const char *dir)
+{
+  char **names = guestfs_ls (g, dir);
+  if (!names)
+    return -1;
+  for (size_t i = 0; names[i]; ++i)
+    printf ("%s\n", names[i]);
+  tool_free_strings (names);
+  return 0;
+}
+
+static int
+long_listing (guestfs_h *g, const char *dir)
+{
+  char *s = guestfs_ll (g, dir);
+  if (!s)
+    return -1;
+  fputs (s, stdout);
+  free (s);
+  return 0;
+}
+
+/* Path order of a depth-first walk in sorted directories: '/' sorts
+ * before every other character. */
+static int
+compare_paths (const void *a, const void *b)
+{
+  const unsigned char *x = *(const unsigned char *const *) a;
+  const unsigned char *y = *(const unsigned char *const *) b;
+  for (; *x && *x == *y; ++x, ++y)
+    ;
+  int cx = *x == '/' ? 1 : *x == 0 ? 0 : *x + 1;
+  int cy = *y == '/' ? 1 : *y == 0 ? 0 : *y + 1;
+  return cx - cy;
+}
+
+/* -R: every name under DIR, as find0 gives them (relative to DIR, with a
+ * leading '/'), in the order of a sorted depth-first walk. */
+static int
+recursive (guestfs_h *g, const char *dir)
+{
+  char tmpl[] = "/tmp/virt-ls-XXXXXX";
+  int fd = mkstemp (tmpl);
+  if (fd == -1) {
+    perror ("mkstemp");
+    return -1;
+  }
+  unlink (tmpl);
+  if (tool_fileout_fd (g, guestfs_find0, dir, fd) == -1) {
+    close (fd);
+    return -1;
+  }
+  FILE *fp = fdopen (fd, "r");
+  if (!fp || fseek (fp, 0, SEEK_SET) == -1) {
+    perror ("fdopen");
+    if (fp) fclose (fp); else close (fd);
+    return -1;
+  }
+  char **names = NULL;
+  size_t n = 0, alloc = 0;
+  char *item = NULL;
+  size_t len = 0;
+  while (getdelim (&item, &len, '\0', fp) != -1) {
+    if (!*item)
+      continue;
+    if (n + 1 >= alloc) {
+      alloc = alloc ? 2 * alloc : 64;
+      char **p = realloc (names, alloc * sizeof *p);
+      if (!p) {
+        perror ("realloc");
+        exit (EXIT_FAILURE);
+      }
+      names = p;
+    }
+    names[n++] = strdup (item);
+    names[n] = NULL;
+  }
+  free (item);
+  fclose (fp);
+  if (n)
+    qsort (names, n, sizeof *names, compare_paths);
+  for (size_t i = 0; i < n; ++i)
+    printf ("%s\n", names[i]);
+  tool_free_strings (names);
+  return 0;
+}
+
+int
+main (int argc, char *argv[])
+{
+  struct tool_options o = { .program = program, .read_only = true };
+  bool long_mode = false, recursive_mode = false;
+  static const char short_options[] = "a:c:d:hlm:RvVx";
+  static const struct option long_options[] = {
+    TOOL_LONG_OPTIONS,
+    TOOL_MOUNT_LONG_OPTIONS,
+    { "checksum", optional_argument, NULL, 0x201 },
+    { "checksums", optional_argument, NULL, 0x201 },
+    { "csv", no_argument, NULL, 0x202 },
+    { "extra-stat", no_argument, NULL, 0x203 },
+    { "extra-stats", no_argument, NULL, 0x203 },
+    { "help", no_argument, NULL, 0x200 },
+    { "human-readable", no_argument, NULL, 'h' },
+    { "long", no_argument, NULL, 'l' },
+    { "recursive", no_argument, NULL, 'R' },
+    { "time", no_argument, NULL, 0x204 },
+    { "times", no_argument, NULL, 0x204 },
+    { "time-days", no_argument, NULL, 0x205 },
+    { "time-relative", no_argument, NULL, 0x206 },
+    { "time-t", no_argument, NULL, 0x207 },
+    { "uid", no_argument, NULL, 0x208 },
+    { "uids", no_argument, NULL, 0x208 },
+    { NULL, 0, NULL, 0 },
+  };
+  o.long_options = long_options;
+  o.short_options = short_options;
+  int c;
+  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
+    int r = tool_option (&o, c, optarg);
+    if (r == 1)
+      continue;
+    if (r == -1)
+      exit (EXIT_FAILURE);
+    switch (c) {
+    case 0x200: usage (EXIT_SUCCESS); break;
+    case 0x201: checksum_type = optarg && *optarg ? optarg : "md5"; break;
+    case 0x202: csv = true; break;
+    case 0x203: show_extra = true; break;
+    case 'h': human = true; break;
+    case 'l': long_mode = true; break;
+    case 'R': recursive_mode = true; break;
+    case 0x204: show_times = true; break;
+    case 0x205: show_times = true; time_format = TIME_DAYS; break;
+    case 0x206: show_times = true; time_format = TIME_RELATIVE; break;
+    case 0x207: show_times = true; time_format = TIME_T; break;
+    case 0x208: show_uids = true; break;
+    default: usage (EXIT_FAILURE);
+    }
+  }
+  /* Old style: virt-ls disk.img [disk.img ...] dir */
+  if (tool_old_style_args (&o, argc, argv, &optind, 1) == -1)
+    exit (EXIT_FAILURE);
+  tool_require_drives (&o);
+  if (optind >= argc) {
+    fprintf (stderr, "%s: error: missing directory names on the command line.\n", program);
+    usage (EXIT_FAILURE);
+  }
+  if (!(long_mode && recursive_mode) &&
+      (csv || human || show_uids || show_times || show_extra || checksum_type)) {
+    fprintf (stderr, "%s: used a flag which can only be combined with -lR mode\n"
+             "For more information, read the virt-ls(1) man page.\n", program);
+    exit (EXIT_FAILURE);
+  }
+  if (csv && human) {
+    fprintf (stderr, "%s: you cannot use -h and --csv options together.\n", program);
+    exit (EXIT_FAILURE);
+  }
+  for (int i = optind; i < argc; ++i)
+    if (argv[i][0] != '/') {
+      fprintf (stderr, "%s: %s: the directory must be an absolute path\n",
+               program, argv[i]);
+      exit (EXIT_FAILURE);
+    }
+  o.inspector = o.nr_mounts == 0;
+  now = time (NULL);
+
+  guestfs_h *g = tool_open_handle (&o);
+  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
+    exit (EXIT_FAILURE);
+
+  int status = EXIT_SUCCESS;
+  for (int i = optind; i < argc && status == EXIT_SUCCESS; ++i) {
+    char *dir = tool_windows_path (g, &o, argv[i]);
+    int r;
+    if (!dir)
+      r = -1;
+    else if (long_mode && recursive_mode)
+      r = long_recursive (g, dir);
+    else if (long_mode)
+      r = long_listing (g, dir);
+    else if (recursive_mode)
+      r = recursive (g, dir);
+    else
+      r = plain (g, dir);
+    free (dir);
+    if (r == -1)
+      status = EXIT_FAILURE;
+  }
+  if (fflush (stdout) == EOF) {
+    perror ("stdout");
+    status = EXIT_FAILURE;
+  }
+  if (guestfs_shutdown (g) == -1)
+    status = EXIT_FAILURE;
+  guestfs_close (g);
+  tool_free_options (&o);
+  return status;
+}
