@@ -320,3 +320,85 @@ for _a in ACTIONS:
         _a.tests = [Test("none", ["internal_test_rhashtable 2"], ExpectList(["0", "0", "1", "1"]))]
     elif _a.name == "internal_test_rbufferout":
         _a.tests = [Test("none", ["internal_test_rbufferout abc"], ExpectBuffer(b"abc"))]
+
+
+# ---- deprecated spellings libguestfs still declares, as thin wrappers ----
+
+def _dep(name, ret, args, by, doc, tests=(), config_only=False, fish_alias=()):
+    return Action(name, ret, args, deprecated_by=by, config_only=config_only,
+                  fish_alias=list(fish_alias),
+                  shortdesc=doc.split("\n")[0],
+                  longdesc="Deprecated%s.  " % (
+                      "" if by is NO_REPLACEMENT else ": use guestfs_" + by) + doc, tests=list(tests))
+
+
+ACTIONS += [
+    _dep("add_cdrom", RErr(), [String("filename")], "add_drive_ro",
+         "add a CD-ROM disk image to examine\n\nThe same as guestfs_add_drive_ro: "
+         "the image becomes the next /dev/sdX, read-only.", config_only=True),
+    _dep("add_drive_ro_with_if", RErr(), [String("filename"), String("iface")], "add_drive",
+         "add a drive read-only specifying the QEMU block emulation to use\n\n"
+         "The same as guestfs_add_drive_opts with readonly and iface.", config_only=True),
+    _dep("add_drive_with_if", RErr(), [String("filename"), String("iface")], "add_drive",
+         "add a drive specifying the QEMU block emulation to use\n\n"
+         "The same as guestfs_add_drive_opts with iface.", config_only=True),
+    _dep("set_attach_method", RErr(), [String("backend")], "set_backend",
+         "set the backend\n\nThe same as guestfs_set_backend.", fish_alias=["attach-method"]),
+    _dep("get_attach_method", RString(), [], "get_backend",
+         "get the backend\n\nThe same as guestfs_get_backend.",
+         tests=[Test("none", ["get_attach_method"], ExpectString("direct"))]),
+    _dep("set_qemu", RErr(), [OptString("hv")], "set_hv",
+         "set the hypervisor binary (usually qemu)\n\nThe same as guestfs_set_hv; "
+         "NULL restores the default.", fish_alias=["qemu"]),
+    _dep("get_qemu", RConstString(), [], "get_hv",
+         "get the hypervisor binary (usually qemu)\n\nThe same as guestfs_get_hv.",
+         tests=[Test("none", ["get_qemu"], ExpectC("r[0] != 0"))]),
+    _dep("kill_subprocess", RErr(), [], "shutdown",
+         "kill the hypervisor\n\nThe same as guestfs_shutdown."),
+    _dep("wait_ready", RErr(), [], NO_REPLACEMENT,
+         "wait until the hypervisor launches (no op)\n\nguestfs_launch already "
+         "waits for the appliance, so this does nothing.",
+         tests=[Test("none", ["wait_ready"], ExpectRun())]),
+    _dep("dd", RErr(), [Dev_or_Path("src"), Dev_or_Path("dest")], "copy_device_to_device",
+         "copy from source to destination using dd\n\nThe same as "
+         "guestfs_copy_device_to_device without optional arguments.",
+         tests=[Test("empty", ["dd /dev/sdc /dev/sda"], ExpectRun())]),
+    _dep("copy_size", RErr(), [Dev_or_Path("src"), Dev_or_Path("dest"), Int64("size")],
+         "copy_device_to_device",
+         "copy size bytes from source to destination using dd\n\nThe same as "
+         "guestfs_copy_device_to_device with the size optional argument.",
+         tests=[Test("empty", ["copy_size /dev/sdc /dev/sda 65536"], ExpectRun())]),
+    _dep("fallocate", RErr(), [Pathname("path"), Int("len")], "fallocate64",
+         "preallocate a file in the guest filesystem\n\nThe same as guestfs_fallocate64.",
+         tests=[Test("scratchfs", ["fallocate /hatch-fallocate 8192", "filesize /hatch-fallocate"],
+                     ExpectInt(8192))]),
+    _dep("mkfs_b", RErr(), [String("fstype"), Int("blocksize"), Device("device")], "mkfs",
+         "make a filesystem with block size\n\nThe same as guestfs_mkfs_opts with blocksize.",
+         tests=[Test("partition", ["mkfs_b ext4 4096 /dev/sda1", "vfs_type /dev/sda1"],
+                     ExpectString("ext4"))]),
+    _dep("mke2journal", RErr(), [Int("blocksize"), Device("device")], "mke2fs",
+         "make ext2/3/4 external journal\n\nThe same as guestfs_mke2fs with "
+         "journaldev and blocksize.",
+         tests=[Test("partition", ["mke2journal 4096 /dev/sda1"], ExpectRun())]),
+    _dep("mke2journal_L", RErr(), [Int("blocksize"), String("label"), Device("device")], "mke2fs",
+         "make ext2/3/4 external journal with label\n\nThe same as guestfs_mke2fs "
+         "with journaldev, blocksize and label."),
+    _dep("mke2journal_U", RErr(), [Int("blocksize"), String("uuid"), Device("device")], "mke2fs",
+         "make ext2/3/4 external journal with UUID\n\nThe same as guestfs_mke2fs "
+         "with journaldev, blocksize and uuid."),
+    _dep("mke2fs_J", RErr(), [String("fstype"), Int("blocksize"), Device("device"),
+                              Device("journal")], "mke2fs",
+         "make ext2/3/4 filesystem with external journal\n\nThe same as "
+         "guestfs_mke2fs with fstype, blocksize and journaldevice."),
+    _dep("mke2fs_JL", RErr(), [String("fstype"), Int("blocksize"), Device("device"),
+                               String("label")], "mke2fs",
+         "make ext2/3/4 filesystem with external journal\n\nThe same as "
+         "guestfs_mke2fs with journaldevice \"LABEL=label\"."),
+    _dep("mke2fs_JU", RErr(), [String("fstype"), Int("blocksize"), Device("device"),
+                               String("uuid")], "mke2fs",
+         "make ext2/3/4 filesystem with external journal\n\nThe same as "
+         "guestfs_mke2fs with journaldevice \"UUID=uuid\"."),
+    _dep("ntfsresize_size", RErr(), [Device("device"), Int64("size")], "ntfsresize",
+         "resize an NTFS filesystem (with size)\n\nThe same as "
+         "guestfs_ntfsresize_opts with size."),
+]

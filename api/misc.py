@@ -9,7 +9,7 @@ _UUID = "8a7c5a3e-1d2f-4b6a-9c0d-2e3f4a5b6c7d"
 
 ACTIONS = [
     # ---- sizes and space ----
-    Action("du", RInt64(), [Pathname("path")], proc=820, progress=True,
+    Action("du", RInt64(), [Pathname("path")], proc=820,
            shortdesc="estimate file space usage",
            longdesc="Return the space that the file, or the directory and "
            "everything below it, occupies on disk, in kilobytes (units of "
@@ -180,7 +180,12 @@ ACTIONS = [
                   Test("scratchfs", ["mkdir /ml2", "mount_loop /ml-nosuch.img /ml2"],
                        ExpectFail()),
                   Test("scratchfs", ["write /ml3.img notafilesystem", "mkdir /ml3",
-                                     "mount_loop /ml3.img /ml3"], ExpectFail())]),
+                                     "mount_loop /ml3.img /ml3"], ExpectFail()),
+                  Test("scratchfs", ["mkfs ext2 /dev/sdc",
+                                     "copy_device_to_file /dev/sdc /ml4.img", "mkdir /ml4",
+                                     "remount / rw:false", "mount_loop /ml4.img /ml4",
+                                     "touch /ml4/x"], ExpectFail(),
+                       name="an image on a read-only filesystem is mounted read-only")]),
     Action("mount_9p", RErr(), [String("mounttag"), String("mountpoint")],
            [OString("options")], proc=827, deprecated_by=NO_REPLACEMENT,
            shortdesc="mount 9p filesystem",
@@ -322,7 +327,9 @@ ACTIONS = [
            shortdesc="expand a f2fs filesystem",
            longdesc="Grow the f2fs filesystem on the device to fill the "
            "device (resize.f2fs).",
-           tests=[Test("partition", ["mkfs ext2 /dev/sda1", "f2fs_expand /dev/sda1"],
+           tests=[Test("partition", ["mkfs f2fs /dev/sda1", "f2fs_expand /dev/sda1",
+                                     "vfs_type /dev/sda1"], ExpectString("f2fs")),
+                  Test("partition", ["mkfs ext2 /dev/sda1", "f2fs_expand /dev/sda1"],
                        ExpectFail())]),
     Action("nr_devices", RInt(), [], proc=848,
            shortdesc="return number of whole block devices (disks) added",

@@ -491,3 +491,42 @@ ACTIONS += [
                                      "journal_get_realtime_usec"], ExpectFail(),
                        name="no open journal")]),
 ]
+
+ACTIONS += [
+    # ---- Yara ----
+    Action("yara_load", RErr(), [FileIn("filename")], proc=799, group="libyara",
+           progress=True,
+           shortdesc="load yara rules within libguestfs",
+           longdesc="Upload the Yara rules in the local file filename, which "
+           "holds either rule source (compiled here) or rules compiled by "
+           "yarac, replacing rules loaded before.  Source rules cannot "
+           "include other files: compile such rules first.  Scan files "
+           "with yara_scan.",
+           tests=[Test("none", ["yara_load /dev/null", "yara_destroy"], ExpectRun(),
+                       name="an empty rule set")]),
+    Action("yara_destroy", RErr(), [], proc=800, group="libyara",
+           shortdesc="destroy previously loaded yara rules",
+           longdesc="Free the Yara rules loaded by yara_load.",
+           tests=[Test("none", ["yara_load /dev/null", "yara_destroy", "yara_destroy"],
+                       ExpectFail())]),
+    Action("internal_yara_scan", RErr(), [Pathname("path"), FileOut("filename")],
+           proc=801, group="libyara", internal=True,
+           shortdesc="scan a file with the loaded yara rules",
+           longdesc="Internal half of yara_scan: the matches as records (a "
+           "4-byte big-endian length, then the XDR encoding of a "
+           "yara_detection).",
+           tests=[Test("scratchfs", ["yara_load /dev/null", "yara_destroy",
+                                     "write /yis1 x", "internal_yara_scan /yis1 /dev/null"],
+                       ExpectFail(), name="no rules loaded")]),
+    Action("yara_scan", RStructList("yara_detection"), [Pathname("path")],
+           group="libyara", progress=True,
+           shortdesc="scan a file with the loaded yara rules",
+           longdesc="Scan the file with the rules loaded by yara_load and "
+           "return one yara_detection for each rule that matched: "
+           "yara_name is the path of the file, yara_rule the identifier of "
+           "the rule.",
+           tests=[Test("scratchfs", ["yara_load /dev/null", "write /ys1 hello",
+                                     "yara_scan /ys1"], ExpectC("r->len == 0")),
+                  Test("scratchfs", ["yara_load /dev/null", "yara_scan /ys-missing"],
+                       ExpectFail())]),
+]

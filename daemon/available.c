@@ -28,10 +28,10 @@ static const struct group {
   { "grub",             { "grub-install" } },
   { "hivex",            { "hivexsh" } },
   { "inotify",          { NULL } },
-  { "journal",          { "journalctl" } },
+  { "journal",          { NULL } },          /* libsystemd, linked */
   { "ldm",              { "ldmtool" } },
-  { "libtsk",           { "fls" } },
-  { "libyara",          { "yara" } },
+  { "libtsk",           { NULL } },          /* libtsk, linked */
+  { "libyara",          { NULL } },          /* libyara, linked */
   { "linuxcaps",        { "getcap", "setcap" } },
   { "linuxfsuuid",      { "mke2fs", "mkswap" } },
   { "linuxmodules",     { "modprobe" } },
@@ -47,7 +47,7 @@ static const struct group {
   { "scrub",            { "scrub" } },
   { "selinux",          { NULL }, true },
   { "selinuxrelabel",   { "setfiles" } },
-  { "sleuthkit",        { "icat" } },
+  { "sleuthkit",        { "icat", "blkls" } },
   { "squashfs",         { "mksquashfs" } },
   { "syslinux",         { "syslinux" } },
   { "wipefs",           { "wipefs" } },

@@ -198,10 +198,11 @@ parse_pacman_desc (char *c, struct app *a)
       continue;
     if (strcmp (key, "%NAME%") == 0) { free (a->name); a->name = strdup (line); }
     else if (strcmp (key, "%VERSION%") == 0) split_evr (a, line);
-    else if (strcmp (key, "%DESC%") == 0) { free (a->summary); a->summary = strdup (line); }
+    /* As libguestfs: the one-line %DESC% is the description (no summary),
+     * and %BASE% is not reported as the source package. */
+    else if (strcmp (key, "%DESC%") == 0) { free (a->description); a->description = strdup (line); }
     else if (strcmp (key, "%URL%") == 0) { free (a->url); a->url = strdup (line); }
     else if (strcmp (key, "%ARCH%") == 0) { free (a->arch); a->arch = strdup (line); }
-    else if (strcmp (key, "%BASE%") == 0) { free (a->source); a->source = strdup (line); }
     key = NULL;
   }
 }
@@ -259,13 +260,19 @@ parse_apk (char *c, struct apps *l)
     if (line[1] != ':')
       continue;
     const char *v = line + 2;
+    /* As libguestfs: "1.36.1-r15" is version 1.36.1, release 15; the
+     * one-line T: is the description (no summary); the origin (o:) is not
+     * reported as the source package. */
     switch (line[0]) {
     case 'P': free (a.name); a.name = strdup (v); break;
-    case 'V': split_evr (&a, v); break;
+    case 'V':
+      split_evr (&a, v);
+      if (a.release && a.release[0] == 'r' && a.release[1])
+        memmove (a.release, a.release + 1, strlen (a.release));
+      break;
     case 'A': free (a.arch); a.arch = strdup (v); break;
-    case 'T': free (a.summary); a.summary = strdup (v); break;
+    case 'T': free (a.description); a.description = strdup (v); break;
     case 'U': free (a.url); a.url = strdup (v); break;
-    case 'o': free (a.source); a.source = strdup (v); break;
     }
   }
   return add_app (l, &a);

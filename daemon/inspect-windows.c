@@ -76,8 +76,20 @@ find_entry (int dirfd, const char *name)
  * With allow_missing_last, a last component not found is appended as
  * given (case_sensitive_path's rule).  Returns the path as found
  * ("/Windows/System32"), or NULL with errno set. */
+/* How resolve_ci opens a directory: inside one inspected filesystem, or
+ * in the guest tree the caller mounted (which may cross mountpoints). */
+typedef int (*open_fn) (int rootfd, const char *path, int flags);
+
+static int
+open_in_sysroot (int rootfd, const char *path, int flags)
+{
+  (void) rootfd;
+  return sysroot_open (path, flags, 0);
+}
+
 static char *
-resolve_ci (int rootfd, const char *path, bool allow_missing_last)
+resolve_ci_with (open_fn opener, int rootfd, const char *path,
+                 bool allow_missing_last)
 {
   CLEANUP_FREE char *copy = strdup (path);
   if (copy == NULL)
@@ -115,7 +127,7 @@ resolve_ci (int rootfd, const char *path, bool allow_missing_last)
     *p = '\0';
     for (size_t j = 0; j < nres; ++j)
       p += sprintf (p, "%s%s", j ? "/" : "", res[j]);
-    int dfd = inspect_open (rootfd, dir, O_RDONLY | O_DIRECTORY);
+    int dfd = opener (rootfd, dir, O_RDONLY | O_DIRECTORY);
     if (dfd == -1) {
       err = errno;
       break;
@@ -158,15 +170,16 @@ resolve_ci (int rootfd, const char *path, bool allow_missing_last)
   return r;
 }
 
+static char *
+resolve_ci (int rootfd, const char *path, bool allow_missing_last)
+{
+  return resolve_ci_with (inspect_open, rootfd, path, allow_missing_last);
+}
+
 char *
 do_case_sensitive_path (const char *path)
 {
-  CLEANUP_CLOSE int rootfd = sysroot_open ("/", O_PATH | O_DIRECTORY, 0);
-  if (rootfd == -1) {
-    reply_with_perror ("%s", SYSROOT);
-    return NULL;
-  }
-  char *r = resolve_ci (rootfd, path, true);
+  char *r = resolve_ci_with (open_in_sysroot, -1, path, true);
   if (r == NULL) {
     if (errno == ENOENT)
       reply_with_error_errno (ENOENT, "%s: a directory in the path does not exist, in any case", path);

@@ -18,36 +18,50 @@ fish_usage_error (const char *cmd, const char *synopsis)
   fprintf (stderr, "type 'help %s' for more help on %s\n", cmd, cmd);
 }
 
+static const char *
+mounted_at (char **mps, const char *dev)
+{
+  for (size_t j = 0; mps && mps[j] && mps[j + 1]; j += 2)
+    if (strcmp (mps[j], dev) == 0)
+      return mps[j + 1];
+  return NULL;
+}
+
 /* Where the filesystem holding drive letter d is mounted, from the drive
- * mappings of the inspected roots and the current mounts; NULL (after
- * printing why) if unknown. */
+ * mappings of the inspected roots (those mounted first: with several
+ * Windows guests, C: is the one being looked at) and the current mounts;
+ * NULL (after printing why) if unknown. */
 static char *
 win_drive_mountpoint (char d)
 {
   char *dev = NULL, *r = NULL;
   char **roots = guestfs_inspect_get_roots (g);
-  for (size_t i = 0; roots && roots[i] && dev == NULL; ++i) {
-    char **m = guestfs_inspect_get_drive_mappings (g, roots[i]);
-    for (size_t j = 0; m && m[j] && m[j + 1]; j += 2)
-      if (dev == NULL && strlen (m[j]) == 1 &&
-          toupper ((unsigned char) m[j][0]) == toupper ((unsigned char) d))
-        dev = strdup (m[j + 1]);
-    fish_free_strings (m);
-  }
+  char **mps = guestfs_mountpoints (g);
+  for (int pass = 0; pass < 2 && dev == NULL; ++pass)
+    for (size_t i = 0; roots && roots[i] && dev == NULL; ++i) {
+      if (pass == 0 && mounted_at (mps, roots[i]) == NULL)
+        continue;
+      char **m = guestfs_inspect_get_drive_mappings (g, roots[i]);
+      for (size_t j = 0; m && m[j] && m[j + 1]; j += 2)
+        if (dev == NULL && strlen (m[j]) == 1 &&
+            toupper ((unsigned char) m[j][0]) == toupper ((unsigned char) d))
+          dev = strdup (m[j + 1]);
+      fish_free_strings (m);
+    }
   fish_free_strings (roots);
   if (dev == NULL) {
     fprintf (stderr, "guestfish: drive '%c:' not found: inspect the guest "
              "first (guestfish -i, or inspect-os), or leave out the drive "
              "letter\n", d);
+    fish_free_strings (mps);
     return NULL;
   }
-  char **mps = guestfs_mountpoints (g);
-  for (size_t j = 0; mps && mps[j] && mps[j + 1]; j += 2)
-    if (r == NULL && strcmp (mps[j], dev) == 0)
-      r = strdup (mps[j + 1]);
-  fish_free_strings (mps);
-  if (r == NULL)
+  const char *at = mounted_at (mps, dev);
+  if (at)
+    r = strdup (at);
+  else
     fprintf (stderr, "guestfish: drive '%c:' (%s) is not mounted\n", d, dev);
+  fish_free_strings (mps);
   free (dev);
   return r;
 }

@@ -199,7 +199,9 @@ def _run(a):
         call.append("optargs")
     out.append("  {")
     out.append("  " + decl(rt, "r") + " = guestfs_%s (%s);" % (fname, ", ".join(call)))
-    out.append("  if (r == %s) goto out;" % err_value(a))
+    # A NULL RConstOptString is a result ("(null)"), not an error.
+    if a.ret.kind != "RConstOptString":
+        out.append("  if (r == %s) goto out;" % err_value(a))
     out += ["  " + l for l in _print_ret(a)]
     out.append("  }")
     out.append("  ret = 0;")

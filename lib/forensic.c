@@ -194,6 +194,7 @@ fetch_records (guestfs_h *g, const char *name, internal_call call, const void *a
 
 RECORD_TYPE (tsk_dirent)
 RECORD_TYPE (xattr)
+RECORD_TYPE (yara_detection)
 
 /* ---- filesystem_walk, find_inode ---- */
 
@@ -243,4 +244,18 @@ struct guestfs_xattr_list *
 guestfs_impl_journal_get (guestfs_h *g)
 {
   return fetch_xattr_list (g, "journal_get", call_journal_get, NULL);
+}
+
+/* ---- yara_scan ---- */
+
+static int
+call_yara_scan (guestfs_h *g, const char *tmp, const void *args)
+{
+  return guestfs_internal_yara_scan (g, args, tmp);
+}
+
+struct guestfs_yara_detection_list *
+guestfs_impl_yara_scan (guestfs_h *g, const char *path)
+{
+  return fetch_yara_detection_list (g, "yara_scan", call_yara_scan, path);
 }

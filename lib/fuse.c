@@ -404,7 +404,8 @@ fill_cache (struct mount_local *ml, const char *dir,
     bool last = i == d->len;
     if (!last) {
       const char *name = d->val[i].name;
-      if (strcmp (name, ".") != 0 && strcmp (name, "..") != 0) {
+      if (strcmp (name, ".") != 0 && strcmp (name, "..") != 0 &&
+          name[0] != '\0' && !strchr (name, '/')) {
         names[n++] = d->val[i].name;
         if (d->val[i].ftyp == 'l')
           links[nl++] = d->val[i].name;
@@ -447,7 +448,8 @@ ftyp_mode (char t)
 static void *
 op_init (struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-  /* O_TRUNC comes to open() rather than as a separate truncate. */
+  /* Whether the kernel sends O_TRUNC to open() (atomic_o_trunc) or a
+   * separate truncate, both are handled (op_open, op_truncate). */
   return state ();
 }
 
@@ -545,6 +547,9 @@ op_readdir (const char *path, void *buf, fuse_fill_dir_t filler, off_t offset,
 
   for (uint32_t i = 0; i < d->len; i++) {
     const char *name = d->val[i].name;
+    /* The daemon is not trusted: no empty names, none with a slash. */
+    if (name[0] == '\0' || strchr (name, '/'))
+      continue;
     struct stat st;
     enum fuse_fill_dir_flags fill = 0;
     memset (&st, 0, sizeof st);

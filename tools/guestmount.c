@@ -139,15 +139,35 @@ write_byte (int fd)
   return r == 1 ? 0 : -1;
 }
 
+static volatile pid_t worker_pid;
+static volatile sig_atomic_t interrupted;
+
+/* Ctrl-C while the parent waits: pass it on to the worker, which is in
+ * its own session.  The worker handles it once it has mounted (it blocks
+ * these signals until then) by unmounting again. */
+static void
+forward_signal (int sig)
+{
+  interrupted = 1;
+  if (worker_pid > 0)
+    kill (worker_pid, SIGTERM);
+}
+
 /* The parent side of the fork: wait for the worker's "ready" byte. */
 static void
 wait_for_worker (pid_t pid, int fd)
 {
+  worker_pid = pid;
+  struct sigaction sa = { .sa_handler = forward_signal };
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
   char c;
   ssize_t r;
   while ((r = read (fd, &c, 1)) == -1 && errno == EINTR)
     ;
-  if (r == 1)
+  if (r == 1 && !interrupted)
     _exit (EXIT_SUCCESS);
   /* The worker failed before the mount was ready; its status says why. */
   int status;

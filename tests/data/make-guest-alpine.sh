@@ -68,5 +68,6 @@ L:GPL-2.0-only
 o:alpine-baselayout
 m:Natanael Copa <ncopa@alpinelinux.org>
 t:1705951546
+
 X
 guest_image "$out" ext4 alpine-root

@@ -75,5 +75,6 @@ Architecture: amd64
 Source: ubuntu-meta
 Version: 1.481.1
 Description: Minimal core of Ubuntu
+
 X
 guest_image "$out" ext4 cloudimg-rootfs

@@ -189,6 +189,11 @@ echo == case-sensitive-path
 case-sensitive-path /windows/system32/CONFIG/software
 case-sensitive-path /WINDOWS/SYSTEM32/newfile.txt
 -case-sensitive-path /windows/nosuchdir/cmd.exe
+echo == win: paths
+is-file win:\windows\system32\CMD.EXE
+is-file WIN:C:\WINDOWS\System32\config\software
+-is-file win:e:\x
+-is-file win:q:\x
 echo == icon
 inspect-get-icon /dev/sdb2 | wc -c
 umount-all
@@ -271,6 +276,9 @@ cat > "$tmp/expected" <<'EOF'
 == case-sensitive-path
 /Windows/System32/config/SOFTWARE
 /Windows/System32/newfile.txt
+== win: paths
+true
+true
 == icon
 0
 == xp
@@ -296,10 +304,12 @@ EOF
 rc=$?
 if [ $rc = 0 ] && diff -u "$tmp/expected" "$tmp/out" > "$tmp/diff" &&
    [ "$(grep -c 'case_sensitive_path:.*does not exist' "$tmp/err")" = 1 ] &&
+   grep -q "drive 'e:' (/dev/sdb3) is not mounted" "$tmp/err" &&
+   grep -q "drive 'q:' not found" "$tmp/err" &&
    [ "$(grep -c 'hivex_open:.*not a Windows Registry hive' "$tmp/err")" -ge 1 ]; then
-  ok "applications, case-sensitive-path, damaged hives"
+  ok "applications, case-sensitive-path, win: paths, damaged hives"
 else
-  notok "applications, case-sensitive-path, damaged hives (exit status $rc)" "$tmp/diff" "$tmp/err"
+  notok "applications, case-sensitive-path, win: paths, damaged hives (exit status $rc)" "$tmp/diff" "$tmp/err"
 fi
 
 # ---- 4: virt-inspector ----
@@ -309,7 +319,7 @@ if [ -x "$vi" ]; then
   rc=$?
   q () { "$vi" --xpath "$1" < "$tmp/vi.xml" 2>&1; }
   got="$(q '//operatingsystem/*' | sed -n 's/^<\([a-z_]*\)[ >].*/\1/p' | tr '\n' ' ')|$(q 'string(//product_name)')|$(q 'string(//osinfo)')|$(q 'string(//windows_systemroot)')|$(q 'string(//windows_current_control_set)')|$(q '//drive_mapping' | tr '\n' ' ')|$(q '//application/name/text()')"
-  want='root name arch distro product_name product_variant major_version windows_systemroot windows_current_control_set hostname osinfo mountpoints filesystems drive_mappings applications |Windows 11 Pro|win11|/Windows|ControlSet001|<drive_mapping name="C">/dev/sda2</drive_mapping> <drive_mapping name="D">/dev/sda3</drive_mapping> |7-Zip'
+  want='root name arch distro product_name product_variant major_version minor_version windows_systemroot windows_current_control_set hostname osinfo mountpoints filesystems drive_mappings applications |Windows 11 Pro|win11|/Windows|ControlSet001|<drive_mapping name="C">/dev/sda2</drive_mapping> <drive_mapping name="D">/dev/sda3</drive_mapping> |7-Zip'
   if [ $rc = 0 ] && [ "$got" = "$want" ]; then
     ok "virt-inspector on Windows 11"
   else

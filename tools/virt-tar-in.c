@@ -1,0 +1,8 @@
+/* virt-tar-in (see virt-tar-in(1)); the work is in tools/common/copy.c. */
+#include "copy.h"
+
+int
+main (int argc, char *argv[])
+{
+  return tool_copy_main (TOOL_TAR_IN, argc, argv);
+}
