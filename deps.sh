@@ -22,10 +22,12 @@ packages=(
   # system and forensic actions (ldm, bootloaders, sleuthkit)
   ldmtool syslinux extlinux syslinux-common mtools grub-pc-bin grub2-common sleuthkit
   # tests
-  genisoimage systemd-journal-remote   # system-level tests: ISO and journal files
+  systemd-journal-remote   # system-level tests: journal files
   busybox-static tmux
   # inspection: rpm sqlite databases (daemon), test guests' rpm/BDB databases, the debootstrap guest
   libsqlite3-dev rpm db5.3-util debootstrap
+  # Windows inspection tests: registry hives made from .reg text (hivexregedit)
+  libwin-hivex-perl
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -402,3 +402,29 @@ ACTIONS += [
          "resize an NTFS filesystem (with size)\n\nThe same as "
          "guestfs_ntfsresize_opts with size."),
 ]
+
+
+ACTIONS += [
+    Action("add_domain", RInt(), [String("dom")],
+           [OString("libvirturi"), OBool("readonly"), OString("iface"),
+            OBool("live"), OBool("allowuuid"), OString("readonlydisk"),
+            OString("cachemode"), OString("discard"), OBool("copyonread")],
+           config_only=True, fish_alias=["domain"],
+           shortdesc="add the disk(s) from a named libvirt domain",
+           longdesc="""Ask libvirt (libvirturi, or libvirt's default URI) for
+the domain called dom (or, with allowuuid, whose UUID is dom), read its XML
+and add each of its file and block disks with guestfs_add_drive_opts, in
+order, with the disk's format from the XML.  Returns the number of disks
+added.  Empty CD-ROM drives are skipped; network disks are refused.
+
+readonly: add every disk read-only (and connect to libvirt read-only).
+Without it, a running domain is refused, since writing to its disks would
+corrupt them.  iface, cachemode, discard and copyonread are passed to
+guestfs_add_drive_opts.  live (attaching to a daemon running inside the
+guest) is not supported.  readonlydisk says what to do with disks the
+domain itself marks <readonly/> when readonly is false: "write" (the
+default: add them read-write), "read" (add them read-only), "error" (fail,
+adding nothing) or "ignore" (skip them).""",
+           tests=[Test("none", ["add_domain hatch-no-such-domain libvirturi:test:///default"],
+                       ExpectFail())]),
+]

@@ -61,6 +61,8 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
     { "PARTUUID=", "PARTUUID" }, { "PARTLABEL=", "PARTLABEL" },
     { "/dev/disk/by-uuid/", "UUID" }, { "/dev/disk/by-label/", "LABEL" },
     { "/dev/disk/by-partuuid/", "PARTUUID" }, { "/dev/disk/by-partlabel/", "PARTLABEL" },
+    /* FreeBSD's GEOM labels. */
+    { "/dev/gpt/", "PARTLABEL" }, { "/dev/ufs/", "LABEL" },
   };
   for (size_t i = 0; i < sizeof tags / sizeof tags[0]; ++i) {
     size_t pl = strlen (tags[i].prefix);
@@ -77,6 +79,9 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
   }
   if (strncmp (spec, "/dev/", 5) != 0)
     return NULL;
+  char *bsd = inspect_other_resolve (spec);
+  if (bsd)
+    return bsd;
   /* /dev/mapper/VG-LV -> /dev/VG/LV ("--" stands for "-"). */
   if (strncmp (spec, "/dev/mapper/", 12) == 0) {
     const char *name = spec + 12;
@@ -140,6 +145,22 @@ ignored_type (const char *type)
   return false;
 }
 
+/* The subvolume named by a subvol= mount option (leading '/' dropped),
+ * up to the next ','; NULL if none. */
+static const char *
+subvol_option (const char *opts)
+{
+  for (const char *p = opts; p && *p; p = strchr (p, ',') ? strchr (p, ',') + 1 : NULL) {
+    if (strncmp (p, "subvol=", 7) == 0) {
+      p += 7;
+      while (*p == '/')
+        p++;
+      return *p && *p != ',' ? p : NULL;
+    }
+  }
+  return NULL;
+}
+
 static bool
 in_list (struct stringsbuf *sb, const char *s, size_t step)
 {
@@ -178,6 +199,16 @@ inspect_fstab (int rootfd, struct inspect_os *os,
     CLEANUP_FREE char *dev = strcmp (f[1], "/") == 0 ? strdup (os->root) : resolve (f[0], fs, nfs);
     if (dev == NULL)
       continue;
+    /* A btrfs subvolume (subvol=NAME) is the mountable btrfsvol:DEV/NAME. */
+    const char *sv = n >= 4 && strcmp (f[2], "btrfs") == 0 ? subvol_option (f[3]) : NULL;
+    if (sv && strcmp (f[1], "/") != 0 && strncmp (dev, "btrfsvol:", 9) != 0) {
+      char *m;
+      int l = (int) strcspn (sv, ",");
+      if (asprintf (&m, "btrfsvol:%s/%.*s", dev, l, sv) == -1)
+        continue;
+      free (dev);
+      dev = m;
+    }
     if (!in_list (&fss, dev, 1))
       add_string (&fss, dev);
     if (swap || in_list (&mps, f[1], 2))

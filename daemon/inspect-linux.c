@@ -305,8 +305,8 @@ elf_arch (const unsigned char *h)
   }
 }
 
-static void
-find_arch (int rootfd, struct inspect_os *os)
+void
+inspect_find_arch (int rootfd, struct inspect_os *os)
 {
   static const char *const bins[] = {
     "/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh",
@@ -440,7 +440,7 @@ inspect_linux (int rootfd, struct inspect_os *os)
     if (v && isdigit ((unsigned char) v[0]))
       parse_debian_version (os, "debian", v);
   }
-  find_arch (rootfd, os);
+  inspect_find_arch (rootfd, os);
   find_hostname (rootfd, os);
   set_packaging (rootfd, os);
   inspect_set_osinfo (os);

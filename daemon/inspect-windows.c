@@ -710,6 +710,13 @@ free_winapps (struct winapp *a, size_t n)
   free (a);
 }
 
+static int
+cmp_winapp (const void *a, const void *b)
+{
+  return strcmp (((const struct winapp *) a)->name,
+                 ((const struct winapp *) b)->name);
+}
+
 /* Append the subkeys of one Uninstall key.  -1 only when out of memory. */
 static int
 list_uninstall (hive_h *h, const char *path, struct winapp **v, size_t *n)
@@ -770,8 +777,12 @@ windows_apps (struct inspect_os *os, struct winapp **v, size_t *n)
   if (r == -1) {
     free_winapps (*v, *n);
     reply_with_perror ("inspect_list_applications");
+    return -1;
   }
-  return r;
+  /* Sorted by name, as libguestfs returns them. */
+  if (*n > 1)
+    qsort (*v, *n, sizeof **v, cmp_winapp);
+  return 0;
 }
 
 static char *

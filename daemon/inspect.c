@@ -183,6 +183,9 @@ static int
 mount_ro (const char *dev, const char *type, const char *dir)
 {
   unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  int o = inspect_other_mount_ro (dev, type, dir, fl);
+  if (o != 1)
+    return o;
   if (mount (dev, dir, type, fl, NULL) == 0)
     return 0;
   int e = errno;
@@ -224,7 +227,8 @@ inspect_mounted (const char *dev, int rootfd,
                  const struct inspect_fsinfo *fs, size_t nfs)
 {
   char *winroot = NULL;
-  if (!inspect_is_unix_root (rootfd) &&
+  enum inspect_other_kind other = inspect_other_probe (rootfd);
+  if (other == INSPECT_OTHER_NONE && !inspect_is_unix_root (rootfd) &&
       (winroot = inspect_windows_systemroot (rootfd)) == NULL)
     return 0;
   struct inspect_os os;
@@ -232,7 +236,9 @@ inspect_mounted (const char *dev, int rootfd,
     free (winroot);
     goto oom;
   }
-  if (winroot) {
+  if (other != INSPECT_OTHER_NONE)
+    inspect_other (rootfd, other, &os, fs, nfs);
+  else if (winroot) {
     os.windows_systemroot = winroot;
     inspect_windows (rootfd, &os, fs, nfs);
   }
@@ -377,7 +383,8 @@ STRING_GETTER (osinfo)
 char *
 do_inspect_get_format (const char *root)
 {
-  return inspect_find_root (root) ? dup_or_reply ("installed") : NULL;
+  struct inspect_os *os = inspect_find_root (root);
+  return os ? dup_or_reply (os->format ? os->format : "installed") : NULL;
 }
 
 int
@@ -435,12 +442,14 @@ WINDOWS_GETTER (software_hive, "software hive")
 WINDOWS_GETTER (system_hive, "system hive")
 WINDOWS_GETTER (current_control_set, "CurrentControlSet")
 
-static int
-always_false (const char *root)
-{
-  return inspect_find_root (root) ? 0 : -1;
-}
+#define FLAG_GETTER(field)                              \
+  int                                                   \
+  do_inspect_is_##field (const char *root)              \
+  {                                                     \
+    struct inspect_os *os = inspect_find_root (root);   \
+    return os ? os->field : -1;                         \
+  }
 
-int do_inspect_is_live (const char *root) { return always_false (root); }
-int do_inspect_is_netinst (const char *root) { return always_false (root); }
-int do_inspect_is_multipart (const char *root) { return always_false (root); }
+FLAG_GETTER (live)
+FLAG_GETTER (netinst)
+FLAG_GETTER (multipart)

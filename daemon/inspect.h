@@ -27,6 +27,9 @@ struct inspect_os {
   char **drive_mappings;        /* letter, device, ..., NULL */
   char *windows_systemroot, *windows_software_hive;
   char *windows_system_hive, *windows_current_control_set;
+  /* Install and live disks (inspect-other.c); format NULL: "installed". */
+  const char *format;
+  bool live, netinst, multipart;
 };
 
 /* One filesystem as blkid sees it, for fstab resolution. */
@@ -87,6 +90,27 @@ void inspect_rpm_free_pkg (struct inspect_rpm_pkg *pkg);
 /* ---- fstab (inspect-fstab.c) ---- */
 void inspect_fstab (int rootfd, struct inspect_os *os,
                     const struct inspect_fsinfo *fs, size_t nfs);
+
+/* ---- BSD, install and live disks, btrfs subvolumes (inspect-other.c) ---- */
+enum inspect_other_kind {
+  INSPECT_OTHER_NONE, INSPECT_OTHER_INSTALLER, INSPECT_OTHER_BSD,
+};
+/* Does the filesystem at rootfd hold one of the systems of inspect-other.c?
+ * (Asked before the Linux and Windows tests.) */
+enum inspect_other_kind inspect_other_probe (int rootfd);
+/* Fill os (after init_os) for a root inspect_other_probe recognised. */
+void inspect_other (int rootfd, enum inspect_other_kind kind, struct inspect_os *os,
+                    const struct inspect_fsinfo *fs, size_t nfs);
+/* Mount read-only what plain mount(2) cannot: btrfsvol: mountables, UFS
+ * (needs ufstype=).  Returns 0 if mounted, 1 if not one of these, -1 on
+ * failure (errno set). */
+int inspect_other_mount_ro (const char *dev, const char *type, const char *dir,
+                            unsigned long flags);
+/* A BSD device name in an fstab (/dev/ada0p2 ...) as the appliance's
+ * device; NULL if spec is not one. */
+char *inspect_other_resolve (const char *spec);
+/* Architecture from the ELF header of the usual binaries (inspect-linux.c). */
+void inspect_find_arch (int rootfd, struct inspect_os *os);
 
 /* ---- stored results (inspect.c) ---- */
 /* The stored OS for root, or NULL after replying with an error. */

@@ -240,7 +240,7 @@ find_member (struct jr *j, const char *key)
 /* Run ldmtool with -d for each user disk, then the command words; return
  * its JSON output (malloc'd) or NULL after replying. */
 static char *
-run_ldmtool (const char *what, const char *const *words, char *const *devices)
+run_ldmtool (const char *const *words, char *const *devices)
 {
   CLEANUP_FREE_STRINGS char **all = NULL;
   if (devices == NULL || devices[0] == NULL) {
@@ -281,9 +281,9 @@ run_ldmtool (const char *what, const char *const *words, char *const *devices)
 }
 
 static char **
-ldm_string_list (const char *what, const char *const *words, char *const *devices)
+ldm_string_list (const char *const *words, char *const *devices)
 {
-  CLEANUP_FREE char *out = run_ldmtool (what, words, devices);
+  CLEANUP_FREE char *out = run_ldmtool (words, devices);
   if (out == NULL)
     return NULL;
   struct jr j = { out, out + strlen (out), 0 };
@@ -296,9 +296,9 @@ ldm_string_list (const char *what, const char *const *words, char *const *device
 /* One member of the object ldmtool prints: a string (as_list false) or a
  * list of strings.  A missing string member gives "". */
 static void *
-ldm_member (const char *what, const char *const *words, const char *key, bool as_list)
+ldm_member (const char *const *words, const char *key, bool as_list)
 {
-  CLEANUP_FREE char *out = run_ldmtool (what, words, NULL);
+  CLEANUP_FREE char *out = run_ldmtool (words, NULL);
   if (out == NULL)
     return NULL;
   struct jr j = { out, out + strlen (out), 0 };
@@ -346,21 +346,21 @@ char **
 do_ldmtool_scan (void)
 {
   static const char *const w[] = { "scan", NULL };
-  return ldm_string_list ("ldmtool_scan", w, NULL);
+  return ldm_string_list (w, NULL);
 }
 
 char **
 do_ldmtool_scan_devices (char *const *devices)
 {
   static const char *const w[] = { "scan", NULL };
-  return ldm_string_list ("ldmtool_scan_devices", w, devices);
+  return ldm_string_list (w, devices);
 }
 
 int
 do_ldmtool_create_all (void)
 {
   static const char *const w[] = { "create", "all", NULL };
-  CLEANUP_FREE char *out = run_ldmtool ("ldmtool_create_all", w, NULL);
+  CLEANUP_FREE char *out = run_ldmtool (w, NULL);
   return out ? 0 : -1;
 }
 
@@ -368,7 +368,7 @@ int
 do_ldmtool_remove_all (void)
 {
   static const char *const w[] = { "remove", "all", NULL };
-  CLEANUP_FREE char *out = run_ldmtool ("ldmtool_remove_all", w, NULL);
+  CLEANUP_FREE char *out = run_ldmtool (w, NULL);
   return out ? 0 : -1;
 }
 
@@ -376,42 +376,42 @@ char *
 do_ldmtool_diskgroup_name (const char *diskgroup)
 {
   const char *const w[] = { "show", "diskgroup", diskgroup, NULL };
-  return ldm_member ("ldmtool_diskgroup_name", w, "name", false);
+  return ldm_member (w, "name", false);
 }
 
 char **
 do_ldmtool_diskgroup_volumes (const char *diskgroup)
 {
   const char *const w[] = { "show", "diskgroup", diskgroup, NULL };
-  return ldm_member ("ldmtool_diskgroup_volumes", w, "volumes", true);
+  return ldm_member (w, "volumes", true);
 }
 
 char **
 do_ldmtool_diskgroup_disks (const char *diskgroup)
 {
   const char *const w[] = { "show", "diskgroup", diskgroup, NULL };
-  return ldm_member ("ldmtool_diskgroup_disks", w, "disks", true);
+  return ldm_member (w, "disks", true);
 }
 
 char *
 do_ldmtool_volume_type (const char *diskgroup, const char *volume)
 {
   const char *const w[] = { "show", "volume", diskgroup, volume, NULL };
-  return ldm_member ("ldmtool_volume_type", w, "type", false);
+  return ldm_member (w, "type", false);
 }
 
 char *
 do_ldmtool_volume_hint (const char *diskgroup, const char *volume)
 {
   const char *const w[] = { "show", "volume", diskgroup, volume, NULL };
-  return ldm_member ("ldmtool_volume_hint", w, "hint", false);
+  return ldm_member (w, "hint", false);
 }
 
 char **
 do_ldmtool_volume_partitions (const char *diskgroup, const char *volume)
 {
   const char *const w[] = { "show", "volume", diskgroup, volume, NULL };
-  return ldm_member ("ldmtool_volume_partitions", w, "partitions", true);
+  return ldm_member (w, "partitions", true);
 }
 
 /* /dev/mapper/PREFIX*, sorted. */

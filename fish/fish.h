@@ -47,6 +47,14 @@ extern void fish_free_file_in (char *);
  * first so earlier output comes before the file's contents.  */
 extern char *fish_file_out (const char *arg);
 
+/* Key arguments are not typed on the command line: each one is asked
+ * for on /dev/tty (no echo unless --echo-keys), or read as one line of
+ * standard input with --keys-from-stdin.  NULL (after a message) when
+ * there is no key.  fish_free_key wipes and frees it.  */
+extern char *fish_read_key (const char *param);
+extern void fish_free_key (char *key);
+extern int fish_keys_from_stdin, fish_echo_keys;
+
 /* StringList arguments: space-separated words with '...' quoting.
  * Prints the error and returns NULL on a bad string.  */
 extern char **fish_parse_string_list (const char *s);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
 
 #include "fish.h"
 
@@ -265,5 +266,64 @@ fish_print_buffer_escaped (const char *buf, size_t len)
       putchar (c);
     else
       printf ("\\x%02x", c);
+  }
+}
+
+/* ---- Key arguments ------------------------------------------------------ */
+
+int fish_keys_from_stdin, fish_echo_keys;
+
+char *
+fish_read_key (const char *param)
+{
+  FILE *in = stdin;
+  FILE *tty = NULL;
+  struct termios saved;
+  int restore = 0;
+
+  if (!fish_keys_from_stdin) {
+    tty = fopen ("/dev/tty", "r+e");
+    if (tty == NULL) {
+      fprintf (stderr, "guestfish: cannot ask for the key \"%s\": "
+               "/dev/tty: %s (use --keys-from-stdin)\n", param,
+               strerror (errno));
+      return NULL;
+    }
+    in = tty;
+    fprintf (tty, "Enter key or passphrase (\"%s\"): ", param);
+    fflush (tty);
+    if (!fish_echo_keys && tcgetattr (fileno (tty), &saved) == 0) {
+      struct termios noecho = saved;
+      noecho.c_lflag &= ~(tcflag_t) ECHO;
+      restore = tcsetattr (fileno (tty), TCSAFLUSH, &noecho) == 0;
+    }
+  }
+
+  char *line = NULL;
+  size_t n = 0;
+  ssize_t len = getline (&line, &n, in);
+  if (restore) {
+    tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+    fputc ('\n', tty);         /* the newline typed was not echoed */
+  }
+  if (tty)
+    fclose (tty);
+  if (len == -1) {
+    free (line);
+    fprintf (stderr, "guestfish: no key or passphrase was given for \"%s\"\n",
+             param);
+    return NULL;
+  }
+  if (len > 0 && line[len - 1] == '\n')
+    line[--len] = '\0';
+  return line;
+}
+
+void
+fish_free_key (char *key)
+{
+  if (key) {
+    explicit_bzero (key, strlen (key));
+    free (key);
   }
 }

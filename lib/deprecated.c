@@ -1,5 +1,6 @@
 /* Deprecated calls libguestfs still provides, each a thin wrapper of
  * the call that replaced it (api/library.py). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "guestfs-internal.h"

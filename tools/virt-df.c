@@ -47,16 +47,21 @@ print_title (void)
     printf ("%-36s%10s %10s %10s %5s\n", "Filesystem", c1, c2, c3, c4);
 }
 
+/* FIRST: the column right after the name (no space before it, as in
+ * the title's "%-36s%10s"). */
 static void
-print_number (int64_t v, int64_t unit)
+print_number (int64_t v, int64_t unit, bool first)
 {
+  const char *sep = first ? "" : " ";
   if (human) {
     char *h = tool_human_size ((uint64_t) (v < 0 ? 0 : v) * (uint64_t) unit);
-    printf (" %10s", h);
+    printf ("%s%10s", sep, h);
     free (h);
   }
+  else if (csv)
+    printf (",%" PRIi64, v);
   else
-    printf (csv ? ",%" PRIi64 : " %10" PRIi64, v);
+    printf ("%s%10" PRIi64, sep, v);
 }
 
 static void
@@ -97,12 +102,12 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
   }
   if (human && inodes) {
     /* Inode counts are not sizes. */
-    printf (" %10" PRIi64 " %10" PRIi64 " %10" PRIi64, total, used, avail);
+    printf ("%10" PRIi64 " %10" PRIi64 " %10" PRIi64, total, used, avail);
   }
   else {
-    print_number (total, unit);
-    print_number (used, unit);
-    print_number (avail, unit);
+    print_number (total, unit, true);
+    print_number (used, unit, false);
+    print_number (avail, unit, false);
   }
   if (csv)
     printf (",%.1f\n", percent);

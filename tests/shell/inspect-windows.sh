@@ -6,9 +6,13 @@
 # truncated and a garbage hive), all five disks in one appliance launch:
 # every inspect-get-* field, drive letters from MountedDevices (MBR
 # signature + offset, GPT partition GUID), the programs of both Uninstall
-# views, case-sensitive-path on NTFS, virt-inspector's XML.  The Windows 7
-# and 11 results were checked against libguestfs 1.48's virt-inspector on
-# the same images.  Prints TAP; exits 0, 1, or 77.
+# views, case-sensitive-path and guestfish's win: paths on NTFS,
+# virt-inspector's XML.  The Windows 7 and 11 results were checked against
+# libguestfs 1.48's virt-inspector on the same images: the same elements
+# and values, with one deliberate difference: 1.48 reports the build 22621
+# guest as "Windows 10 Pro" / win10, we say "Windows 11 Pro" / win11 (the
+# registry still says "Windows 10"; build 22000 and later is Windows 11).
+# Prints TAP; exits 0, 1, or 77.
 set -u
 fish=${GUESTFISH:-}
 if [ -z "$fish" ] || [ ! -x "$fish" ]; then
@@ -236,25 +240,6 @@ cat > "$tmp/expected" <<'EOF'
   app2_spare4: 
 }
 [1] = {
-  app2_name: {90140000-0011-0000-1000-0000000FF1CE}
-  app2_display_name: Microsoft Office Professional Plus 2010
-  app2_epoch: 0
-  app2_version: 14.0.7015.1000
-  app2_release: 
-  app2_arch: 
-  app2_install_path: C:\Program Files\Microsoft Office\
-  app2_trans_path: 
-  app2_publisher: Microsoft Corporation
-  app2_url: http://www.microsoft.com/office
-  app2_source_package: 
-  app2_summary: 
-  app2_description: Office suite
-  app2_spare1: 
-  app2_spare2: 
-  app2_spare3: 
-  app2_spare4: 
-}
-[2] = {
   app2_name: Mozilla Firefox 52.9.0 (x86 en-US)
   app2_display_name: Mozilla Firefox 52.9.0 ESR (x86 en-US)
   app2_epoch: 0
@@ -268,6 +253,25 @@ cat > "$tmp/expected" <<'EOF'
   app2_source_package: 
   app2_summary: 
   app2_description: Mozilla Firefox 52.9.0 ESR (x86 en-US)
+  app2_spare1: 
+  app2_spare2: 
+  app2_spare3: 
+  app2_spare4: 
+}
+[2] = {
+  app2_name: {90140000-0011-0000-1000-0000000FF1CE}
+  app2_display_name: Microsoft Office Professional Plus 2010
+  app2_epoch: 0
+  app2_version: 14.0.7015.1000
+  app2_release: 
+  app2_arch: 
+  app2_install_path: C:\Program Files\Microsoft Office\
+  app2_trans_path: 
+  app2_publisher: Microsoft Corporation
+  app2_url: http://www.microsoft.com/office
+  app2_source_package: 
+  app2_summary: 
+  app2_description: Office suite
   app2_spare1: 
   app2_spare2: 
   app2_spare3: 

@@ -50,7 +50,8 @@ usage (enum tool_copy_kind k, int status)
     break;
   }
   printf ("Options:\n");
-  tool_print_options_help (TOOL_HELP_MOUNT | TOOL_HELP_INSPECTOR | TOOL_HELP_KEYS);
+  tool_print_options_help (TOOL_HELP_MOUNT | TOOL_HELP_INSPECTOR | TOOL_HELP_KEYS |
+                           TOOL_HELP_RO_RW);
   if (k == TOOL_TAR_IN || k == TOOL_TAR_OUT)
     printf ("  -z|--gzip            The tarball is compressed with gzip\n");
   printf ("See %s(1) for more.\n", p);
@@ -228,17 +229,18 @@ tool_copy_main (enum tool_copy_kind k, int argc, char *argv[])
     .read_only = k == TOOL_COPY_OUT || k == TOOL_TAR_OUT,
   };
   bool gzip = false;
-  static const char short_options[] = "a:c:d:im:vVxz";
+  static const char short_options[] = "a:c:d:im:rvVwxz";
   static const struct option long_options[] = {
     TOOL_LONG_OPTIONS,
     TOOL_MOUNT_LONG_OPTIONS,
     TOOL_INSPECTOR_LONG_OPTIONS,
+    TOOL_RO_RW_LONG_OPTIONS,
     { "gzip", no_argument, NULL, 'z' },
     { "help", no_argument, NULL, 0x200 },
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;
-  o.short_options = k == TOOL_TAR_IN || k == TOOL_TAR_OUT ? short_options : "a:c:d:im:vVx";
+  o.short_options = k == TOOL_TAR_IN || k == TOOL_TAR_OUT ? short_options : "a:c:d:im:rvVwx";
   int c;
   while ((c = getopt_long (argc, argv, o.short_options, long_options, NULL)) != -1) {
     int r = tool_option (&o, c, optarg);
