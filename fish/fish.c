@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fish.h"
+#include "options.h"         /* tools/common: --key selectors, LUKS for -i */
 
 guestfs_h *g;
 int fish_quit;
@@ -531,61 +532,25 @@ config_read_only (void)
  * Also the startup of a --listen server.  */
 static int inspector;
 
-static int
-compare_mountpoints (const void *a, const void *b)
-{
-  const char *const *x = a, *const *y = b;
-  size_t lx = strlen (x[0]), ly = strlen (y[0]);
-  return lx < ly ? -1 : lx > ly ? 1 : strcmp (x[0], y[0]);
-}
+/* --key, --keys-from-stdin, --echo-keys: the selectors and the LUKS
+ * step of -i work as in the virt tools (tools/common/options.c). */
+static struct tool_options keyopts = { .program = "guestfish" };
 
-/* -i: find the operating system and mount its filesystems where the
- * guest mounts them, parents first (read-only with --ro). */
+/* -i: open the encrypted devices (with the --key selectors, else asking
+ * for each passphrase), find the operating system and mount its
+ * filesystems where the guest mounts them, parents first (read-only
+ * with --ro).  */
 static int
 inspect_and_mount (void)
 {
-  char **roots = guestfs_inspect_os (g);
-  if (roots == NULL)
+  keyopts.read_only = readonly;
+  if (tool_decrypt (g, &keyopts) == -1)
     return -1;
-  size_t n = 0;
-  while (roots[n]) n++;
-  if (n != 1) {
-    fprintf (stderr, n == 0
-             ? "guestfish: -i: no operating system was found on this disk.\n"
-               "Leave out -i, then use 'run', 'list-filesystems' and 'mount'.\n"
-             : "guestfish: -i: this disk has several operating systems, "
-               "which -i does not handle.\n"
-               "Leave out -i, then use 'run', 'inspect-os' and 'mount'.\n");
-    for (size_t i = 0; i < n; ++i) free (roots[i]);
-    free (roots);
+  char *root = tool_inspect_root (g, &keyopts);
+  if (root == NULL)
     return -1;
-  }
-  char **mps = guestfs_inspect_get_mountpoints (g, roots[0]);
-  int r = 0;
-  if (mps == NULL)
-    r = -1;
-  else {
-    size_t m = 0;
-    while (mps[m]) m++;
-    qsort (mps, m / 2, 2 * sizeof mps[0], compare_mountpoints);
-    for (size_t i = 0; i + 1 < m && r == 0; i += 2) {
-      /* A mountpoint whose directory is missing is skipped, as the
-       * guest's own boot would fail there too. */
-      guestfs_push_error_handler (g, NULL, NULL);
-      int ok = readonly ? guestfs_mount_ro (g, mps[i + 1], mps[i])
-                               : guestfs_mount (g, mps[i + 1], mps[i]);
-      guestfs_pop_error_handler (g);
-      if (ok == -1 && strcmp (mps[i], "/") == 0) {
-        fprintf (stderr, "guestfish: -i: could not mount %s on /: %s\n",
-                 mps[i + 1], guestfs_last_error (g));
-        r = -1;
-      }
-    }
-    for (size_t i = 0; i < m; ++i) free (mps[i]);
-    free (mps);
-  }
-  for (size_t i = 0; i < n; ++i) free (roots[i]);
-  free (roots);
+  int r = tool_mount_root (g, &keyopts, root);
+  free (root);
   return r;
 }
 
@@ -679,7 +644,7 @@ main (int argc, char *argv[])
   int nr_preps = 0;
   int progress_flag = -1;    /* -1: only at an interactive terminal */
   int listen_flag = 0, csh = 0, remote_flag = 0, remote_pid = 0;
-  int network = 0, keys_from_stdin = 0;
+  int network = 0;
   const char *libvirt_uri = NULL;
   const char *domain = NULL;
   const char *script = NULL;
@@ -826,17 +791,18 @@ main (int argc, char *argv[])
       }
       break;
     case OPT_KEY:
-      /* Keys are only used to open encrypted devices during -i. */
-      if (strchr (optarg, ':') == NULL) {
-        fprintf (stderr, "guestfish: --key %s: expected ID:key:KEY, "
-                 "ID:file:FILENAME or ID:clevis\n", optarg);
+      /* Keys are used to open encrypted devices during -i. */
+      if (tool_option (&keyopts, TOOL_OPT_KEY, optarg) != 1)
         exit (EXIT_FAILURE);
-      }
       break;
     case OPT_KEYS_FROM_STDIN:
-      keys_from_stdin = 1;
+      tool_option (&keyopts, TOOL_OPT_KEYS_FROM_STDIN, NULL);
+      fish_keys_from_stdin = 1;
       break;
     case OPT_ECHO_KEYS:
+      tool_option (&keyopts, TOOL_OPT_ECHO_KEYS, NULL);
+      fish_echo_keys = 1;
+      break;
     case OPT_NOOP:
       break;
     case OPT_NETWORK:
@@ -854,7 +820,6 @@ main (int argc, char *argv[])
       usage (EXIT_FAILURE);
     }
   }
-  (void) keys_from_stdin;
 
   /* --format and --blocksize apply to the -a options after them. */
   if (!format_consumed) {
@@ -1004,5 +969,6 @@ main (int argc, char *argv[])
   for (size_t i = 0; i < nr_drives; ++i)
     fish_prep_free (drives[i].prep);
   free (drives);
+  tool_free_options (&keyopts);
   exit (status);
 }

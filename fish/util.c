@@ -2,12 +2,14 @@
  * the generated command table.  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include "fish.h"
 
@@ -108,9 +110,90 @@ fish_win_path (const char *path)
   return r;
 }
 
+/* The temporary files made for "-<<END" arguments, removed by
+ * fish_free_file_in.  */
+static struct heredoc {
+  char *path;
+  struct heredoc *next;
+} *heredocs;
+
+/* "-<<END": the lines that follow in the script (or on standard input),
+ * up to a line that is exactly END, go into a temporary file.  */
+static char *
+read_heredoc (const char *marker)
+{
+  if (*marker == '\0') {
+    fprintf (stderr, "guestfish: -<<: the end marker is missing\n");
+    return NULL;
+  }
+  const char *tmpdir = getenv ("TMPDIR");
+  if (tmpdir == NULL || *tmpdir == '\0')
+    tmpdir = "/tmp";
+  char *path;
+  if (asprintf (&path, "%s/guestfishXXXXXX", tmpdir) == -1) {
+    perror ("asprintf");
+    return NULL;
+  }
+  int fd = mkostemp (path, O_CLOEXEC);
+  if (fd == -1) {
+    perror (path);
+    free (path);
+    return NULL;
+  }
+  FILE *out = fdopen (fd, "w");
+  if (out == NULL) {
+    perror ("fdopen");
+    close (fd);
+    goto fail;
+  }
+  FILE *in = fish_input ? fish_input : stdin;
+  char *line = NULL;
+  size_t n = 0;
+  ssize_t len;
+  int found = 0;
+  size_t mlen = strlen (marker);
+  while ((len = getline (&line, &n, in)) != -1) {
+    size_t l = len;
+    if (l > 0 && line[l - 1] == '\n')
+      l--;
+    if (l == mlen && memcmp (line, marker, mlen) == 0) {
+      found = 1;
+      break;
+    }
+    if (fwrite (line, 1, len, out) != (size_t) len)
+      break;
+  }
+  free (line);
+  if (fclose (out) == EOF) {
+    perror (path);
+    goto fail;
+  }
+  if (!found) {
+    fprintf (stderr, "guestfish: end of input reached without finding "
+             "the end marker '%s'\n", marker);
+    goto fail;
+  }
+  struct heredoc *h = malloc (sizeof *h);
+  if (h == NULL) {
+    perror ("malloc");
+    goto fail;
+  }
+  h->path = path;
+  h->next = heredocs;
+  heredocs = h;
+  return strdup (path);
+
+ fail:
+  unlink (path);
+  free (path);
+  return NULL;
+}
+
 char *
 fish_file_in (const char *arg)
 {
+  if (strncmp (arg, "-<<", 3) == 0)
+    return read_heredoc (arg + 3);
   char *r = strdup (strcmp (arg, "-") == 0 ? "/dev/stdin" : arg);
   if (r == NULL)
     perror ("strdup");
@@ -120,6 +203,17 @@ fish_file_in (const char *arg)
 void
 fish_free_file_in (char *s)
 {
+  if (s == NULL)
+    return;
+  for (struct heredoc **pp = &heredocs; *pp; pp = &(*pp)->next)
+    if (strcmp ((*pp)->path, s) == 0) {
+      struct heredoc *h = *pp;
+      *pp = h->next;
+      unlink (h->path);
+      free (h->path);
+      free (h);
+      break;
+    }
   free (s);
 }
 
