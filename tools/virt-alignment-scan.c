@@ -15,7 +15,7 @@
 static const char *program = "virt-alignment-scan";
 static bool quiet;
 
-static void
+static void __attribute__((noreturn))
 usage (int status)
 {
   if (status != EXIT_SUCCESS)
