@@ -12,7 +12,14 @@ deps:
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_OPTS)
 
+# meson lists api/*.py and daemon/*.c when it configures: reconfigure when
+# that list changes (a file added or removed since the last build).
 build: deps $(BUILD)/build.ninja
+	@ls api/*.py daemon/*.c > $(BUILD)/.srclist.new; \
+	if ! cmp -s $(BUILD)/.srclist.new $(BUILD)/.srclist; then \
+	  [ -f $(BUILD)/.srclist ] && meson setup --reconfigure $(BUILD) >/dev/null; \
+	  mv $(BUILD)/.srclist.new $(BUILD)/.srclist; \
+	else rm -f $(BUILD)/.srclist.new; fi
 	ninja -C $(BUILD)
 
 # Build (or find in the cache) the appliance now, so the first launch is quick.

@@ -7,6 +7,7 @@
  *
  *   table-tests [-v] [--shard I/N] [ACTION...]
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -148,6 +149,15 @@ quiet_errors (guestfs_h *g, void *opaque, const char *msg)
 int
 main (int argc, char *argv[])
 {
+  /* If our library failed to build, the dynamic linker may find an
+   * installed libguestfs instead: refuse to test that one. */
+  Dl_info dl;
+  if (dladdr ((void *) guestfs_create, &dl) != 0 && dl.dli_fname &&
+      (strncmp (dl.dli_fname, "/usr/", 5) == 0 || strncmp (dl.dli_fname, "/lib", 4) == 0)) {
+    printf ("Bail out! table-tests: loaded %s, not the library of this build tree\n",
+            dl.dli_fname);
+    return 1;
+  }
   int shard = 0, nshards = 1;
   int argi = 1;
   for (; argi < argc && argv[argi][0] == '-'; ++argi) {

@@ -149,7 +149,11 @@ class TestTable(unittest.TestCase):
         self.assertEqual(bad, [])
 
     def test_daemon_actions_have_tests(self):
-        missing = [a.name for a in table().daemon_actions if not a.tests]
+        # internal_exit ends the daemon, so it cannot share the table
+        # runner's appliance: tests/shell/misc-guestfish.sh covers it.
+        elsewhere = {"internal_exit"}
+        missing = [a.name for a in table().daemon_actions
+                   if not a.tests and a.name not in elsewhere]
         self.assertEqual(missing, [], "daemon actions without a test in the table")
 
     def test_actions_have_docs(self):
