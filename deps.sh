@@ -30,6 +30,8 @@ packages=(
   libsqlite3-dev rpm db5.3-util debootstrap
   # Windows inspection tests: registry hives made from .reg text (hivexregedit)
   libwin-hivex-perl
+  # inspection of BSD guests and install CDs (test images: UFS by makefs, iso9660)
+  makefs genisoimage
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -171,15 +171,20 @@ else "yum".""",
              _t(_FED + ["rm /usr/bin/dnf-3"], "inspect_get_package_management /dev/sda1",
                 ExpectString("yum"), name="dangling dnf symlink")]),
     _getter("inspect_get_format", 612, "get format of inspected operating system",
-            """Always "installed": detecting installer and live discs is
-not done (use libosinfo for that).""",
+            """"installed" for an installed operating system, "installer" for
+an install or live disc (an iso9660 image laid out as a Debian or Ubuntu
+CD with .disk/info, or a Fedora/RHEL one with .treeinfo): its distro,
+product name, version and architecture come from those files.  (libguestfs
+1.38 and later return only "installed".)""",
             [_t(_DEB, "inspect_get_format /dev/sda1", ExpectString("installed"))]),
     _getter("inspect_get_mountpoints", 613,
             "get mountpoints of inspected operating system",
             """A table from mountpoint ("/", "/boot" ...) to the filesystem
 that would be mounted there, guessed from the guest's /etc/fstab (UUID=,
 LABEL=, PARTUUID=, /dev/disk/by-*, LVM and /dev/vdX names are translated
-to the appliance's device names where they can be).  It may name devices
+to the appliance's device names where they can be; so are BSD names such
+as /dev/ada0p2 and /dev/wd0a, and a btrfs subvol= option gives the
+btrfsvol:DEVICE/SUBVOLUME mountable).  It may name devices
 that do not exist or cannot be mounted.  Swap is not included.  Sort the
 keys by length to mount them in a working order.""",
             [_t(_DEB, "inspect_get_mountpoints /dev/sda1",
@@ -229,13 +234,17 @@ Nothing checks that osinfo-db knows the ID.""",
             [_t(_DEB, "inspect_get_osinfo /dev/sda1", ExpectString("debian12")),
              _t(_FED, "inspect_get_osinfo /dev/sda1", ExpectString("fedora39"))]),
     _getter("inspect_is_live", 621, "get live flag for install disk",
-            "Deprecated: always false.",
+            """True for a live disc (one that carries the root image it boots,
+such as casper/filesystem.squashfs); false otherwise.""",
             [_t(_DEB, "inspect_is_live /dev/sda1", ExpectFalse())], ret=RBool()),
     _getter("inspect_is_netinst", 622, "get netinst (network installer) flag for install disk",
-            "Deprecated: always false.",
+            """True for an install disc that fetches its packages from the
+network (.disk/cd_type "not_complete" or NETINST in .disk/info; a .treeinfo
+disc without package directories); false otherwise.""",
             [_t(_DEB, "inspect_is_netinst /dev/sda1", ExpectFalse())], ret=RBool()),
     _getter("inspect_is_multipart", 623, "get multipart flag for install disk",
-            "Deprecated: always false.",
+            """True for one disc of a set of several (.disk/cd_type without
+"/single", .treeinfo totaldiscs above 1); false otherwise.""",
             [_t(_DEB, "inspect_is_multipart /dev/sda1", ExpectFalse())], ret=RBool()),
     _getter("inspect_list_applications2", 624,
             "get list of applications installed in the operating system",

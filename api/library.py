@@ -428,3 +428,68 @@ adding nothing) or "ignore" (skip them).""",
            tests=[Test("none", ["add_domain hatch-no-such-domain libvirturi:test:///default"],
                        ExpectFail())]),
 ]
+
+# ---- libvirt: a domain handle from the caller, and authentication ----
+ACTIONS += [
+    Action("add_libvirt_dom", RInt(), [Pointer("dom", really="virDomainPtr")],
+           [OBool("readonly"), OString("iface"), OBool("live"),
+            OString("readonlydisk"), OString("cachemode"), OString("discard"),
+            OBool("copyonread")],
+           config_only=True,
+           shortdesc="add the disk(s) from a libvirt domain handle",
+           longdesc="""Like guestfs_add_domain, but the caller has already
+looked the domain up: dom is a libvirt virDomainPtr (passed as void *, so
+that guestfs.h does not need libvirt's headers).  The library reads the
+domain's XML through it and adds its disks with the same rules and
+optional arguments as guestfs_add_domain.  The caller keeps ownership of
+dom and of its connection.  Not available from guestfish.""",
+           tests=[]),
+    Action("set_libvirt_supported_credentials", RErr(), [StringList("creds")],
+           shortdesc="set libvirt credentials supported by calling program",
+           longdesc="""Say which kinds of credential this program can answer
+when libvirt asks for them while guestfs_add_domain connects: a non-empty
+list of "username", "authname", "language", "cnonce", "passphrase",
+"echoprompt", "noechoprompt", "realm", "external".  Once set, libvirt's
+questions are no longer answered by libvirt's default (terminal) handler:
+the library raises a GUESTFS_EVENT_LIBVIRT_AUTH event (its buffer is the
+libvirt URI), and the event callback reads the questions with
+guestfs_get_libvirt_requested_credentials and answers them with
+guestfs_set_libvirt_requested_credential.""",
+           tests=[Test("none", ["set_libvirt_supported_credentials \"username passphrase\""],
+                       ExpectRun()),
+                  Test("none", ["set_libvirt_supported_credentials \"username nonsense\""],
+                       ExpectFail()),
+                  Test("none", ["set_libvirt_supported_credentials \"\""], ExpectFail())]),
+    Action("get_libvirt_requested_credentials", RStringList(), [],
+           shortdesc="get list of credentials requested by libvirt",
+           longdesc="""Only inside a GUESTFS_EVENT_LIBVIRT_AUTH callback:
+the kinds of credential libvirt asks for (a subset of those given to
+guestfs_set_libvirt_supported_credentials), in order; the index of each
+is what the other credential calls take.  Outside the callback this is an
+error.""",
+           tests=[Test("none", ["get_libvirt_requested_credentials"], ExpectFail())]),
+    Action("get_libvirt_requested_credential_prompt", RString(), [Int("index")],
+           shortdesc="prompt of i'th requested credential",
+           longdesc="""Only inside a GUESTFS_EVENT_LIBVIRT_AUTH callback: the
+prompt libvirt gave for the index'th requested credential ("" if none).""",
+           tests=[Test("none", ["get_libvirt_requested_credential_prompt 0"], ExpectFail())]),
+    Action("get_libvirt_requested_credential_challenge", RString(), [Int("index")],
+           shortdesc="challenge of i'th requested credential",
+           longdesc="""Only inside a GUESTFS_EVENT_LIBVIRT_AUTH callback: the
+challenge libvirt gave for the index'th requested credential ("" if
+none).""",
+           tests=[Test("none", ["get_libvirt_requested_credential_challenge 0"], ExpectFail())]),
+    Action("get_libvirt_requested_credential_defresult", RString(), [Int("index")],
+           shortdesc="default result of i'th requested credential",
+           longdesc="""Only inside a GUESTFS_EVENT_LIBVIRT_AUTH callback: the
+default answer libvirt suggests for the index'th requested credential (""
+if none).""",
+           tests=[Test("none", ["get_libvirt_requested_credential_defresult 0"], ExpectFail())]),
+    Action("set_libvirt_requested_credential", RErr(), [Int("index"), BufferIn("cred")],
+           shortdesc="pass requested credential back to libvirt",
+           longdesc="""Only inside a GUESTFS_EVENT_LIBVIRT_AUTH callback: the
+answer to the index'th requested credential (it may contain any bytes).
+Questions left unanswered get no answer, and libvirt decides what that
+means (usually a failed connection).""",
+           tests=[Test("none", ["set_libvirt_requested_credential 0 secret"], ExpectFail())]),
+]

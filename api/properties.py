@@ -27,7 +27,7 @@ ACTIONS = (
     + _prop("trace", "bool", "the command trace flag",
             "When true, every API call and its result are reported as "
             "GUESTFS_EVENT_TRACE events, printed on stderr when no callback "
-            "takes them (LIBGUESTFS_TRACE=1 sets it).")
+            "takes them (LIBGUESTFS_TRACE=1 sets it).", fish_alias=["trace"])
     + _prop("memsize", "int", "the memory size of the appliance in megabytes",
             "Must be set before launch.  LIBGUESTFS_MEMSIZE sets the initial "
             "value.", fish_alias=["memsize"],
@@ -53,22 +53,24 @@ ACTIONS = (
             get_ret=RConstOptString())
     + _prop("program", "string", "the program name",
             "Defaults to the short name of the running program.",
-            get_ret=RConstString())
+            fish_alias=["program"], get_ret=RConstString())
     + _prop("identifier", "string", "the handle identifier",
             "Shown in trace and debug messages; only letters, digits, '_' "
-            "and '-' are allowed.", get_ret=RConstString())
+            "and '-' are allowed.", fish_alias=["identifier"],
+            get_ret=RConstString())
     + _prop("selinux", "bool", "the SELinux flag (deprecated)",
             "Recorded for compatibility; the appliance never enables "
             "SELinux.  Use selinux_relabel to label guest files.",
-            deprecated_by="selinux_relabel")
+            fish_alias=["selinux"], deprecated_by="selinux_relabel")
     + _prop("autosync", "bool", "the autosync flag",
             "When true (the default), the filesystems are unmounted and "
             "synced when the handle is closed.", fish_alias=["autosync"])
     + _prop("cachedir", "optstring", "the appliance cache directory",
             "LIBGUESTFS_CACHEDIR sets the initial value, else "
-            "$XDG_CACHE_HOME, else /var/tmp.")
+            "$XDG_CACHE_HOME, else /var/tmp.", fish_alias=["cachedir"])
     + _prop("tmpdir", "optstring", "the temporary directory",
-            "LIBGUESTFS_TMPDIR or TMPDIR set the initial value, else /tmp.")
+            "LIBGUESTFS_TMPDIR or TMPDIR set the initial value, else /tmp.",
+            fish_alias=["tmpdir"])
     + [
         Action("set_backend_settings", RErr(), [StringList("settings")],
                shortdesc="replace per-backend settings strings",

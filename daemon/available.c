@@ -125,3 +125,12 @@ do_feature_available (char *const *groups_arg)
 {
   return check_groups (groups_arg);
 }
+
+/* The one-group form the library's feature_available could use:
+ * 0 available, 1 not available, 2 no such group. */
+int
+do_internal_feature_available (const char *group)
+{
+  int a = group_available (group);
+  return a == 1 ? 0 : a == 0 ? 1 : 2;
+}

@@ -63,6 +63,8 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
     { "/dev/disk/by-partuuid/", "PARTUUID" }, { "/dev/disk/by-partlabel/", "PARTLABEL" },
     /* FreeBSD's GEOM labels. */
     { "/dev/gpt/", "PARTLABEL" }, { "/dev/ufs/", "LABEL" },
+    /* NetBSD's wedges by GPT partition name. */
+    { "NAME=", "PARTLABEL" },
   };
   for (size_t i = 0; i < sizeof tags / sizeof tags[0]; ++i) {
     size_t pl = strlen (tags[i].prefix);

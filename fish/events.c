@@ -18,11 +18,16 @@ int fish_progress_bars;
 /* ---- progress bars ---------------------------------------------------- */
 
 /* One bar at a time: the call in progress.  */
+/* Like the real tool, a bar appears only once the command has been
+ * running this long: quick commands never draw one.  */
+#define BAR_DELAY 2.0
+
+static double command_start;  /* set by fish_progress_begin */
+
 static struct {
   int active;                 /* a bar line is on the screen */
   uint64_t serial;            /* the call it belongs to */
   unsigned spins;
-  struct timespec start;
 } bar;
 
 static double
@@ -62,7 +67,7 @@ draw_bar (uint64_t pos, uint64_t total)
   int filled = (int) (frac * width);
 
   char eta[48] = "--:--";
-  double t = now_s () - (bar.start.tv_sec + bar.start.tv_nsec / 1e9);
+  double t = now_s () - command_start;
   if (!done && frac > 0.01 && t > 0.5) {
     long left = (long) (t / frac - t + 0.5);
     if (left < 6000)
@@ -93,20 +98,25 @@ progress_callback (guestfs_h *h, void *opaque, uint64_t event,
   if (bar.active && bar.serial != serial)
     putchar ('\n');            /* a new call: leave the old bar behind */
   if (!bar.active || bar.serial != serial) {
-    /* A call that reports completion in its first message was quick:
-     * no bar for it.  */
-    if (pos >= total) {
+    /* A call that reports completion in its first message, or a command
+     * that has not yet run for BAR_DELAY seconds, gets no bar (yet).  */
+    if (pos >= total || now_s () - command_start < BAR_DELAY) {
       bar.active = 0;
       return;
     }
     bar.active = 1;
     bar.serial = serial;
     bar.spins = 0;
-    clock_gettime (CLOCK_MONOTONIC, &bar.start);
   }
   draw_bar (pos, total);
   if (pos >= total)
     bar.active = 0;
+}
+
+void
+fish_progress_begin (void)
+{
+  command_start = now_s ();
 }
 
 /* Called after each command: a bar that did not reach 100% (the call

@@ -219,123 +219,47 @@ strv_free (struct strv *s)
 static int
 has_magic (const char *s)
 {
-  return strpbrk (s, "*?[") != NULL;
+  return strpbrk (s, "*?[{") != NULL;
 }
 
-static int
-compare_str (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* Quietly: a path that is not a directory is simply not a match. */
-static int
-quiet_is_dir (const char *path)
-{
-  guestfs_push_error_handler (g, NULL, NULL);
-  int r = guestfs_is_dir (g, path);
-  guestfs_pop_error_handler (g);
-  return r == 1;
-}
-
-static int
-quiet_exists (const char *path)
-{
-  guestfs_push_error_handler (g, NULL, NULL);
-  int r = guestfs_exists (g, path);
-  guestfs_pop_error_handler (g);
-  return r == 1;
-}
-
-/* Expand a guest path pattern component by component, as glob(3) with
- * GLOB_MARK would: matches sorted, directories marked with a trailing
- * '/'.  Appends to *out; returns -1 only when out of memory.  */
+/* A guest path pattern, expanded in the appliance (glob-expand):
+ * matches sorted, directories marked with a trailing '/'.  Appends to
+ * *out; returns -1 on error (message printed).  */
 static int
 glob_guest_path (const char *pattern, struct strv *out)
 {
-  struct strv cur = { 0 }, next = { 0 };
-  if (strv_add (&cur, strdup ("")) == -1)
+  char **m = guestfs_glob_expand (g, pattern);
+  if (m == NULL)
     return -1;
-
-  char *pat = strdup (pattern);
-  if (pat == NULL)
-    goto oom;
-  char *save = NULL;
-  for (char *comp = strtok_r (pat, "/", &save); comp;
-       comp = strtok_r (NULL, "/", &save)) {
-    for (size_t i = 0; i < cur.n; ++i) {
-      const char *dir = cur.v[i][0] ? cur.v[i] : "/";
-      if (!has_magic (comp)) {
-        char *p;
-        if (asprintf (&p, "%s/%s", cur.v[i], comp) == -1)
-          goto oom;
-        if (strv_add (&next, p) == -1)
-          goto oom;
-        continue;
-      }
-      if (!quiet_is_dir (dir))
-        continue;
-      guestfs_push_error_handler (g, NULL, NULL);
-      char **names = guestfs_ls (g, dir);
-      guestfs_pop_error_handler (g);
-      if (names == NULL)
-        continue;
-      for (size_t j = 0; names[j]; ++j) {
-        if (fnmatch (comp, names[j], FNM_PERIOD) == 0) {
-          char *p;
-          if (asprintf (&p, "%s/%s", cur.v[i], names[j]) == -1)
-            p = NULL;
-          if (strv_add (&next, p) == -1) {
-            fish_free_strings (names);
-            goto oom;
-          }
-        }
-      }
-      fish_free_strings (names);
-    }
-    strv_free (&cur);
-    cur = next;
-    next = (struct strv) { 0 };
-  }
-  free (pat);
-
-  if (cur.n > 0)
-    qsort (cur.v, cur.n, sizeof *cur.v, compare_str);
-  for (size_t i = 0; i < cur.n; ++i) {
-    const char *p = cur.v[i][0] ? cur.v[i] : "/";
-    if (!quiet_exists (p))
-      continue;
-    int dir = strcmp (p, "/") != 0 && quiet_is_dir (p);
-    char *m;
-    if (asprintf (&m, "%s%s", p, dir ? "/" : "") == -1 ||
-        strv_add (out, m) == -1)
-      goto oom;
-  }
-  strv_free (&cur);
-  return 0;
-
- oom:
-  free (pat);
-  strv_free (&cur);
-  strv_free (&next);
-  return -1;
+  int r = 0;
+  for (size_t i = 0; m[i] && r == 0; ++i)
+    r = strv_add (out, strdup (m[i]));
+  fish_free_strings (m);
+  if (r == -1)
+    perror ("glob");
+  return r;
 }
 
 /* /dev/ patterns match the device, partition (and LV) names. */
 static int
 glob_devices (const char *pattern, struct strv *out)
 {
-  char **lists[3] = { NULL, NULL, NULL };
+  char **lists[4] = { NULL, NULL, NULL, NULL };
   lists[0] = guestfs_list_devices (g);
   lists[1] = guestfs_list_partitions (g);
+#ifdef GUESTFS_HAVE_LIST_MD_DEVICES
+  guestfs_push_error_handler (g, NULL, NULL);
+  lists[3] = guestfs_list_md_devices (g);
+  guestfs_pop_error_handler (g);
+#endif
 #ifdef GUESTFS_HAVE_LVS
   guestfs_push_error_handler (g, NULL, NULL);
   lists[2] = guestfs_lvs (g);
   guestfs_pop_error_handler (g);
 #endif
-  /* Devices first, then partitions, then LVs, each in its own order. */
+  /* Devices first, then partitions, then LVs, then md devices. */
   int r = 0;
-  for (int l = 0; l < 3; ++l) {
+  for (int l = 0; l < 4; ++l) {
     if (lists[l] == NULL)
       continue;
     for (size_t i = 0; lists[l][i]; ++i)
@@ -343,6 +267,11 @@ glob_devices (const char *pattern, struct strv *out)
         r = strv_add (out, strdup (lists[l][i]));
     fish_free_strings (lists[l]);
   }
+  if (r == -1)
+    perror ("glob");
+  /* No such device: it may be a path under the guest's own /dev. */
+  else if (out->n == 0)
+    r = glob_guest_path (pattern, out);
   return r;
 }
 
@@ -384,10 +313,8 @@ fish_run_glob (const char *cmd, size_t argc, char *argv[])
       e = glob_devices (a, &exp[i]);
     else if (has_magic (a) && a[0] == '/')
       e = glob_guest_path (a, &exp[i]);
-    if (e == -1) {
-      perror ("glob");
+    if (e == -1)
       goto out;
-    }
     /* No match (or nothing to expand): the word as it is. */
     if (exp[i].n == 0 && strv_add (&exp[i], strdup (a)) == -1) {
       perror ("strdup");

@@ -171,6 +171,7 @@ fish_execute (const struct fish_line *l)
     return 0;
 
   int r;
+  fish_progress_begin ();
   if (l->pipe != NULL)
     r = dispatch_to_pipe (l);
   else
@@ -308,6 +309,7 @@ usage (int status)
 /* Disks, in command-line order: -a files and -N prepared disks. */
 struct drive {
   const char *filename;
+  const char *domain;      /* -d: a libvirt guest instead of a file */
   const char *format;      /* NULL: let qemu detect it */
   int blocksize;           /* 0: default */
   void *prep;              /* -N: the prepared disk; else NULL */
@@ -386,6 +388,31 @@ parse_uri (const char *arg, struct guestfs_add_drive_opts_argv *o,
   return 1;
 }
 
+static const char *libvirt_uri;    /* -c */
+
+/* -d GUEST: every disk of the libvirt guest (add-domain).  */
+static int
+add_domain (const struct drive *d)
+{
+#ifdef GUESTFS_HAVE_ADD_DOMAIN
+  struct guestfs_add_domain_argv o = { .bitmask = 0 };
+  if (libvirt_uri) {
+    o.bitmask |= GUESTFS_ADD_DOMAIN_LIBVIRTURI_BITMASK;
+    o.libvirturi = libvirt_uri;
+  }
+  if (readonly) {
+    o.bitmask |= GUESTFS_ADD_DOMAIN_READONLY_BITMASK;
+    o.readonly = 1;
+  }
+  return guestfs_add_domain_argv (g, d->domain, &o) == -1 ? -1 : 0;
+#else
+  fprintf (stderr, "guestfish: -d %s: libvirt guests are not supported by "
+           "this build; add the guest's disk images with -a instead\n",
+           d->domain);
+  return -1;
+#endif
+}
+
 static int
 add_drive (const struct drive *d)
 {
@@ -402,6 +429,8 @@ add_drive (const struct drive *d)
     o.bitmask |= GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK;
     o.blocksize = d->blocksize;
   }
+  if (d->domain)
+    return add_domain (d);
   char *path = NULL, *server = NULL, *user = NULL;
   int u = parse_uri (d->filename, &o, &path, &server, &user);
   if (u == -1)
@@ -645,8 +674,6 @@ main (int argc, char *argv[])
   int progress_flag = -1;    /* -1: only at an interactive terminal */
   int listen_flag = 0, csh = 0, remote_flag = 0, remote_pid = 0;
   int network = 0;
-  const char *libvirt_uri = NULL;
-  const char *domain = NULL;
   const char *script = NULL;
   int c, option_index;
 
@@ -812,7 +839,7 @@ main (int argc, char *argv[])
       libvirt_uri = optarg;
       break;
     case 'd':
-      domain = optarg;
+      add_drive_entry ((struct drive) { .domain = optarg });
       break;
     case OPT_LIVE:
       not_available ("--live", "live guests are not supported");
@@ -833,6 +860,19 @@ main (int argc, char *argv[])
     exit (EXIT_FAILURE);
   }
 
+  /* The old form "guestfish [--ro] -i disk.img|guest": with -i and no
+   * -a, -d or -N, the words are disk images (when they name a file or
+   * contain a '/') or libvirt guests, not commands.  */
+  if (inspector && nr_drives == 0 && optind < argc && !remote_flag) {
+    for (; optind < argc; ++optind) {
+      const char *w = argv[optind];
+      if (strchr (w, '/') || access (w, F_OK) == 0)
+        add_drive_entry ((struct drive) { .filename = w });
+      else
+        add_drive_entry ((struct drive) { .domain = w });
+    }
+  }
+
   if (remote_flag) {
     if (listen_flag) {
       fprintf (stderr, "guestfish: cannot use --listen and --remote "
@@ -843,20 +883,6 @@ main (int argc, char *argv[])
     int r = fish_remote_send (remote_pid, &argv[optind], argc - optind);
     exit (r == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
   }
-
-  if (domain) {
-#ifdef GUESTFS_HAVE_ADD_DOMAIN
-    /* handled below, once read-only is known */
-#else
-    (void) libvirt_uri;
-    not_available ("-d", "libvirt guests are not supported by this build "
-                   "(no libvirt backend); add the guest's disk images with "
-                   "-a instead");
-#endif
-  }
-  else if (libvirt_uri)
-    not_available ("-c", "libvirt is not supported by this build (the "
-                   "option only matters with -d)");
 
   if (network) {
 #ifdef GUESTFS_HAVE_SET_NETWORK
@@ -889,23 +915,6 @@ main (int argc, char *argv[])
   }
   int status = EXIT_SUCCESS;
 
-#ifdef GUESTFS_HAVE_ADD_DOMAIN
-  if (domain) {
-    struct guestfs_add_domain_argv o = { .bitmask = 0 };
-    if (libvirt_uri) {
-      o.bitmask |= GUESTFS_ADD_DOMAIN_LIBVIRTURI_BITMASK;
-      o.libvirturi = libvirt_uri;
-    }
-    if (readonly) {
-      o.bitmask |= GUESTFS_ADD_DOMAIN_READONLY_BITMASK;
-      o.readonly = 1;
-    }
-    if (guestfs_add_domain_argv (g, domain, &o) == -1) {
-      status = EXIT_FAILURE;
-      goto out;
-    }
-  }
-#endif
 
   for (size_t i = 0; i < nr_drives; ++i) {
     int r;

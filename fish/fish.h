@@ -126,6 +126,8 @@ extern void fish_error (const char *fs, ...)
 extern int fish_progress_bars;
 extern void fish_enable_progress_bars (guestfs_h *h);
 extern void fish_progress_end (void);
+/* Called before each command: bars appear only ~2 s after this. */
+extern void fish_progress_begin (void);
 
 /* Create FILENAME of SIZE bytes, allocated or sparse (extras.c). */
 extern int fish_create_image (const char *filename, int64_t size, int sparse);

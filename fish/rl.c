@@ -58,11 +58,21 @@ fish_next_completion (const char *text, int state)
   return NULL;
 }
 
+/* A name is offered in the spelling being typed: "part_d" completes to
+ * "part_disk", "part-d" to "part-disk" (readline replaces the word with
+ * the match, which must start with what was typed).  */
 static char *
 command_generator (const char *text, int state)
 {
   const char *name = fish_next_completion (text, state);
-  return name ? strdup (name) : NULL;
+  if (name == NULL)
+    return NULL;
+  char *r = strdup (name);
+  if (r && strchr (text, '_'))
+    for (char *p = r; *p; ++p)
+      if (*p == '-')
+        *p = '_';
+  return r;
 }
 
 /* Candidates for an argument: device names for "/dev/...", guest paths

@@ -384,20 +384,22 @@ fish_read_key (const char *param)
       return NULL;
     }
     in = tty;
-    fprintf (tty, "Enter key or passphrase (\"%s\"): ", param);
-    fflush (tty);
+    /* Echo goes off before the prompt shows, so nothing typed after
+     * the prompt can be echoed.  */
     if (!fish_echo_keys && tcgetattr (fileno (tty), &saved) == 0) {
       struct termios noecho = saved;
       noecho.c_lflag &= ~(tcflag_t) ECHO;
-      restore = tcsetattr (fileno (tty), TCSAFLUSH, &noecho) == 0;
+      restore = tcsetattr (fileno (tty), TCSANOW, &noecho) == 0;
     }
+    fprintf (tty, "Enter key or passphrase (\"%s\"): ", param);
+    fflush (tty);
   }
 
   char *line = NULL;
   size_t n = 0;
   ssize_t len = getline (&line, &n, in);
   if (restore) {
-    tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+    tcsetattr (fileno (tty), TCSANOW, &saved);
     fputc ('\n', tty);         /* the newline typed was not echoed */
   }
   if (tty)

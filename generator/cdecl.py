@@ -7,7 +7,7 @@ ARG_C = {
     "Key": "const char *", "FileIn": "const char *", "FileOut": "const char *",
     "StringList": "char *const *", "DeviceList": "char *const *",
     "Bool": "int", "Int": "int", "Int64": "int64_t",
-    "BufferIn": "const char *",
+    "BufferIn": "const char *", "Pointer": "void *",
     "OBool": "int", "OInt": "int", "OInt64": "int64_t",
     "OString": "const char *", "OStringList": "char *const *",
 }
@@ -57,6 +57,8 @@ def c_params(args, with_buffer_size=True):
             out.append("const char *%s" % x.name)
             if with_buffer_size:
                 out.append("size_t %s_size" % x.name)
+        elif x.kind == "Pointer" and x.really:
+            out.append("void * /* really %s */ %s" % (x.really, x.name))
         else:
             out.append(ARG_C[x.kind] + x.name
                        if ARG_C[x.kind].endswith("*") else

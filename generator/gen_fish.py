@@ -247,10 +247,12 @@ def generate(table):
            "#pragma GCC diagnostic ignored \"-Wunused-label\"", ""]
     for s in table.structs:
         out += _struct_printer(s)
-    for a in table.actions:
+    # An action taking a C pointer cannot be typed in a shell.
+    actions = [a for a in table.actions if not any(x.kind == "Pointer" for x in a.args)]
+    for a in actions:
         out += _run(a)
     out.append("const struct fish_command fish_commands[] = {")
-    for a in table.actions:
+    for a in actions:
         aliases = [dashed(x) for x in a.fish_alias]
         al = "{ " + "".join(c_string(x) + ", " for x in aliases) + "NULL }"
         out.append("  { %s, %s, %s, %s, %s, run_%s, %d, %d }," % (

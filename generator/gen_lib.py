@@ -45,6 +45,8 @@ def _trace_call(a):
             out.append("    guestfs_int_trace_buffer (tb, %s, %s_size);" % (x.name, x.name))
         elif k == "Key":
             out.append("    guestfs_int_trace_str (tb, \"***\");")
+        elif k == "Pointer":
+            out.append("    guestfs_int_trace_int64 (tb, (int64_t) (intptr_t) %s);" % x.name)
         else:
             out.append("    guestfs_int_trace_str (tb, %s);" % x.name)
     for x in a.optargs:

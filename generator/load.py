@@ -76,6 +76,8 @@ def check(table):
             # internal_test only prints its file names: no stream.
             if arg.kind in ("FileIn", "FileOut") and a.proc is None and not a.internal:
                 raise SystemExit("%s: file streams need a daemon action" % a.name)
+            if arg.kind == "Pointer" and a.in_daemon:
+                raise SystemExit("%s: a C pointer cannot go to the daemon" % a.name)
         if len(a.filein) + len(a.fileout) > 1 and a.in_daemon:
             raise SystemExit("%s: at most one file stream" % a.name)
     for a in table.actions:

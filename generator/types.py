@@ -37,6 +37,16 @@ BufferIn = _arg("BufferIn")      # const char *, size_t
 FileIn = _arg("FileIn")          # host file streamed to the daemon
 FileOut = _arg("FileOut")        # host file streamed from the daemon
 
+
+class Pointer(Arg):
+    """An opaque C pointer (library-side actions only), e.g. a libvirt
+    virDomainPtr passed as void *; `really` names the real type."""
+    kind = "Pointer"
+
+    def __init__(self, name, really=None):
+        Arg.__init__(self, name)
+        self.really = really
+
 # Optional argument kinds.
 OBool = _arg("OBool")
 OInt = _arg("OInt")

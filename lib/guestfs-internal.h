@@ -100,6 +100,8 @@ struct guestfs_h {
   char **libvirt_supported_creds;
   struct libvirt_cred *libvirt_creds;
   size_t nr_libvirt_creds;
+  char *libvirt_auth_uri;     /* URI being opened (the event's buffer) */
+  const char *libvirt_caller; /* "add_domain" while it adds a domain */
 };
 
 struct libvirt_cred {
@@ -109,6 +111,9 @@ struct libvirt_cred {
   size_t result_len;
   bool have_result;
 };
+
+/* libvirt.c */
+void guestfs_int_free_libvirt_creds (guestfs_h *g);
 
 /* errors.c */
 void guestfs_int_error_errno (guestfs_h *g, int errnum, const char *fmt, ...)

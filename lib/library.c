@@ -27,16 +27,7 @@ guestfs_int_free_library (guestfs_h *g)
   g->hv_params = NULL;
   guestfs_int_free_string_list (g->libvirt_supported_creds);
   g->libvirt_supported_creds = NULL;
-  for (size_t i = 0; i < g->nr_libvirt_creds; ++i) {
-    struct libvirt_cred *c = &g->libvirt_creds[i];
-    free (c->prompt);
-    free (c->challenge);
-    free (c->defresult);
-    free (c->result);
-  }
-  free (g->libvirt_creds);
-  g->libvirt_creds = NULL;
-  g->nr_libvirt_creds = 0;
+  guestfs_int_free_libvirt_creds (g);
 }
 
 /* ---- config ---- */

@@ -11,6 +11,22 @@
 #include "guestfs-internal.h"
 #include "actions-gen.h"
 
+/* Forget the questions of the current LIBVIRT_AUTH event and their answers. */
+void
+guestfs_int_free_libvirt_creds (guestfs_h *g)
+{
+  for (size_t i = 0; i < g->nr_libvirt_creds; ++i) {
+    struct libvirt_cred *c = &g->libvirt_creds[i];
+    free (c->prompt);
+    free (c->challenge);
+    free (c->defresult);
+    free (c->result);
+  }
+  free (g->libvirt_creds);
+  g->libvirt_creds = NULL;
+  g->nr_libvirt_creds = 0;
+}
+
 #ifdef HAVE_LIBVIRT
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -31,7 +47,8 @@ libvirt_error (guestfs_h *g, const char *fmt, const char *arg)
   char *what;
   if (asprintf (&what, fmt, arg) == -1)
     what = NULL;
-  error (g, "add_domain: %s%s%s", what ? what : fmt,
+  error (g, "%s: %s%s%s", g->libvirt_caller ? g->libvirt_caller : "add_domain",
+         what ? what : fmt,
          e && e->message ? ": " : "", e && e->message ? e->message : "");
   free (what);
 }
@@ -133,70 +150,277 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
   return ret;
 }
 
-int
-guestfs_impl_add_domain (guestfs_h *g, const char *dom,
-                         const struct guestfs_add_domain_argv *optargs)
-{
-  uint64_t bm = optargs->bitmask;
-  const char *uri = bm & GUESTFS_ADD_DOMAIN_LIBVIRTURI_BITMASK ? optargs->libvirturi : NULL;
-  bool readonly = (bm & GUESTFS_ADD_DOMAIN_READONLY_BITMASK) && optargs->readonly;
-  bool allowuuid = (bm & GUESTFS_ADD_DOMAIN_ALLOWUUID_BITMASK) && optargs->allowuuid;
-  const char *rodisk = bm & GUESTFS_ADD_DOMAIN_READONLYDISK_BITMASK ? optargs->readonlydisk : "write";
+/* ---- libvirt authentication through GUESTFS_EVENT_LIBVIRT_AUTH ---- */
 
-  if ((bm & GUESTFS_ADD_DOMAIN_LIVE_BITMASK) && optargs->live) {
-    guestfs_int_error_errno (g, ENOTSUP, "add_domain: live is not supported (no guestfsd in the guest)");
+static const struct { int type; const char *name; } cred_names[] = {
+  { VIR_CRED_USERNAME, "username" }, { VIR_CRED_AUTHNAME, "authname" },
+  { VIR_CRED_LANGUAGE, "language" }, { VIR_CRED_CNONCE, "cnonce" },
+  { VIR_CRED_PASSPHRASE, "passphrase" }, { VIR_CRED_ECHOPROMPT, "echoprompt" },
+  { VIR_CRED_NOECHOPROMPT, "noechoprompt" }, { VIR_CRED_REALM, "realm" },
+  { VIR_CRED_EXTERNAL, "external" },
+};
+#define NR_CRED_NAMES (sizeof cred_names / sizeof cred_names[0])
+
+static int
+cred_type (const char *name)
+{
+  for (size_t i = 0; i < NR_CRED_NAMES; ++i)
+    if (strcmp (cred_names[i].name, name) == 0)
+      return cred_names[i].type;
+  return -1;
+}
+
+static const char *
+cred_name (int type)
+{
+  for (size_t i = 0; i < NR_CRED_NAMES; ++i)
+    if (cred_names[i].type == type)
+      return cred_names[i].name;
+  return "unknown";
+}
+
+static char *
+dup_or_null (const char *s)
+{
+  return s ? strdup (s) : NULL;
+}
+
+/* libvirt's question callback: publish the questions on the handle, let
+ * the program's LIBVIRT_AUTH callback answer them, hand the answers back. */
+static int
+auth_callback (virConnectCredentialPtr cred, unsigned int ncred, void *opaque)
+{
+  guestfs_h *g = opaque;
+  guestfs_int_free_libvirt_creds (g);
+  g->libvirt_creds = calloc (ncred ? ncred : 1, sizeof *g->libvirt_creds);
+  if (g->libvirt_creds == NULL)
+    return -1;
+  g->nr_libvirt_creds = ncred;
+  for (unsigned i = 0; i < ncred; ++i) {
+    struct libvirt_cred *c = &g->libvirt_creds[i];
+    c->type = cred[i].type;
+    c->prompt = dup_or_null (cred[i].prompt);
+    c->challenge = dup_or_null (cred[i].challenge);
+    c->defresult = dup_or_null (cred[i].defresult);
+  }
+  const char *uri = g->libvirt_auth_uri ? g->libvirt_auth_uri : "";
+  guestfs_int_call_callbacks_message (g, GUESTFS_EVENT_LIBVIRT_AUTH, uri, strlen (uri));
+  for (unsigned i = 0; i < ncred; ++i) {
+    struct libvirt_cred *c = &g->libvirt_creds[i];
+    cred[i].result = NULL;
+    cred[i].resultlen = 0;
+    if (c->have_result) {
+      cred[i].result = malloc (c->result_len + 1);
+      if (cred[i].result == NULL) {
+        guestfs_int_free_libvirt_creds (g);
+        return -1;
+      }
+      memcpy (cred[i].result, c->result, c->result_len);
+      cred[i].result[c->result_len] = '\0';
+      cred[i].resultlen = c->result_len;
+    }
+  }
+  guestfs_int_free_libvirt_creds (g);
+  return 0;
+}
+
+static virConnectPtr
+connect_libvirt (guestfs_h *g, const char *uri, bool readonly)
+{
+  unsigned flags = readonly ? VIR_CONNECT_RO : 0;
+  virSetErrorFunc (NULL, ignore_libvirt_error);
+  if (g->libvirt_supported_creds == NULL)
+    return virConnectOpenAuth (uri, virConnectAuthPtrDefault, flags);
+  size_t n = 0;
+  while (g->libvirt_supported_creds[n])
+    n++;
+  int types[NR_CRED_NAMES];
+  size_t nt = 0;
+  for (size_t i = 0; i < n && nt < NR_CRED_NAMES; ++i)
+    types[nt++] = cred_type (g->libvirt_supported_creds[i]);
+  virConnectAuth auth = { .credtype = types, .ncredtype = nt,
+                          .cb = auth_callback, .cbdata = g };
+  g->libvirt_auth_uri = uri ? strdup (uri) : NULL;
+  virConnectPtr conn = virConnectOpenAuth (uri, &auth, flags);
+  free (g->libvirt_auth_uri);
+  g->libvirt_auth_uri = NULL;
+  return conn;
+}
+
+int
+guestfs_impl_set_libvirt_supported_credentials (guestfs_h *g, char *const *creds)
+{
+  if (creds[0] == NULL) {
+    error (g, "set_libvirt_supported_credentials: the list of credentials is empty");
+    return -1;
+  }
+  size_t n = 0;
+  for (; creds[n]; ++n)
+    if (cred_type (creds[n]) == -1) {
+      error (g, "set_libvirt_supported_credentials: unknown credential type \"%s\"", creds[n]);
+      return -1;
+    }
+  char **copy = calloc (n + 1, sizeof *copy);
+  if (copy == NULL)
+    goto oom;
+  for (size_t i = 0; i < n; ++i)
+    if ((copy[i] = strdup (creds[i])) == NULL) {
+      guestfs_int_free_string_list (copy);
+      goto oom;
+    }
+  guestfs_int_free_string_list (g->libvirt_supported_creds);
+  g->libvirt_supported_creds = copy;
+  return 0;
+ oom:
+  error (g, "set_libvirt_supported_credentials: out of memory");
+  return -1;
+}
+
+/* The index'th question, or NULL (error set) outside the callback. */
+static struct libvirt_cred *
+requested (guestfs_h *g, const char *fn, int index)
+{
+  if (g->libvirt_creds == NULL) {
+    error (g, "%s: no libvirt credentials were requested (call this only "
+           "from a GUESTFS_EVENT_LIBVIRT_AUTH callback)", fn);
+    return NULL;
+  }
+  if (index < 0 || (size_t) index >= g->nr_libvirt_creds) {
+    error (g, "%s: index %d out of range (libvirt requested %zu credentials)",
+           fn, index, g->nr_libvirt_creds);
+    return NULL;
+  }
+  return &g->libvirt_creds[index];
+}
+
+char **
+guestfs_impl_get_libvirt_requested_credentials (guestfs_h *g)
+{
+  if (g->libvirt_creds == NULL) {
+    error (g, "get_libvirt_requested_credentials: no libvirt credentials were "
+           "requested (call this only from a GUESTFS_EVENT_LIBVIRT_AUTH callback)");
+    return NULL;
+  }
+  char **r = calloc (g->nr_libvirt_creds + 1, sizeof *r);
+  if (r == NULL)
+    goto oom;
+  for (size_t i = 0; i < g->nr_libvirt_creds; ++i)
+    if ((r[i] = strdup (cred_name (g->libvirt_creds[i].type))) == NULL) {
+      guestfs_int_free_string_list (r);
+      goto oom;
+    }
+  return r;
+ oom:
+  error (g, "get_libvirt_requested_credentials: out of memory");
+  return NULL;
+}
+
+static char *
+field_copy (guestfs_h *g, const char *fn, const char *v)
+{
+  char *r = strdup (v ? v : "");
+  if (r == NULL)
+    error (g, "%s: out of memory", fn);
+  return r;
+}
+
+char *
+guestfs_impl_get_libvirt_requested_credential_prompt (guestfs_h *g, int index)
+{
+  const char *fn = "get_libvirt_requested_credential_prompt";
+  struct libvirt_cred *c = requested (g, fn, index);
+  return c ? field_copy (g, fn, c->prompt) : NULL;
+}
+
+char *
+guestfs_impl_get_libvirt_requested_credential_challenge (guestfs_h *g, int index)
+{
+  const char *fn = "get_libvirt_requested_credential_challenge";
+  struct libvirt_cred *c = requested (g, fn, index);
+  return c ? field_copy (g, fn, c->challenge) : NULL;
+}
+
+char *
+guestfs_impl_get_libvirt_requested_credential_defresult (guestfs_h *g, int index)
+{
+  const char *fn = "get_libvirt_requested_credential_defresult";
+  struct libvirt_cred *c = requested (g, fn, index);
+  return c ? field_copy (g, fn, c->defresult) : NULL;
+}
+
+int
+guestfs_impl_set_libvirt_requested_credential (guestfs_h *g, int index,
+                                               const char *cred, size_t cred_size)
+{
+  struct libvirt_cred *c = requested (g, "set_libvirt_requested_credential", index);
+  if (c == NULL)
+    return -1;
+  char *copy = malloc (cred_size + 1);
+  if (copy == NULL) {
+    error (g, "set_libvirt_requested_credential: out of memory");
+    return -1;
+  }
+  memcpy (copy, cred, cred_size);
+  copy[cred_size] = '\0';
+  free (c->result);
+  c->result = copy;
+  c->result_len = cred_size;
+  c->have_result = true;
+  return 0;
+}
+
+/* ---- adding a domain's disks ---- */
+
+int
+guestfs_impl_add_libvirt_dom (guestfs_h *g, void *domp,
+                              const struct guestfs_add_libvirt_dom_argv *optargs)
+{
+  virDomainPtr d = domp;
+  uint64_t bm = optargs->bitmask;
+  bool readonly = (bm & GUESTFS_ADD_LIBVIRT_DOM_READONLY_BITMASK) && optargs->readonly;
+  const char *rodisk = bm & GUESTFS_ADD_LIBVIRT_DOM_READONLYDISK_BITMASK ? optargs->readonlydisk : "write";
+  const char *fn = g->libvirt_caller ? g->libvirt_caller : "add_libvirt_dom";
+
+  if (d == NULL) {
+    error (g, "%s: the domain handle is NULL", fn);
+    return -1;
+  }
+  if ((bm & GUESTFS_ADD_LIBVIRT_DOM_LIVE_BITMASK) && optargs->live) {
+    guestfs_int_error_errno (g, ENOTSUP, "%s: live is not supported (no guestfsd in the guest)", fn);
     return -1;
   }
   if (strcmp (rodisk, "error") != 0 && strcmp (rodisk, "read") != 0 &&
       strcmp (rodisk, "write") != 0 && strcmp (rodisk, "ignore") != 0) {
-    error (g, "add_domain: readonlydisk must be one of error, read, write or ignore");
+    error (g, "%s: readonlydisk must be one of error, read, write or ignore", fn);
     return -1;
   }
-
-  virSetErrorFunc (NULL, ignore_libvirt_error);
-  virConnectPtr conn = virConnectOpenAuth (uri, virConnectAuthPtrDefault,
-                                           readonly ? VIR_CONNECT_RO : 0);
-  if (!conn) {
-    libvirt_error (g, "could not connect to libvirt (URI = %s)", uri ? uri : "NULL");
+  const char *name = virDomainGetName (d);
+  if (!readonly && virDomainIsActive (d) == 1) {
+    error (g, "%s: domain '%s' is running: writing to its disks would corrupt them; use readonly",
+           fn, name ? name : "?");
     return -1;
-  }
-  virDomainPtr d = virDomainLookupByName (conn, dom);
-  if (!d && allowuuid)
-    d = virDomainLookupByUUIDString (conn, dom);
-  if (!d) {
-    libvirt_error (g, "no libvirt domain called '%s'", dom);
-    virConnectClose (conn);
-    return -1;
-  }
-  int ret = -1;
-  if (!readonly) {
-    int active = virDomainIsActive (d);
-    if (active == 1) {
-      error (g, "add_domain: domain '%s' is running: writing to its disks would corrupt them; use readonly", dom);
-      goto out;
-    }
   }
   char *xml = virDomainGetXMLDesc (d, 0);
   if (!xml) {
-    libvirt_error (g, "could not get the XML of domain '%s'", dom);
-    goto out;
+    libvirt_error (g, "could not get the XML of domain '%s'", name ? name : "?");
+    return -1;
   }
   struct disk *disks = NULL;
   int n = parse_disks (g, xml, &disks);
   free (xml);
   if (n == -1)
-    goto out;
+    return -1;
   if (n == 0) {
-    error (g, "add_domain: domain '%s' has no disks", dom);
+    error (g, "%s: domain '%s' has no disks", fn, name ? name : "?");
     free (disks);
-    goto out;
+    return -1;
   }
   /* Check every disk first, so that nothing is added on error. */
   bool bad = false;
   for (int i = 0; i < n && !bad; ++i)
     if (!readonly && disks[i].readonly && strcmp (rodisk, "error") == 0) {
-      error (g, "add_domain: disk %s is read-only in the domain, and readonlydisk is \"error\"",
-             disks[i].path);
+      error (g, "%s: disk %s is read-only in the domain, and readonlydisk is \"error\"",
+             fn, disks[i].path);
       bad = true;
     }
   int added = 0;
@@ -215,19 +439,19 @@ guestfs_impl_add_domain (guestfs_h *g, const char *dom,
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK;
       a.format = disks[i].format;
     }
-    if (bm & GUESTFS_ADD_DOMAIN_IFACE_BITMASK) {
+    if (bm & GUESTFS_ADD_LIBVIRT_DOM_IFACE_BITMASK) {
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_IFACE_BITMASK;
       a.iface = optargs->iface;
     }
-    if (bm & GUESTFS_ADD_DOMAIN_CACHEMODE_BITMASK) {
+    if (bm & GUESTFS_ADD_LIBVIRT_DOM_CACHEMODE_BITMASK) {
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_CACHEMODE_BITMASK;
       a.cachemode = optargs->cachemode;
     }
-    if (bm & GUESTFS_ADD_DOMAIN_DISCARD_BITMASK) {
+    if (bm & GUESTFS_ADD_LIBVIRT_DOM_DISCARD_BITMASK) {
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK;
       a.discard = optargs->discard;
     }
-    if (bm & GUESTFS_ADD_DOMAIN_COPYONREAD_BITMASK) {
+    if (bm & GUESTFS_ADD_LIBVIRT_DOM_COPYONREAD_BITMASK) {
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_COPYONREAD_BITMASK;
       a.copyonread = optargs->copyonread;
     }
@@ -237,14 +461,56 @@ guestfs_impl_add_domain (guestfs_h *g, const char *dom,
     }
     added++;
   }
-  if (!bad)
-    ret = added;
   for (int i = 0; i < n; ++i) {
     free (disks[i].path);
     free (disks[i].format);
   }
   free (disks);
- out:
+  return bad ? -1 : added;
+}
+
+int
+guestfs_impl_add_domain (guestfs_h *g, const char *dom,
+                         const struct guestfs_add_domain_argv *optargs)
+{
+  uint64_t bm = optargs->bitmask;
+  const char *uri = bm & GUESTFS_ADD_DOMAIN_LIBVIRTURI_BITMASK ? optargs->libvirturi : NULL;
+  bool readonly = (bm & GUESTFS_ADD_DOMAIN_READONLY_BITMASK) && optargs->readonly;
+  bool allowuuid = (bm & GUESTFS_ADD_DOMAIN_ALLOWUUID_BITMASK) && optargs->allowuuid;
+
+  if ((bm & GUESTFS_ADD_DOMAIN_LIVE_BITMASK) && optargs->live) {
+    guestfs_int_error_errno (g, ENOTSUP, "add_domain: live is not supported (no guestfsd in the guest)");
+    return -1;
+  }
+  virConnectPtr conn = connect_libvirt (g, uri, readonly);
+  if (!conn) {
+    libvirt_error (g, "could not connect to libvirt (URI = %s)", uri ? uri : "NULL");
+    return -1;
+  }
+  virDomainPtr d = virDomainLookupByName (conn, dom);
+  if (!d && allowuuid)
+    d = virDomainLookupByUUIDString (conn, dom);
+  if (!d) {
+    libvirt_error (g, "no libvirt domain called '%s'", dom);
+    virConnectClose (conn);
+    return -1;
+  }
+  /* The same optional arguments, minus libvirturi and allowuuid. */
+  struct guestfs_add_libvirt_dom_argv a = { .bitmask = 0 };
+#define COPY(OPT, field) \
+  if (bm & GUESTFS_ADD_DOMAIN_##OPT##_BITMASK) { \
+    a.bitmask |= GUESTFS_ADD_LIBVIRT_DOM_##OPT##_BITMASK; a.field = optargs->field; }
+  COPY (READONLY, readonly)
+  COPY (IFACE, iface)
+  COPY (LIVE, live)
+  COPY (READONLYDISK, readonlydisk)
+  COPY (CACHEMODE, cachemode)
+  COPY (DISCARD, discard)
+  COPY (COPYONREAD, copyonread)
+#undef COPY
+  g->libvirt_caller = "add_domain";
+  int ret = guestfs_impl_add_libvirt_dom (g, d, &a);
+  g->libvirt_caller = NULL;
   virDomainFree (d);
   virConnectClose (conn);
   return ret;
@@ -259,5 +525,36 @@ guestfs_impl_add_domain (guestfs_h *g, const char *dom,
   guestfs_int_error_errno (g, ENOTSUP, "add_domain: this library was built without libvirt");
   return -1;
 }
+
+int
+guestfs_impl_add_libvirt_dom (guestfs_h *g, void *dom,
+                              const struct guestfs_add_libvirt_dom_argv *optargs)
+{
+  guestfs_int_error_errno (g, ENOTSUP, "add_libvirt_dom: this library was built without libvirt");
+  return -1;
+}
+
+#define NO_LIBVIRT(fn) \
+  guestfs_int_error_errno (g, ENOTSUP, fn ": this library was built without libvirt")
+
+int
+guestfs_impl_set_libvirt_supported_credentials (guestfs_h *g, char *const *creds)
+{ NO_LIBVIRT ("set_libvirt_supported_credentials"); return -1; }
+char **
+guestfs_impl_get_libvirt_requested_credentials (guestfs_h *g)
+{ NO_LIBVIRT ("get_libvirt_requested_credentials"); return NULL; }
+char *
+guestfs_impl_get_libvirt_requested_credential_prompt (guestfs_h *g, int index)
+{ NO_LIBVIRT ("get_libvirt_requested_credential_prompt"); return NULL; }
+char *
+guestfs_impl_get_libvirt_requested_credential_challenge (guestfs_h *g, int index)
+{ NO_LIBVIRT ("get_libvirt_requested_credential_challenge"); return NULL; }
+char *
+guestfs_impl_get_libvirt_requested_credential_defresult (guestfs_h *g, int index)
+{ NO_LIBVIRT ("get_libvirt_requested_credential_defresult"); return NULL; }
+int
+guestfs_impl_set_libvirt_requested_credential (guestfs_h *g, int index,
+                                               const char *cred, size_t cred_size)
+{ NO_LIBVIRT ("set_libvirt_requested_credential"); return -1; }
 
 #endif

@@ -83,7 +83,8 @@ static void
 print_settings (guestfs_h *g)
 {
   guestfs_push_error_handler (g, NULL, NULL);
-  print_str ("append", guestfs_get_append (g));
+  const char *append = guestfs_get_append (g);
+  print_str ("append", append ? strdup (append) : NULL);
   printf ("guestfs_get_autosync: %d\n", guestfs_get_autosync (g));
   print_str ("backend", guestfs_get_backend (g));
   char **bs = guestfs_get_backend_settings (g);
@@ -96,9 +97,11 @@ print_settings (guestfs_h *g)
   print_str ("hv", guestfs_get_hv (g));
   printf ("guestfs_get_memsize: %d\n", guestfs_get_memsize (g));
   printf ("guestfs_get_network: %d\n", guestfs_get_network (g));
-  print_str ("path", (char *) (guestfs_get_path (g) ? strdup (guestfs_get_path (g)) : NULL));
+  const char *path = guestfs_get_path (g);
+  print_str ("path", path ? strdup (path) : NULL);
   printf ("guestfs_get_pgroup: %d\n", guestfs_get_pgroup (g));
-  print_str ("program", (char *) (guestfs_get_program (g) ? strdup (guestfs_get_program (g)) : NULL));
+  const char *prog = guestfs_get_program (g);
+  print_str ("program", prog ? strdup (prog) : NULL);
   printf ("guestfs_get_recovery_proc: %d\n", guestfs_get_recovery_proc (g));
   printf ("guestfs_get_smp: %d\n", guestfs_get_smp (g));
   print_str ("sockdir", guestfs_get_sockdir (g));

@@ -7,7 +7,9 @@ and progress bars.
 
 INPUT_FILE holds the keystrokes; each line is sent after the previous one
 has had time to be read (a short pause, or until the program prints
-something new).  Exit status: the program's, or 124 on timeout."""
+something new).  A line "@wait TEXT" sends nothing: the next line waits
+until TEXT has appeared in the output (after the previous wait's match).
+Exit status: the program's, or 124 on timeout."""
 import os, pty, select, sys, time
 
 timeout = float(sys.argv[1])
@@ -36,8 +38,16 @@ def read_some(wait):
     return True
 
 status = None
+seen = 0          # output before this offset was matched by a @wait
 while time.time() < deadline:
-    if chunks and time.time() - last_send > 0.7:
+    if chunks and chunks[0].startswith(b"@wait "):
+        want = chunks[0][6:].rstrip(b"\n")
+        i = out.find(want, seen)
+        if i >= 0:
+            seen = i + len(want)
+            chunks.pop(0)
+            last_send = time.time() - 0.5
+    elif chunks and time.time() - last_send > 0.7:
         os.write(fd, chunks.pop(0))
         last_send = time.time()
     if read_some(0.1) is None:

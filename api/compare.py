@@ -1,0 +1,31 @@
+"""Daemon actions: comparing guest files, and the one-group feature
+probe."""
+from generator.types import *
+
+ACTIONS = [
+    Action("equal", RBool(), [Pathname("file1"), Pathname("file2")], proc=920,
+           shortdesc="test if two files have equal contents",
+           longdesc="""True if the two guest files have exactly the same
+bytes, false if they differ (cmp(1) does the comparison).  Comparing
+something that is not a readable file, such as a directory, is an
+error.""",
+           tests=[Test("scratchfs", ["write /eq-a \"same bytes\"", "write /eq-b \"same bytes\"",
+                                     "equal /eq-a /eq-b"], ExpectTrue()),
+                  Test("scratchfs", ["write /eq-c \"one\"", "write /eq-d \"one!\"",
+                                     "equal /eq-c /eq-d"], ExpectFalse()),
+                  Test("scratchfs", ["write /eq-e \"\"", "write /eq-f \"\\x00\"",
+                                     "equal /eq-e /eq-f"], ExpectFalse()),
+                  Test("scratchfs", ["write /eq-g \"x\"", "equal /eq-g /eq-missing"],
+                       ExpectFail()),
+                  Test("scratchfs", ["mkdir /eq-dir", "write /eq-h \"x\"", "equal /eq-dir /eq-h"],
+                       ExpectFail())]),
+    Action("internal_feature_available", RInt(), [String("group")], proc=921,
+           internal=True,
+           shortdesc="test availability of one feature group",
+           longdesc="""Internal: 0 if the optional group of actions is
+available in this appliance, 1 if the group is known but not available, 2
+if there is no such group.  Programs use guestfs_feature_available.""",
+           tests=[Test("none", ["internal_feature_available lvm2"], ExpectInt(0)),
+                  Test("none", ["internal_feature_available selinux"], ExpectInt(1)),
+                  Test("none", ["internal_feature_available nosuchgroup"], ExpectInt(2))]),
+]
