@@ -29,3 +29,15 @@ if there is no such group.  Programs use guestfs_feature_available.""",
                   Test("none", ["internal_feature_available selinux"], ExpectInt(1)),
                   Test("none", ["internal_feature_available nosuchgroup"], ExpectInt(2))]),
 ]
+
+ACTIONS += [
+    Action("internal_list_rpm_applications", RStructList("application2"), [], proc=922,
+           internal=True,
+           shortdesc="list the rpm packages of the mounted guest",
+           longdesc="""Internal: the packages recorded in the rpm database
+(sqlite, ndb or Berkeley DB) of the guest filesystem mounted on /, sorted
+by name.  A guest without an rpm database gives an empty list.  Programs
+use guestfs_inspect_list_applications2.""",
+           tests=[Test("basicfs", ["internal_list_rpm_applications"],
+                       ExpectC("r->len == 0"))]),
+]

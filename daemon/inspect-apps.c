@@ -359,6 +359,8 @@ s (const char *v)
   return strdup (v ? v : "");
 }
 
+static struct guestfs_application2_list *apps_to_list2 (struct apps *l);
+
 struct guestfs_application2_list *
 do_inspect_list_applications2 (const char *root)
 {
@@ -370,6 +372,31 @@ do_inspect_list_applications2 (const char *root)
   struct apps l;
   if (list_apps (root, &l) == -1)
     return NULL;
+  return apps_to_list2 (&l);
+}
+
+/* The rpm database of the guest mounted on /, as libguestfs's inspection
+ * code asks for it. */
+struct guestfs_application2_list *
+do_internal_list_rpm_applications (void)
+{
+  struct apps l;
+  memset (&l, 0, sizeof l);
+  if (inspect_rpm_list (add_rpm, &l) == -1) {
+    free_apps (&l);
+    reply_with_perror ("internal_list_rpm_applications");
+    return NULL;
+  }
+  if (l.n > 1)
+    qsort (l.v, l.n, sizeof l.v[0], compare_apps);
+  return apps_to_list2 (&l);
+}
+
+/* Moves l's entries into a reply list (l is freed). */
+static struct guestfs_application2_list *
+apps_to_list2 (struct apps *lp)
+{
+  struct apps l = *lp;
   struct guestfs_application2_list *r = calloc (1, sizeof *r);
   if (r && l.n)
     r->val = calloc (l.n, sizeof *r->val);

@@ -32,6 +32,7 @@ static const char *location_file = "*stdin*";
 static int location_line;
 
 static int pipe_error;          /* --pipe-error */
+static int first_argv_command;  /* running the first command-line command */
 
 FILE *fish_input;
 int fish_complete_dest_paths = 1;
@@ -74,9 +75,11 @@ fish_dispatch (const char *cmd, size_t argc, char *argv[])
     return c->run (cmd, argc, argv);
 
   fprintf (stderr, "%s: unknown command\n", cmd);
-  fprintf (stderr, "To open a disk image:    guestfish -a disk.img\n"
-                   "To list the commands:    guestfish -h\n"
-                   "To read the manual:      man guestfish\n");
+  /* "guestfish disk.img": the first word of the command line was
+   * probably meant as a disk image.  */
+  if (first_argv_command)
+    fprintf (stderr, "Did you mean to open a disk image?  "
+             "guestfish -a disk.img\n");
   return -1;
 }
 
@@ -230,6 +233,7 @@ run_argv_commands (char *const *words, size_t nwords)
   char *err;
   int r;
 
+  size_t nr_run = 0;
   location_file = "*stdin*";
   location_line = 0;
   while (!fish_quit &&
@@ -239,7 +243,9 @@ run_argv_commands (char *const *words, size_t nwords)
       free (err);
       return -1;
     }
+    first_argv_command = nr_run++ == 0;
     r = fish_execute (&l);
+    first_argv_command = 0;
     fish_line_free (&l);
     if (r == -1)
       return -1;

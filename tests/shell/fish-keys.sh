@@ -136,7 +136,7 @@ mkdir -p "$data"
 if GUESTFISH=$fish bash "$here/../data/make-guest-luks.sh" "$data/guest-luks.img" \
      > "$tmp/make.log" 2>&1; then
   g=$data/guest-luks.img
-  want=$(printf '%s\n' luks-test true true)
+  want=$(printf '%s\n' luks-test '' true true)     # cat adds a newline
   cmds=(cat /etc/hostname : is-file /boot/vmlinuz-6.1.0-18-amd64 : is-dir /home/user)
   run "-i --key ID:key:KEY on a LUKS guest" 0 "$want" \
     --ro --format=raw --key /dev/sda2:key:hatch-luks-key -a "$g" -i "${cmds[@]}"
@@ -150,8 +150,9 @@ if GUESTFISH=$fish bash "$here/../data/make-guest-luks.sh" "$data/guest-luks.img
     "${cmds[@]}" > "$tmp/out" 2> "$tmp/err"
   if [ "$(cat "$tmp/out")" = "$want" ]; then ok "-i --keys-from-stdin on a LUKS guest"
   else notok "-i --keys-from-stdin on a LUKS guest"; fi
-  echo hatch-luks-key | "$fish" --ro --keys-from-stdin -i "$g" \
-    > "$tmp/out" 2> "$tmp/err" <<< "$(printf 'hatch-luks-key\ncat /etc/hostname\n')"
+  # Standard input: first the key, then the script.
+  "$fish" --ro --keys-from-stdin -i "$g" > "$tmp/out" 2> "$tmp/err" \
+    <<< "$(printf 'hatch-luks-key\ncat /etc/hostname\n')"
   if [ "$(cat "$tmp/out")" = luks-test ]; then ok "old form: guestfish -i IMAGE"
   else notok "old form: guestfish -i IMAGE"; fi
   run "-i with a wrong key on a LUKS guest" 1 "" \

@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 data=${HATCH_BUILDDIR:-$top/build}/tests/data
 mkdir -p "$data"
 guests="centos7 opensuse ubuntu arch alpine"
-echo "1..8"
+echo "1..9"
 n=0 fail=0
 for os in $guests; do
   n=$((n + 1))
@@ -33,7 +33,8 @@ for os in $guests; do
 done
 if [ $fail = 1 ]; then
   echo "not ok 6 - inspection # images missing"; echo "not ok 7 - applications # images missing"
-  echo "not ok 8 - long rpm description # images missing"; exit 1
+  echo "not ok 8 - long rpm description # images missing"
+  echo "not ok 9 - internal-list-rpm-applications # images missing"; exit 1
 fi
 
 tmp=$(mktemp -d /tmp/inspect-distros-XXXXXX)
@@ -184,5 +185,19 @@ if [ "$c" = 600 ]; then
   echo "ok 8 - long rpm description read whole from BDB overflow pages"
 else
   echo "not ok 8 - long rpm description read whole from BDB overflow pages (got $c of 600 sentences)"; fail=1
+fi
+
+# internal-list-rpm-applications reads the database of the mounted guest:
+# the same rpm packages as inspection found (BDB, then ndb).
+"$fish" --ro -a "$data/guest-centos7.img" -a "$data/guest-opensuse.img" \
+  run : mount-ro /dev/sda1 / : internal-list-rpm-applications : umount-all \
+      : mount-ro /dev/sdb1 / : internal-list-rpm-applications 2>&1 |
+  sed -n 's/^  app2_name: //p' > "$tmp/rpm-names"
+cut -d'|' -f1 "$tmp/want-apps" | head -6 > "$tmp/want-rpm-names"
+if diff -u "$tmp/want-rpm-names" "$tmp/rpm-names" > "$tmp/diff"; then
+  echo "ok 9 - internal-list-rpm-applications on mounted BDB and ndb guests"
+else
+  echo "not ok 9 - internal-list-rpm-applications on mounted BDB and ndb guests"; fail=1
+  sed 's/^/# /' "$tmp/diff" | head -20
 fi
 exit $fail

@@ -17,8 +17,6 @@ st "--help" 0 virt-win-reg --help
 st "unknown option" 1 virt-win-reg --no-such-option
 st "no guest" 1 virt-win-reg
 st "no key" 1 virt-win-reg "$w7"
-st "--merge refused" 1 virt-win-reg --merge "$w7" /dev/null
-err_has "--merge message" "not implemented"
 st "unknown root" 1 virt-win-reg "$w7" 'HKCU\Software'
 err_has "unknown root message" "unknown or unsupported registry root"
 
@@ -43,4 +41,35 @@ if [ -s "$tmp/software" ]; then
 else
   notok "download the SOFTWARE hive"
 fi
+# --merge into a copy: new key and values of each syntax, a deleted key.
+cp "$w7" "$tmp/m7.img"
+cat > "$tmp/t.reg" <<'X'
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\SOFTWARE\Hatch\Test]
+"Str"="hello \"w\" C:\\x"
+"Num"=dword:0000002a
+"Bin"=hex:01,02,\
+  03
+@="default"
+"Exp"=str(2):"%SystemRoot%"
+
+[-HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\7-Zip]
+X
+st "--merge" 0 virt-win-reg --merge "$tmp/m7.img" "$tmp/t.reg"
+t "merged key" 0 'Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\SOFTWARE\Hatch\Test]
+@=str(1):"default"
+"Bin"=hex:01,02,03
+"Exp"=str(2):"%SystemRoot%"
+"Num"=dword:0000002a
+"Str"=str(1):"hello "w" C:\x"' virt-win-reg --unsafe-printable-strings "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch\Test'
+t "merged dword" 0 "42" virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch\Test' Num
+st "deleted key" 1 virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\7-Zip'
+printf '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Hatch2]\n"A"=dword:1\n"B"=bogus\n' > "$tmp/bad.reg"
+st "--merge syntax error" 1 virt-win-reg --merge "$tmp/m7.img" "$tmp/bad.reg"
+err_has "--merge syntax error message" "bad.reg:3: cannot parse"
+st "nothing written after an error" 1 virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch2'
+st "--merge missing file" 1 virt-win-reg --merge "$tmp/m7.img" /nonexistent.reg
 finish
