@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "daemon.h"
 #include "actions-gen.h"
+#include "files_common.h"
 
 struct upload_state {
   int fd;
@@ -49,12 +51,17 @@ int
 do_upload (const char *remotefilename)
 {
   struct upload_state u = { .fd = -1 };
-  u.fd = sysroot_open (remotefilename, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
-                       O_CLOEXEC, 0666);
-  if (u.fd == -1) {
-    reply_with_perror ("%s", remotefilename);
-    return -1;                  /* the dispatch drains the stream */
+  bool device = strncmp (remotefilename, "/dev/", 5) == 0;
+  if (device)                   /* a whole device or partition, as libguestfs allows */
+    u.fd = f2_open_device (remotefilename, O_WRONLY);
+  else {
+    u.fd = sysroot_open (remotefilename, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
+                         O_CLOEXEC, 0666);
+    if (u.fd == -1)
+      reply_with_perror ("%s", remotefilename);
   }
+  if (u.fd == -1)
+    return -1;                  /* the dispatch drains the stream */
   int r = receive_file (upload_cb, &u);
   int e = errno;
   if (r == -1) {
@@ -69,6 +76,11 @@ do_upload (const char *remotefilename)
                               strerror (e));
     return -1;
   }
+  if (device && fsync (u.fd) == -1) {
+    reply_with_perror ("fsync: %s", remotefilename);
+    close (u.fd);
+    return -1;
+  }
   if (close (u.fd) == -1) {
     reply_with_perror ("close: %s", remotefilename);
     return -1;
@@ -79,8 +91,13 @@ do_upload (const char *remotefilename)
 int
 do_download (const char *remotefilename)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (remotefilename, O_RDONLY | O_NOCTTY |
-                                       O_CLOEXEC, 0);
+  CLEANUP_CLOSE int fd = -1;
+  if (strncmp (remotefilename, "/dev/", 5) == 0) {
+    if ((fd = f2_open_device (remotefilename, O_RDONLY)) == -1)
+      return -1;
+  }
+  else
+    fd = sysroot_open (remotefilename, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
   struct stat st;
   if (fd == -1 || fstat (fd, &st) == -1) {
     reply_with_perror ("%s", remotefilename);
