@@ -54,115 +54,38 @@ usage (int status)
 
 /* ---- -lR fields ----------------------------------------------------- */
 
-static int field;
-
-static void
-next_field (void)
-{
-  if (field++ > 0)
-    putchar (csv ? ',' : ' ');
-}
-
-static void
-out_string (const char *s)
-{
-  next_field ();
-  if (csv)
-    tool_csv_field (stdout, s);
-  else
-    fputs (s, stdout);
-}
-
-static void
-out_size (int64_t size)
-{
-  next_field ();
-  if (human) {
-    char *h = tool_human_size ((uint64_t) (size < 0 ? 0 : size));
-    printf (csv ? "%s" : "%10s", h);
-    free (h);
-  }
-  else
-    printf (csv ? "%" PRIi64 : "%10" PRIi64, size);
-}
-
-static void
-out_time (int64_t secs)
-{
-  next_field ();
-  switch (time_format) {
-  case TIME_T:
-    printf (csv ? "%" PRIi64 : "%10" PRIi64, secs);
-    break;
-  case TIME_RELATIVE:
-    printf (csv ? "%" PRIi64 : "%8" PRIi64, (int64_t) now - secs);
-    break;
-  case TIME_DAYS:
-    printf (csv ? "%" PRIi64 : "%3" PRIi64, ((int64_t) now - secs) / 86400);
-    break;
-  default: {
-    time_t t = (time_t) secs;
-    struct tm tm;
-    char buf[64];
-    if (localtime_r (&t, &tm) && strftime (buf, sizeof buf, "%F %T", &tm) > 0)
-      fputs (buf, stdout);
-    else
-      printf ("%" PRIi64, secs);
-  }
-  }
-}
-
-static void
-out_dev (int64_t d)
-{
-  next_field ();
-  printf ("%u:%u", major ((dev_t) d), minor ((dev_t) d));
-}
-
-static const char *
-type_char (int64_t mode)
-{
-  switch (mode & S_IFMT) {
-  case S_IFREG: return "-";
-  case S_IFDIR: return "d";
-  case S_IFCHR: return "c";
-  case S_IFBLK: return "b";
-  case S_IFIFO: return "p";
-  case S_IFLNK: return "l";
-  case S_IFSOCK: return "s";
-  default: return "u";
-  }
-}
+static struct tool_fields F;
 
 /* One -lR line.  LINK is the target of a symlink (or NULL). */
 static int
 show_file (guestfs_h *g, const char *path, const struct guestfs_statns *st,
            const char *link)
 {
-  field = 0;
-  out_string (type_char (st->st_mode));
-  next_field ();
+  F = (struct tool_fields) { .csv = csv, .human = human, .now = now,
+                             .time_format = (enum tool_time_format) time_format };
+  tool_field_string (&F, tool_file_type (st->st_mode));
+  tool_field_next (&F);
   printf ("%04" PRIo64, (uint64_t) st->st_mode & 07777);
-  out_size (st->st_size);
+  tool_field_size (&F, st->st_size);
   if (show_uids) {
-    next_field ();
+    tool_field_next (&F);
     printf (csv ? "%" PRIi64 : "%4" PRIi64, st->st_uid);
-    next_field ();
+    tool_field_next (&F);
     printf (csv ? "%" PRIi64 : "%4" PRIi64, st->st_gid);
   }
   if (show_times) {
-    out_time (st->st_atime_sec);
-    out_time (st->st_mtime_sec);
-    out_time (st->st_ctime_sec);
+    tool_field_time (&F, st->st_atime_sec);
+    tool_field_time (&F, st->st_mtime_sec);
+    tool_field_time (&F, st->st_ctime_sec);
   }
   if (show_extra) {
-    out_dev (st->st_dev);
-    next_field ();
+    tool_field_dev (&F, st->st_dev);
+    tool_field_next (&F);
     printf ("%" PRIi64, st->st_ino);
-    next_field ();
+    tool_field_next (&F);
     printf ("%" PRIi64, st->st_nlink);
-    out_dev (st->st_rdev);
-    next_field ();
+    tool_field_dev (&F, st->st_rdev);
+    tool_field_next (&F);
     printf ("%" PRIi64, st->st_blocks);
   }
   if (checksum_type && S_ISREG (st->st_mode)) {
@@ -171,17 +94,17 @@ show_file (guestfs_h *g, const char *path, const struct guestfs_statns *st,
       putchar ('\n');
       return -1;
     }
-    out_string (sum);
+    tool_field_string (&F, sum);
     free (sum);
   }
   else if (checksum_type && csv)
-    out_string ("");
-  out_string (path);
+    tool_field_string (&F, "");
+  tool_field_string (&F, path);
   if (link) {
     if (csv)
-      out_string (link);
+      tool_field_string (&F, link);
     else {
-      next_field ();
+      tool_field_next (&F);
       printf ("-> %s", link);
     }
   }

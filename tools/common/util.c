@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "util.h"
 
@@ -236,4 +239,84 @@ tool_windows_path (guestfs_h *g, struct tool_options *o, const char *path)
 #else
   return p;
 #endif
+}
+
+/* ---- virt-ls -lR / virt-diff columns ---- */
+
+void
+tool_field_next (struct tool_fields *f)
+{
+  if (f->n++ > 0)
+    putchar (f->csv ? ',' : ' ');
+}
+
+void
+tool_field_string (struct tool_fields *f, const char *s)
+{
+  tool_field_next (f);
+  if (f->csv)
+    tool_csv_field (stdout, s);
+  else
+    fputs (s, stdout);
+}
+
+void
+tool_field_size (struct tool_fields *f, int64_t size)
+{
+  tool_field_next (f);
+  if (f->human) {
+    char *h = tool_human_size ((uint64_t) (size < 0 ? 0 : size));
+    printf (f->csv ? "%s" : "%10s", h);
+    free (h);
+  }
+  else
+    printf (f->csv ? "%" PRIi64 : "%10" PRIi64, size);
+}
+
+void
+tool_field_time (struct tool_fields *f, int64_t secs)
+{
+  tool_field_next (f);
+  switch (f->time_format) {
+  case TOOL_TIME_T:
+    printf (f->csv ? "%" PRIi64 : "%10" PRIi64, secs);
+    break;
+  case TOOL_TIME_RELATIVE:
+    printf (f->csv ? "%" PRIi64 : "%8" PRIi64, f->now - secs);
+    break;
+  case TOOL_TIME_DAYS:
+    printf (f->csv ? "%" PRIi64 : "%3" PRIi64, (f->now - secs) / 86400);
+    break;
+  default: {
+    time_t t = (time_t) secs;
+    struct tm tm;
+    char buf[64];
+    if (localtime_r (&t, &tm) && strftime (buf, sizeof buf, "%F %T", &tm) > 0)
+      fputs (buf, stdout);
+    else
+      printf ("%" PRIi64, secs);
+  }
+  }
+}
+
+void
+tool_field_dev (struct tool_fields *f, int64_t d)
+{
+  tool_field_next (f);
+  printf ("%u:%u", major ((dev_t) d), minor ((dev_t) d));
+}
+
+const char *
+tool_file_type (int64_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFREG: return "-";
+  case S_IFDIR: return "d";
+  case S_IFCHR: return "c";
+  case S_IFBLK: return "b";
+  case S_IFIFO: return "p";
+  case S_IFLNK: return "l";
+  case S_IFSOCK: return "s";
+  default: return "u";
+  }
 }

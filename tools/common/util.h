@@ -36,6 +36,24 @@ void tool_csv_field (FILE *fp, const char *s);
  * (drive letters, backslashes, case); otherwise a copy of PATH. */
 char *tool_windows_path (guestfs_h *g, struct tool_options *o, const char *path);
 
+/* The columns of a virt-ls -lR or virt-diff line: fields separated by a
+ * space (or a comma with csv), sizes with -h, times in the chosen form. */
+enum tool_time_format { TOOL_TIME_DATE, TOOL_TIME_T, TOOL_TIME_RELATIVE, TOOL_TIME_DAYS };
+struct tool_fields {
+  bool csv, human;
+  enum tool_time_format time_format;
+  int64_t now;                  /* for relative times and days */
+  int n;                        /* fields printed on this line so far */
+};
+/* Start a field (print the separator); the caller prints its value. */
+void tool_field_next (struct tool_fields *f);
+void tool_field_string (struct tool_fields *f, const char *s);
+void tool_field_size (struct tool_fields *f, int64_t size);
+void tool_field_time (struct tool_fields *f, int64_t secs);
+void tool_field_dev (struct tool_fields *f, int64_t dev);
+/* ls's one-letter file type of a mode: - d c b p l s (u unknown). */
+const char *tool_file_type (int64_t mode);
+
 void tool_free_strings (char **l);
 size_t tool_count_strings (char **l);
 
