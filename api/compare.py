@@ -41,3 +41,33 @@ use guestfs_inspect_list_applications2.""",
            tests=[Test("basicfs", ["internal_list_rpm_applications"],
                        ExpectC("r->len == 0"))]),
 ]
+
+# ---- deprecated calls old scripts still use ----
+ACTIONS += [
+    Action("llz", RString(), [Pathname("directory")], proc=923,
+           deprecated_by="lgetxattrs",
+           shortdesc="list the files in a directory (long format with SELinux contexts)",
+           longdesc="""Like guestfs_ll, with each file's SELinux context as
+well (ls -Z).  Meant for people; programs should read the security.selinux
+attribute with guestfs_lgetxattrs.""",
+           tests=[Test("scratchfs", ["mkdir /llz1", "touch /llz1/zfile", "llz /llz1"],
+                       ExpectC("strstr (r, \" zfile\\n\") != NULL")),
+                  Test("scratchfs", ["llz /llz-missing"], ExpectFail())]),
+    Action("zfile", RString(), [String("meth"), Pathname("path")], proc=924,
+           deprecated_by="file",
+           shortdesc="determine file type inside a compressed file",
+           longdesc="""Decompress the guest file path with meth ("gzip",
+"compress", "bzip2" or "xz") and return what file(1) says about the
+decompressed content.""",
+           tests=[Test("scratchfs", ["write /zf1 \"hello world\\n\"", "compress_out gzip /zf1 /tmp/hatch-zf1.gz",
+                                     "upload /tmp/hatch-zf1.gz /zf1.gz", "zfile gzip /zf1.gz"],
+                       ExpectString("ASCII text")),
+                  Test("scratchfs", ["write /zf2 \"plain\"", "zfile gzip /zf2"], ExpectFail()),
+                  Test("scratchfs", ["write /zf3 \"x\"", "zfile lzma /zf3"], ExpectFail())]),
+    Action("list_9p", RStringList(), [], proc=925, deprecated_by=NO_REPLACEMENT,
+           shortdesc="list 9p filesystems",
+           longdesc="""The mount tags of the virtio-9p devices in the
+appliance.  Hatch attaches none (mount_9p is not supported), so the list is
+empty.""",
+           tests=[Test("none", ["list_9p"], ExpectList([]))]),
+]

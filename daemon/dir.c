@@ -120,8 +120,10 @@ do_ls (const char *directory)
   return names;
 }
 
-char *
-do_ll (const char *directory)
+/* ls -la with numeric owners (flags "-lanH"), or with SELinux contexts
+ * too (llz), of a guest directory or file. */
+static char *
+list_long (const char *directory, const char *flags)
 {
   CLEANUP_CLOSE int fd = sysroot_open (directory, O_PATH | O_CLOEXEC, 0);
   struct stat st;
@@ -141,7 +143,7 @@ do_ll (const char *directory)
   }
   char *out = NULL;
   CLEANUP_FREE char *err = NULL;
-  int r = command (&out, &err, "ls", "-lanH", "--", p, NULL);
+  int r = command (&out, &err, "ls", flags, "--", p, NULL);
   if (r != 0) {
     reply_with_error ("%s: %s", directory, err ? trim_newlines (err) : "ls failed");
     free (out);
@@ -162,6 +164,18 @@ do_ll (const char *directory)
     out = fixed;
   }
   return out;
+}
+
+char *
+do_ll (const char *directory)
+{
+  return list_long (directory, "-lanH");
+}
+
+char *
+do_llz (const char *directory)
+{
+  return list_long (directory, "-lanHZ");
 }
 
 /* ---- mkdir, mkdir_p, rmdir, rm_rf ---- */

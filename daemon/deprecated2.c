@@ -1,0 +1,105 @@
+/* Deprecated actions kept for old scripts: zfile (file(1) on the
+ * decompressed content) and list_9p (virtio-9p mount tags). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "actions-gen.h"
+
+char *
+do_zfile (const char *meth, const char *path)
+{
+  const char *unpack;
+  if (strcmp (meth, "gzip") == 0 || strcmp (meth, "compress") == 0)
+    unpack = "zcat";
+  else if (strcmp (meth, "bzip2") == 0)
+    unpack = "bzcat";
+  else if (strcmp (meth, "xz") == 0)
+    unpack = "xzcat";
+  else {
+    reply_with_error ("unknown method \"%s\": use gzip, compress, bzip2 or xz", meth);
+    return NULL;
+  }
+  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd == -1) {
+    reply_with_perror ("%s", path);
+    return NULL;
+  }
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) == -1) {
+    reply_with_perror ("pipe");
+    return NULL;
+  }
+  /* unpack < file | file -b -: file(1) sees only the decompressed bytes. */
+  const char *unpack_argv[] = { unpack, NULL };
+  int devnull = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  pid_t pid = spawn_program (unpack_argv, -1, fd, p[1], devnull);
+  close (p[1]);
+  if (devnull >= 0)
+    close (devnull);
+  if (pid == -1) {
+    close (p[0]);
+    reply_with_perror ("%s", unpack);
+    return NULL;
+  }
+  struct command_opts o = { .flags = CMD_STDIN_FD, .stdin_fd = p[0] };
+  const char *file_argv[] = { "file", "-b", "-", NULL };
+  char *out = NULL;
+  CLEANUP_FREE char *err = NULL;
+  int r = command_run (&o, &out, &err, file_argv);
+  close (p[0]);
+  int ur = wait_program (pid);
+  if (r != 0) {
+    reply_with_error ("file: %s", err && err[0] ? trim_newlines (err) : "failed");
+    free (out);
+    return NULL;
+  }
+  if (ur != 0) {
+    reply_with_error ("%s: %s could not decompress it", path, unpack);
+    free (out);
+    return NULL;
+  }
+  return trim_newlines (out);
+}
+
+char **
+do_list_9p (void)
+{
+  struct stringsbuf sb = { 0 };
+  const char *dir = "/sys/bus/virtio/drivers/9pnet_virtio";
+  DIR *d = opendir (dir);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+      if (strncmp (e->d_name, "virtio", 6) != 0)
+        continue;
+      char path[512];
+      snprintf (path, sizeof path, "%s/%s/mount_tag", dir, e->d_name);
+      FILE *f = fopen (path, "r");
+      if (!f)
+        continue;
+      char tag[256];
+      if (fgets (tag, sizeof tag, f)) {
+        trim_newlines (tag);
+        if (add_string (&sb, tag) == -1) {
+          fclose (f);
+          closedir (d);
+          free_stringsbuf (&sb);
+          return NULL;
+        }
+      }
+      fclose (f);
+    }
+    closedir (d);
+  }
+  if (end_stringsbuf (&sb) == -1) {
+    free_stringsbuf (&sb);
+    return NULL;
+  }
+  return take_stringsbuf (&sb);
+}
