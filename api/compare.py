@@ -71,3 +71,41 @@ appliance.  Hatch attaches none (mount_9p is not supported), so the list is
 empty.""",
            tests=[Test("none", ["list_9p"], ExpectList([]))]),
 ]
+
+ACTIONS += [
+    Action("sfdisk", RErr(), [Device("device"), Int("cyls"), Int("heads"), Int("sectors"),
+                              StringList("lines")], proc=926, deprecated_by="part_add",
+           shortdesc="create partitions on a block device",
+           longdesc="""Feed lines to sfdisk(8) to write a partition table on
+device (sfdisk's "start,size,type" input, in sectors).  Today's sfdisk has
+no geometry options: cyls, heads and sectors must be 0.""",
+           tests=[Test("empty", ["sfdisk /dev/sda 0 0 0 \"2048,102400,L 104448,,L\"",
+                                 "part_list /dev/sda"],
+                       ExpectC("r->len == 2 && r->val[0].part_start == 1048576 && "
+                               "r->val[0].part_size == 52428800")),
+                  Test("empty", ["sfdisk /dev/sda 1024 16 63 \",\""], ExpectFail())]),
+    Action("sfdiskM", RErr(), [Device("device"), StringList("lines")], proc=927,
+           deprecated_by="part_add",
+           shortdesc="create partitions on a block device",
+           longdesc="""Like guestfs_sfdisk, with the start and size of each
+line in megabytes.""",
+           tests=[Test("empty", ["sfdiskM /dev/sda \",64 ,\"", "part_list /dev/sda"],
+                       ExpectC("r->len == 2 && r->val[0].part_size == 64 * 1048576"))]),
+    Action("sfdisk_N", RErr(), [Device("device"), Int("partnum"), Int("cyls"), Int("heads"),
+                                Int("sectors"), String("line")], proc=928,
+           deprecated_by="part_add",
+           shortdesc="modify a single partition on a block device",
+           longdesc="""Change or create just partition partnum (from 1) with
+one sfdisk(8) input line.  cyls, heads and sectors must be 0.""",
+           tests=[Test("partition", ["sfdisk_N /dev/sda 1 0 0 0 \"2048,20480\"",
+                                     "part_list /dev/sda"],
+                       ExpectC("r->len == 1 && r->val[0].part_size == 20480 * 512")),
+                  Test("partition", ["sfdisk_N /dev/sda 0 0 0 0 \",\""], ExpectFail())]),
+    Action("sfdisk_l", RString(), [Device("device")], proc=929, deprecated_by="part_list",
+           shortdesc="display the partition table",
+           longdesc="""sfdisk -l's human-readable listing of device's
+partition table.  Not meant to be parsed.""",
+           tests=[Test("partition", ["sfdisk_l /dev/sda"],
+                       ExpectC("strstr (r, \"/dev/sda1\") != NULL")),
+                  Test("none", ["sfdisk_l /dev/sdz"], ExpectFail())]),
+]
