@@ -185,3 +185,75 @@ guestfs_int_launch_phase (guestfs_h *g, const char *fmt, ...)
   guestfs_int_debug (g, "[%05ldms] %s", ms, msg ? msg : "");
   free (msg);
 }
+
+/* ---- the deprecated one-callback setters, on top of the events ---- */
+
+enum { OLD_LOG, OLD_QUIT, OLD_LAUNCH_DONE, OLD_CLOSE, OLD_PROGRESS };
+
+static void
+old_event (guestfs_h *g, void *opaque, uint64_t event, int eh, int flags,
+           const char *buf, size_t buf_len, const uint64_t *array, size_t array_len)
+{
+  struct old_callback *oc = opaque;
+  switch (event) {
+  case GUESTFS_EVENT_APPLIANCE:
+    ((guestfs_log_message_cb) oc->fn) (g, oc->opaque, (char *) buf, (int) buf_len);
+    break;
+  case GUESTFS_EVENT_SUBPROCESS_QUIT:
+  case GUESTFS_EVENT_LAUNCH_DONE:
+  case GUESTFS_EVENT_CLOSE:
+    ((guestfs_close_cb) oc->fn) (g, oc->opaque);
+    break;
+  case GUESTFS_EVENT_PROGRESS:
+    if (array_len >= 4)
+      ((guestfs_progress_cb) oc->fn) (g, oc->opaque, (int) array[0], (int) array[1],
+                                      array[2], array[3]);
+    break;
+  }
+}
+
+static void
+set_old_callback (guestfs_h *g, int kind, uint64_t event, void (*fn) (void), void *opaque)
+{
+  struct old_callback *oc = &g->old_callbacks[kind];
+  if (oc->handle) {
+    guestfs_delete_event_callback (g, oc->handle - 1);
+    oc->handle = 0;
+  }
+  oc->fn = fn;
+  oc->opaque = opaque;
+  if (fn) {
+    int h = guestfs_set_event_callback (g, old_event, event, 0, oc);
+    oc->handle = h >= 0 ? h + 1 : 0;
+  }
+}
+
+GUESTFS_DLL_PUBLIC void
+guestfs_set_log_message_callback (guestfs_h *g, guestfs_log_message_cb cb, void *opaque)
+{
+  set_old_callback (g, OLD_LOG, GUESTFS_EVENT_APPLIANCE, (void (*) (void)) cb, opaque);
+}
+
+GUESTFS_DLL_PUBLIC void
+guestfs_set_subprocess_quit_callback (guestfs_h *g, guestfs_subprocess_quit_cb cb, void *opaque)
+{
+  set_old_callback (g, OLD_QUIT, GUESTFS_EVENT_SUBPROCESS_QUIT, (void (*) (void)) cb, opaque);
+}
+
+GUESTFS_DLL_PUBLIC void
+guestfs_set_launch_done_callback (guestfs_h *g, guestfs_launch_done_cb cb, void *opaque)
+{
+  set_old_callback (g, OLD_LAUNCH_DONE, GUESTFS_EVENT_LAUNCH_DONE, (void (*) (void)) cb, opaque);
+}
+
+GUESTFS_DLL_PUBLIC void
+guestfs_set_close_callback (guestfs_h *g, guestfs_close_cb cb, void *opaque)
+{
+  set_old_callback (g, OLD_CLOSE, GUESTFS_EVENT_CLOSE, (void (*) (void)) cb, opaque);
+}
+
+GUESTFS_DLL_PUBLIC void
+guestfs_set_progress_callback (guestfs_h *g, guestfs_progress_cb cb, void *opaque)
+{
+  set_old_callback (g, OLD_PROGRESS, GUESTFS_EVENT_PROGRESS, (void (*) (void)) cb, opaque);
+}

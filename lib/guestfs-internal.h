@@ -100,6 +100,13 @@ struct guestfs_h {
   char **libvirt_supported_creds;
   struct libvirt_cred *libvirt_creds;
   size_t nr_libvirt_creds;
+  /* events.c: the old one-callback-per-kind setters (log message,
+   * subprocess quit, launch done, close, progress). */
+  struct old_callback {
+    void (*fn) (void);
+    void *opaque;
+    int handle;                 /* event handle + 1; 0 = none */
+  } old_callbacks[5];
   char *libvirt_auth_uri;     /* URI being opened (the event's buffer) */
   const char *libvirt_caller; /* "add_domain" while it adds a domain */
 };

@@ -63,6 +63,18 @@ my_error_handler (guestfs_h *g, void *opaque, const char *msg)
   snprintf (e->last, sizeof e->last, "%s", msg ? msg : "");
 }
 
+/* The deprecated one-callback setters, counted separately. */
+struct old_counts { int log, quit, launch_done, close, close_replaced, progress; uint64_t total; };
+
+static void old_log (guestfs_h *g, void *o, char *buf, int len)
+{ if (buf && len >= 0) ((struct old_counts *) o)->log++; }
+static void old_quit (guestfs_h *g, void *o) { ((struct old_counts *) o)->quit++; }
+static void old_launch_done (guestfs_h *g, void *o) { ((struct old_counts *) o)->launch_done++; }
+static void old_close (guestfs_h *g, void *o) { ((struct old_counts *) o)->close++; }
+static void old_close_replaced (guestfs_h *g, void *o) { ((struct old_counts *) o)->close_replaced++; }
+static void old_progress (guestfs_h *g, void *o, int proc, int serial, uint64_t pos, uint64_t total)
+{ struct old_counts *c = o; c->progress++; c->total = total; }
+
 static void
 test_error_handlers (void)
 {
@@ -114,6 +126,15 @@ main (void)
       "event_to_string (CLOSE|PROGRESS) = \"close,progress\" (%s)", es ? es : "NULL");
   free (es);
 
+  struct old_counts oc;
+  memset (&oc, 0, sizeof oc);
+  guestfs_set_log_message_callback (g, old_log, &oc);
+  guestfs_set_subprocess_quit_callback (g, old_quit, &oc);
+  guestfs_set_launch_done_callback (g, old_launch_done, &oc);
+  guestfs_set_close_callback (g, old_close_replaced, &oc);
+  guestfs_set_close_callback (g, old_close, &oc);      /* replaces the one above */
+  guestfs_set_progress_callback (g, old_progress, &oc);
+
   guestfs_set_verbose (g, 1);
   guestfs_set_trace (g, 1);
   guestfs_add_drive_scratch (g, 256 * 1024 * 1024, -1);   /* sda: zeroed below */
@@ -125,6 +146,9 @@ main (void)
     return tap_done ();
   }
   ok (c.launch_done == 1, "launch_done fired once (%d)", c.launch_done);
+  ok (oc.launch_done == 1, "old set_launch_done_callback called once (%d)", oc.launch_done);
+  ok (oc.log == c.appliance, "old set_log_message_callback gets the appliance messages (%d of %d)",
+      oc.log, c.appliance);
   ok (c.library > 0 && c.library_has_text, "verbose: library messages (%d)", c.library);
   diag ("appliance messages during launch: %d", c.appliance);
   ok (c.trace > 0 && contains (c.trace_log, "launch"),
@@ -138,12 +162,15 @@ main (void)
       guestfs_mount (g, "/dev/sdb", "/") == -1)
     diag ("preparing the disks: %s", errmsg (g));
   c.progress = 0;
+  oc.progress = 0;
   t0 = now ();
   r = guestfs_zero (g, "/dev/sda");
   double tz = now () - t0;
   if (!ok (r == 0, "zero /dev/sda (256 MiB, %.1f s)", tz))
     diag ("%s", errmsg (g));
   ok (c.bad_array == 0, "progress events carry 4 numbers");
+  ok (oc.progress == c.progress && c.progress >= 1 && oc.total == c.total[c.progress - 1],
+      "old set_progress_callback sees every progress event (%d of %d)", oc.progress, c.progress);
   if (!ok (c.progress >= 1, "zero sent progress events (%d)", c.progress))
     diag ("(the call took %.1f s; progress is only sent after 0.5 s)", tz);
   if (c.progress > 0) {
@@ -189,9 +216,13 @@ main (void)
   ok (c.subprocess_quit == 0, "no subprocess_quit before shutdown");
   r = guestfs_shutdown (g);
   ok (c.subprocess_quit == 1, "subprocess_quit fired once on shutdown (%d)", c.subprocess_quit);
+  ok (oc.quit == 1, "old set_subprocess_quit_callback called once (%d)", oc.quit);
   ok (c.close == 0, "no close event before close");
   guestfs_close (g);
   ok (c.close == 1, "close fired once on guestfs_close (%d)", c.close);
+  ok (oc.close == 1 && oc.close_replaced == 0,
+      "old set_close_callback: only the last one set is called (%d, %d)",
+      oc.close, oc.close_replaced);
   ok (c.other == 0, "no unexpected event types");
   return tap_done ();
 }
