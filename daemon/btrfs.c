@@ -631,34 +631,30 @@ do_btrfs_filesystem_resize (const char *mountpoint, int64_t size)
   return run ("btrfs filesystem resize", mountpoint, argv, NULL);
 }
 
-/* "btrfs SUB CMD PATH" on a guest path. */
+/* "btrfs SUB CMD [FLAG] PATH" on a guest path (flag may be NULL). */
 static int
-simple_path_cmd (const char *sub, const char *cmd, const char *path)
+path_cmd (const char *sub, const char *cmd, const char *flag, const char *path)
 {
   CLEANUP_FREE char *p = real_path (path);
   if (p == NULL)
     return -1;
   char tool[64];
   snprintf (tool, sizeof tool, "btrfs %s %s", sub, cmd);
-  const char *argv[] = { "btrfs", sub, cmd, p, NULL };
+  const char *argv[] = { "btrfs", sub, cmd, flag ? flag : p, flag ? p : NULL, NULL };
   return run (tool, path, argv, NULL);
 }
 
 int
 do_btrfs_filesystem_sync (const char *fs)
 {
-  return simple_path_cmd ("filesystem", "sync", fs);
+  return path_cmd ("filesystem", "sync", NULL, fs);
 }
 
 int
 do_btrfs_filesystem_balance (const char *fs)
 {
-  CLEANUP_FREE char *p = real_path (fs);
-  if (p == NULL)
-    return -1;
   /* --full-balance: no filters, and no 10 second warning pause. */
-  const char *argv[] = { "btrfs", "balance", "start", "--full-balance", p, NULL };
-  return run ("btrfs balance start", fs, argv, NULL);
+  return path_cmd ("balance", "start", "--full-balance", fs);
 }
 
 int
@@ -908,19 +904,19 @@ do_btrfs_image (char *const *source, const char *image, int compresslevel)
 int
 do_btrfs_balance_pause (const char *path)
 {
-  return simple_path_cmd ("balance", "pause", path);
+  return path_cmd ("balance", "pause", NULL, path);
 }
 
 int
 do_btrfs_balance_resume (const char *path)
 {
-  return simple_path_cmd ("balance", "resume", path);
+  return path_cmd ("balance", "resume", NULL, path);
 }
 
 int
 do_btrfs_balance_cancel (const char *path)
 {
-  return simple_path_cmd ("balance", "cancel", path);
+  return path_cmd ("balance", "cancel", NULL, path);
 }
 
 struct guestfs_btrfsbalance *
@@ -977,28 +973,20 @@ do_btrfs_balance_status (const char *path)
 int
 do_btrfs_scrub_start (const char *path)
 {
-  CLEANUP_FREE char *p = real_path (path);
-  if (p == NULL)
-    return -1;
   /* -B: wait for the end, so that errors are reported here. */
-  const char *argv[] = { "btrfs", "scrub", "start", "-B", p, NULL };
-  return run ("btrfs scrub start", path, argv, NULL);
+  return path_cmd ("scrub", "start", "-B", path);
 }
 
 int
 do_btrfs_scrub_cancel (const char *path)
 {
-  return simple_path_cmd ("scrub", "cancel", path);
+  return path_cmd ("scrub", "cancel", NULL, path);
 }
 
 int
 do_btrfs_scrub_resume (const char *path)
 {
-  CLEANUP_FREE char *p = real_path (path);
-  if (p == NULL)
-    return -1;
-  const char *argv[] = { "btrfs", "scrub", "resume", "-B", p, NULL };
-  return run ("btrfs scrub resume", path, argv, NULL);
+  return path_cmd ("scrub", "resume", "-B", path);
 }
 
 struct guestfs_btrfsscrub *
