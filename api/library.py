@@ -36,6 +36,10 @@ DEPRECATIONS = {
     "zfile": "file",
 }
 
+_TWO_PARTS = ["part_init /dev/sda mbr", "part_add /dev/sda p 64 65599",
+              "part_add /dev/sda p 65600 -64"]
+
+
 def _bool_prop(name, argname, doc, default_doc, fish_alias=()):
     return [
         Action("set_" + name, RErr(), [Bool(argname)], fish_alias=list(fish_alias),
@@ -382,25 +386,44 @@ ACTIONS += [
          tests=[Test("partition", ["mke2journal 4096 /dev/sda1"], ExpectRun())]),
     _dep("mke2journal_L", RErr(), [Int("blocksize"), String("label"), Device("device")], "mke2fs",
          "make ext2/3/4 external journal with label\n\nThe same as guestfs_mke2fs "
-         "with journaldev, blocksize and label."),
+         "with journaldev, blocksize and label.",
+         tests=[Test("partition", ["mke2journal_L 4096 hatchjl /dev/sda1", "vfs_label /dev/sda1"],
+                     ExpectString("hatchjl"))]),
     _dep("mke2journal_U", RErr(), [Int("blocksize"), String("uuid"), Device("device")], "mke2fs",
          "make ext2/3/4 external journal with UUID\n\nThe same as guestfs_mke2fs "
-         "with journaldev, blocksize and uuid."),
+         "with journaldev, blocksize and uuid.",
+         tests=[Test("partition", ["mke2journal_U 4096 1b4e28ba-2fa1-11d2-883f-0016d3cca427 /dev/sda1",
+                                   "vfs_uuid /dev/sda1"],
+                     ExpectString("1b4e28ba-2fa1-11d2-883f-0016d3cca427"))]),
     _dep("mke2fs_J", RErr(), [String("fstype"), Int("blocksize"), Device("device"),
                               Device("journal")], "mke2fs",
          "make ext2/3/4 filesystem with external journal\n\nThe same as "
-         "guestfs_mke2fs with fstype, blocksize and journaldevice."),
+         "guestfs_mke2fs with fstype, blocksize and journaldevice.",
+         tests=[Test("empty", _TWO_PARTS + ["mke2journal 4096 /dev/sda1",
+                                            "mke2fs_J ext4 4096 /dev/sda2 /dev/sda1",
+                                            "mount /dev/sda2 /", "write /j hello", "cat /j"],
+                     ExpectString("hello")),
+                Test("empty", _TWO_PARTS + ["zero /dev/sda1", "mke2fs_J ext4 4096 /dev/sda2 /dev/sda1"], ExpectFail(),
+                     name="the journal device holds no journal")]),
     _dep("mke2fs_JL", RErr(), [String("fstype"), Int("blocksize"), Device("device"),
                                String("label")], "mke2fs",
          "make ext2/3/4 filesystem with external journal\n\nThe same as "
-         "guestfs_mke2fs with journaldevice \"LABEL=label\"."),
+         "guestfs_mke2fs with journaldevice \"LABEL=label\".",
+         tests=[Test("empty", _TWO_PARTS + ["mke2journal_L 4096 hatchj2 /dev/sda1",
+                                            "mke2fs_JL ext4 4096 /dev/sda2 hatchj2",
+                                            "vfs_type /dev/sda2"], ExpectString("ext4"))]),
     _dep("mke2fs_JU", RErr(), [String("fstype"), Int("blocksize"), Device("device"),
                                String("uuid")], "mke2fs",
          "make ext2/3/4 filesystem with external journal\n\nThe same as "
-         "guestfs_mke2fs with journaldevice \"UUID=uuid\"."),
+         "guestfs_mke2fs with journaldevice \"UUID=uuid\".",
+         tests=[Test("empty", _TWO_PARTS + ["mke2journal_U 4096 2b4e28ba-2fa1-11d2-883f-0016d3cca427 /dev/sda1",
+                                            "mke2fs_JU ext4 4096 /dev/sda2 2b4e28ba-2fa1-11d2-883f-0016d3cca427",
+                                            "vfs_type /dev/sda2"], ExpectString("ext4"))]),
     _dep("ntfsresize_size", RErr(), [Device("device"), Int64("size")], "ntfsresize",
          "resize an NTFS filesystem (with size)\n\nThe same as "
-         "guestfs_ntfsresize_opts with size."),
+         "guestfs_ntfsresize_opts with size.",
+         tests=[Test("partition", ["mkfs ntfs /dev/sda1", "ntfsresize_size /dev/sda1 134217728",
+                                   "ntfs_3g_probe true /dev/sda1"], ExpectInt(0))]),
 ]
 
 
