@@ -650,7 +650,7 @@ copy_tree_at (int sdir, const char *sname, int ddir, const char *dname,
 
 /* Copy src (not followed if a symlink) to the full target path dpath. */
 static int
-copy_path (const char *action, const char *src, const char *dpath, bool plain)
+copy_path (const char *src, const char *dpath, bool plain)
 {
   CLEANUP_FREE char *sbase = NULL, *dbase = NULL;
   CLEANUP_CLOSE int sdir = sysroot_open_parent (src, &sbase);
@@ -682,11 +682,18 @@ copy_path (const char *action, const char *src, const char *dpath, bool plain)
   if (copy_tree_at (sdir, sbase, ddir, dbase, &cs) == -1) {
     int e = errno;
     if (e == ELOOP && cs.failed && strstr (cs.failed, "into itself"))
-      reply_with_error_errno (e, "%s: cannot copy a directory, '%s', into itself, '%s'",
-                              action, src, dpath);
+      reply_with_error_errno (e, "cannot copy a directory, '%s', into itself, '%s'",
+                              src, dpath);
     else
-      reply_with_error_errno (e, "%s: %s: %s", action,
-                              cs.failed ? cs.failed : src, strerror (e));
+    {
+      /* Name the top level by its full path, deeper entries by name. */
+      const char *what = cs.failed ? cs.failed : src;
+      if (strcmp (what, sbase) == 0)
+        what = src;
+      else if (strcmp (what, dbase) == 0)
+        what = dpath;
+      reply_with_error_errno (e, "%s: %s", what, strerror (e));
+    }
     free (cs.failed);
     return -1;
   }
@@ -702,7 +709,7 @@ do_cp_a (const char *src, const char *dest)
     reply_with_perror ("%s", dest);
     return -1;
   }
-  return copy_path ("cp_a", src, dpath, false);
+  return copy_path (src, dpath, false);
 }
 
 /* cp -rP: like cp_a without keeping owners, times and xattrs. */
@@ -714,7 +721,7 @@ do_cp_r (const char *src, const char *dest)
     reply_with_perror ("%s", dest);
     return -1;
   }
-  return copy_path ("cp_r", src, dpath, true);
+  return copy_path (src, dpath, true);
 }
 
 int
@@ -747,13 +754,13 @@ do_mv (const char *src, const char *dest)
   struct stat dst;
   if (fstatat (ddir, dbase, &dst, AT_SYMLINK_NOFOLLOW) == 0 &&
       !S_ISDIR (dst.st_mode) && unlinkat (ddir, dbase, 0) == -1) {
-    reply_with_perror ("mv: replacing %s", dpath);
+    reply_with_perror ("replacing %s", dpath);
     return -1;
   }
-  if (copy_path ("mv", src, dpath, false) == -1)
+  if (copy_path (src, dpath, false) == -1)
     return -1;
   if (remove_tree_at (sdir, sbase, &failed) == -1) {
-    reply_with_perror ("mv: removing %s after copying", src);
+    reply_with_perror ("removing %s after copying", src);
     return -1;
   }
   return 0;

@@ -438,7 +438,7 @@ do_df (void)
   int r = command (&out, &err, "df", NULL);
   if (r != 0) {
     free (out);
-    reply_with_error ("df: %s", err && *err ? trim_newlines (err) : "failed");
+    reply_with_error ("%s", err && *err ? trim_newlines (err) : "df failed");
     return NULL;
   }
   return out;

@@ -198,7 +198,7 @@ do_tar_in (const char *directory, const char *compress, int xattrs, int selinux,
   CLEANUP_CLOSE int errfd = memfd_create ("tar-stderr", MFD_CLOEXEC);
   int p[2];
   if (errfd == -1 || pipe2 (p, O_CLOEXEC) == -1) {
-    reply_with_perror ("tar_in");
+    reply_with_perror ("pipe");
     return -1;
   }
   /* A big pipe: fewer wakeups while 2 MiB chunks flow into tar. */
@@ -227,7 +227,7 @@ do_tar_in (const char *directory, const char *compress, int xattrs, int selinux,
     return -1;
   }
   if (r == -1) {
-    reply_with_error_errno (e, "tar_in: %s: %s", directory, strerror (e));
+    reply_with_error_errno (e, "%s: %s", directory, strerror (e));
     return -1;
   }
   return 0;
