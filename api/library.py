@@ -205,7 +205,7 @@ unpacked by tar on the host.""",
                   Test("scratchfs", ["write /hatch-copy-out2 x",
                                      "copy_out /hatch-copy-out2 /nonexistent/hatch"], ExpectFail()),
                   Test("scratchfs", ["copy_out /hatch-no-such-file /tmp"], ExpectFail())]),
-    Action("user_cancel", RErr(), [],
+    Action("user_cancel", RErr(), [], nolock=True,
            shortdesc="cancel the current upload or download operation",
            longdesc="""Stop the file transfer (upload, download, tar-in,
 tar-out and the like) in progress on this handle.  The transfer's call then

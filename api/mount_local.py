@@ -31,11 +31,12 @@ another process to use the mount should start it between the two calls.""",
            longdesc="""Answer the kernel's requests for the filesystem set up
 by guestfs_mount_local, and return only when it has been unmounted (by
 guestfs_umount_local, guestunmount(1) or fusermount3 -u).  Requests are served
-one at a time, on the calling thread; no other call may be made on this handle
-from another thread while it runs, except guestfs_umount_local.""",
+one at a time, on the calling thread.  It holds the handle's lock while it
+runs: calls from other threads on this handle wait until it returns, except
+guestfs_umount_local, which is made for that.""",
            tests=[Test("none", ["mount_local_run"], ExpectFail(),
                        name="fails without mount_local")]),
-    Action("umount_local", RErr(), [], [OBool("retry")],
+    Action("umount_local", RErr(), [], [OBool("retry")], nolock=True,
            shortdesc="unmount a locally mounted filesystem",
            longdesc="""Unmount the filesystem that guestfs_mount_local put on
 the host, with fusermount3 -u.  The loop in guestfs_mount_local_run then

@@ -114,6 +114,8 @@ def _body(a, fn):
     rt = ret_type(a)
     # Decide once whether this call is traced, so set_trace itself is
     # reported consistently on entry and return.
+    if not a.nolock:
+        out.append("  GUESTFS_LOCK_SCOPE (g);")
     out.append("  const int trace_flag = g->trace;")
     out += _null_checks(a, fn)
     out += _trace_call(a)

@@ -161,7 +161,8 @@ class Action:
                  shortdesc="", longdesc="", tests=(), group=None,
                  once_had_no_optargs=False, fish_alias=(), fish_output=None,
                  progress=False, deprecated_by=None, internal=False,
-                 visibility="public", fish_only=False, config_only=False):
+                 visibility="public", fish_only=False, config_only=False,
+                 nolock=False):
         self.name = name
         self.ret = ret
         self.args = list(args)
@@ -178,6 +179,7 @@ class Action:
         self.deprecated_by = deprecated_by  # None, a name, or NO_REPLACEMENT
         self.internal = internal
         self.config_only = config_only    # may only be called before launch
+        self.nolock = nolock              # does not take the handle's lock
 
     @property
     def in_daemon(self):

@@ -15,6 +15,7 @@ GUESTFS_DLL_PUBLIC int
 guestfs_set_event_callback (guestfs_h *g, guestfs_event_callback cb,
                             uint64_t event_bitmask, int flags, void *opaque)
 {
+  GUESTFS_LOCK_SCOPE (g);
   if (flags != 0) {
     error (g, "set_event_callback: flags must be 0");
     return -1;
@@ -43,6 +44,7 @@ guestfs_set_event_callback (guestfs_h *g, guestfs_event_callback cb,
 GUESTFS_DLL_PUBLIC void
 guestfs_delete_event_callback (guestfs_h *g, int event_handle)
 {
+  GUESTFS_LOCK_SCOPE (g);
   if (event_handle < 0 || (size_t) event_handle >= g->nr_events)
     return;
   g->events[event_handle].used = false;

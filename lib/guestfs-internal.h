@@ -2,6 +2,7 @@
 #ifndef HATCH_GUESTFS_INTERNAL_H
 #define HATCH_GUESTFS_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,6 +24,15 @@ struct drive {
   char *label;
   int blocksize;      /* 0 = default */
   int64_t scratch_size; /* > 0 for add_drive_scratch */
+  /* Remote drives (drive-source.c): filename is then the export name,
+   * path or "pool/image" the protocol documents. */
+  char *protocol;     /* NULL: a local file or device */
+  char **server;      /* the servers as given, NULL-terminated, or NULL */
+  char *username;
+  char *secret;
+  char *qemu_source;  /* at launch: the -drive file= value, unescaped */
+  char *qemu_object;  /* at launch: a "-object secret,..." value, or NULL */
+  int secret_fd;      /* at launch: memfd holding the secret, or -1 */
 };
 
 struct error_handler {
@@ -58,11 +68,18 @@ struct guestfs_h {
   char **backend_settings;
   char *path, *hv, *append, *program, *identifier, *cachedir, *tmpdir;
 
-  /* errors */
-  char *last_error;
-  int last_errnum;
-  struct error_handler error_handler;  /* the current one (top of stack) */
+  /* errors: the last error and the handler stack are kept per thread
+   * (errors.c), as libguestfs >= 1.38 does; base_handler is what a
+   * thread starts with. */
+  pthread_key_t error_key;
+  pthread_mutex_t error_lock;           /* guards error_data and base_handler */
+  struct error_data *error_data;        /* every thread's, freed at close */
+  struct error_handler base_handler;
   guestfs_abort_cb abort_cb;
+
+  /* Taken by every API call, so that threads sharing the handle take
+   * turns (recursive: actions call actions, callbacks call back). */
+  pthread_mutex_t lock;
 
   /* events */
   struct event_slot *events;
@@ -109,6 +126,12 @@ struct guestfs_h {
   } old_callbacks[5];
   char *libvirt_auth_uri;     /* URI being opened (the event's buffer) */
   const char *libvirt_caller; /* "add_domain" while it adds a domain */
+  /* console.c: set_direct, and the console socket once
+   * internal_get_console_socket has handed it to the caller (then
+   * console_fd is -1 so the library stops reading it). */
+  bool direct_mode;
+  bool console_given;
+  int console_given_fd;       /* valid only while console_given */
 };
 
 struct libvirt_cred {
@@ -123,6 +146,14 @@ struct libvirt_cred {
 void guestfs_int_free_libvirt_creds (guestfs_h *g);
 
 /* errors.c */
+int guestfs_int_init_errors (guestfs_h *g);
+void guestfs_int_free_errors (guestfs_h *g);
+void guestfs_int_lock (guestfs_h *g);
+void guestfs_int_unlock_cleanup (guestfs_h **gp);
+/* At the top of a public function: hold the handle's lock until it returns. */
+#define GUESTFS_LOCK_SCOPE(g) \
+  __attribute__((cleanup (guestfs_int_unlock_cleanup))) guestfs_h *locked_handle_ = (g); \
+  guestfs_int_lock (locked_handle_)
 void guestfs_int_error_errno (guestfs_h *g, int errnum, const char *fmt, ...)
   __attribute__((format (printf, 3, 4)));
 #define error(g, ...) guestfs_int_error_errno ((g), 0, __VA_ARGS__)
@@ -188,6 +219,9 @@ int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
 int guestfs_int_daemon_exit (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
 char *guestfs_int_console_tail (guestfs_h *g, int max_lines);
+/* console.c: after qemu has gone, close the console socket the caller
+ * took with internal_get_console_socket. */
+void guestfs_int_console_release (guestfs_h *g);
 
 /* direct.c: the direct backend */
 int guestfs_int_direct_launch (guestfs_h *g);
@@ -209,5 +243,12 @@ void guestfs_int_free_library (guestfs_h *g);
 
 /* drives.c */
 void guestfs_int_free_drives (guestfs_h *g);
+
+/* drive-source.c */
+int guestfs_int_drive_set_remote (guestfs_h *g, struct drive *d,
+                                  const struct guestfs_add_drive_opts_argv *o);
+int guestfs_int_drive_sources (guestfs_h *g);
+void guestfs_int_drive_free_remote (struct drive *d);
+bool guestfs_int_drives_allow_qboot (guestfs_h *g);
 
 #endif

@@ -11,7 +11,6 @@
 
 #include "guestfs-internal.h"
 
-void guestfs_int_init_error_handler (guestfs_h *g);
 
 /* Open handles, so that an exiting program does not leave qemu running. */
 static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -159,7 +158,10 @@ create_handle (unsigned flags)
   g->smp = 1;
   g->recovery_proc = true;
   g->recovery_fd = -1;
-  guestfs_int_init_error_handler (g);
+  if (guestfs_int_init_errors (g) == -1) {
+    free (g);
+    return NULL;
+  }
   g->backend = strdup ("direct");
   g->backend_settings = calloc (1, sizeof (char *));
   g->hv = strdup ("qemu-system-x86_64");
@@ -210,6 +212,7 @@ guestfs_close (guestfs_h *g)
 {
   if (!g || g->state == NO_HANDLE)
     return;
+  guestfs_int_lock (g);
   if (g->trace) {
     const char *msg = "close";
     guestfs_int_call_callbacks_message (g, GUESTFS_EVENT_TRACE, msg, strlen (msg));
@@ -234,15 +237,12 @@ guestfs_close (guestfs_h *g)
 
   guestfs_int_free_drives (g);
   guestfs_int_free_library (g);
-  while (g->error_handler.next)
-    guestfs_pop_error_handler (g);
   for (struct private_entry *p = g->privates, *n; p; p = n) {
     n = p->next;
     free (p->key);
     free (p);
   }
   free (g->events);
-  free (g->last_error);
   free (g->backend);
   guestfs_int_free_string_list (g->backend_settings);
   free (g->path);
@@ -253,6 +253,8 @@ guestfs_close (guestfs_h *g)
   free (g->cachedir);
   free (g->tmpdir);
   free (g->sockdir);
+  pthread_mutex_unlock (&g->lock);
+  guestfs_int_free_errors (g);
   free (g);
 }
 
