@@ -37,6 +37,32 @@ _FED = [
     '/dev/sda1 / ext2 defaults 1 1\\n"',
 ]
 
+# A CoreOS-style guest: the root (basicfs) holds /etc, the OS is in a
+# /usr filesystem of its own on the spare disk.
+_COREOS = [
+    "mkdir_p /etc/coreos", "mkdir /usr", "ln_s usr/bin /bin",
+    'write /etc/coreos/update.conf "GROUP=stable\\n"',
+    'write /etc/hostname "corehost\\n"',
+    "ln_s ../usr/lib/os-release /etc/os-release",
+    "mkfs ext2 /dev/sdc", "mount /dev/sdc /usr", "mkdir /usr/bin", "mkdir /usr/lib",
+    'write /usr/lib/os-release "NAME=\\"Container Linux by CoreOS\\"\\nID=coreos\\n'
+    'VERSION_ID=2512.3.0\\nPRETTY_NAME=\\"Container Linux by CoreOS 2512.3.0 (Oklo)\\"\\n"',
+]
+# A root whose fstab mounts /usr from the spare disk, where os-release is.
+_SPLITUSR = [
+    "mkdir /etc", "mkdir /usr", "ln_s usr/bin /bin",
+    "ln_s ../usr/lib/os-release /etc/os-release",
+    'write /etc/fstab "/dev/sda1 / ext2 defaults 1 1\\n/dev/sdc /usr ext2 defaults 1 2\\n"',
+    "mkfs ext2 /dev/sdc", "mount /dev/sdc /usr", "mkdir /usr/bin", "mkdir /usr/lib",
+    'write /usr/lib/os-release "NAME=\\"Fedora Linux\\"\\nID=fedora\\nVERSION_ID=39\\n'
+    'PRETTY_NAME=\\"Fedora Linux 39 (Server Edition)\\"\\n"',
+]
+# An os-release only (for the osinfo IDs).
+def _osr(id_, version_id, pretty):
+    return ["mkdir_p /etc", "mkdir_p /bin", 'write /etc/fstab ""',
+            'write /etc/os-release "ID=%s\\nVERSION_ID=%s\\nPRETTY_NAME=\\"%s\\"\\n"'
+            % (id_, version_id, pretty)]
+
 
 def _getter(name, proc, shortdesc, longdesc, tests, ret=None):
     return Action(name, ret or RString(), [Mountable("root")], proc=proc,
@@ -95,11 +121,16 @@ may be added later.""",
             """The distribution, as a short lower-case word: "debian",
 "ubuntu", "fedora", "rhel", "centos", "rocky", "oraclelinux",
 "archlinux", "alpinelinux", "opensuse", "sles", "gentoo", "mageia",
-"altlinux", "voidlinux", "linuxmint", "kalilinux" and others as
-listed in guestfs(3); "windows" for Windows; "unknown" when it could not be
-told.  New strings may be added later.""",
+"altlinux", "voidlinux", "linuxmint", "kalilinux", "coreos" (also
+for Flatcar) and others as listed in guestfs(3), and "almalinux";
+"windows" for Windows; "unknown" when it could not be told.  New strings
+may be added later.""",
             [_t(_DEB, "inspect_get_distro /dev/sda1", ExpectString("debian")),
-             _t(_FED, "inspect_get_distro /dev/sda1", ExpectString("fedora"))]),
+             _t(_FED, "inspect_get_distro /dev/sda1", ExpectString("fedora")),
+             _t(_COREOS, "inspect_get_distro /dev/sda1", ExpectString("coreos"),
+                name="coreos"),
+             _t(_SPLITUSR, "inspect_get_distro /dev/sda1", ExpectString("fedora"),
+                name="os-release in the fstab's /usr")]),
     _getter("inspect_get_product_name", 604,
             "get product name of inspected operating system",
             """A free-form name of the product for display, such as
@@ -121,7 +152,9 @@ systems or when it was not found.""",
             """The major version number, or 0 if it was not found.  Windows
 versions are the internal ones (Windows 7 is 6.1).""",
             [_t(_DEB, "inspect_get_major_version /dev/sda1", ExpectInt(12)),
-             _t(_FED, "inspect_get_major_version /dev/sda1", ExpectInt(39))],
+             _t(_FED, "inspect_get_major_version /dev/sda1", ExpectInt(39)),
+             _t(_COREOS, "inspect_get_major_version /dev/sda1", ExpectInt(2512),
+                name="coreos version from /usr")],
             ret=RInt()),
     _getter("inspect_get_minor_version", 607,
             "get minor version of inspected operating system",
@@ -186,11 +219,18 @@ to the appliance's device names where they can be; so are BSD names such
 as /dev/ada0p2 and /dev/wd0a, and a btrfs subvol= option gives the
 btrfsvol:DEVICE/SUBVOLUME mountable).  It may name devices
 that do not exist or cannot be mounted.  Swap is not included.  Sort the
-keys by length to mount them in a working order.""",
+keys by length to mount them in a working order.
+
+When the operating system lives in a /usr filesystem of its own (CoreOS
+Container Linux and Flatcar, which have no fstab, or a root whose fstab
+mounts /usr and which names no distribution itself), that filesystem is
+read too, and for CoreOS it is added here as "/usr".""",
             [_t(_DEB, "inspect_get_mountpoints /dev/sda1",
                 ExpectList(["/", "/dev/sda1"])),
              _t(_FED, "inspect_get_mountpoints /dev/sda1",
-                ExpectList(["/", "/dev/sda1"]), name="unresolvable label dropped")],
+                ExpectList(["/", "/dev/sda1"]), name="unresolvable label dropped"),
+             _t(_COREOS, "inspect_get_mountpoints /dev/sda1",
+                ExpectList(["/", "/dev/sda1", "/usr", "/dev/sdc"]), name="coreos /usr")],
             ret=RHashtable()),
     _getter("inspect_get_filesystems", 614,
             "get filesystems associated with inspected operating system",
@@ -230,9 +270,18 @@ error for other systems.""",
     _getter("inspect_get_osinfo", 620, "get a possible osinfo short ID",
             """A guess at the libosinfo short ID of the system, such as
 "debian12", "fedora39" or "ubuntu22.04"; "unknown" if none can be made.
-Nothing checks that osinfo-db knows the ID.""",
+The IDs follow osinfo-db's names (almalinux9, rocky9, ol8.8,
+opensusetumbleweed, sles15sp5, alt10.1, centos-stream9, win10 ...); a
+distribution without a rule of its own gets DISTROmajor.minor.  Nothing
+checks that osinfo-db knows the ID.""",
             [_t(_DEB, "inspect_get_osinfo /dev/sda1", ExpectString("debian12")),
-             _t(_FED, "inspect_get_osinfo /dev/sda1", ExpectString("fedora39"))]),
+             _t(_FED, "inspect_get_osinfo /dev/sda1", ExpectString("fedora39")),
+             _t(_osr("almalinux", "9.3", "AlmaLinux 9.3 (Shamrock Pampas Cat)"),
+                "inspect_get_osinfo /dev/sda1", ExpectString("almalinux9"), name="almalinux"),
+             _t(_osr("sles", "15.5", "SUSE Linux Enterprise Server 15 SP5"),
+                "inspect_get_osinfo /dev/sda1", ExpectString("sles15sp5"), name="sles"),
+             _t(_osr("linuxmint", "21.2", "Linux Mint 21.2"),
+                "inspect_get_osinfo /dev/sda1", ExpectString("linuxmint21.2"), name="mint")]),
     _getter("inspect_is_live", 621, "get live flag for install disk",
             """True for a live disc (one that carries the root image it boots,
 such as casper/filesystem.squashfs); false otherwise.""",

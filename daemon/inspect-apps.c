@@ -17,36 +17,26 @@
 #include "inspect.h"
 #include "inspect-windows.h"
 
-struct app {
-  char *name, *epoch_s, *version, *release, *arch, *url, *source, *summary, *description;
-  int epoch;
-};
-
-struct apps {
-  struct app *v;
-  size_t n, alloc;
-};
-
 static void
 free_app (struct app *a)
 {
-  free (a->name); free (a->epoch_s); free (a->version); free (a->release);
-  free (a->arch); free (a->url); free (a->source); free (a->summary);
-  free (a->description);
+  free (a->name); free (a->display_name); free (a->epoch_s);
+  free (a->version); free (a->release); free (a->arch);
+  free (a->install_path); free (a->publisher); free (a->url);
+  free (a->source); free (a->summary); free (a->description);
   memset (a, 0, sizeof *a);
 }
 
-static void
-free_apps (struct apps *l)
+void
+inspect_free_apps (struct apps *l)
 {
   for (size_t i = 0; i < l->n; ++i)
     free_app (&l->v[i]);
   free (l->v);
 }
 
-/* Takes ownership of a's strings (even on failure). */
-static int
-add_app (struct apps *l, struct app *a)
+int
+inspect_add_app (struct apps *l, struct app *a)
 {
   if (a->name == NULL || *a->name == '\0') {
     free_app (a);
@@ -131,7 +121,7 @@ parse_dpkg (char *c, struct apps *l)
       if (installed) {
         free (a.description);
         a.description = join_lines (&desc);
-        if (add_app (l, &a) == -1) {
+        if (inspect_add_app (l, &a) == -1) {
           free_stringsbuf (&desc);
           return -1;
         }
@@ -175,7 +165,7 @@ parse_dpkg (char *c, struct apps *l)
   if (installed) {
     free (a.description);
     a.description = join_lines (&desc);
-    r = add_app (l, &a);
+    r = inspect_add_app (l, &a);
   }
   free_app (&a);
   free_stringsbuf (&desc);
@@ -236,7 +226,7 @@ list_pacman (struct apps *l)
       continue;
     struct app a = { 0 };
     parse_pacman_desc (c, &a);
-    r = add_app (l, &a);
+    r = inspect_add_app (l, &a);
   }
   closedir (d);
   return r;
@@ -253,7 +243,7 @@ parse_apk (char *c, struct apps *l)
     if (next)
       *next++ = '\0';
     if (*line == '\0') {
-      if (add_app (l, &a) == -1)
+      if (inspect_add_app (l, &a) == -1)
         return -1;
       continue;
     }
@@ -275,7 +265,7 @@ parse_apk (char *c, struct apps *l)
     case 'U': free (a.url); a.url = strdup (v); break;
     }
   }
-  return add_app (l, &a);
+  return inspect_add_app (l, &a);
 }
 
 /* ---- rpm (inspect-rpm.c reads the database) ---- */
@@ -289,7 +279,7 @@ add_rpm (void *opaque, struct inspect_rpm_pkg *p)
     .description = p->description, .epoch = p->epoch,
   };
   memset (p, 0, sizeof *p);
-  return add_app (opaque, &a);
+  return inspect_add_app (opaque, &a);
 }
 
 /* Sorted by name (then architecture, then version) whatever order the
@@ -347,7 +337,7 @@ list_apps (const char *root, struct apps *l)
   if (r == 0 && l->n > 1)
     qsort (l->v, l->n, sizeof l->v[0], compare_apps);
   if (r == -1) {
-    free_apps (l);
+    inspect_free_apps (l);
     reply_with_perror ("inspect_list_applications");
   }
   return r;
@@ -360,17 +350,32 @@ s (const char *v)
 }
 
 static struct guestfs_application2_list *apps_to_list2 (struct apps *l);
+static struct guestfs_application_list *apps_to_list (struct apps *l);
+
+/* The applications of root, from its package database or (Windows) its
+ * registry.  -1 after replying with an error. */
+static int
+root_apps (const char *root, struct apps *l)
+{
+  struct inspect_os *os = inspect_find_root (root);
+  if (os == NULL)
+    return -1;
+  if (os->windows_systemroot) {
+    memset (l, 0, sizeof *l);
+    if (inspect_windows_apps (os, l) == -1)
+      return -1;
+    if (l->n > 1)
+      qsort (l->v, l->n, sizeof l->v[0], compare_apps);
+    return 0;
+  }
+  return list_apps (root, l);
+}
 
 struct guestfs_application2_list *
 do_inspect_list_applications2 (const char *root)
 {
-  struct inspect_os *wos = inspect_find_root (root);
-  if (wos == NULL)
-    return NULL;
-  if (wos->windows_systemroot)
-    return inspect_windows_applications2 (wos);
   struct apps l;
-  if (list_apps (root, &l) == -1)
+  if (root_apps (root, &l) == -1)
     return NULL;
   return apps_to_list2 (&l);
 }
@@ -383,7 +388,7 @@ do_internal_list_rpm_applications (void)
   struct apps l;
   memset (&l, 0, sizeof l);
   if (inspect_rpm_list (add_rpm, &l) == -1) {
-    free_apps (&l);
+    inspect_free_apps (&l);
     reply_with_perror ("internal_list_rpm_applications");
     return NULL;
   }
@@ -402,7 +407,7 @@ apps_to_list2 (struct apps *lp)
     r->val = calloc (l.n, sizeof *r->val);
   if (r == NULL || (l.n && r->val == NULL)) {
     free (r);
-    free_apps (&l);
+    inspect_free_apps (&l);
     reply_with_perror ("malloc");
     return NULL;
   }
@@ -411,14 +416,14 @@ apps_to_list2 (struct apps *lp)
     struct guestfs_application2 *o = &r->val[i];
     struct app *a = &l.v[i];
     o->app2_name = s (a->name);
-    o->app2_display_name = s (NULL);
+    o->app2_display_name = s (a->display_name);
     o->app2_epoch = a->epoch;
     o->app2_version = s (a->version);
     o->app2_release = s (a->release);
     o->app2_arch = s (a->arch);
-    o->app2_install_path = s (NULL);
+    o->app2_install_path = s (a->install_path);
     o->app2_trans_path = s (NULL);
-    o->app2_publisher = s (NULL);
+    o->app2_publisher = s (a->publisher);
     o->app2_url = s (a->url);
     o->app2_source_package = s (a->source);
     o->app2_summary = s (a->summary);
@@ -428,27 +433,21 @@ apps_to_list2 (struct apps *lp)
     o->app2_spare3 = s (NULL);
     o->app2_spare4 = s (NULL);
   }
-  free_apps (&l);
+  inspect_free_apps (&l);
   return r;
 }
 
-struct guestfs_application_list *
-do_inspect_list_applications (const char *root)
+/* The same for the older structure (no arch). */
+static struct guestfs_application_list *
+apps_to_list (struct apps *lp)
 {
-  struct inspect_os *wos = inspect_find_root (root);
-  if (wos == NULL)
-    return NULL;
-  if (wos->windows_systemroot)
-    return inspect_windows_applications (wos);
-  struct apps l;
-  if (list_apps (root, &l) == -1)
-    return NULL;
+  struct apps l = *lp;
   struct guestfs_application_list *r = calloc (1, sizeof *r);
   if (r && l.n)
     r->val = calloc (l.n, sizeof *r->val);
   if (r == NULL || (l.n && r->val == NULL)) {
     free (r);
-    free_apps (&l);
+    inspect_free_apps (&l);
     reply_with_perror ("malloc");
     return NULL;
   }
@@ -457,20 +456,29 @@ do_inspect_list_applications (const char *root)
     struct guestfs_application *o = &r->val[i];
     struct app *a = &l.v[i];
     o->app_name = s (a->name);
-    o->app_display_name = s (NULL);
+    o->app_display_name = s (a->display_name);
     o->app_epoch = a->epoch;
     o->app_version = s (a->version);
     o->app_release = s (a->release);
-    o->app_install_path = s (NULL);
+    o->app_install_path = s (a->install_path);
     o->app_trans_path = s (NULL);
-    o->app_publisher = s (NULL);
+    o->app_publisher = s (a->publisher);
     o->app_url = s (a->url);
     o->app_source_package = s (a->source);
     o->app_summary = s (a->summary);
     o->app_description = s (a->description);
   }
-  free_apps (&l);
+  inspect_free_apps (&l);
   return r;
+}
+
+struct guestfs_application_list *
+do_inspect_list_applications (const char *root)
+{
+  struct apps l;
+  if (root_apps (root, &l) == -1)
+    return NULL;
+  return apps_to_list (&l);
 }
 
 /* ---- icons ---- */

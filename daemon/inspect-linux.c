@@ -18,6 +18,7 @@
 
 /* os-release ID -> our distro name. */
 static const struct { const char *id, *distro; } os_release_ids[] = {
+  { "almalinux", "almalinux" },
   { "alpine", "alpinelinux" },
   { "altlinux", "altlinux" },
   { "arch", "archlinux" },
@@ -26,6 +27,9 @@ static const struct { const char *id, *distro; } os_release_ids[] = {
   { "coreos", "coreos" },
   { "debian", "debian" },
   { "fedora", "fedora" },
+  /* Flatcar continues CoreOS Container Linux (libguestfs has no name of
+   * its own for it). */
+  { "flatcar", "coreos" },
   { "frugalware", "frugalware" },
   { "gentoo", "gentoo" },
   { "kali", "kalilinux" },
@@ -51,7 +55,8 @@ static const struct { const char *id, *distro; } os_release_ids[] = {
 };
 
 /* distro -> package format and management; the first matching line wins.
- * "dnf" and "yum" both mean: whichever of the two the guest has. */
+ * Fedora's "dnf" means: dnf if the guest has it, else yum (the Red Hat
+ * rebuilds get what their version says, as libguestfs 1.48 answers). */
 static const struct {
   const char *distro;
   int below_major;              /* applies when major < this (0: always) */
@@ -68,6 +73,7 @@ static const struct {
   { "oraclelinux", 8, "rpm", "yum" },
   { "oraclelinux", 0, "rpm", "dnf" },
   { "rocky", 0, "rpm", "dnf" },
+  { "almalinux", 0, "rpm", "dnf" },
   { "redhat-based", 8, "rpm", "yum" },
   { "redhat-based", 0, "rpm", "dnf" },
   { "debian", 0, "deb", "apt" },
@@ -88,11 +94,23 @@ static const struct {
   { "voidlinux", 0, "xbps", "xbps" },
 };
 
+/* The root filesystem of CoreOS Container Linux or Flatcar: /etc and
+ * the update configuration, the OS itself being in the /usr partition. */
+static bool
+is_coreos_root (int rootfd)
+{
+  return inspect_is_dir (rootfd, "/etc") &&
+    (inspect_is_file (rootfd, "/etc/coreos/update.conf") ||
+     inspect_is_file (rootfd, "/etc/flatcar/update.conf"));
+}
+
 bool
 inspect_is_unix_root (int rootfd)
 {
   if (!inspect_is_dir (rootfd, "/etc"))
     return false;
+  if (is_coreos_root (rootfd))
+    return true;
   /* /bin may be a symlink into a /usr that is another filesystem. */
   if (!inspect_lexists (rootfd, "/bin") && !inspect_is_dir (rootfd, "/usr/bin"))
     return false;
@@ -111,13 +129,14 @@ distro_of_id (const char *id)
   return NULL;
 }
 
-/* /etc/os-release: returns true if it named a distro we know. */
+/* The first of paths (NULL-terminated) that is an os-release file:
+ * returns true if it named a distro we know. */
 static bool
-parse_os_release (int rootfd, struct inspect_os *os)
+parse_os_release_at (int rootfd, const char *const *paths, struct inspect_os *os)
 {
-  CLEANUP_FREE char *c = inspect_read_file (rootfd, "/etc/os-release", INSPECT_MAX_CONFIG, NULL);
-  if (c == NULL)
-    c = inspect_read_file (rootfd, "/usr/lib/os-release", INSPECT_MAX_CONFIG, NULL);
+  CLEANUP_FREE char *c = NULL;
+  for (size_t i = 0; c == NULL && paths[i]; ++i)
+    c = inspect_read_file (rootfd, paths[i], INSPECT_MAX_CONFIG, NULL);
   if (c == NULL)
     return false;
   CLEANUP_FREE char *id = inspect_shell_var (c, "ID");
@@ -138,6 +157,13 @@ parse_os_release (int rootfd, struct inspect_os *os)
   if (id && strcmp (id, "opensuse-tumbleweed") == 0)
     os->major = os->minor = 0;
   return true;
+}
+
+static bool
+parse_os_release (int rootfd, struct inspect_os *os)
+{
+  static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release", NULL };
+  return parse_os_release_at (rootfd, paths, os);
 }
 
 /* ---- release files ---- */
@@ -167,6 +193,7 @@ parse_redhat_release (struct inspect_os *os, const char *distro, char *line)
     { "Red Hat Enterprise Linux", "rhel" },
     { "CentOS", "centos" },
     { "Rocky Linux", "rocky" },
+    { "AlmaLinux", "almalinux" },
     { "Scientific Linux", "scientificlinux" },
     { "Oracle Linux", "oraclelinux" },
   };
@@ -226,6 +253,7 @@ static const struct {
   { "/etc/mandriva-release", "mandriva", parse_release_line },
   { "/etc/oracle-release", "oraclelinux", parse_release_line },
   { "/etc/rocky-release", "rocky", parse_release_line },
+  { "/etc/almalinux-release", "almalinux", parse_release_line },
   { "/etc/centos-release", "centos", parse_release_line },
   { "/etc/redhat-release", "redhat-based", parse_redhat_release },
   { "/etc/SuSE-release", "opensuse", parse_release_line },
@@ -355,9 +383,9 @@ find_hostname (int rootfd, struct inspect_os *os)
 
 /* ---- packaging and osinfo ---- */
 
-/* Red Hat family: dnf when the guest has /usr/bin/dnf installed (a
- * dangling symlink does not count), yum otherwise (libguestfs decides the
- * same way). */
+/* Fedora: dnf when the guest has /usr/bin/dnf installed (a dangling
+ * symlink does not count), yum otherwise (libguestfs decides the same
+ * way). */
 static const char *
 dnf_or_yum (int rootfd)
 {
@@ -374,51 +402,96 @@ set_packaging (int rootfd, struct inspect_os *os)
       continue;
     inspect_replace (&os->package_format, packaging[i].format);
     const char *m = packaging[i].management;
-    if (strcmp (m, "dnf") == 0 || strcmp (m, "yum") == 0)
+    if (strcmp (os->distro, "fedora") == 0 && strcmp (m, "dnf") == 0)
       m = dnf_or_yum (rootfd);
     inspect_replace (&os->package_management, m);
     return;
   }
 }
 
+/* distro -> libosinfo short ID; the first matching line wins.  fmt takes
+ * no number, the major version, or the major and minor versions (nargs;
+ * 3: the distro, then both);
+ * a line that needs a version does not apply when the major version is
+ * unknown (0).  The IDs follow osinfo-db's names. */
+static const struct {
+  const char *distro;
+  const char *product_prefix;   /* applies only to such product names */
+  int min_major, below_major;   /* min_major <= major < below_major (0: any) */
+  bool minor_zero;              /* applies only when the minor version is 0 */
+  const char *fmt;
+  int nargs;
+} osinfo_ids[] = {
+  { "archlinux", NULL, 0, 0, false, "archlinux", 0 },
+  { "gentoo", NULL, 0, 0, false, "gentoo", 0 },
+  { "voidlinux", NULL, 0, 0, false, "voidlinux", 0 },
+  /* Tumbleweed has a date, not a version. */
+  { "opensuse", NULL, 0, 1, false, "opensusetumbleweed", 0 },
+  { "opensuse", NULL, 0, 0, false, "opensuse%d.%d", 2 },
+  { "debian", NULL, 4, 0, false, "debian%d", 1 },
+  { "debian", NULL, 0, 0, false, "debian%d.%d", 2 },
+  { "ubuntu", NULL, 0, 0, false, "ubuntu%d.%02d", 2 },
+  { "fedora", NULL, 0, 0, false, "fedora%d", 1 },
+  { "mageia", NULL, 0, 0, false, "mageia%d", 1 },
+  { "centos", "CentOS Stream", 8, 0, false, "centos-stream%d", 1 },
+  { "centos", NULL, 8, 0, false, "centos%d", 1 },
+  /* osinfo knows CentOS 7 only as "centos7.0", whatever the update. */
+  { "centos", NULL, 7, 8, false, "centos7.0", 0 },
+  { "centos", NULL, 0, 0, false, "centos%d.%d", 2 },
+  { "rhel", NULL, 0, 0, false, "rhel%d.%d", 2 },
+  { "rocky", NULL, 0, 0, false, "rocky%d", 1 },
+  { "almalinux", NULL, 0, 0, false, "almalinux%d", 1 },
+  { "oraclelinux", NULL, 0, 0, false, "ol%d.%d", 2 },
+  { "scientificlinux", NULL, 0, 0, false, "scientificlinux%d.%d", 2 },
+  { "alpinelinux", NULL, 0, 0, false, "alpinelinux%d.%d", 2 },
+  /* ALT's IDs changed from altlinux7.0 to alt8.0. */
+  { "altlinux", NULL, 8, 0, false, "alt%d.%d", 2 },
+  { "altlinux", NULL, 0, 0, false, "altlinux%d.%d", 2 },
+  { "sles", NULL, 0, 0, true, "sles%d", 1 },
+  { "sles", NULL, 0, 0, false, "sles%dsp%d", 2 },
+  { "slackware", NULL, 0, 0, false, "slackware%d.%d", 2 },
+  /* Not distributions, and CoreOS has no IDs of this shape. */
+  { "redhat-based", NULL, 0, 0, false, NULL, 0 },
+  { "suse-based", NULL, 0, 0, false, NULL, 0 },
+  { "coreos", NULL, 0, 0, false, NULL, 0 },
+  /* Any other distro with a version: DISTROmajor.minor (kalilinux2023.3,
+   * linuxmint21.2), as libguestfs guesses. */
+  { NULL, NULL, 0, 0, false, "%s%d.%d", 3 },
+};
+
 void
 inspect_set_osinfo (struct inspect_os *os)
 {
-  const char *d = os->distro;
   int ma = os->major, mi = os->minor;
-  char *r = NULL;
-  int n = 0;
   if (strcmp (os->type, "linux") != 0)
     return;
-  if (strcmp (d, "archlinux") == 0 || strcmp (d, "gentoo") == 0 ||
-      strcmp (d, "voidlinux") == 0)
-    r = strdup (d);
-  else if (strcmp (d, "opensuse") == 0 && ma == 0)
-    r = strdup ("opensusetumbleweed");
-  else if (ma == 0)
+  for (size_t i = 0; i < sizeof osinfo_ids / sizeof osinfo_ids[0]; ++i) {
+    const char *pp = osinfo_ids[i].product_prefix;
+    if ((osinfo_ids[i].distro && strcmp (osinfo_ids[i].distro, os->distro) != 0) ||
+        (pp && strncmp (os->product_name, pp, strlen (pp)) != 0) ||
+        ma < osinfo_ids[i].min_major ||
+        (osinfo_ids[i].below_major && ma >= osinfo_ids[i].below_major) ||
+        (osinfo_ids[i].minor_zero && mi != 0) ||
+        (osinfo_ids[i].nargs > 0 && ma == 0))
+      continue;
+    if (osinfo_ids[i].fmt == NULL || strcmp (os->distro, "unknown") == 0)
+      return;
+    char *r = NULL;
+    int n;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
+    if (osinfo_ids[i].nargs == 3)
+      n = asprintf (&r, osinfo_ids[i].fmt, os->distro, ma, mi);
+    else
+      n = asprintf (&r, osinfo_ids[i].fmt, ma, mi);
+#pragma GCC diagnostic pop
+    if (n == -1)
+      return;
+    free (os->osinfo);
+    os->osinfo = r;
     return;
-  else if (strcmp (d, "debian") == 0)
-    n = ma >= 4 ? asprintf (&r, "debian%d", ma) : asprintf (&r, "debian%d.%d", ma, mi);
-  else if (strcmp (d, "ubuntu") == 0)
-    n = asprintf (&r, "ubuntu%d.%02d", ma, mi);
-  else if (strcmp (d, "fedora") == 0 || strcmp (d, "mageia") == 0)
-    n = asprintf (&r, "%s%d", d, ma);
-  else if (strcmp (d, "centos") == 0)
-    /* osinfo knows CentOS 7 only as "centos7.0", whatever the update. */
-    n = ma >= 8 ? asprintf (&r, "centos%d", ma) :
-      ma == 7 ? asprintf (&r, "centos7.0") : asprintf (&r, "centos%d.%d", ma, mi);
-  else if (strcmp (d, "rhel") == 0 || strcmp (d, "rocky") == 0 ||
-           strcmp (d, "alpinelinux") == 0 || strcmp (d, "altlinux") == 0 ||
-           strcmp (d, "opensuse") == 0)
-    n = asprintf (&r, "%s%d.%d", d, ma, mi);
-  else if (strcmp (d, "oraclelinux") == 0)
-    n = asprintf (&r, "ol%d.%d", ma, mi);
-  else if (strcmp (d, "sles") == 0)
-    n = mi ? asprintf (&r, "sles%dsp%d", ma, mi) : asprintf (&r, "sles%d", ma);
-  if (n == -1 || r == NULL)
-    return;
-  free (os->osinfo);
-  os->osinfo = r;
+  }
 }
 
 void
@@ -440,8 +513,49 @@ inspect_linux (int rootfd, struct inspect_os *os)
     if (v && isdigit ((unsigned char) v[0]))
       parse_debian_version (os, "debian", v);
   }
+  /* Nothing named the distribution: it may be in a /usr of its own.
+   * CoreOS always has one (and no fstab to say so). */
+  if (strcmp (os->distro, "unknown") == 0)
+    os->needs_usr = true;
+  if (is_coreos_root (rootfd)) {
+    os->needs_usr = true;
+    inspect_set (&os->distro, "coreos");
+  }
   inspect_find_arch (rootfd, os);
   find_hostname (rootfd, os);
   set_packaging (rootfd, os);
   inspect_set_osinfo (os);
+}
+
+/* ---- the operating system in a separate /usr filesystem ---- */
+
+bool
+inspect_usr_fs (int usrfd, struct inspect_os *os)
+{
+  static const char *const paths[] = { "/lib/os-release", NULL };
+  if (inspect_is_dir (usrfd, "/etc") || !inspect_is_dir (usrfd, "/bin") ||
+      !inspect_is_file (usrfd, "/lib/os-release"))
+    return false;
+  if (!parse_os_release_at (usrfd, paths, os))
+    return false;
+  inspect_replace (&os->type, "linux");
+  inspect_find_arch (usrfd, os);
+  return true;
+}
+
+void
+inspect_merge_usr (struct inspect_os *os, const struct inspect_os *usr)
+{
+  if (strcmp (os->distro, "unknown") == 0 || strcmp (os->distro, usr->distro) == 0) {
+    inspect_replace (&os->distro, usr->distro);
+    inspect_replace (&os->product_name, usr->product_name);
+    os->major = usr->major;
+    os->minor = usr->minor;
+  }
+  inspect_set (&os->arch, usr->arch);
+  /* The root's /usr/bin/dnf was not there to look at: dnf_or_yum says
+   * yum, the right answer for the older releases only. */
+  set_packaging (-1, os);
+  inspect_set_osinfo (os);
+  os->needs_usr = false;
 }

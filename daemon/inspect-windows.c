@@ -197,20 +197,72 @@ static const char *const systemroot_names[] = {
   "Windows", "WINNT", "WIN32", "WIN", "ReactOS",
 };
 
+/* dir (a guest path) as the systemroot, with its case on disk, if it
+ * holds System32/config/SOFTWARE; else NULL. */
+static char *
+systemroot_at (int rootfd, const char *dir)
+{
+  CLEANUP_FREE char *p = NULL;
+  if (asprintf (&p, "%s/System32/config/SOFTWARE", dir) == -1)
+    return NULL;
+  CLEANUP_FREE char *hive = resolve_ci (rootfd, p, false);
+  if (hive == NULL || !inspect_is_file (rootfd, hive))
+    return NULL;
+  /* "/Windows/System32/config/SOFTWARE" -> "/Windows" */
+  size_t l = strlen (hive) - strlen ("/System32/config/SOFTWARE");
+  return l > 0 ? strndup (hive, l) : NULL;
+}
+
+/* NT 5.x: the systemroot that boot.ini's default= line names, as in
+ *   default=multi(0)disk(0)rdisk(0)partition(1)\WINXP
+ * (the part after the ARC path; only its directory is used). */
+static char *
+systemroot_from_boot_ini (int rootfd)
+{
+  CLEANUP_FREE char *bootini = resolve_ci (rootfd, "/boot.ini", false);
+  if (bootini == NULL)
+    return NULL;
+  CLEANUP_FREE char *c = inspect_read_file (rootfd, bootini, INSPECT_MAX_CONFIG, NULL);
+  if (c == NULL)
+    return NULL;
+  bool loader = false;
+  for (char *save = NULL, *line = strtok_r (c, "\r\n", &save); line;
+       line = strtok_r (NULL, "\r\n", &save)) {
+    line = inspect_trim (line);
+    if (line[0] == '[') {
+      loader = strncasecmp (line, "[boot loader]", 13) == 0;
+      continue;
+    }
+    if (!loader || strncasecmp (line, "default", 7) != 0)
+      continue;
+    char *v = inspect_trim (line + 7);
+    if (*v != '=')
+      continue;
+    v = inspect_trim (v + 1);
+    /* The ARC path ends at the last ')'; the directory follows. */
+    char *paren = strrchr (v, ')');
+    char *dir = paren ? paren + 1 : NULL;
+    if (dir == NULL || *dir != '\\' || dir[1] == '\0')
+      return NULL;
+    for (char *q = dir; *q; ++q)
+      if (*q == '\\')
+        *q = '/';
+    return systemroot_at (rootfd, dir);
+  }
+  return NULL;
+}
+
 char *
 inspect_windows_systemroot (int rootfd)
 {
   for (size_t i = 0; i < sizeof systemroot_names / sizeof systemroot_names[0]; ++i) {
     char p[64];
-    snprintf (p, sizeof p, "/%s/System32/config/SOFTWARE", systemroot_names[i]);
-    CLEANUP_FREE char *hive = resolve_ci (rootfd, p, false);
-    if (hive == NULL || !inspect_is_file (rootfd, hive))
-      continue;
-    /* "/Windows/System32/config/SOFTWARE" -> "/Windows" */
-    char *slash = strchr (hive + 1, '/');
-    return slash ? strndup (hive, (size_t) (slash - hive)) : NULL;
+    snprintf (p, sizeof p, "/%s", systemroot_names[i]);
+    char *r = systemroot_at (rootfd, p);
+    if (r)
+      return r;
   }
-  return NULL;
+  return systemroot_from_boot_ini (rootfd);
 }
 
 /* ---- registry helpers ---- */
@@ -694,74 +746,41 @@ inspect_windows (int rootfd, struct inspect_os *os,
 
 /* ---- installed programs ---- */
 
-struct winapp {
-  char *name, *display_name, *version, *publisher, *install_path, *url,
-    *description;
-};
-
-static void
-free_winapps (struct winapp *a, size_t n)
-{
-  for (size_t i = 0; i < n; ++i) {
-    free (a[i].name); free (a[i].display_name); free (a[i].version);
-    free (a[i].publisher); free (a[i].install_path); free (a[i].url);
-    free (a[i].description);
-  }
-  free (a);
-}
-
+/* Append the subkeys of one Uninstall key.  -1 only when out of memory.
+ * app2_arch stays empty, for the native and the WOW6432Node (32-bit)
+ * view alike: libguestfs 1.48 fills it for neither (checked on the same
+ * registry, tests/data/make-guest-windows.sh's win-7.img). */
 static int
-cmp_winapp (const void *a, const void *b)
-{
-  return strcmp (((const struct winapp *) a)->name,
-                 ((const struct winapp *) b)->name);
-}
-
-/* Append the subkeys of one Uninstall key.  -1 only when out of memory. */
-static int
-list_uninstall (hive_h *h, const char *path, struct winapp **v, size_t *n)
+list_uninstall (hive_h *h, const char *path, struct apps *l)
 {
   hive_node_h un = node_at (h, hivex_root (h), path);
   if (un == 0)
     return 0;
   CLEANUP_FREE hive_node_h *kids = hivex_node_children (h, un);
-  for (size_t i = 0; kids && kids[i] && *n < MAX_APPS; ++i) {
+  for (size_t i = 0; kids && kids[i] && l->n < MAX_APPS; ++i) {
     /* Like Windows' own list, skip keys without a DisplayName (updates,
      * components). */
     char *display = get_string (h, kids[i], "DisplayName");
     if (display == NULL)
       continue;
-    char *name = hivex_node_name (h, kids[i]);
-    if (name == NULL) {
-      free (display);
-      continue;
-    }
-    struct winapp *nv = realloc (*v, (*n + 1) * sizeof *nv);
-    if (nv == NULL) {
-      free (name);
-      free (display);
+    struct app a = {
+      .name = hivex_node_name (h, kids[i]),
+      .display_name = display,
+      .version = get_string (h, kids[i], "DisplayVersion"),
+      .publisher = get_string (h, kids[i], "Publisher"),
+      .install_path = get_string (h, kids[i], "InstallLocation"),
+      .url = get_string (h, kids[i], "URLInfoAbout"),
+      .description = get_string (h, kids[i], "Comments"),
+    };
+    if (inspect_add_app (l, &a) == -1)
       return -1;
-    }
-    *v = nv;
-    struct winapp *a = &nv[(*n)++];
-    a->name = name;
-    a->display_name = display;
-    a->version = get_string (h, kids[i], "DisplayVersion");
-    a->publisher = get_string (h, kids[i], "Publisher");
-    a->install_path = get_string (h, kids[i], "InstallLocation");
-    a->url = get_string (h, kids[i], "URLInfoAbout");
-    a->description = get_string (h, kids[i], "Comments");
   }
   return 0;
 }
 
-/* Read the programs from the SOFTWARE hive of the mounted guest tree.
- * Returns 0 (with possibly no programs) or -1 after replying. */
-static int
-windows_apps (struct inspect_os *os, struct winapp **v, size_t *n)
+int
+inspect_windows_apps (struct inspect_os *os, struct apps *l)
 {
-  *v = NULL;
-  *n = 0;
   if (os->windows_software_hive == NULL)
     return 0;
   CLEANUP_CLOSE int rootfd = sysroot_open ("/", O_PATH | O_DIRECTORY, 0);
@@ -770,100 +789,14 @@ windows_apps (struct inspect_os *os, struct winapp **v, size_t *n)
   hive_h *h = open_hive (rootfd, os->windows_software_hive);
   if (h == NULL)
     return 0;
-  int r = list_uninstall (h, "Microsoft\\Windows\\CurrentVersion\\Uninstall", v, n);
+  int r = list_uninstall (h, "Microsoft\\Windows\\CurrentVersion\\Uninstall", l);
   if (r == 0)
-    r = list_uninstall (h, "WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall", v, n);
+    r = list_uninstall (h, "WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall", l);
   hivex_close (h);
   if (r == -1) {
-    free_winapps (*v, *n);
+    inspect_free_apps (l);
     reply_with_perror ("inspect_list_applications");
     return -1;
   }
-  /* Sorted by name, as libguestfs returns them. */
-  if (*n > 1)
-    qsort (*v, *n, sizeof **v, cmp_winapp);
   return 0;
-}
-
-static char *
-e (const char *s)
-{
-  return strdup (s ? s : "");
-}
-
-struct guestfs_application2_list *
-inspect_windows_applications2 (struct inspect_os *os)
-{
-  struct winapp *v;
-  size_t n;
-  if (windows_apps (os, &v, &n) == -1)
-    return NULL;
-  struct guestfs_application2_list *r = calloc (1, sizeof *r);
-  if (r && n)
-    r->val = calloc (n, sizeof *r->val);
-  if (r == NULL || (n && r->val == NULL)) {
-    free (r);
-    free_winapps (v, n);
-    reply_with_perror ("malloc");
-    return NULL;
-  }
-  r->len = (uint32_t) n;
-  for (size_t i = 0; i < n; ++i) {
-    struct guestfs_application2 *o = &r->val[i];
-    o->app2_name = e (v[i].name);
-    o->app2_display_name = e (v[i].display_name);
-    o->app2_epoch = 0;
-    o->app2_version = e (v[i].version);
-    o->app2_release = e (NULL);
-    o->app2_arch = e (NULL);
-    o->app2_install_path = e (v[i].install_path);
-    o->app2_trans_path = e (NULL);
-    o->app2_publisher = e (v[i].publisher);
-    o->app2_url = e (v[i].url);
-    o->app2_source_package = e (NULL);
-    o->app2_summary = e (NULL);
-    o->app2_description = e (v[i].description);
-    o->app2_spare1 = e (NULL);
-    o->app2_spare2 = e (NULL);
-    o->app2_spare3 = e (NULL);
-    o->app2_spare4 = e (NULL);
-  }
-  free_winapps (v, n);
-  return r;
-}
-
-struct guestfs_application_list *
-inspect_windows_applications (struct inspect_os *os)
-{
-  struct winapp *v;
-  size_t n;
-  if (windows_apps (os, &v, &n) == -1)
-    return NULL;
-  struct guestfs_application_list *r = calloc (1, sizeof *r);
-  if (r && n)
-    r->val = calloc (n, sizeof *r->val);
-  if (r == NULL || (n && r->val == NULL)) {
-    free (r);
-    free_winapps (v, n);
-    reply_with_perror ("malloc");
-    return NULL;
-  }
-  r->len = (uint32_t) n;
-  for (size_t i = 0; i < n; ++i) {
-    struct guestfs_application *o = &r->val[i];
-    o->app_name = e (v[i].name);
-    o->app_display_name = e (v[i].display_name);
-    o->app_epoch = 0;
-    o->app_version = e (v[i].version);
-    o->app_release = e (NULL);
-    o->app_install_path = e (v[i].install_path);
-    o->app_trans_path = e (NULL);
-    o->app_publisher = e (v[i].publisher);
-    o->app_url = e (v[i].url);
-    o->app_source_package = e (NULL);
-    o->app_summary = e (NULL);
-    o->app_description = e (v[i].description);
-  }
-  free_winapps (v, n);
-  return r;
 }

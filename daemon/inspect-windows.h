@@ -18,10 +18,10 @@ char *inspect_windows_systemroot (int rootfd);
 void inspect_windows (int rootfd, struct inspect_os *os,
                       const struct inspect_fsinfo *fs, size_t nfs);
 
-/* The Uninstall keys of the SOFTWARE hive, read from the guest tree the
- * caller mounted.  An unreadable hive gives an empty list; NULL only after
- * replying with an error. */
-struct guestfs_application2_list *inspect_windows_applications2 (struct inspect_os *os);
-struct guestfs_application_list *inspect_windows_applications (struct inspect_os *os);
+/* Append to l the programs of the Uninstall keys of the SOFTWARE hive
+ * (both registry views), read from the guest tree the caller mounted.
+ * An unreadable hive gives no programs; -1 only after replying with an
+ * error. */
+int inspect_windows_apps (struct inspect_os *os, struct apps *l);
 
 #endif

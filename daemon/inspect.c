@@ -22,6 +22,9 @@
 
 static struct inspect_os *oses;
 static size_t noses;
+/* /usr filesystems seen during one inspect_os (see needs_usr). */
+static struct inspect_os *usrs;
+static size_t nusrs;
 
 static void
 free_os (struct inspect_os *os)
@@ -221,6 +224,114 @@ add_os (struct inspect_os *os)
   return 0;
 }
 
+static void
+free_usrs (void)
+{
+  for (size_t i = 0; i < nusrs; ++i)
+    free_os (&usrs[i]);
+  free (usrs);
+  usrs = NULL;
+  nusrs = 0;
+}
+
+/* Remember dev if it is a /usr filesystem holding an OS. */
+static int
+inspect_usr_mounted (const char *dev, int fd)
+{
+  struct inspect_os u;
+  if (init_os (&u, dev) == -1) {
+    free_os (&u);
+    return -1;
+  }
+  if (!inspect_usr_fs (fd, &u)) {
+    free_os (&u);
+    return 0;
+  }
+  struct inspect_os *n = realloc (usrs, (nusrs + 1) * sizeof *n);
+  if (n == NULL) {
+    free_os (&u);
+    return -1;
+  }
+  usrs = n;
+  usrs[nusrs++] = u;
+  return 0;
+}
+
+static const char *
+mountpoint_device (char **mps, const char *mp)
+{
+  for (size_t i = 0; mps && mps[i] && mps[i + 1]; i += 2)
+    if (strcmp (mps[i], mp) == 0)
+      return mps[i + 1];
+  return NULL;
+}
+
+/* Partitions of one disk: the same name but for the trailing digits
+ * (/dev/sda1 and /dev/sda2). */
+static bool
+same_disk (const char *a, const char *b)
+{
+  size_t la = strlen (a), lb = strlen (b);
+  while (la > 0 && a[la - 1] >= '0' && a[la - 1] <= '9')
+    la--;
+  while (lb > 0 && b[lb - 1] >= '0' && b[lb - 1] <= '9')
+    lb--;
+  return la == lb && la < strlen (a) && strncmp (a, b, la) == 0;
+}
+
+/* Give each root that needs one its /usr filesystem: the one its fstab
+ * mounts on /usr, or else (CoreOS has no fstab) the first /usr
+ * filesystem of the same distribution, which also becomes the root's
+ * "/usr" mountpoint. */
+static int
+merge_usrs (void)
+{
+  for (size_t i = 0; i < noses; ++i) {
+    struct inspect_os *os = &oses[i];
+    if (!os->needs_usr)
+      continue;
+    const char *dev = mountpoint_device (os->mountpoints, "/usr");
+    const struct inspect_os *u = NULL;
+    for (size_t j = 0; j < nusrs; ++j) {
+      if (dev ? strcmp (usrs[j].root, dev) != 0 :
+          strcmp (os->distro, usrs[j].distro) != 0)
+        continue;
+      /* Several CoreOS disks: the /usr on the root's own disk. */
+      if (u == NULL || (!same_disk (u->root, os->root) &&
+                        same_disk (usrs[j].root, os->root)))
+        u = &usrs[j];
+    }
+    if (u == NULL)
+      continue;
+    inspect_merge_usr (os, u);
+    if (dev)
+      continue;
+    /* "/usr" goes right after "/". */
+    struct stringsbuf mps = { 0 }, fss = { 0 };
+    for (size_t k = 0; os->mountpoints[k] && os->mountpoints[k + 1]; k += 2) {
+      add_string (&mps, os->mountpoints[k]);
+      add_string (&mps, os->mountpoints[k + 1]);
+      if (strcmp (os->mountpoints[k], "/") == 0) {
+        add_string (&mps, "/usr");
+        add_string (&mps, u->root);
+      }
+    }
+    for (size_t k = 0; os->filesystems[k]; ++k)
+      add_string (&fss, os->filesystems[k]);
+    add_string (&fss, u->root);
+    if (end_stringsbuf (&mps) == -1 || end_stringsbuf (&fss) == -1) {
+      free_stringsbuf (&mps);
+      free_stringsbuf (&fss);
+      return -1;
+    }
+    free_strings (os->mountpoints);
+    free_strings (os->filesystems);
+    os->mountpoints = take_stringsbuf (&mps);
+    os->filesystems = take_stringsbuf (&fss);
+  }
+  return 0;
+}
+
 /* Inspect one mounted filesystem; adds an entry if it is an OS root. */
 static int
 inspect_mounted (const char *dev, int rootfd,
@@ -230,7 +341,7 @@ inspect_mounted (const char *dev, int rootfd,
   enum inspect_other_kind other = inspect_other_probe (rootfd);
   if (other == INSPECT_OTHER_NONE && !inspect_is_unix_root (rootfd) &&
       (winroot = inspect_windows_systemroot (rootfd)) == NULL)
-    return 0;
+    return inspect_usr_mounted (dev, rootfd);
   struct inspect_os os;
   if (init_os (&os, dev) == -1) {
     free (winroot);
@@ -304,10 +415,18 @@ do_inspect_os (void)
       reply_with_perror ("inspect_os");
       free_fsinfo (fs, nfs);
       free_oses ();
+      free_usrs ();
       return NULL;
     }
   }
   free_fsinfo (fs, nfs);
+  int m = merge_usrs ();
+  free_usrs ();
+  if (m == -1) {
+    reply_with_perror ("inspect_os");
+    free_oses ();
+    return NULL;
+  }
   return do_inspect_get_roots ();
 }
 

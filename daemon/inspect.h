@@ -30,6 +30,10 @@ struct inspect_os {
   /* Install and live disks (inspect-other.c); format NULL: "installed". */
   const char *format;
   bool live, netinst, multipart;
+  /* A Linux root whose operating system is in a separate /usr filesystem
+   * (CoreOS, Flatcar, a split /usr): inspect_os completes it from the
+   * /usr filesystem once every filesystem has been looked at. */
+  bool needs_usr;
 };
 
 /* One filesystem as blkid sees it, for fstab resolution. */
@@ -67,6 +71,11 @@ bool inspect_is_unix_root (int rootfd);
 /* Fill type, distro, product, version, arch, hostname, packaging, osinfo. */
 void inspect_linux (int rootfd, struct inspect_os *os);
 void inspect_set_osinfo (struct inspect_os *os);
+/* A /usr filesystem (no /etc; lib/os-release, bin): fills distro, product
+ * name, version and arch of os from it.  Returns false if it is not one. */
+bool inspect_usr_fs (int usrfd, struct inspect_os *os);
+/* Complete a needs_usr root from its /usr filesystem's findings. */
+void inspect_merge_usr (struct inspect_os *os, const struct inspect_os *usr);
 
 /* ---- rpm package database (inspect-rpm.c) ---- */
 struct inspect_rpm_pkg {
@@ -111,6 +120,22 @@ int inspect_other_mount_ro (const char *dev, const char *type, const char *dir,
 char *inspect_other_resolve (const char *spec);
 /* Architecture from the ELF header of the usual binaries (inspect-linux.c). */
 void inspect_find_arch (int rootfd, struct inspect_os *os);
+
+/* ---- application lists (inspect-apps.c) ---- */
+/* One installed application; NULL strings come out as "". */
+struct app {
+  char *name, *display_name, *epoch_s, *version, *release, *arch;
+  char *install_path, *publisher, *url, *source, *summary, *description;
+  int epoch;
+};
+struct apps {
+  struct app *v;
+  size_t n, alloc;
+};
+/* Append a (a nameless one is dropped); takes ownership of a's strings,
+ * even on failure.  -1 when out of memory. */
+int inspect_add_app (struct apps *l, struct app *a);
+void inspect_free_apps (struct apps *l);
 
 /* ---- stored results (inspect.c) ---- */
 /* The stored OS for root, or NULL after replying with an error. */

@@ -14,6 +14,9 @@
 #                 "Windows 10 Pro" build 22621
 #   win-2019.img  MBR (20192019), sda1 C:, /windows in lower case,
 #                 Windows Server 2019 build 17763, arch only in the registry
+#   win-xp2.img   the XP disk again (same signature and hives), but the
+#                 systemroot is /WINXP, found only through BOOT.INI's
+#                 default= line
 #   win-bad.img   MBR, sda1: a truncated SOFTWARE hive and a garbage SYSTEM
 #                 hive (inspection must degrade, not fail)
 #
@@ -24,7 +27,7 @@ outdir=${1:?usage: make-guest-windows.sh OUTDIR}
 fish=${GUESTFISH:?set GUESTFISH to a guestfish binary}
 here=$(cd "$(dirname "$0")" && pwd)
 regs=$here/windows
-images="win-xp win-7 win-11 win-2019 win-bad"
+images="win-xp win-7 win-11 win-2019 win-bad win-xp2"
 
 fresh=yes
 for i in $images; do
@@ -102,6 +105,15 @@ hive xp-system.reg "$SY" "$t/WINDOWS/system32/config/system"
 pe 14c "$t/WINDOWS/system32/cmd.exe"
 printf '[boot loader]\r\ndefault=multi(0)disk(0)rdisk(0)partition(1)\\WINDOWS\r\n' > "$t/boot.ini"
 
+t=$tmp/xp2; mkdir -p "$t/WINXP/system32/config" "$t/Documents and Settings"
+cp "$tmp/xp/WINDOWS/system32/config/software" "$tmp/xp/WINDOWS/system32/config/system" \
+   "$tmp/xp/WINDOWS/system32/cmd.exe" "$t/WINXP/system32/"
+mv "$t/WINXP/system32/software" "$t/WINXP/system32/system" "$t/WINXP/system32/config/"
+printf '%s\r\n' '[boot loader]' 'timeout=30' \
+  'default=multi(0)disk(0)rdisk(0)partition(1)\WINXP' '[operating systems]' \
+  'multi(0)disk(0)rdisk(0)partition(1)\WINXP="Microsoft Windows XP Professional" /fastdetect' \
+  > "$t/BOOT.INI"
+
 t=$tmp/win7; mkdir -p "$t/Windows/System32/config" "$t/Program Files" "$t/Users"
 hive win7-software.reg "$SW" "$t/Windows/System32/config/SOFTWARE"
 hive win7-system.reg "$SY" "$t/Windows/System32/config/SYSTEM"
@@ -122,12 +134,12 @@ head -c 6000 "$tmp/win7/Windows/System32/config/SOFTWARE" > "$t/Windows/System32
 { printf 'regf'; head -c 8188 /dev/urandom; } > "$t/Windows/System32/config/SYSTEM"
 : > "$t/Windows/System32/cmd.exe"
 
-for d in xp win7 win11 win2019 bad; do
+for d in xp xp2 win7 win11 win2019 bad; do
   tar -C "$tmp/$d" --owner=0 --group=0 -cf "$tmp/$d.tar" .
 done
 
 # --- the disks ---
-truncate -s 16M "$tmp/win-xp.img" "$tmp/win-2019.img" "$tmp/win-bad.img"
+truncate -s 16M "$tmp/win-xp.img" "$tmp/win-2019.img" "$tmp/win-bad.img" "$tmp/win-xp2.img"
 truncate -s 32M "$tmp/win-7.img"
 truncate -s 40M "$tmp/win-11.img"
 sf () { sfdisk -q --no-reread --no-tell-kernel "$1" >/dev/null; }
@@ -154,6 +166,11 @@ label: dos
 label-id: 0x20192019
 start=2048, type=7, bootable
 X
+sf "$tmp/win-xp2.img" <<'X'
+label: dos
+label-id: 0xcafed00d
+start=63, type=7, bootable
+X
 sf "$tmp/win-bad.img" <<'X'
 label: dos
 label-id: 0x0badf00d
@@ -161,7 +178,7 @@ start=2048, type=7
 X
 
 "$fish" -a "$tmp/win-xp.img" -a "$tmp/win-7.img" -a "$tmp/win-11.img" \
-        -a "$tmp/win-2019.img" -a "$tmp/win-bad.img" <<GF
+        -a "$tmp/win-2019.img" -a "$tmp/win-bad.img" -a "$tmp/win-xp2.img" <<GF
 run
 mkfs ntfs /dev/sda1
 mount /dev/sda1 /
@@ -186,6 +203,10 @@ umount /
 mkfs ntfs /dev/sde1
 mount /dev/sde1 /
 tar-in $tmp/bad.tar /
+umount /
+mkfs ntfs /dev/sdf1
+mount /dev/sdf1 /
+tar-in $tmp/xp2.tar /
 umount /
 GF
 mkdir -p "$outdir"
