@@ -455,8 +455,29 @@ mount_common (const char *options, const char *vfstype, const char *mountable,
     return -1;
   }
 
+  /* Linux mounts UFS only when told its flavour: try FreeBSD's UFS2,
+   * then the UFS1 of older FreeBSD, NetBSD and OpenBSD. */
+  CLEANUP_FREE char *ufs1 = NULL;
+  if (strcmp (type, "ufs") == 0 && !strstr (data, "ufstype=")) {
+    char *ufs2;
+    if (asprintf (&ufs2, "%s%sufstype=ufs2", data, data[0] ? "," : "") == -1 ||
+        asprintf (&ufs1, "%s%sufstype=44bsd", data, data[0] ? "," : "") == -1) {
+      reply_with_perror ("asprintf");
+      return -1;
+    }
+    free (data);
+    data = ufs2;
+    (void) command (NULL, NULL, "modprobe", "-q", "ufs", NULL);
+  }
+
   CLEANUP_CLOSE int kfd = kmsg_open ();
   int r = mount (device, target, type, flags, data[0] ? data : NULL);
+  if (r == -1 && errno == EINVAL && ufs1) {
+    free (data);
+    data = ufs1;
+    ufs1 = NULL;
+    r = mount (device, target, type, flags, data);
+  }
   /* ext2/ext3 are often served by the ext4 driver only. */
   if (r == -1 && errno == ENODEV &&
       (strcmp (type, "ext2") == 0 || strcmp (type, "ext3") == 0))

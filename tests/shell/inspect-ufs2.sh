@@ -1,8 +1,9 @@
 #!/bin/bash
 # Inspection of a FreeBSD 14.0 guest on UFS2 (tests/data/make-guest-freebsd-ufs2.sh,
 # cached in the build directory; inspect-layouts.sh covers UFS1): every
-# inspect-get-* field, blkid's type, and the files through mount-vfs
-# ufstype=ufs2.  Prints TAP.
+# inspect-get-* field, blkid's type, and the files through a plain
+# mount-ro (the daemon finds the UFS flavour) and through guestfish -i.
+# Prints TAP.
 set -u
 build=${HATCH_BUILDDIR:?set HATCH_BUILDDIR to the build directory}
 build=$(cd "$build" && pwd)
@@ -25,7 +26,7 @@ check () {  # check NAME EXPECTED ACTUAL
     echo "# got:"; printf '%s\n' "$3" | sed 's/^/#   /'; fi
 }
 
-echo "1..4"
+echo "1..5"
 if bash "$top/tests/data/make-guest-freebsd-ufs2.sh" "$img" > "$data/make-freebsd-ufs2.log" 2>&1
 then ok "build the UFS2 image"
 else notok "build the UFS2 image"; sed 's/^/# /' "$data/make-freebsd-ufs2.log" | tail -20
@@ -44,7 +45,7 @@ else notok "build the UFS2 image"; sed 's/^/# /' "$data/make-freebsd-ufs2.log" |
   echo "echo -- filesystems"
   echo "inspect-get-filesystems /dev/sda2"
   echo "echo =="
-  echo "mount-vfs ro,ufstype=ufs2 ufs /dev/sda2 /"
+  echo "mount-ro /dev/sda2 /"
   echo "cat /etc/ufs2-marker"
 } > "$tmp/script"
 "$fish" --ro -a "$img" -f "$tmp/script" > "$tmp/out" 2> "$tmp/err"
@@ -72,4 +73,6 @@ installed
 /dev/sda3
 /dev/sda2" "$(awk '/^==$/ { if (++c == 2) exit } { print }' "$tmp/out")"
 check "UFS2 files readable" "UFS2 marker" "$(awk 'f; /^==$/ { c++; if (c == 2) f = 1 }' "$tmp/out")"
+check "guestfish -i mounts the UFS2 root" "UFS2 marker" \
+  "$("$fish" --ro -a "$img" -i cat /etc/ufs2-marker 2>&1)"
 exit $fail
