@@ -14,6 +14,8 @@ packages=(
   fuse3 libfuse3-dev
   # run: qemu and the host kernel the appliance boots
   qemu-system-x86 qemu-utils linux-image-amd64 kmod
+  # remote drives: qemu's curl, ssh, iscsi, rbd and gluster block drivers (host side)
+  qemu-block-extra
   # tools copied into the appliance
   parted fdisk gdisk e2fsprogs dosfstools xfsprogs btrfs-progs ntfs-3g
   lvm2 dmsetup cryptsetup-bin mdadm squashfs-tools f2fs-tools zerofree

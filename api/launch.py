@@ -20,9 +20,28 @@ temporary overlay that is thrown away).  format: the image format ("raw",
 "qcow2", ...); without it qemu probes, which is unsafe for raw images from
 untrusted sources.  iface: accepted for compatibility (drives are always on
 virtio-scsi).  name, label: checked and recorded (the /dev/disk/guestfs/LABEL
-links of libguestfs are not created yet).  protocol, server, username,
-secret: remote drives (only "file" is implemented now; others return an
-error).  cachemode:
+links of libguestfs are not created yet).
+
+protocol: where the drive lives.  "file" (the default): filename is a
+local file or device.  "nbd": filename is the export name ("" for the
+default one).  "http", "https", "ftp", "ftps": filename is the path on the
+server (starting with "/"); qemu can only read these, so readonly must be
+set.  "ssh": the path on the server (relative paths are in the remote
+user's home).  "iscsi": "target-iqn[/lun]".  "rbd": "pool/image".
+"gluster": "volume/path".  ("tftp" and "sheepdog" are accepted but the
+qemu this runs with no longer has their drivers, which launch reports.)
+server: a list of servers, each "host", "host:port", "tcp:host[:port]",
+"[ipv6-address]:port" or "unix:/path/to/socket" (Unix sockets for nbd and
+gluster only); file takes none, rbd and sheepdog zero or more, the others
+exactly one.  username: the remote user (ftp, ftps, http, https, tftp,
+iscsi, rbd, ssh).  secret: the password or key (ftp, ftps, http, https,
+tftp, iscsi; for rbd the base64 key; accepted but unused, with a
+warning, for ssh); it is handed to qemu through a private file
+descriptor, never on its command line.  Errors in these are
+reported here; an unreachable server is reported by launch with qemu's
+own message.
+
+cachemode:
 "writeback" (default) or "unsafe".  discard: "disable" (default), "enable"
 or "besteffort".  copyonread: accepted.  blocksize: 512 or 4096.""",
            tests=[Test("none", ["add_drive /nonexistent/file"],

@@ -516,3 +516,16 @@ Questions left unanswered get no answer, and libvirt decides what that
 means (usually a failed connection).""",
            tests=[Test("none", ["set_libvirt_requested_credential 0 secret"], ExpectFail())]),
 ]
+
+
+# remove_drive (remote-drives area; lib/drives.c)
+ACTIONS += [
+    _dep("remove_drive", RErr(), [String("label")], NO_REPLACEMENT,
+         "remove a disk image\n\nRemove the drive that was added with the "
+         "label label (see the label optional argument of guestfs_add_drive_opts).  "
+         "Before launch the drive is simply forgotten: the drives added after "
+         "it move up one letter (/dev/sdc becomes /dev/sdb, and so on).  After "
+         "launch it is an error, since the direct backend cannot unplug a "
+         "disk from a running appliance.  A label that no drive has is an error.",
+         tests=[Test("none", ["remove_drive hatchnosuchlabel"], ExpectFail())]),
+]

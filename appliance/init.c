@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <termios.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -36,6 +38,10 @@
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+#ifndef SYSLOG_ACTION_CONSOLE_OFF
+#define SYSLOG_ACTION_CONSOLE_OFF 6
 #endif
 
 #define MODULE_LIST   "/modules/load"
@@ -453,6 +459,175 @@ run_daemon (void)
   poweroff ();
 }
 
+/* A TERM value from the host is used only if it looks like a terminal
+ * name (it is set in the environment of the rescue shell).  */
+static bool
+good_term (const char *t)
+{
+  if (!*t)
+    return false;
+  for (; *t; ++t)
+    if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+          (*t >= '0' && *t <= '9') || strchr ("-_.+", *t)))
+      return false;
+  return true;
+}
+
+/* The rescue shell, in its own session with the serial port as its
+ * controlling terminal (so ^C, ^Z and job control work).  Runs in the
+ * child; never returns.  */
+static void __attribute__((noreturn))
+exec_rescue_shell (void)
+{
+  setsid ();
+  int fd = open ("/dev/ttyS0", O_RDWR);
+  if (fd < 0) {
+    dprintf (2, "hatch-init: rescue: /dev/ttyS0: %s\n", strerror (errno));
+    _exit (127);
+  }
+  ioctl (fd, TIOCSCTTY, 0);
+  dup2 (fd, 0);
+  dup2 (fd, 1);
+  dup2 (fd, 2);
+  if (fd > 2)
+    close (fd);
+
+  char v[64];
+  /* guestfs_winsize=COLSxROWS: the size of the host's terminal.  */
+  unsigned cols, rows;
+  if (cmdline_get ("guestfs_winsize", v, sizeof v) &&
+      sscanf (v, "%ux%u", &cols, &rows) == 2 &&
+      cols > 0 && cols < 10000 && rows > 0 && rows < 10000) {
+    struct winsize ws = { .ws_row = rows, .ws_col = cols };
+    ioctl (0, TIOCSWINSZ, &ws);
+  }
+  if (cmdline_get ("TERM", v, sizeof v) && good_term (v))
+    setenv ("TERM", v, 1);
+  else
+    setenv ("TERM", "linux", 1);
+  setenv ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+  setenv ("PS1", "><rescue> ", 1);
+  setenv ("SHELL", "/bin/bash", 1);
+  mkdir ("/root", 0700);
+  if (chdir ("/root") < 0)
+    chdir ("/");
+
+  /* Wait for a first line from the console before starting: output
+   * from before the program connected to the console would be lost,
+   * and the first prompt with it (virt-rescue sends a newline once it
+   * reads the console).  The terminal stays canonical, so whatever is
+   * typed after that line waits in its queue for the shell.  */
+  static const char hint[] = "\r\nPress Enter to start the rescue shell.\r\n";
+  if (write (1, hint, sizeof hint - 1) < 0) {
+    /* the read below fails the same way */
+  }
+  char line[256];
+  while (read (0, line, sizeof line) < 0 && errno == EINTR)
+    ;
+
+  static const char banner[] =
+    "Hatch rescue shell.  The files you see under / belong to the rescue\n"
+    "appliance, not to the guest: the guest's filesystems are mounted (or\n"
+    "can be mounted by you) under /sysroot.  Type 'exit' to leave.\n"
+    "\n";
+  if (write (1, banner, sizeof banner - 1) < 0) {
+    /* nothing to do: the shell will report the broken console too */
+  }
+  char *argv[] = { (char *) "bash", (char *) "--noprofile", (char *) "--norc",
+                   (char *) "-i", NULL };
+  execv ("/bin/bash", argv);
+  char *shargv[] = { (char *) "sh", (char *) "-i", NULL };
+  execv ("/bin/sh", shargv);
+  dprintf (2, "hatch-init: rescue: no shell: %s\n", strerror (errno));
+  _exit (127);
+}
+
+/* Unmount whatever the daemon or the user mounted under /sysroot,
+ * deepest first, so that guest filesystems are clean at power off.  */
+static void
+unmount_sysroot (void)
+{
+  sync ();
+  for (int pass = 0; pass < 64; ++pass) {
+    char buf[16384];
+    int fd = open ("/proc/mounts", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return;
+    ssize_t n = read (fd, buf, sizeof buf - 1);
+    close (fd);
+    if (n <= 0)
+      return;
+    buf[n] = '\0';
+    /* The last matching line is the most recent (deepest) mount.  */
+    char last[4096] = "";
+    char *save = NULL;
+    for (char *line = strtok_r (buf, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save)) {
+      char dev[1024], dir[4096];
+      if (sscanf (line, "%1023s %4095s", dev, dir) != 2)
+        continue;
+      if (!strcmp (dir, "/sysroot") || !strncmp (dir, "/sysroot/", 9))
+        strcpy (last, dir);
+    }
+    if (!last[0])
+      return;
+    if (umount (last) < 0) {
+      warn ("rescue: umount %s: %s", last, strerror (errno));
+      umount2 (last, MNT_DETACH);
+    }
+  }
+}
+
+/* guestfs_rescue=1 (virt-rescue): the daemon runs as usual (the library
+ * still talks to it, to mount the guest under /sysroot) and an
+ * interactive shell runs on the serial console.  When the shell exits,
+ * or the daemon is told to exit, the guest is unmounted and the machine
+ * powered off.  */
+static void __attribute__((noreturn))
+run_rescue (void)
+{
+  mkdir ("/sysroot", 0755);
+  say ("rescue mode: starting %s and a shell", DAEMON);
+  pid_t daemon = fork ();
+  if (daemon < 0)
+    die ("fork: %s", strerror (errno));
+  if (daemon == 0) {
+    char *argv[] = { (char *) DAEMON, verbose ? (char *) "-v" : NULL, NULL };
+    setsid ();
+    execv (DAEMON, argv);
+    dprintf (2, "hatch-init: exec %s: %s\n", DAEMON, strerror (errno));
+    _exit (127);
+  }
+  pid_t shell = fork ();
+  if (shell < 0)
+    die ("fork: %s", strerror (errno));
+  if (shell == 0)
+    exec_rescue_shell ();
+  for (;;) {
+    int status;
+    pid_t p = wait (&status);
+    if (p < 0 && errno == EINTR)
+      continue;
+    if (p < 0 || p == shell) {
+      say ("rescue shell exited");
+      break;
+    }
+    if (p == daemon) {
+      say ("daemon exited; ending the rescue shell");
+      kill (-shell, SIGHUP);
+      kill (shell, SIGKILL);
+      break;
+    }
+  }
+  unmount_sysroot ();
+  say ("powering off");
+  /* The kernel's own "Power down" line would be the last thing the user
+   * sees of the shell's terminal.  */
+  if (!verbose)
+    klogctl (SYSLOG_ACTION_CONSOLE_OFF, NULL, 0);
+  poweroff ();
+}
+
 int
 main (void)
 {
@@ -484,5 +659,8 @@ main (void)
   setup_network ();
   virtio_port_links ();
   say ("runtime ready");
+  char v[8];
+  if (cmdline_get ("guestfs_rescue", v, sizeof v) && !strcmp (v, "1"))
+    run_rescue ();
   run_daemon ();
 }

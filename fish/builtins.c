@@ -317,8 +317,15 @@ fish_list_commands (void)
   for (size_t i = 0; i < fish_commands_len; ++i) {
     const struct fish_command *c = &fish_commands[i];
     rows[n++] = (struct row) { c->name, c->shortdesc, NULL };
-    for (size_t j = 0; j < 8 && c->aliases[j]; ++j)
+    for (size_t j = 0; j < 8 && c->aliases[j]; ++j) {
+      /* NAME-opts (the spelling of calls that gained optional arguments)
+       * works and is named in the command's help, but is not listed.  */
+      size_t len = strlen (c->name);
+      if (strncmp (c->aliases[j], c->name, len) == 0 &&
+          strcmp (c->aliases[j] + len, "-opts") == 0)
+        continue;
       rows[n++] = (struct row) { c->aliases[j], NULL, c->name };
+    }
   }
   qsort (rows, n, sizeof *rows, compare_rows);
 

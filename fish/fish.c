@@ -20,6 +20,7 @@
 
 #include "fish.h"
 #include "options.h"         /* tools/common: --key selectors, LUKS for -i */
+#include "uri.h"             /* tools/common: -a URIs */
 
 guestfs_h *g;
 int fish_quit;
@@ -104,15 +105,19 @@ dispatch_to_pipe (const struct fish_line *l)
 
   int r = fish_dispatch (l->cmd, l->argc, l->argv);
 
-  if (fflush (stdout) == EOF && pipe_error)
+  /* With --pipe-error a failed write into the pipeline (it ended before
+   * reading everything) fails the command; how the pipeline itself
+   * exits does not matter, as in libguestfs's guestfish.  */
+  int werr = fflush (stdout) == EOF || ferror (stdout) ? errno : 0;
+  if (werr && pipe_error) {
+    fprintf (stderr, "guestfish: writing to the pipe: %s\n",
+             strerror (werr ? werr : EIO));
     r = -1;
+  }
   clearerr (stdout);
   dup2 (saved, STDOUT_FILENO);
   close (saved);
-  int status = pclose (pp);
-  if (pipe_error && (status == -1 || !WIFEXITED (status) ||
-                     WEXITSTATUS (status) != 0))
-    r = -1;
+  pclose (pp);
   return r;
 }
 
@@ -291,11 +296,13 @@ usage (int status)
 "  -N|--new [FILE=]TYPE Create a prepared disk (-N help lists the types)\n"
 "  --network            Give the appliance a network\n"
 "  --no-dest-paths      Do not complete guest paths with the tab key\n"
-"  --pipe-error         Fail a 'cmd | pipeline' line if the pipeline fails\n"
+"  --pipe-error         Fail a 'cmd | pipeline' line when writing into the\n"
+"                       pipeline fails\n"
 "  --progress-bars      Draw progress bars even when not interactive\n"
 "  --no-progress-bars   Never draw progress bars\n"
 "  --remote[=PID]       Send the commands to the --listen server\n"
 "  -r|--ro              Add the -a disks read-only and mount read-only\n"
+"  --selinux            Accepted for old scripts; has no effect\n"
 "  -v|--verbose         Print debugging messages\n"
 "  -V|--version         Print the version and exit\n"
 "  -w|--rw              Add the -a disks for writing (the default)\n"
@@ -330,69 +337,6 @@ static size_t nr_drives;
 static struct mount *mounts;
 static size_t nr_mounts;
 static int readonly;
-
-/* "nbd://host:port/export", "ssh://user@host/path", ...: the protocols
- * add-drive knows.  Returns 1 and fills the options for a URI, 0 for a
- * plain file name, -1 on a bad URI.  */
-static int
-parse_uri (const char *arg, struct guestfs_add_drive_opts_argv *o,
-           char **path, char **server_out, char **user_out)
-{
-  static const char *const protocols[] = {
-    "nbd", "ssh", "iscsi", "rbd", "gluster", "http", "https", "ftp", "ftps",
-    "tftp", "sheepdog", NULL
-  };
-  const char *sep = strstr (arg, "://");
-  if (sep == NULL)
-    return 0;
-  size_t plen = sep - arg;
-  const char *proto = NULL;
-  for (size_t i = 0; protocols[i]; ++i)
-    if (strlen (protocols[i]) == plen && strncmp (arg, protocols[i], plen) == 0)
-      proto = protocols[i];
-  if (proto == NULL) {
-    fprintf (stderr, "guestfish: %s: unknown protocol '%.*s'\n", arg,
-             (int) plen, arg);
-    return -1;
-  }
-  const char *h = sep + 3;
-  size_t hlen = strcspn (h, "/");
-  char *hostpart = strndup (h, hlen);
-  if (hostpart == NULL)
-    return -1;
-  char *at = strrchr (hostpart, '@');
-  char *host = hostpart;
-  *user_out = NULL;
-  if (at) {
-    *at = '\0';
-    *user_out = strdup (hostpart);
-    host = at + 1;
-  }
-  *path = strdup (h[hlen] == '/' ? h + hlen + (strcmp (proto, "nbd") == 0 ||
-                                               strcmp (proto, "iscsi") == 0 ||
-                                               strcmp (proto, "rbd") == 0 ||
-                                               strcmp (proto, "gluster") == 0)
-                  : "");
-  if (*host)
-    *server_out = strdup (host);
-  else
-    *server_out = NULL;
-  free (hostpart);
-  o->bitmask |= GUESTFS_ADD_DRIVE_OPTS_PROTOCOL_BITMASK;
-  o->protocol = proto;
-  if (*server_out) {
-    static char *servers[2];
-    servers[0] = *server_out;
-    servers[1] = NULL;
-    o->bitmask |= GUESTFS_ADD_DRIVE_OPTS_SERVER_BITMASK;
-    o->server = servers;
-  }
-  if (*user_out) {
-    o->bitmask |= GUESTFS_ADD_DRIVE_OPTS_USERNAME_BITMASK;
-    o->username = *user_out;
-  }
-  return 1;
-}
 
 static const char *libvirt_uri;    /* -c */
 
@@ -437,20 +381,21 @@ add_drive (const struct drive *d)
   }
   if (d->domain)
     return add_domain (d);
-  char *path = NULL, *server = NULL, *user = NULL;
-  int u = parse_uri (d->filename, &o, &path, &server, &user);
-  if (u == -1)
-    return -1;
-  if (u == 0 && access (d->filename, R_OK) == -1) {
-    fprintf (stderr, "guestfish: access: %s: %s\n", d->filename,
-             strerror (errno));
+  /* A file or a remote-storage URI (tools/common/uri.c). */
+  struct hatch_uri u;
+  char *err;
+  if (hatch_uri_parse (d->filename, &u, &err) == -1) {
+    fprintf (stderr, "guestfish: -a %s: %s\n", d->filename, err);
+    free (err);
     return -1;
   }
-  int r = guestfs_add_drive_opts_argv (g, u ? path : d->filename, &o);
-  free (path);
-  free (server);
-  free (user);
-  return r;
+  if (u.protocol == NULL && access (u.path, R_OK) == -1) {
+    fprintf (stderr, "guestfish: access: %s: %s\n", u.path, strerror (errno));
+    hatch_uri_free (&u);
+    return -1;
+  }
+  hatch_uri_free (&u);
+  return hatch_uri_add_drive (g, "guestfish", d->filename, &o);
 }
 
 /* -m DEV[:MNT[:OPTS[:FSTYPE]]] */
@@ -637,6 +582,7 @@ main (int argc, char *argv[])
     OPT_HELP = 256, OPT_FORMAT, OPT_BLOCKSIZE, OPT_PIPE_ERROR, OPT_NOOP,
     OPT_CSH, OPT_KEY, OPT_KEYS_FROM_STDIN, OPT_ECHO_KEYS, OPT_LISTEN,
     OPT_LIVE, OPT_NETWORK, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_REMOTE,
+    OPT_LONG_OPTIONS, OPT_SHORT_OPTIONS,
   };
   static const char short_opts[] = "a:c:d:Df:h::im:nN:rvVwx";
   static const struct option long_opts[] = {
@@ -659,16 +605,19 @@ main (int argc, char *argv[])
     { "network", no_argument, NULL, OPT_NETWORK },
     { "new", required_argument, NULL, 'N' },
     { "no-dest-paths", no_argument, NULL, 'D' },
-    { "no-progress-bars", no_argument, NULL, OPT_NO_PROGRESS },
     { "no-sync", no_argument, NULL, 'n' },
     { "pipe-error", no_argument, NULL, OPT_PIPE_ERROR },
     { "progress-bars", no_argument, NULL, OPT_PROGRESS },
+    { "no-progress-bars", no_argument, NULL, OPT_NO_PROGRESS },
     { "remote", optional_argument, NULL, OPT_REMOTE },
     { "ro", no_argument, NULL, 'r' },
     { "rw", no_argument, NULL, 'w' },
     { "selinux", no_argument, NULL, OPT_NOOP },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, 'V' },
+    /* For bash completion (not in --help): the options, one a line. */
+    { "long-options", no_argument, NULL, OPT_LONG_OPTIONS },
+    { "short-options", no_argument, NULL, OPT_SHORT_OPTIONS },
     { NULL, 0, NULL, 0 },
   };
 
@@ -694,7 +643,8 @@ main (int argc, char *argv[])
   guestfs_set_error_handler (g, fish_error_handler, NULL);
   guestfs_set_autosync (g, 1);
 
-  while ((c = getopt_long (argc, argv, short_opts, long_opts,
+  while ((option_index = -1,
+          c = getopt_long (argc, argv, short_opts, long_opts,
                            &option_index)) != -1) {
     switch (c) {
     case 'a':
@@ -796,8 +746,25 @@ main (int argc, char *argv[])
       pipe_error = 1;
       break;
     case 'D':
+      /* -D is the old spelling: only --no-dest-paths is named. */
+      if (option_index == -1 || long_opts[option_index].val != 'D')
+        fprintf (stderr, "guestfish: warning: -D is deprecated, use "
+                 "--no-dest-paths\n");
       fish_complete_dest_paths = 0;
       break;
+    case OPT_LONG_OPTIONS:
+      for (size_t i = 0; long_opts[i].name; ++i)
+        if (long_opts[i].val != OPT_LONG_OPTIONS &&
+            long_opts[i].val != OPT_SHORT_OPTIONS)
+          printf ("--%s\n", long_opts[i].name);
+      guestfs_close (g);
+      exit (EXIT_SUCCESS);
+    case OPT_SHORT_OPTIONS:
+      for (const char *o = short_opts; *o; ++o)
+        if (*o != ':')
+          printf ("-%c\n", *o);
+      guestfs_close (g);
+      exit (EXIT_SUCCESS);
     case OPT_PROGRESS:
       progress_flag = 1;
       break;
@@ -973,8 +940,9 @@ main (int argc, char *argv[])
   fish_progress_end ();
   if (fflush (stdout) == EOF)
     status = EXIT_FAILURE;
-  /* Location prefixes describe commands; closing is not one of them. */
-  show_location = 0;
+  /* An error while closing (the appliance died after the last command)
+   * keeps the location of the last line, as libguestfs's guestfish does
+   * ("*stdin*:0:" after command-line commands).  */
   if (guestfs_shutdown (g) == -1)
     status = EXIT_FAILURE;
   guestfs_close (g);

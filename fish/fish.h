@@ -23,6 +23,8 @@ struct fish_command {
   int (*run) (const char *cmd, size_t argc, char *argv[]);
   int nr_required;
   int nr_optional;
+  int filein_arg;              /* index of the FileIn argument, or -1 */
+  const char *key_args;        /* names of the Key arguments, space-separated */
 };
 
 extern const struct fish_command fish_commands[];
@@ -111,6 +113,7 @@ extern int fish_quit;
 
 /* Interactive shell (rl.c). */
 extern void fish_interactive (void);
+extern char *fish_remote_readline (void);
 extern const char *fish_next_completion (const char *text, int state);
 
 /* Handle setup shared by startup and 'reopen' (events.c). */
@@ -143,6 +146,8 @@ extern void fish_prep_free (void *prep);
 extern int fish_remote_listen (int csh, int (*startup) (void));
 extern int fish_remote_send (int pid, char *const *words, size_t nwords);
 extern int fish_remote_serving;    /* set in the server process */
+/* In the server: the next key the client sent with the request. */
+extern char *fish_remote_next_key (const char *param);
 
 /* Guest path completion is turned off by --no-dest-paths. */
 extern int fish_complete_dest_paths;

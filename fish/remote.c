@@ -8,16 +8,26 @@
  * symlink) by both sides, and the server also checks the peer's uid, so
  * other users can reach neither the socket nor the handle.
  *
- * A request carries the client's standard output and error as file
- * descriptors (SCM_RIGHTS): the command writes straight to them.
+ * A request carries the client's standard input, output and error as
+ * file descriptors (SCM_RIGHTS): the command reads and writes straight
+ * from and to them ("upload - /f" reads the client's stdin).  What needs
+ * the client's own terminal or input stream is done by the client before
+ * sending: a "-<<END" document of a FileIn argument is read there and
+ * sent as the command's stdin (the argument becomes "-"), and Key
+ * arguments are asked for there (on its /dev/tty, or its stdin with
+ * --keys-from-stdin) and sent after the arguments.  Local file names are
+ * opened by the server, so relative ones are relative to the server's
+ * working directory, as in libguestfs's guestfish ("lcd" changes it).
  *
  *   request: u32 magic, u32 flags (1 = ignore errors), u32 argc,
- *            argc x (u32 length, bytes); all in host byte order (both
- *            ends are on the same machine).
+ *            u32 nkeys, argc x (u32 length, bytes), nkeys x (u32 length,
+ *            bytes); all in host byte order (both ends are on the same
+ *            machine).
  *   reply:   u32 magic, i32 status (0 ok, -1 failed), u32 server-quits.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio_ext.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +41,9 @@
 
 #include "fish.h"
 
-#define RC_MAGIC 0x48667231u          /* "Hfr1": changes with the format */
+#define RC_MAGIC 0x48667232u          /* "Hfr2": changes with the format */
+#define RC_MAX_KEYS 16
+#define RC_NFDS 3                     /* stdin, stdout, stderr */
 #define RC_MAX_ARGS 4096
 #define RC_MAX_ARG (16 * 1024 * 1024)
 
@@ -120,47 +132,96 @@ remove_socket (void)
     unlink (sock_path);
 }
 
-/* Read one request; fills fds[0..1] (stdout, stderr).  Returns the argv
- * (NULL-terminated) or NULL on a bad or closed connection.  */
-static char **
-read_request (int s, int fds[2], uint32_t *flags)
+/* The keys sent with the request being served, taken in order by
+ * fish_read_key (fish_remote_next_key).  */
+static char **req_keys;
+static size_t req_nkeys, req_next_key;
+
+static void
+free_keys (char **keys)
 {
-  uint32_t hdr[3];
-  char cbuf[CMSG_SPACE (2 * sizeof (int))];
+  if (keys == NULL)
+    return;
+  for (size_t i = 0; keys[i]; ++i) {
+    explicit_bzero (keys[i], strlen (keys[i]));
+    free (keys[i]);
+  }
+  free (keys);
+}
+
+char *
+fish_remote_next_key (const char *param)
+{
+  if (req_next_key >= req_nkeys) {
+    fprintf (stderr, "guestfish: remote: no key or passphrase was sent "
+             "for \"%s\"\n", param);
+    return NULL;
+  }
+  char *k = strdup (req_keys[req_next_key++]);
+  if (k == NULL)
+    perror ("strdup");
+  return k;
+}
+
+/* Read COUNT length-prefixed strings into a NULL-terminated array. */
+static char **
+read_strings (int s, uint32_t count)
+{
+  char **v = calloc (count + 1, sizeof *v);
+  if (v == NULL)
+    return NULL;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t len;
+    if (read_all (s, &len, sizeof len) == -1 || len > RC_MAX_ARG ||
+        (v[i] = malloc (len + 1)) == NULL ||
+        read_all (s, v[i], len) == -1) {
+      free_keys (v);
+      return NULL;
+    }
+    v[i][len] = '\0';
+  }
+  return v;
+}
+
+/* Read one request; fills fds[0..2] (stdin, stdout, stderr) and *keys.
+ * Returns the argv (NULL-terminated) or NULL on a bad or closed
+ * connection.  */
+static char **
+read_request (int s, int fds[RC_NFDS], uint32_t *flags, char ***keys)
+{
+  uint32_t hdr[4];
+  char cbuf[CMSG_SPACE (RC_NFDS * sizeof (int))];
   struct iovec iov = { hdr, sizeof hdr };
   struct msghdr msg = {
     .msg_iov = &iov, .msg_iovlen = 1,
     .msg_control = cbuf, .msg_controllen = sizeof cbuf,
   };
-  fds[0] = fds[1] = -1;
+  for (int i = 0; i < RC_NFDS; ++i)
+    fds[i] = -1;
+  *keys = NULL;
   ssize_t r;
   do
     r = recvmsg (s, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
   while (r == -1 && errno == EINTR);
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-        c->cmsg_len == CMSG_LEN (2 * sizeof (int)))
-      memcpy (fds, CMSG_DATA (c), 2 * sizeof (int));
+        c->cmsg_len == CMSG_LEN (RC_NFDS * sizeof (int)))
+      memcpy (fds, CMSG_DATA (c), RC_NFDS * sizeof (int));
   if (r != (ssize_t) sizeof hdr || hdr[0] != RC_MAGIC ||
-      hdr[2] == 0 || hdr[2] > RC_MAX_ARGS)
+      hdr[2] == 0 || hdr[2] > RC_MAX_ARGS || hdr[3] > RC_MAX_KEYS)
     goto fail;
   *flags = hdr[1];
-  char **argv = calloc (hdr[2] + 1, sizeof *argv);
+  char **argv = read_strings (s, hdr[2]);
   if (argv == NULL)
     goto fail;
-  for (uint32_t i = 0; i < hdr[2]; ++i) {
-    uint32_t len;
-    if (read_all (s, &len, sizeof len) == -1 || len > RC_MAX_ARG ||
-        (argv[i] = malloc (len + 1)) == NULL ||
-        read_all (s, argv[i], len) == -1) {
-      fish_free_strings (argv);
-      goto fail;
-    }
-    argv[i][len] = '\0';
+  *keys = read_strings (s, hdr[3]);
+  if (*keys == NULL) {
+    fish_free_strings (argv);
+    goto fail;
   }
   return argv;
  fail:
-  for (int i = 0; i < 2; ++i)
+  for (int i = 0; i < RC_NFDS; ++i)
     if (fds[i] >= 0)
       close (fds[i]);
   return NULL;
@@ -184,19 +245,26 @@ serve (int ls)
       close (s);
       continue;
     }
-    int fds[2];
+    int fds[RC_NFDS];
     uint32_t flags = 0;
-    char **argv = read_request (s, fds, &flags);
+    char **keys;
+    char **argv = read_request (s, fds, &flags, &keys);
     if (argv == NULL) {
       close (s);
       continue;
     }
     fflush (stdout);
     fflush (stderr);
-    if (fds[0] >= 0)
-      dup2 (fds[0], STDOUT_FILENO);
-    if (fds[1] >= 0)
-      dup2 (fds[1], STDERR_FILENO);
+    for (int i = 0; i < RC_NFDS; ++i)
+      if (fds[i] >= 0)
+        dup2 (fds[i], i);
+    /* Nothing read from an earlier client's stdin may remain. */
+    __fpurge (stdin);
+    clearerr (stdin);
+    req_keys = keys;
+    req_next_key = 0;
+    for (req_nkeys = 0; keys[req_nkeys]; ++req_nkeys)
+      ;
     size_t argc = 0;
     while (argv[argc])
       argc++;
@@ -205,11 +273,16 @@ serve (int ls)
     fflush (stdout);
     fflush (stderr);
     clearerr (stdout);
-    dup2 (devnull, STDOUT_FILENO);
-    dup2 (devnull, STDERR_FILENO);
-    for (int i = 0; i < 2; ++i)
+    __fpurge (stdin);
+    clearerr (stdin);
+    for (int i = 0; i < RC_NFDS; ++i) {
+      dup2 (devnull, i);
       if (fds[i] >= 0)
         close (fds[i]);
+    }
+    free_keys (keys);
+    req_keys = NULL;
+    req_nkeys = 0;
     fish_free_strings (argv);
     /* An error that is not ignored ends the server, as in a script. */
     if (r == -1 && !(flags & 1))
@@ -258,8 +331,6 @@ fish_remote_listen (int csh, int (*startup) (void))
   }
 
   close (ready[0]);
-  setsid ();
-  fish_remote_serving = 1;
   struct sockaddr_un addr;
   int ls = -1;
   char fail = 0;
@@ -280,8 +351,17 @@ fish_remote_listen (int csh, int (*startup) (void))
   }
   memcpy (sock_path, addr.sun_path, sizeof sock_path);
   atexit (remove_socket);
+  /* Startup still has the user's terminal: -i may ask for the key of
+   * an encrypted disk there.  Then the server leaves the terminal's
+   * session; qemu, started meanwhile, is kept out of the terminal's
+   * process group (no ^C or hangup from it) by set_pgroup.  */
+  int pgroup = guestfs_get_pgroup (g);
+  guestfs_set_pgroup (g, 1);
   if (startup && startup () == -1)
     goto failed;
+  guestfs_set_pgroup (g, pgroup);   /* later launches are in our session */
+  setsid ();
+  fish_remote_serving = 1;
 
   char ok = 1;
   write_all (ready[1], &ok, 1);
@@ -314,8 +394,8 @@ fish_remote_listen (int csh, int (*startup) (void))
 /* Send one command; its output goes to OUT_FD.  Returns the command's
  * status (0 / -1); *quits is set when the server has ended.  */
 static int
-send_one (long pid, int out_fd, char *const *argv, int ignore_errors,
-          int *quits)
+send_one (long pid, int in_fd, int out_fd, char *const *argv,
+          char *const *keys, int ignore_errors, int *quits)
 {
   struct sockaddr_un addr;
   if (socket_path (&addr, pid, 0) == -1)
@@ -334,8 +414,11 @@ send_one (long pid, int out_fd, char *const *argv, int ignore_errors,
   uint32_t argc = 0;
   while (argv[argc])
     argc++;
-  uint32_t hdr[3] = { RC_MAGIC, ignore_errors ? 1 : 0, argc };
-  int fds[2] = { out_fd, STDERR_FILENO };
+  uint32_t nkeys = 0;
+  while (keys && keys[nkeys])
+    nkeys++;
+  uint32_t hdr[4] = { RC_MAGIC, ignore_errors ? 1 : 0, argc, nkeys };
+  int fds[RC_NFDS] = { in_fd, out_fd, STDERR_FILENO };
   char cbuf[CMSG_SPACE (sizeof fds)];
   memset (cbuf, 0, sizeof cbuf);
   struct iovec iov = { hdr, sizeof hdr };
@@ -351,10 +434,11 @@ send_one (long pid, int out_fd, char *const *argv, int ignore_errors,
   fflush (stdout);
   if (sendmsg (s, &msg, MSG_NOSIGNAL) != (ssize_t) sizeof hdr)
     goto io_error;
-  for (uint32_t i = 0; i < argc; ++i) {
-    uint32_t len = strlen (argv[i]);
+  for (uint32_t i = 0; i < argc + nkeys; ++i) {
+    const char *w = i < argc ? argv[i] : keys[i - argc];
+    uint32_t len = strlen (w);
     if (write_all (s, &len, sizeof len) == -1 ||
-        write_all (s, argv[i], len) == -1)
+        write_all (s, w, len) == -1)
       goto io_error;
   }
   uint32_t reply[3];
@@ -369,6 +453,68 @@ send_one (long pid, int out_fd, char *const *argv, int ignore_errors,
            pid);
   close (s);
   return -1;
+}
+
+/* A descriptor to pass for one of the client's standard streams:
+ * itself, or /dev/null when the client has it closed.  */
+static int
+stream_fd (int fd, int *opened)
+{
+  if (fcntl (fd, F_GETFD) != -1)
+    return fd;
+  *opened = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  return *opened;
+}
+
+/* Read here what the command would read from the client's own input or
+ * terminal: a "-<<END" document for its FileIn argument (then sent as
+ * the command's stdin, the argument becoming "-") and its Key arguments.
+ * Returns 0, or -1 after a message.  */
+static int
+local_input (const struct fish_line *l, char **argv, char **heredoc,
+             int *in_fd, char ***keys)
+{
+  const struct fish_command *c = fish_find_command (l->cmd);
+  if (c == NULL || fish_find_builtin (l->cmd) != NULL)
+    return 0;
+  if (c->filein_arg >= 0 && (size_t) c->filein_arg < l->argc &&
+      strncmp (l->argv[c->filein_arg], "-<<", 3) == 0) {
+    *heredoc = fish_file_in (l->argv[c->filein_arg]);
+    if (*heredoc == NULL)
+      return -1;
+    *in_fd = open (*heredoc, O_RDONLY | O_CLOEXEC);
+    if (*in_fd == -1) {
+      perror (*heredoc);
+      return -1;
+    }
+    argv[c->filein_arg + 1] = (char *) "-";
+  }
+  /* Keys are asked for only when the command can run (the server
+   * reports a wrong number of arguments).  */
+  if (*c->key_args == '\0' || l->argc < (size_t) c->nr_required ||
+      l->argc > (size_t) (c->nr_required + c->nr_optional))
+    return 0;
+  char *names = strdup (c->key_args);
+  size_t n = 1;
+  for (const char *p = c->key_args; *p; ++p)
+    n += *p == ' ';
+  *keys = calloc (n + 1, sizeof **keys);
+  if (names == NULL || *keys == NULL) {
+    perror ("malloc");
+    free (names);
+    return -1;
+  }
+  size_t i = 0;
+  char *save = NULL;
+  for (char *name = strtok_r (names, " ", &save); name;
+       name = strtok_r (NULL, " ", &save)) {
+    if (((*keys)[i++] = fish_read_key (name)) == NULL) {
+      free (names);
+      return -1;
+    }
+  }
+  free (names);
+  return 0;
 }
 
 /* One parsed line for the server: '!' and pipelines run here. */
@@ -390,20 +536,38 @@ send_line (long pid, const struct fish_line *l, int *quits)
   argv[0] = l->cmd;
   for (size_t i = 0; i < l->argc; ++i)
     argv[i + 1] = l->argv[i];
-  int r;
+  int r = -1, in_opened = -1, out_opened = -1;
+  int in_fd = -1;
+  char *heredoc = NULL;
+  char **keys = NULL;
+  if (local_input (l, argv, &heredoc, &in_fd, &keys) == -1)
+    goto out;
+  if (in_fd == -1)
+    in_fd = stream_fd (STDIN_FILENO, &in_opened);
   if (l->pipe) {
     fflush (stdout);
     FILE *pp = popen (l->pipe, "w");
     if (pp == NULL) {
       perror ("popen");
-      free (argv);
-      return -1;
+      goto out;
     }
-    r = send_one (pid, fileno (pp), argv, l->ignore_errors, quits);
+    r = send_one (pid, in_fd, fileno (pp), argv, keys, l->ignore_errors, quits);
     pclose (pp);
   }
   else
-    r = send_one (pid, STDOUT_FILENO, argv, l->ignore_errors, quits);
+    r = send_one (pid, in_fd, stream_fd (STDOUT_FILENO, &out_opened), argv,
+                  keys, l->ignore_errors, quits);
+ out:
+  if (heredoc) {
+    if (in_fd >= 0)
+      close (in_fd);
+    fish_free_file_in (heredoc);
+  }
+  if (in_opened >= 0)
+    close (in_opened);
+  if (out_opened >= 0)
+    close (out_opened);
+  free_keys (keys);
   free (argv);
   return l->ignore_errors ? 0 : r;
 }
@@ -443,13 +607,25 @@ fish_remote_send (int pid_arg, char *const *words, size_t nwords)
     return 0;
   }
 
-  /* No commands: one per line of standard input. */
+  /* No commands: one per line of standard input (with a prompt at a
+   * terminal). */
   char *line = NULL;
   size_t n = 0;
   ssize_t len;
   int r = 0;
-  while (!quits && (len = getline (&line, &n, stdin)) != -1) {
-    if (len > 0 && line[len - 1] == '\n')
+  int tty = isatty (STDIN_FILENO);
+  while (!quits) {
+    if (tty) {
+      free (line);
+      line = fish_remote_readline ();
+      if (line == NULL) {
+        putchar ('\n');
+        break;
+      }
+    }
+    else if ((len = getline (&line, &n, stdin)) == -1)
+      break;
+    else if (len > 0 && line[len - 1] == '\n')
       line[len - 1] = '\0';
     struct fish_line l;
     char *err;

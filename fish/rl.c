@@ -274,6 +274,28 @@ history_path (void)
   return path;
 }
 
+/* guestfish --remote at a terminal: one line read with the prompt
+ * (GUESTFISH_PS1 or the usual one) and kept in the session's history.
+ * There is no handle here, so no guest completion.  NULL at the end of
+ * input.  */
+char *
+fish_remote_readline (void)
+{
+  static char *prompt;
+  static int ready;
+  if (!ready) {
+    const char *ps1 = getenv ("GUESTFISH_PS1");
+    prompt = ps1 ? decode_prompt (ps1, 1) : NULL;
+    rl_readline_name = "guestfish";
+    using_history ();
+    ready = 1;
+  }
+  char *line = readline (prompt ? prompt : PROMPT);
+  if (line && line[strspn (line, " \t")])
+    add_history (line);
+  return line;
+}
+
 void
 fish_interactive (void)
 {

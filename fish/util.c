@@ -375,6 +375,10 @@ fish_read_key (const char *param)
   struct termios saved;
   int restore = 0;
 
+  /* guestfish --remote: the client asked for the key and sent it. */
+  if (fish_remote_serving)
+    return fish_remote_next_key (param);
+
   if (!fish_keys_from_stdin) {
     tty = fopen ("/dev/tty", "r+e");
     if (tty == NULL) {

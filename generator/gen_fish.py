@@ -236,6 +236,33 @@ def _run(a):
     return out
 
 
+# Internal actions stay in the C API but are not guestfish commands, except
+# the one the real guestfish offers.  A few public calls that only make sense
+# in a C program (handle state polling) are not commands either.
+FISH_INTERNAL_COMMANDS = {"internal_exit"}
+NOT_IN_FISH = {"is_busy", "is_launching", "is_ready", "wait_ready", "get_state"}
+
+
+def in_fish(a):
+    # An action taking a C pointer cannot be typed in a shell.
+    if any(x.kind == "Pointer" for x in a.args):
+        return False
+    internal = a.internal or a.name.startswith("internal_")
+    if internal and a.name not in FISH_INTERNAL_COMMANDS:
+        return False
+    return a.name not in NOT_IN_FISH
+
+
+def filein_index(a):
+    """The position of the FileIn argument among the typed ones, or -1:
+    guestfish --remote reads a '-<<END' document there on the client."""
+    typed = [x for x in a.args if x.kind != "Key"]
+    for i, x in enumerate(typed):
+        if x.kind == "FileIn":
+            return i
+    return -1
+
+
 def nreq_of(a):
     return len([x for x in a.args if x.kind != "Key"])
 
@@ -247,18 +274,18 @@ def generate(table):
            "#pragma GCC diagnostic ignored \"-Wunused-label\"", ""]
     for s in table.structs:
         out += _struct_printer(s)
-    # An action taking a C pointer cannot be typed in a shell.
-    actions = [a for a in table.actions if not any(x.kind == "Pointer" for x in a.args)]
+    actions = [a for a in table.actions if in_fish(a)]
     for a in actions:
         out += _run(a)
     out.append("const struct fish_command fish_commands[] = {")
     for a in actions:
         aliases = [dashed(x) for x in a.fish_alias]
         al = "{ " + "".join(c_string(x) + ", " for x in aliases) + "NULL }"
-        out.append("  { %s, %s, %s, %s, %s, run_%s, %d, %d }," % (
+        out.append("  { %s, %s, %s, %s, %s, run_%s, %d, %d, %d, %s }," % (
             c_string(dashed(a.name)), al, c_string(a.shortdesc),
             c_string(synopsis(a)), c_string(_longdesc(a)), a.name,
-            nreq_of(a), len(a.optargs)))
+            nreq_of(a), len(a.optargs), filein_index(a),
+            c_string(" ".join(x.name for x in a.args if x.kind == "Key"))))
     out.append("};")
     out.append("const size_t fish_commands_len = sizeof fish_commands / sizeof fish_commands[0];")
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -185,7 +186,10 @@ write_sock (guestfs_h *g, const struct frame_header *h, const void *body, size_t
   struct iovec *v = iov;
   int cnt = len ? 2 : 1;
   while (cnt > 0) {
-    ssize_t r = writev (g->sock, v, cnt);
+    /* sendmsg with MSG_NOSIGNAL, not writev: a daemon that died must give
+     * the caller an error (EPIPE), not kill it with SIGPIPE. */
+    struct msghdr msg = { .msg_iov = v, .msg_iovlen = (size_t) cnt };
+    ssize_t r = sendmsg (g->sock, &msg, MSG_NOSIGNAL);
     if (r == -1 && errno == EINTR)
       continue;
     if (r == -1 && errno == EAGAIN) {

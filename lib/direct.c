@@ -177,7 +177,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "-smp");
   add_argf (&b, "%d", g->smp);
   /* qboot starts faster than SeaBIOS and is all a direct kernel boot needs. */
-  if (access (QBOOT_ROM, R_OK) == 0) {
+  if (access (QBOOT_ROM, R_OK) == 0 && guestfs_int_drives_allow_qboot (g)) {
     add_arg (&b, "-bios");
     add_arg (&b, QBOOT_ROM);
   }
@@ -229,7 +229,11 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   /* The user's drives. */
   for (size_t i = 0; i < g->nr_drives; ++i) {
     struct drive *d = &g->drives[i];
-    char *file = qemu_escape (d->filename);
+    if (d->qemu_object) {   /* a remote drive's secret (drive-source.c) */
+      add_arg (&b, "-object");
+      add_arg (&b, d->qemu_object);
+    }
+    char *file = qemu_escape (d->qemu_source ? d->qemu_source : d->filename);
     add_arg (&b, "-drive");
     add_argf (&b, "file=%s,if=none,id=hd%zu,cache=%s%s%s%s%s",
               file ? file : "", i,
@@ -328,7 +332,7 @@ guestfs_int_direct_launch (guestfs_h *g)
     goto fail;
   guestfs_int_launch_phase (g, "appliance ready: kernel %s%s, initrd %s, root %s",
                             app.kernel, app.kernel_is_pvh ? " (PVH)" : "", app.initrd, app.root);
-  if (create_scratch_drives (g) == -1)
+  if (create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
     goto fail;
 
   bool kvm;
@@ -353,8 +357,13 @@ guestfs_int_direct_launch (guestfs_h *g)
     goto fail;
   log_command (g, argv);
 
-  if (pipe2 (console, O_CLOEXEC) == -1) {
-    guestfs_int_perrorf (g, "pipe");
+  /* qemu's serial port is on its stdio: a socketpair makes the console
+   * two-way (we read its output, and internal_get_console_socket lets a
+   * caller type into it).  set_direct leaves the program's own stdin and
+   * stdout to qemu instead. */
+  if (!g->direct_mode &&
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) == -1) {
+    guestfs_int_perrorf (g, "socketpair");
     goto fail;
   }
   pid_t pid = fork ();
@@ -367,21 +376,24 @@ guestfs_int_direct_launch (guestfs_h *g)
      * the program's terminal does not reach it. */
     if (g->pgroup)
       setpgid (0, 0);
-    int null = open ("/dev/null", O_RDONLY);
-    dup2 (null, 0);
-    dup2 (console[1], 1);
-    dup2 (console[1], 2);
+    if (!g->direct_mode) {
+      dup2 (console[1], 0);
+      dup2 (console[1], 1);
+      dup2 (console[1], 2);
+    }
     execvp (argv[0], argv);
     fprintf (stderr, "%s: %s\n", argv[0], strerror (errno));
     _exit (127);
   }
   g->qemu_pid = pid;
   guestfs_int_start_recovery (g);
-  close (console[1]);
+  if (console[1] >= 0)
+    close (console[1]);
   console[1] = -1;
   g->console_fd = console[0];
   console[0] = -1;
-  fcntl (g->console_fd, F_SETFL, O_NONBLOCK);
+  if (g->console_fd >= 0)
+    fcntl (g->console_fd, F_SETFL, O_NONBLOCK);
   guestfs_int_launch_phase (g, "qemu started (pid %d)", (int) pid);
 
   /* Wait for qemu to connect to our socket, watching its console. */
@@ -519,6 +531,7 @@ guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors)
       close (g->console_fd);
     g->console_fd = -1;
   }
+  guestfs_int_console_release (g);
   remove_sockdir (g);
   g->state = CONFIG;
   return ret;

@@ -19,6 +19,7 @@ guestfs_int_free_drives (guestfs_h *g)
     free (d->discard);
     free (d->name);
     free (d->label);
+    guestfs_int_drive_free_remote (d);
   }
   free (g->drives);
   g->drives = NULL;
@@ -71,20 +72,9 @@ int
 guestfs_impl_add_drive (guestfs_h *g, const char *filename,
                         const struct guestfs_add_drive_opts_argv *o)
 {
-  struct drive d = { 0 };
+  struct drive d = { .secret_fd = -1 };
   uint64_t m = o->bitmask;
 
-  if (m & GUESTFS_ADD_DRIVE_OPTS_PROTOCOL_BITMASK &&
-      strcmp (o->protocol, "file") != 0) {
-    error (g, "add_drive_opts: protocol '%s': remote drives are not supported yet", o->protocol);
-    errno = ENOTSUP;
-    return -1;
-  }
-  if (m & (GUESTFS_ADD_DRIVE_OPTS_SERVER_BITMASK | GUESTFS_ADD_DRIVE_OPTS_USERNAME_BITMASK |
-           GUESTFS_ADD_DRIVE_OPTS_SECRET_BITMASK)) {
-    error (g, "add_drive_opts: server, username and secret are only valid for remote protocols");
-    return -1;
-  }
   if ((m & GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK) && !valid_word (o->format)) {
     error (g, "%s parameter is empty or contains disallowed characters", "format");
     return -1;
@@ -120,13 +110,18 @@ guestfs_impl_add_drive (guestfs_h *g, const char *filename,
     error (g, "discard support cannot be enabled on read-only drives");
     return -1;
   }
-  /* /dev/null is allowed (guestfish -a /dev/null run is the classic test). */
-  if (access (filename, readonly ? R_OK : R_OK | W_OK) != 0) {
-    guestfs_int_error_errno (g, errno, "%s: %s", filename, strerror (errno));
+  d.filename = guestfs_int_safe_strdup (g, filename);
+  if (guestfs_int_drive_set_remote (g, &d, o) == -1) {
+    free (d.filename);
+    guestfs_int_drive_free_remote (&d);
     return -1;
   }
-
-  d.filename = guestfs_int_safe_strdup (g, filename);
+  /* /dev/null is allowed (guestfish -a /dev/null run is the classic test). */
+  if (!d.protocol && access (filename, readonly ? R_OK : R_OK | W_OK) != 0) {
+    guestfs_int_error_errno (g, errno, "%s: %s", filename, strerror (errno));
+    free (d.filename);
+    return -1;
+  }
   d.readonly = readonly;
   if (m & GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK)
     d.format = guestfs_int_safe_strdup (g, o->format);
@@ -143,6 +138,7 @@ guestfs_impl_add_drive (guestfs_h *g, const char *filename,
   if (add_drive (g, &d) == -1) {
     free (d.filename); free (d.format); free (d.cachemode);
     free (d.discard); free (d.name); free (d.label);
+    guestfs_int_drive_free_remote (&d);
     return -1;
   }
   return 0;
@@ -167,7 +163,7 @@ guestfs_impl_add_drive_scratch (guestfs_h *g, int64_t size,
     error (g, "add_drive_scratch: size must be greater than zero");
     return -1;
   }
-  struct drive d = { 0 };
+  struct drive d = { .secret_fd = -1 };
   d.scratch_size = size;
   d.format = guestfs_int_safe_strdup (g, "raw");
   d.cachemode = guestfs_int_safe_strdup (g, "unsafe");
@@ -187,5 +183,35 @@ guestfs_impl_add_drive_scratch (guestfs_h *g, int64_t size,
     free (d.format); free (d.cachemode); free (d.name); free (d.label);
     return -1;
   }
+  return 0;
+}
+
+/* Before launch the drive is dropped and the later ones move up a
+ * letter.  The direct backend has no hotplug, so after launch this is
+ * an error rather than a drive that silently stays. */
+int
+guestfs_impl_remove_drive (guestfs_h *g, const char *label)
+{
+  if (g->state != CONFIG) {
+    error (g, "remove_drive: hotplugging is not supported by the %s backend: "
+           "drives can only be removed before launch",
+           g->backend && *g->backend ? g->backend : "direct");
+    errno = ENOTSUP;
+    return -1;
+  }
+  size_t i;
+  for (i = 0; i < g->nr_drives; ++i)
+    if (g->drives[i].label && strcmp (g->drives[i].label, label) == 0)
+      break;
+  if (i == g->nr_drives) {
+    error (g, "remove_drive: there is no drive with label '%s'", label);
+    return -1;
+  }
+  struct drive *d = &g->drives[i];
+  free (d->filename); free (d->format); free (d->cachemode);
+  free (d->discard); free (d->name); free (d->label);
+  guestfs_int_drive_free_remote (d);
+  memmove (d, d + 1, (g->nr_drives - i - 1) * sizeof *d);
+  g->nr_drives--;
   return 0;
 }

@@ -31,6 +31,7 @@
 
 #include "guestfs-internal.h"
 #include "actions-gen.h"
+#include "fusermount.h"
 
 #ifdef HAVE_FUSE
 
@@ -1161,54 +1162,11 @@ guestfs_impl_mount_local_run (guestfs_h *g)
   return 0;
 }
 
-/* Run fusermount3 -u MOUNTPOINT; returns its exit status (-1 if it could
- * not run) and its stderr in err. */
+/* fusermount3 -u MOUNTPOINT: the runner shared with guestunmount. */
 static int
 run_fusermount (const char *mountpoint, char *err, size_t errsize)
 {
-  int fds[2];
-  err[0] = '\0';
-  if (pipe2 (fds, O_CLOEXEC) == -1)
-    return -1;
-  pid_t pid = fork ();
-  if (pid == -1) {
-    close (fds[0]);
-    close (fds[1]);
-    return -1;
-  }
-  if (pid == 0) {
-    dup2 (fds[1], 2);
-    int devnull = open ("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      dup2 (devnull, 0);
-      dup2 (devnull, 1);
-    }
-    execlp ("fusermount3", "fusermount3", "-u", "--", mountpoint, (char *) NULL);
-    fprintf (stderr, "fusermount3: %s\n", strerror (errno));
-    _exit (127);
-  }
-  close (fds[1]);
-  size_t len = 0;
-  for (;;) {
-    char tmp[256];
-    ssize_t k = read (fds[0], tmp, sizeof tmp);
-    if (k == -1 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      break;
-    size_t c = (size_t) k < errsize - 1 - len ? (size_t) k : errsize - 1 - len;
-    memcpy (err + len, tmp, c);
-    len += c;
-  }
-  close (fds[0]);
-  err[len] = '\0';
-  while (len > 0 && err[len - 1] == '\n')
-    err[--len] = '\0';
-  int status;
-  while (waitpid (pid, &status, 0) == -1)
-    if (errno != EINTR)
-      return -1;
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  return hatch_fusermount_unmount (mountpoint, err, errsize);
 }
 
 int

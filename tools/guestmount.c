@@ -25,6 +25,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 #ifdef HAVE_FUSE
@@ -207,12 +208,7 @@ main (int argc, char *argv[])
   char *fuse_options = NULL;
   const char *pid_file = NULL;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case OPT_HELP: usage (EXIT_SUCCESS); break;
     case OPT_DIR_CACHE_TIMEOUT:

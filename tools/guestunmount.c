@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fusermount.h"
 #include "guestfs.h"
 #include "options.h"
 
@@ -108,60 +109,19 @@ is_fuse_mount (const char *path)
   return found;
 }
 
-/* Run fusermount3 -u; its stderr goes to ERR.  Returns the exit status,
- * or -1 if it could not be run. */
+/* Run fusermount3 -u (common/fusermount.c, shared with the library's
+ * umount_local); its messages go to ERR.  Returns the exit status, or -1
+ * if it could not be run. */
 static int
 run_fusermount (const char *mountpoint, char *err, size_t errsize)
 {
-  int fds[2];
-  err[0] = '\0';
-  if (pipe2 (fds, O_CLOEXEC) == -1) {
-    perror ("pipe2");
-    return -1;
-  }
   if (verbose)
     fprintf (stderr, "%s: running: fusermount3 -u %s\n", program, mountpoint);
   fflush (NULL);
-  pid_t pid = fork ();
-  if (pid == -1) {
-    perror ("fork");
-    close (fds[0]);
-    close (fds[1]);
-    return -1;
-  }
-  if (pid == 0) {
-    dup2 (fds[1], STDERR_FILENO);
-    dup2 (fds[1], STDOUT_FILENO);
-    execlp ("fusermount3", "fusermount3", "-u", "--", mountpoint, (char *) NULL);
-    fprintf (stderr, "cannot run fusermount3: %s\n", strerror (errno));
-    _exit (127);
-  }
-  close (fds[1]);
-  size_t len = 0;
-  for (;;) {
-    char tmp[256];
-    ssize_t k = read (fds[0], tmp, sizeof tmp);
-    if (k == -1 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      break;
-    size_t c = (size_t) k < errsize - 1 - len ? (size_t) k : errsize - 1 - len;
-    memcpy (err + len, tmp, c);
-    len += c;
-  }
-  close (fds[0]);
-  err[len] = '\0';
-  while (len > 0 && err[len - 1] == '\n')
-    err[--len] = '\0';
-  int status;
-  while (waitpid (pid, &status, 0) == -1)
-    if (errno != EINTR) {
-      perror ("waitpid");
-      return -1;
-    }
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
-    return -1;
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
+  int r = hatch_fusermount_unmount (mountpoint, err, errsize);
+  if (r == -1 && err[0] == '\0')
+    snprintf (err, errsize, "%s", strerror (errno));
+  return r;
 }
 
 /* --fd: block until every writer of the pipe has gone. */
@@ -274,7 +234,7 @@ main (int argc, char *argv[])
       break;
     if (r == -1) {
       fprintf (stderr, "%s: cannot run fusermount3 (fuse3 package): %s\n",
-               program, err[0] ? err : "see above");
+               program, err);
       free (mountpoint);
       exit (EXIT_FAILURE);
     }

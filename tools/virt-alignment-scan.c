@@ -9,10 +9,13 @@
 #include <string.h>
 
 #include "guestfs.h"
+#include "domains.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-alignment-scan";
+static bool show_uuid;          /* --uuid: guests named by UUID */
 static bool quiet;
 
 static void __attribute__((noreturn))
@@ -22,9 +25,10 @@ usage (int status)
     tool_try_help (program);
   printf ("%s: check alignment of virtual machine partitions\n"
           "Usage:\n"
+          "  %s [--options]                (every libvirt guest)\n"
           "  %s [--options] -d domname\n"
           "  %s [--options] -a disk.img [-a disk.img ...]\n"
-          "Options:\n", program, program, program);
+          "Options:\n", program, program, program, program);
   tool_print_options_help (0);
   printf ("  -P nr_threads        (accepted; disks are scanned one by one)\n"
           "  -q|--quiet          No output, only the exit status\n"
@@ -92,7 +96,9 @@ scan (guestfs_h *g, const char *prefix)
       else
         verdict = "ok";
       if (!quiet) {
-        if (align < 1024)
+        if (start == 0)         /* a filesystem on the whole disk ("loop") */
+          printf ("%s%s %12" PRIu64 " - %s\n", prefix, name, start, verdict);
+        else if (align < 1024)
           printf ("%s%s %12" PRIu64 " %12" PRIu64 "    %s\n",
                   prefix, name, start, align, verdict);
         else
@@ -122,16 +128,11 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 0x200: usage (EXIT_SUCCESS);
     case 'q': quiet = true; break;
-    case 0x201: break;          /* only matters when listing all guests */
+    case 0x201: show_uuid = true; break;
     case 'P': {
       char *end;
       long n = strtol (optarg, &end, 10);
@@ -150,18 +151,42 @@ main (int argc, char *argv[])
     usage (EXIT_FAILURE);
   }
   if (o.nr_drives == 0 && o.nr_domains == 0) {
-    fprintf (stderr, "%s: error: scanning every libvirt guest is not "
-             "supported; use -a or -d\n", program);
-    exit (EXIT_FAILURE);
+    /* Every libvirt guest, each line prefixed with its name (or UUID). */
+    struct tool_domain *all;
+    size_t nr_all;
+    if (tool_all_domains (&o, &all, &nr_all) == -1)
+      exit (EXIT_FAILURE);
+    int status = 0;
+    for (size_t i = 0; i < nr_all; ++i) {
+      struct tool_options d = o;
+      char *one[2] = { all[i].uuid, NULL };
+      d.domains = one;
+      d.nr_domains = 1;
+      char *prefix;
+      if (asprintf (&prefix, "%s:", show_uuid ? all[i].uuid : all[i].name) == -1) {
+        perror ("asprintf");
+        exit (EXIT_FAILURE);
+      }
+      guestfs_h *g = tool_open_handle (&d);
+      int r = 1;
+      if (g && guestfs_launch (g) == 0) {
+        r = scan (g, prefix);
+        if (guestfs_shutdown (g) == -1)
+          r = 1;
+      }
+      if (g)
+        guestfs_close (g);
+      free (prefix);
+      /* An error (1) outranks the alignment verdicts (2, 3). */
+      if (r == 1 || (status != 1 && r > status))
+        status = r;
+    }
+    tool_free_domains (all, nr_all);
+    tool_free_options (&o);
+    return status;
   }
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, false);
   int status = scan (g, "");
-  if (guestfs_shutdown (g) == -1)
-    status = 1;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  return tool_finish (g, &o, status);
 }

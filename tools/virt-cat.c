@@ -7,6 +7,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-cat";
@@ -40,12 +41,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     if (c == 0x200)
       usage (EXIT_SUCCESS);
     usage (EXIT_FAILURE);
@@ -61,9 +57,7 @@ main (int argc, char *argv[])
   /* Without -m, the operating system is found and mounted. */
   o.inspector = o.nr_mounts == 0;
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, true);
 
   int status = EXIT_SUCCESS;
   for (int i = optind; i < argc; ++i) {
@@ -74,9 +68,5 @@ main (int argc, char *argv[])
     if (status != EXIT_SUCCESS)
       break;
   }
-  if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  return tool_finish (g, &o, status);
 }

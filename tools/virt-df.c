@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "guestfs.h"
+#include "domains.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-df";
@@ -20,9 +22,10 @@ usage (int status)
     tool_try_help (program);
   printf ("%s: display free space on virtual filesystems\n"
           "Usage:\n"
+          "  %s [--options]                (every libvirt guest)\n"
           "  %s [--options] -d domname\n"
           "  %s [--options] -a disk.img [-a disk.img ...]\n"
-          "Options:\n", program, program, program);
+          "Options:\n", program, program, program, program);
   tool_print_options_help (0);
   printf ("  --csv                Comma-separated values\n"
           "  -h|--human-readable  Sizes like 1.5K, 20M\n"
@@ -119,10 +122,6 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
   }
 }
 
-/* Quietly: the result, or the failure value. */
-#define QUIET(g, expr) ({ guestfs_push_error_handler (g, NULL, NULL); \
-      __typeof__ (expr) r_ = (expr); guestfs_pop_error_handler (g); r_; })
-
 static bool
 mountable_type (const char *type)
 {
@@ -155,7 +154,7 @@ df_guest (struct tool_options *o, const char *name)
   for (size_t i = 0; fses[i] && fses[i + 1]; i += 2) {
     if (!mountable_type (fses[i + 1]))
       continue;
-    if (QUIET (g, guestfs_mount_ro (g, fses[i], "/")) == -1)
+    if (TOOL_QUIET (g, guestfs_mount_ro (g, fses[i], "/")) == -1)
       continue;                 /* not mountable after all */
     struct guestfs_statvfs *sv = guestfs_statvfs (g, "/");
     if (sv) {
@@ -229,11 +228,12 @@ main (int argc, char *argv[])
     fprintf (stderr, "%s: you cannot use -h and --csv options together.\n", program);
     exit (EXIT_FAILURE);
   }
-  if (o.nr_drives == 0 && o.nr_domains == 0) {
-    fprintf (stderr, "%s: listing every libvirt guest is not supported by this "
-             "build; name the disk images with -a (or a guest with -d)\n", program);
-    tool_try_help (program);
-  }
+  /* No -a or -d: every libvirt guest (of -c), one after another. */
+  struct tool_domain *all = NULL;
+  size_t nr_all = 0;
+  bool every_guest = o.nr_drives == 0 && o.nr_domains == 0;
+  if (every_guest && tool_all_domains (&o, &all, &nr_all) == -1)
+    exit (EXIT_FAILURE);
 
   print_title ();
   int status = EXIT_SUCCESS;
@@ -263,11 +263,21 @@ main (int argc, char *argv[])
     char *one[2] = { o.domains[i], NULL };
     d.domains = one;
     d.nr_domains = 1;
-    /* --uuid: the domain's UUID would need libvirt's own API; the
-     * name is printed (see virt-df(1) here). */
-    if (df_guest (&d, o.domains[i]) == -1)
+    char *uuid = show_uuid ? tool_domain_uuid (&o, o.domains[i]) : NULL;
+    if (df_guest (&d, uuid ? uuid : o.domains[i]) == -1)
+      status = EXIT_FAILURE;
+    free (uuid);
+  }
+  for (size_t i = 0; i < nr_all; ++i) {
+    struct tool_options d = o;
+    /* By UUID: two guests may have the same name on some drivers. */
+    char *one[2] = { all[i].uuid, NULL };
+    d.domains = one;
+    d.nr_domains = 1;
+    if (df_guest (&d, show_uuid ? all[i].uuid : all[i].name) == -1)
       status = EXIT_FAILURE;
   }
+  tool_free_domains (all, nr_all);
   tool_free_options (&o);
   return status;
 }

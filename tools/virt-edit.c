@@ -15,6 +15,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-edit";
@@ -193,12 +194,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 0x200: usage (EXIT_SUCCESS); break;
     case 'b':
@@ -232,9 +228,7 @@ main (int argc, char *argv[])
   }
   o.inspector = o.nr_mounts == 0;
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, true);
 
   int status = EXIT_SUCCESS;
   for (int i = optind; i < argc && status == EXIT_SUCCESS; ++i) {
@@ -243,9 +237,5 @@ main (int argc, char *argv[])
       status = EXIT_FAILURE;
     free (path);
   }
-  if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  return tool_finish (g, &o, status);
 }

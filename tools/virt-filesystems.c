@@ -8,6 +8,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-filesystems";
@@ -168,9 +169,6 @@ print_rows (void)
 }
 
 /* Quietly: a string result, or NULL when the call fails. */
-#define QUIET(g, expr) ({ guestfs_push_error_handler (g, NULL, NULL); \
-      __typeof__ (expr) r_ = (expr); guestfs_pop_error_handler (g); r_; })
-
 static char *
 lvm_uuid (const char *u, bool dashes)
 {
@@ -191,16 +189,16 @@ static int64_t
 filesystem_size (guestfs_h *g, const char *fs)
 {
   int64_t size = -1;
-  if (QUIET (g, guestfs_mount_ro (g, fs, "/")) == 0) {
-    struct guestfs_statvfs *sv = QUIET (g, guestfs_statvfs (g, "/"));
+  if (TOOL_QUIET (g, guestfs_mount_ro (g, fs, "/")) == 0) {
+    struct guestfs_statvfs *sv = TOOL_QUIET (g, guestfs_statvfs (g, "/"));
     if (sv) {
       size = sv->blocks * sv->bsize;
       guestfs_free_statvfs (sv);
     }
-    QUIET (g, guestfs_umount_all (g));
+    TOOL_QUIET (g, guestfs_umount_all (g));
   }
   if (size == -1)
-    size = QUIET (g, guestfs_blockdev_getsize64 (g, fs));
+    size = TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, fs));
   return size;
 }
 
@@ -221,12 +219,12 @@ output_filesystems (guestfs_h *g)
     if (columns & (1u << COL_VFS))
       vfs = xstrdup (strcmp (type, "unknown") == 0 ? "" : type);
     if (columns & (1u << COL_LABEL))
-      label = QUIET (g, guestfs_vfs_label (g, fs));
+      label = TOOL_QUIET (g, guestfs_vfs_label (g, fs));
     if (columns & (1u << COL_UUID))
-      uuid = QUIET (g, guestfs_vfs_uuid (g, fs));
+      uuid = TOOL_QUIET (g, guestfs_vfs_uuid (g, fs));
     if (columns & (1u << COL_SIZE))
       size = size_string (mountable ? filesystem_size (g, fs)
-                          : QUIET (g, guestfs_blockdev_getsize64 (g, fs)));
+                          : TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, fs)));
     add_row (xstrdup (fs), "filesystem", vfs, label, NULL, size, NULL, uuid);
   }
   tool_free_strings (fses);
@@ -248,7 +246,7 @@ output_lvs (guestfs_h *g)
     char *uuid = NULL;
     if (columns & (1u << COL_UUID)) {
       /* As LVM spells it (with dashes). */
-      char *u = QUIET (g, guestfs_lvuuid (g, lvs[i]));
+      char *u = TOOL_QUIET (g, guestfs_lvuuid (g, lvs[i]));
       if (u && strlen (u) == 32)
         uuid = lvm_uuid (u, true);
       else
@@ -256,7 +254,7 @@ output_lvs (guestfs_h *g)
       free (u);
     }
     add_row (xstrdup (lvs[i]), "lv", NULL, NULL, NULL,
-             size_string (QUIET (g, guestfs_blockdev_getsize64 (g, lvs[i]))),
+             size_string (TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, lvs[i]))),
              parent, uuid);
   }
   tool_free_strings (lvs);
@@ -283,7 +281,7 @@ output_vgs (guestfs_h *g)
     }
     /* The parents of a VG are its PVs. */
     char *parent = NULL;
-    char **uuids = QUIET (g, guestfs_vgpvuuids (g, vg->vg_name));
+    char **uuids = TOOL_QUIET (g, guestfs_vgpvuuids (g, vg->vg_name));
     size_t len = 0;
     for (size_t u = 0; uuids && uuids[u]; ++u) {
       /* Compare without LVM's dashes. */
@@ -324,7 +322,7 @@ output_pvs (guestfs_h *g)
     return -1;
   for (uint32_t i = 0; i < pvs->len; ++i) {
     struct guestfs_lvm_pv *pv = &pvs->val[i];
-    char *name = QUIET (g, guestfs_canonical_device_name (g, pv->pv_name));
+    char *name = TOOL_QUIET (g, guestfs_canonical_device_name (g, pv->pv_name));
     add_row (name ? name : xstrdup (pv->pv_name), "pv", NULL, NULL, NULL,
              size_string ((int64_t) pv->pv_size), NULL,
              lvm_uuid (pv->pv_uuid, false));
@@ -342,18 +340,18 @@ output_partitions (guestfs_h *g)
   for (size_t i = 0; parts[i]; ++i) {
     char *mbr = NULL, *parent = NULL, *uuid = NULL;
     if (columns & ((1u << COL_MBR) | (1u << COL_PARENT))) {
-      parent = QUIET (g, guestfs_part_to_dev (g, parts[i]));
-      int n = QUIET (g, guestfs_part_to_partnum (g, parts[i]));
-      char *pt = parent ? QUIET (g, guestfs_part_get_parttype (g, parent)) : NULL;
+      parent = TOOL_QUIET (g, guestfs_part_to_dev (g, parts[i]));
+      int n = TOOL_QUIET (g, guestfs_part_to_partnum (g, parts[i]));
+      char *pt = parent ? TOOL_QUIET (g, guestfs_part_get_parttype (g, parent)) : NULL;
       if (pt && strcmp (pt, "msdos") == 0 && n > 0) {
-        int id = QUIET (g, guestfs_part_get_mbr_id (g, parent, n));
+        int id = TOOL_QUIET (g, guestfs_part_get_mbr_id (g, parent, n));
         if (id >= 0 && asprintf (&mbr, "%02x", id) == -1)
           mbr = NULL;
       }
       free (pt);
     }
     add_row (xstrdup (parts[i]), "partition", NULL, NULL, mbr,
-             size_string (QUIET (g, guestfs_blockdev_getsize64 (g, parts[i]))),
+             size_string (TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, parts[i]))),
              parent, uuid);
   }
   tool_free_strings (parts);
@@ -366,12 +364,12 @@ output_blockdevs (guestfs_h *g)
   char **devs = guestfs_list_devices (g);
   if (!devs)
     return -1;
-  char **mds = QUIET (g, guestfs_list_md_devices (g));
+  char **mds = TOOL_QUIET (g, guestfs_list_md_devices (g));
   for (int pass = 0; pass < 2; ++pass) {
     char **l = pass == 0 ? devs : mds;
     for (size_t i = 0; l && l[i]; ++i)
       add_row (xstrdup (l[i]), "device", NULL, NULL, NULL,
-               size_string (QUIET (g, guestfs_blockdev_getsize64 (g, l[i]))),
+               size_string (TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, l[i]))),
                NULL, NULL);
   }
   tool_free_strings (mds);
@@ -415,12 +413,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 0x200: usage (EXIT_SUCCESS); break;
     case 0x201:
@@ -493,9 +486,5 @@ main (int argc, char *argv[])
       free (cells[i]);
     free (cells);
   }
-  if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  return tool_finish (g, &o, status);
 }

@@ -7,6 +7,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-format";
@@ -73,12 +74,7 @@ main (int argc, char *argv[])
   char *vg = NULL, *lv = NULL;
   bool wipe = false;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 0x200: usage (EXIT_SUCCESS);
     case 0x201:
@@ -140,9 +136,7 @@ main (int argc, char *argv[])
     exit (EXIT_FAILURE);
   }
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, false);
 
   /* Forget any LVM on the disks first, so nothing holds them open. */
   guestfs_push_error_handler (g, NULL, NULL);

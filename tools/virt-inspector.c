@@ -14,6 +14,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 
 static const char *program = "virt-inspector";
 
@@ -340,12 +341,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = TOOL_SHORT_OPTIONS;
   int c;
-  while ((c = getopt_long (argc, argv, TOOL_SHORT_OPTIONS, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 'h': usage (EXIT_SUCCESS); break;
     case 0x200: applications = false; break;
@@ -368,9 +364,7 @@ main (int argc, char *argv[])
   if (o.nr_drives == 0)
     usage (EXIT_FAILURE);
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, false);
   /* Open the encrypted devices (asking for passphrases when no --key
    * names them) so that what they hold is inspected too. */
   if (tool_decrypt (g, &o) == -1)

@@ -1,7 +1,7 @@
 /* virt-log: display the log files of a disk image or libvirt guest
  * (see virt-log(1)): the systemd journal, else the syslog text file; for
- * Windows, the event logs (.evtx) through evtxdump.py when the host has
- * it. */
+ * Windows Vista and later, the System event log (.evtx) through
+ * evtxdump.py when the host has it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +15,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-log";
@@ -33,9 +34,6 @@ usage (int status)
   printf ("See virt-log(1) for more.\n");
   exit (EXIT_SUCCESS);
 }
-
-#define QUIET(g, expr) ({ guestfs_push_error_handler (g, NULL, NULL); \
-      __typeof__ (expr) r_ = (expr); guestfs_pop_error_handler (g); r_; })
 
 static const struct guestfs_xattr *
 field (const struct guestfs_xattr_list *l, const char *name)
@@ -68,7 +66,7 @@ print_journal (guestfs_h *g, const char *dir)
   if (guestfs_journal_open (g, dir) == -1)
     return -1;
   /* Long messages are wanted whole. */
-  QUIET (g, guestfs_journal_set_data_threshold (g, 0));
+  TOOL_QUIET (g, guestfs_journal_set_data_threshold (g, 0));
   int r;
   while ((r = guestfs_journal_next (g)) == 1) {
     struct guestfs_xattr_list *l = guestfs_journal_get (g);
@@ -145,54 +143,58 @@ find_in_path (const char *name)
   return NULL;
 }
 
-/* Windows: Application, Security and System event logs. */
+/* Windows Vista and later: the System event log, through evtxdump.py
+ * (python-evtx; Debian installs it as evtx_dump.py). */
 static int
 windows_logs (guestfs_h *g, const char *root)
 {
+  int major = guestfs_inspect_get_major_version (g, root);
+  if (major == -1)
+    return -1;
+  if (major < 6) {
+    fprintf (stderr, "%s: Windows Event Log for pre-Vista guests is not "
+             "supported.\n", program);
+    return -1;
+  }
   char *tool = find_in_path ("evtxdump.py");
   if (!tool) tool = find_in_path ("evtx_dump.py");
   if (!tool) {
-    fprintf (stderr, "%s: error: this is a Windows guest; showing its event "
-             "logs needs the program evtxdump.py (Debian package "
-             "python3-evtx) on the host\n", program);
+    fprintf (stderr, "%s: error: this is a Windows guest: showing its event "
+             "log needs the program evtxdump.py (from the python-evtx package; "
+             "Debian: python3-evtx) on the host.  Without it, copy the logs out "
+             "of %%systemroot%%\\System32\\winevt\\Logs with virt-copy-out(1) "
+             "and read them with another tool.\n", program);
     return -1;
   }
   char *sysroot = guestfs_inspect_get_windows_systemroot (g, root);
   if (!sysroot) { free (tool); return -1; }
-  char *dir;
-  if (asprintf (&dir, "%s/System32/winevt/Logs", sysroot) == -1)
+  char *log;
+  if (asprintf (&log, "%s/System32/winevt/Logs/System.evtx", sysroot) == -1)
     exit (EXIT_FAILURE);
   free (sysroot);
-  char *rdir = guestfs_case_sensitive_path (g, dir);
-  free (dir);
-  if (!rdir || guestfs_is_dir (g, rdir) != 1) {
-    fprintf (stderr, "%s: error: no Windows event logs found in this guest\n", program);
-    free (rdir); free (tool);
+  char *rlog = TOOL_QUIET (g, guestfs_case_sensitive_path (g, log));
+  if (!rlog || TOOL_QUIET (g, guestfs_is_file (g, rlog)) != 1) {
+    fprintf (stderr, "%s: Windows Event Log file (%s) not found\n", program,
+             rlog ? rlog : log);
+    free (rlog); free (log); free (tool);
     return -1;
   }
+  free (log);
+  int ret = -1;
   char tmpdir[] = "/tmp/virt-log.XXXXXX";
-  if (!mkdtemp (tmpdir)) { perror ("mkdtemp"); free (rdir); free (tool); return -1; }
-  static const char *const logs[] = { "Application", "Security", "System", NULL };
-  int ret = 0, found = 0;
-  for (size_t i = 0; logs[i] && ret == 0; ++i) {
-    char *gp, *rp, *hp;
-    if (asprintf (&gp, "%s/%s.evtx", rdir, logs[i]) == -1) exit (EXIT_FAILURE);
-    rp = QUIET (g, guestfs_case_sensitive_path (g, gp));
-    free (gp);
-    if (!rp || QUIET (g, guestfs_is_file (g, rp)) != 1) { free (rp); continue; }
-    found++;
-    if (asprintf (&hp, "%s/%s.evtx", tmpdir, logs[i]) == -1) exit (EXIT_FAILURE);
-    if (guestfs_download (g, rp, hp) == -1 || dump_evtx (tool, hp) == -1)
-      ret = -1;
-    unlink (hp);
-    free (hp); free (rp);
+  if (!mkdtemp (tmpdir)) {
+    perror ("mkdtemp");
+    free (rlog); free (tool);
+    return -1;
   }
+  char *hp;
+  if (asprintf (&hp, "%s/System.evtx", tmpdir) == -1)
+    exit (EXIT_FAILURE);
+  if (guestfs_download (g, rlog, hp) == 0 && dump_evtx (tool, hp) == 0)
+    ret = 0;
+  unlink (hp);
   rmdir (tmpdir);
-  if (ret == 0 && !found) {
-    fprintf (stderr, "%s: error: no Windows event logs found in this guest\n", program);
-    ret = -1;
-  }
-  free (rdir); free (tool);
+  free (hp); free (rlog); free (tool);
   return ret;
 }
 
@@ -209,12 +211,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     if (c == 0x200)
       usage (EXIT_SUCCESS);
     usage (EXIT_FAILURE);
@@ -227,9 +224,7 @@ main (int argc, char *argv[])
   tool_require_drives (&o);
   o.inspector = true;
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, true);
 
   int status = EXIT_SUCCESS;
   char *type = guestfs_inspect_get_type (g, o.root);
@@ -242,8 +237,8 @@ main (int argc, char *argv[])
   else {
     /* The persistent journal, if there are journal files in it. */
     bool journal = false;
-    if (QUIET (g, guestfs_is_dir (g, "/var/log/journal")) == 1) {
-      char **files = QUIET (g, guestfs_find (g, "/var/log/journal"));
+    if (TOOL_QUIET (g, guestfs_is_dir (g, "/var/log/journal")) == 1) {
+      char **files = TOOL_QUIET (g, guestfs_find (g, "/var/log/journal"));
       for (size_t i = 0; files && files[i]; ++i) {
         size_t n = strlen (files[i]);
         if (n > 8 && strcmp (files[i] + n - 8, ".journal") == 0)
@@ -259,7 +254,7 @@ main (int argc, char *argv[])
       static const char *const logs[] = { "/var/log/syslog", "/var/log/messages", NULL };
       const char *log = NULL;
       for (size_t i = 0; logs[i] && !log; ++i)
-        if (QUIET (g, guestfs_is_file (g, logs[i])) == 1)
+        if (TOOL_QUIET (g, guestfs_is_file (g, logs[i])) == 1)
           log = logs[i];
       if (!log) {
         fprintf (stderr, "%s: error: no log files found in this guest "
@@ -275,9 +270,5 @@ main (int argc, char *argv[])
     }
   }
   free (type);
-  if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  return tool_finish (g, &o, status);
 }

@@ -14,6 +14,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-ls";
@@ -297,12 +298,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 0x200: usage (EXIT_SUCCESS); break;
     case 0x201: checksum_type = optarg && *optarg ? optarg : "md5"; break;
@@ -346,9 +342,7 @@ main (int argc, char *argv[])
   o.inspector = o.nr_mounts == 0;
   now = time (NULL);
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, true);
 
   int status = EXIT_SUCCESS;
   for (int i = optind; i < argc && status == EXIT_SUCCESS; ++i) {
@@ -372,9 +366,5 @@ main (int argc, char *argv[])
     perror ("stdout");
     status = EXIT_FAILURE;
   }
-  if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  return tool_finish (g, &o, status);
 }

@@ -13,6 +13,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-tail";
@@ -40,9 +41,6 @@ on_signal (int sig)
   (void) sig;
   quit = 1;
 }
-
-#define QUIET(g, expr) ({ guestfs_push_error_handler (g, NULL, NULL); \
-      __typeof__ (expr) r_ = (expr); guestfs_pop_error_handler (g); r_; })
 
 struct followed {
   const char *name;     /* as given */
@@ -79,7 +77,7 @@ poll_once (struct tool_options *o, struct followed *files, size_t nr)
     struct followed *f = &files[i];
     char *path = tool_windows_path (g, o, f->name);
     if (!path) { ret = -1; break; }
-    if (QUIET (g, guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1)) != 1) {
+    if (TOOL_QUIET (g, guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1)) != 1) {
       if (f->seen)
         f->gone = true;
       free (path);
@@ -121,7 +119,7 @@ poll_once (struct tool_options *o, struct followed *files, size_t nr)
     fflush (stdout);
     free (path);
   }
-  QUIET (g, guestfs_shutdown (g));
+  TOOL_QUIET (g, guestfs_shutdown (g));
   guestfs_close (g);
   return ret == -1 ? -1 : found;
 }
@@ -141,12 +139,7 @@ main (int argc, char *argv[])
   o.long_options = long_options;
   o.short_options = short_options;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     if (c == 'f')
       continue;
     if (c == 0x200)

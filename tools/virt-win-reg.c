@@ -16,6 +16,7 @@
 
 #include "guestfs.h"
 #include "options.h"
+#include "run.h"
 #include "util.h"
 
 static const char *program = "virt-win-reg";
@@ -40,14 +41,26 @@ usage (int status)
   exit (EXIT_SUCCESS);
 }
 
-#define QUIET(g, expr) ({ guestfs_push_error_handler (g, NULL, NULL); \
-      __typeof__ (expr) r_ = (expr); guestfs_pop_error_handler (g); r_; })
+/* Where the keys below a registry root live. */
+struct hive_spec {
+  const char *config;   /* a file under system32/config, or NULL for ... */
+  char *user;           /* ... HKEY_USERS\USER: a SID or a user name */
+  char *prefix;         /* the canonical root printed in exports */
+};
 
-/* The hive of a key path: sets *HIVE (file under system32/config) and
- * *PREFIX (the canonical root for output), returns the rest of the path
- * (after the root and its backslash) or NULL if the root is not known. */
+static void
+free_hive_spec (struct hive_spec *h)
+{
+  free (h->user);
+  free (h->prefix);
+  h->user = h->prefix = NULL;
+}
+
+/* Split a key path into its hive (*H) and the rest of the path (after
+ * the root and its backslash, returned).  Returns NULL after printing a
+ * message if the root is not one virt-win-reg knows. */
 static const char *
-split_root (const char *key, const char **hive, const char **prefix)
+split_root (const char *key, struct hive_spec *h)
 {
   static const struct { const char *root, *hive, *prefix; } roots[] = {
     { "HKLM\\SAM", "sam", "HKEY_LOCAL_MACHINE\\SAM" },
@@ -62,19 +75,184 @@ split_root (const char *key, const char **hive, const char **prefix)
     { "HKEY_USERS\\.DEFAULT", "default", "HKEY_USERS\\.DEFAULT" },
     { NULL, NULL, NULL },
   };
+  memset (h, 0, sizeof *h);
   for (size_t i = 0; roots[i].root; ++i) {
     size_t n = strlen (roots[i].root);
     if (strncasecmp (key, roots[i].root, n) == 0 &&
         (key[n] == '\0' || key[n] == '\\')) {
-      *hive = roots[i].hive;
-      *prefix = roots[i].prefix;
+      h->config = roots[i].hive;
+      h->prefix = strdup (roots[i].prefix);
       key += n;
       while (*key == '\\')
         key++;
       return key;
     }
   }
+  /* HKEY_USERS\SID or HKEY_USERS\username: the user's NTUSER.DAT. */
+  static const char *const users[] = { "HKU\\", "HKEY_USERS\\", NULL };
+  for (size_t i = 0; users[i]; ++i) {
+    size_t n = strlen (users[i]);
+    if (strncasecmp (key, users[i], n) == 0 && key[n] && key[n] != '\\') {
+      size_t ul = strcspn (key + n, "\\");
+      h->user = strndup (key + n, ul);
+      if (asprintf (&h->prefix, "HKEY_USERS\\%s", h->user) == -1) {
+        perror ("asprintf");
+        exit (EXIT_FAILURE);
+      }
+      key += n + ul;
+      while (*key == '\\')
+        key++;
+      return key;
+    }
+  }
+  size_t kl = strcspn (key, "\\");
+  if ((kl == 4 && strncasecmp (key, "HKCU", 4) == 0) ||
+      (kl == 17 && strncasecmp (key, "HKEY_CURRENT_USER", 17) == 0))
+    fprintf (stderr, "%s: error: %s: HKEY_CURRENT_USER is not supported: a "
+             "disk image has no current user (use HKEY_USERS\\SID or "
+             "HKEY_USERS\\username)\n", program, key);
+  else
+    fprintf (stderr, "%s: error: %s: unknown or unsupported registry root "
+             "(use HKLM\\SAM, HKLM\\SECURITY, HKLM\\SOFTWARE, HKLM\\SYSTEM, "
+             "HKU\\.DEFAULT, HKU\\SID or HKU\\username)\n", program, key);
   return NULL;
+}
+
+/* The ProfileImagePath of USER (a SID, or the last component of the
+ * profile directory) from the ProfileList key of the SOFTWARE hive.  Any
+ * open hive is closed.  NULL after printing a message. */
+static char *
+profile_image_path (guestfs_h *g, const char *sysroot, const char *user)
+{
+  char *hpath, *rpath;
+  if (asprintf (&hpath, "%s/system32/config/software", sysroot) == -1)
+    exit (EXIT_FAILURE);
+  rpath = guestfs_case_sensitive_path (g, hpath);
+  free (hpath);
+  if (!rpath)
+    return NULL;
+  if (guestfs_hivex_open (g, rpath, GUESTFS_HIVEX_OPEN_WRITE, 0, -1) == -1) {
+    free (rpath);
+    return NULL;
+  }
+  free (rpath);
+  int64_t node = guestfs_hivex_root (g);
+  static const char *const path[] = { "Microsoft", "Windows NT", "CurrentVersion",
+                                      "ProfileList", NULL };
+  for (size_t i = 0; node > 0 && path[i]; ++i)
+    node = guestfs_hivex_node_get_child (g, node, path[i]);
+  char *ret = NULL;
+  struct guestfs_hivex_node_list *kids = NULL;
+  if (node == 0)
+    fprintf (stderr, "%s: error: HKEY_USERS\\%s: the guest has no ProfileList "
+             "key, its user profiles are not known\n", program, user);
+  if (node <= 0 || !(kids = guestfs_hivex_node_children (g, node)))
+    goto out;
+  /* A SID first, then a user name. */
+  for (int pass = 0; pass < 2 && !ret; ++pass) {
+    for (size_t i = 0; i < kids->len && !ret; ++i) {
+      int64_t kid = kids->val[i].hivex_node_h;
+      char *name = NULL;
+      if (pass == 0) {
+        name = guestfs_hivex_node_name (g, kid);
+        if (!name)
+          goto out;
+        if (strcasecmp (name, user) != 0) {
+          free (name);
+          continue;
+        }
+        free (name);
+      }
+      int64_t vh = TOOL_QUIET (g, guestfs_hivex_node_get_value (g, kid, "ProfileImagePath"));
+      if (vh <= 0)
+        continue;
+      char *pip = TOOL_QUIET (g, guestfs_hivex_value_string (g, vh));
+      if (!pip)
+        continue;
+      const char *base = strrchr (pip, '\\');
+      base = base ? base + 1 : pip;
+      if (pass == 0 || strcasecmp (base, user) == 0)
+        ret = pip;
+      else
+        free (pip);
+    }
+  }
+  if (!ret)
+    fprintf (stderr, "%s: error: HKEY_USERS\\%s: no such user SID or user "
+             "name in this guest's ProfileList\n", program, user);
+ out:
+  if (kids)
+    guestfs_free_hivex_node_list (kids);
+  TOOL_QUIET (g, guestfs_hivex_close (g));
+  return ret;
+}
+
+/* The guest path of the hive file of H (after inspection mounted the
+ * guest), or NULL after printing a message.  Any open hive is closed. */
+static char *
+hive_file (guestfs_h *g, const char *root, const char *sysroot,
+           const struct hive_spec *h)
+{
+  char *path;
+  if (h->config) {
+    if (asprintf (&path, "%s/system32/config/%s", sysroot, h->config) == -1)
+      exit (EXIT_FAILURE);
+  }
+  else {
+    char *pip = profile_image_path (g, sysroot, h->user);
+    if (!pip)
+      return NULL;
+    /* %SystemRoot%\..., %SystemDrive%\... or C:\... on the system drive. */
+    const char *rest = pip, *base = "";
+    if (strncasecmp (pip, "%SystemRoot%", 12) == 0) {
+      rest = pip + 12;
+      base = sysroot;
+    }
+    else if (strncasecmp (pip, "%SystemDrive%", 13) == 0)
+      rest = pip + 13;
+    else if (isalpha ((unsigned char) pip[0]) && pip[1] == ':') {
+      /* The drive must hold the system root. */
+      char **map = TOOL_QUIET (g, guestfs_inspect_get_drive_mappings (g, root));
+      bool system_drive = !map || !map[0] ? toupper ((unsigned char) pip[0]) == 'C'
+                                          : false;
+      for (size_t i = 0; map && map[i] && map[i + 1]; i += 2)
+        if (strlen (map[i]) == 1 && toupper ((unsigned char) map[i][0]) ==
+            toupper ((unsigned char) pip[0]) && strcmp (map[i + 1], root) == 0)
+          system_drive = true;
+      tool_free_strings (map);
+      if (!system_drive) {
+        fprintf (stderr, "%s: error: HKEY_USERS\\%s: the profile %s is not on "
+                 "the system drive, which virt-win-reg does not support\n",
+                 program, h->user, pip);
+        free (pip);
+        return NULL;
+      }
+      rest = pip + 2;
+    }
+    else {
+      fprintf (stderr, "%s: error: HKEY_USERS\\%s: cannot understand the "
+               "profile path %s\n", program, h->user, pip);
+      free (pip);
+      return NULL;
+    }
+    while (*rest == '\\')
+      rest++;
+    if (asprintf (&path, "%s/%s/NTUSER.DAT", base, rest) == -1)
+      exit (EXIT_FAILURE);
+    free (pip);
+    for (char *q = path; *q; ++q)
+      if (*q == '\\')
+        *q = '/';
+  }
+  char *rpath = TOOL_QUIET (g, guestfs_case_sensitive_path (g, path));
+  if (!rpath || TOOL_QUIET (g, guestfs_is_file (g, rpath)) != 1) {
+    fprintf (stderr, "%s: error: the registry hive %s is not in this guest\n",
+             program, rpath ? rpath : path);
+    free (rpath);
+    rpath = NULL;
+  }
+  free (path);
+  return rpath;
 }
 
 /* regedit quoting of a name or string. */
@@ -276,7 +454,7 @@ struct merge_state {
   guestfs_h *g;
   struct tool_options *o;
   char *sysroot;
-  const char *hive;             /* the open hive, or NULL */
+  char *hive;                   /* the prefix of the open hive, or NULL */
   char *hive_path;
   int64_t node;                 /* current key, 0 if none */
 };
@@ -289,6 +467,7 @@ close_hive (struct merge_state *m)
   int r = guestfs_hivex_commit (m->g, NULL);
   if (guestfs_hivex_close (m->g) == -1)
     r = -1;
+  free (m->hive);
   m->hive = NULL;
   free (m->hive_path);
   m->hive_path = NULL;
@@ -296,30 +475,21 @@ close_hive (struct merge_state *m)
 }
 
 static int
-open_hive (struct merge_state *m, const char *hive)
+open_hive (struct merge_state *m, const struct hive_spec *h)
 {
-  if (m->hive && strcmp (m->hive, hive) == 0)
+  if (m->hive && strcasecmp (m->hive, h->prefix) == 0)
     return 0;
+  /* Changes so far are written before another hive is looked at. */
   if (close_hive (m) == -1)
     return -1;
-  char *hpath;
-  if (asprintf (&hpath, "%s/system32/config/%s", m->sysroot, hive) == -1)
-    exit (EXIT_FAILURE);
-  char *rpath = guestfs_case_sensitive_path (m->g, hpath);
-  free (hpath);
+  char *rpath = hive_file (m->g, m->o->root, m->sysroot, h);
   if (!rpath)
     return -1;
-  if (QUIET (m->g, guestfs_is_file (m->g, rpath)) != 1) {
-    fprintf (stderr, "%s: error: the registry hive %s is not in this guest\n",
-             program, rpath);
-    free (rpath);
-    return -1;
-  }
   if (guestfs_hivex_open (m->g, rpath, GUESTFS_HIVEX_OPEN_WRITE, 1, -1) == -1) {
     free (rpath);
     return -1;
   }
-  m->hive = hive;
+  m->hive = strdup (h->prefix);
   m->hive_path = rpath;
   return 0;
 }
@@ -328,19 +498,18 @@ open_hive (struct merge_state *m, const char *hive)
 static int
 merge_key (struct merge_state *m, const char *key, bool delete)
 {
-  const char *hive, *prefix;
-  const char *rest = split_root (key, &hive, &prefix);
+  struct hive_spec h;
+  const char *rest = split_root (key, &h);
   m->node = 0;
-  if (!rest) {
-    fprintf (stderr, "%s: error: [%s]: unknown or unsupported registry root\n",
-             program, key);
+  if (!rest)
     return -1;
-  }
-  if (open_hive (m, hive) == -1)
+  int r = open_hive (m, &h);
+  free_hive_spec (&h);
+  if (r == -1)
     return -1;
   int64_t node = guestfs_hivex_root (m->g);
   char *copy = strdup (rest), *save = NULL;
-  int r = 0;
+  r = 0;
   for (char *p = strtok_r (copy, "\\", &save); node > 0 && p;
        p = strtok_r (NULL, "\\", &save)) {
     int64_t child = guestfs_hivex_node_get_child (m->g, node, p);
@@ -437,6 +606,91 @@ parse_hex (const char *p, size_t *len)
   return out;
 }
 
+/* Copy the values (but SKIP, if not NULL) and the subkeys of FROM to TO. */
+static int
+copy_node (guestfs_h *g, int64_t from, int64_t to, const char *skip)
+{
+  struct guestfs_hivex_value_list *vals = guestfs_hivex_node_values (g, from);
+  if (!vals)
+    return -1;
+  int r = 0;
+  for (size_t i = 0; i < vals->len && r == 0; ++i) {
+    int64_t vh = vals->val[i].hivex_value_h;
+    char *key = guestfs_hivex_value_key (g, vh);
+    int64_t type = guestfs_hivex_value_type (g, vh);
+    size_t len;
+    char *val = guestfs_hivex_value_value (g, vh, &len);
+    if (!key || type == -1 || !val)
+      r = -1;
+    else if (!skip || strcasecmp (key, skip) != 0)
+      r = guestfs_hivex_node_set_value (g, to, key, type, val, len);
+    free (key);
+    free (val);
+  }
+  guestfs_free_hivex_value_list (vals);
+  struct guestfs_hivex_node_list *kids = r == 0 ? guestfs_hivex_node_children (g, from) : NULL;
+  if (!kids)
+    return -1;
+  for (size_t i = 0; i < kids->len && r == 0; ++i) {
+    int64_t kid = kids->val[i].hivex_node_h;
+    char *name = guestfs_hivex_node_name (g, kid);
+    int64_t copy = name ? guestfs_hivex_node_add_child (g, to, name) : -1;
+    r = copy <= 0 ? -1 : copy_node (g, kid, copy, NULL);
+    free (name);
+  }
+  guestfs_free_hivex_node_list (kids);
+  return r;
+}
+
+/* "NAME"=- : delete a value of the current key.  The API can set a value
+ * but not remove one, so the key is rebuilt without it: its contents are
+ * copied to a new sibling, the key is deleted, made again, and filled
+ * from the copy. */
+static int
+delete_value (struct merge_state *m, const char *name)
+{
+  guestfs_h *g = m->g;
+  int64_t vh = guestfs_hivex_node_get_value (g, m->node, name);
+  if (vh <= 0)
+    return vh == 0 ? 0 : -1;        /* not there: nothing to do */
+  if (m->node == guestfs_hivex_root (g)) {
+    fprintf (stderr, "%s: error: cannot delete a value of the root key of a hive\n",
+             program);
+    return -1;
+  }
+  int64_t parent = guestfs_hivex_node_parent (g, m->node);
+  char *kname = guestfs_hivex_node_name (g, m->node);
+  if (parent <= 0 || !kname) {
+    free (kname);
+    return -1;
+  }
+  char *tname;
+  if (asprintf (&tname, "%s~virt-win-reg~", kname) == -1)
+    exit (EXIT_FAILURE);
+  int r = -1;
+  int64_t tmp, fresh;
+  if (guestfs_hivex_node_get_child (g, parent, tname) != 0) {
+    fprintf (stderr, "%s: error: cannot delete \"%s\": the key %s already exists\n",
+             program, name, tname);
+    goto out;
+  }
+  if ((tmp = guestfs_hivex_node_add_child (g, parent, tname)) <= 0 ||
+      copy_node (g, m->node, tmp, name) == -1 ||
+      guestfs_hivex_node_delete_child (g, m->node) == -1)
+    goto out;
+  m->node = 0;
+  if ((fresh = guestfs_hivex_node_add_child (g, parent, kname)) <= 0 ||
+      copy_node (g, tmp, fresh, NULL) == -1 ||
+      guestfs_hivex_node_delete_child (g, tmp) == -1)
+    goto out;
+  m->node = fresh;
+  r = 0;
+ out:
+  free (tname);
+  free (kname);
+  return r;
+}
+
 /* "name"=VALUE or @=VALUE */
 static int
 merge_value (struct merge_state *m, const char *line, const char *file, int lineno)
@@ -464,11 +718,10 @@ merge_value (struct merge_state *m, const char *line, const char *file, int line
   int64_t type;
   char *val = NULL;
   size_t len = 0;
-  if (*p == '-') {
-    fprintf (stderr, "%s: %s:%d: deleting values is not supported\n",
-             program, file, lineno);
+  if (p[0] == '-' && p[1] == '\0') {
+    int r = delete_value (m, name);
     free (name);
-    return -1;
+    return r;
   }
   else if (*p == '"') {
     p++;
@@ -631,7 +884,8 @@ do_merge (struct tool_options *o, int nr_files, char **files)
   }
   else if (m.hive) {
     /* Nothing is written when a file has an error. */
-    QUIET (g, guestfs_hivex_close (g));
+    TOOL_QUIET (g, guestfs_hivex_close (g));
+    free (m.hive);
     free (m.hive_path);
   }
   free (m.sysroot);
@@ -654,18 +908,14 @@ main (int argc, char *argv[])
     { "merge", no_argument, NULL, 0x201 },
     { "unsafe-printable-strings", no_argument, NULL, 0x202 },
     { "encoding", required_argument, NULL, 0x203 },
+    { "debug", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;
   o.short_options = short_options;
   bool merge = false;
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = tool_option (&o, c, optarg);
-    if (r == 1)
-      continue;
-    if (r == -1)
-      exit (EXIT_FAILURE);
+  while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
     case 0x200: usage (EXIT_SUCCESS);
     case 0x201: merge = true; o.read_only = false; break;
@@ -699,19 +949,13 @@ main (int argc, char *argv[])
   }
   const char *key = argv[optind];
   const char *value_name = argc - optind == 2 ? argv[optind + 1] : NULL;
-  const char *hive, *prefix;
-  const char *rest = split_root (key, &hive, &prefix);
-  if (!rest) {
-    fprintf (stderr, "%s: error: %s: unknown or unsupported registry root "
-             "(use HKLM\\SAM, HKLM\\SECURITY, HKLM\\SOFTWARE, HKLM\\SYSTEM or "
-             "HKU\\.DEFAULT)\n", program, key);
+  struct hive_spec hs;
+  const char *rest = split_root (key, &hs);
+  if (!rest)
     exit (EXIT_FAILURE);
-  }
   o.inspector = true;
 
-  guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
-    exit (EXIT_FAILURE);
+  guestfs_h *g = tool_launch (&o, true);
   int status = EXIT_FAILURE;
   char *type = guestfs_inspect_get_type (g, o.root);
   if (!type)
@@ -725,27 +969,17 @@ main (int argc, char *argv[])
   char *sysroot = guestfs_inspect_get_windows_systemroot (g, o.root);
   if (!sysroot)
     goto out;
-  char *hpath, *rpath;
-  if (asprintf (&hpath, "%s/system32/config/%s", sysroot, hive) == -1)
-    exit (EXIT_FAILURE);
+  char *rpath = hive_file (g, o.root, sysroot, &hs);
   free (sysroot);
-  rpath = guestfs_case_sensitive_path (g, hpath);
-  free (hpath);
   if (!rpath)
     goto out;
-  if (QUIET (g, guestfs_is_file (g, rpath)) != 1) {
-    fprintf (stderr, "%s: error: the registry hive %s is not in this guest\n",
-             program, rpath);
-    free (rpath);
-    goto out;
-  }
   if (guestfs_hivex_open (g, rpath, GUESTFS_HIVEX_OPEN_WRITE, 0, -1) == -1) {
     free (rpath);
     goto out;
   }
   free (rpath);
   int64_t node = guestfs_hivex_root (g);
-  char *path = strdup (prefix);
+  char *path = strdup (hs.prefix);
   /* Walk down the key, taking the names as the hive spells them. */
   char *copy = strdup (rest), *save = NULL;
   for (char *p = strtok_r (copy, "\\", &save); node > 0 && p;
@@ -780,11 +1014,8 @@ main (int argc, char *argv[])
       status = EXIT_SUCCESS;
   }
   free (path);
-  QUIET (g, guestfs_hivex_close (g));
+  TOOL_QUIET (g, guestfs_hivex_close (g));
  out:
-  if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
-  guestfs_close (g);
-  tool_free_options (&o);
-  return status;
+  free_hive_spec (&hs);
+  return tool_finish (g, &o, status);
 }

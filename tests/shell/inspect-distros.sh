@@ -189,10 +189,8 @@ fi
 
 # internal-list-rpm-applications reads the database of the mounted guest:
 # the same rpm packages as inspection found (BDB, then ndb).
-"$fish" --ro -a "$data/guest-centos7.img" -a "$data/guest-opensuse.img" \
-  run : mount-ro /dev/sda1 / : internal-list-rpm-applications : umount-all \
-      : mount-ro /dev/sdb1 / : internal-list-rpm-applications 2>&1 |
-  sed -n 's/^  app2_name: //p' > "$tmp/rpm-names"
+"$data/../c/list-rpm-apps" "$data/guest-centos7.img" "$data/guest-opensuse.img" \
+  > "$tmp/rpm-names" 2>&1
 cut -d'|' -f1 "$tmp/want-apps" | head -6 > "$tmp/want-rpm-names"
 if diff -u "$tmp/want-rpm-names" "$tmp/rpm-names" > "$tmp/diff"; then
   echo "ok 9 - internal-list-rpm-applications on mounted BDB and ndb guests"

@@ -17,7 +17,7 @@ st "--help" 0 virt-win-reg --help
 st "unknown option" 1 virt-win-reg --no-such-option
 st "no guest" 1 virt-win-reg
 st "no key" 1 virt-win-reg "$w7"
-st "unknown root" 1 virt-win-reg "$w7" 'HKCU\Software'
+st "unknown root" 1 virt-win-reg "$w7" 'HKEY_CLASSES_ROOT\Software'
 err_has "unknown root message" "unknown or unsupported registry root"
 
 t "single value (old style)" 0 "Windows 7 Professional" virt-win-reg "$w7" "$cv" ProductName

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "uri.h"
 
 static char *
 xstrdup (const char *s)
@@ -65,6 +66,14 @@ tool_add_drive (struct tool_options *o, const char *filename)
     .format = o->format ? xstrdup (o->format) : NULL,
     .blocksize = o->blocksize,
   };
+  return 0;
+}
+
+int
+tool_add_scratch (struct tool_options *o, int64_t size)
+{
+  o->drives = xrealloc (o->drives, (o->nr_drives + 1) * sizeof *o->drives);
+  o->drives[o->nr_drives++] = (struct tool_drive) { .scratch_size = size };
   return 0;
 }
 
@@ -200,12 +209,17 @@ int
 tool_option (struct tool_options *o, int c, const char *arg)
 {
   switch (c) {
-  case 'a':
-    if (strstr (arg, "://")) {
-      fprintf (stderr, "%s: remote drives (URIs) are not supported yet: %s\n", o->program, arg);
+  case 'a': {                   /* a file or a URI (uri.c) */
+    struct hatch_uri u;
+    char *err;
+    if (hatch_uri_parse (arg, &u, &err) == -1) {
+      fprintf (stderr, "%s: -a %s: %s\n", o->program, arg, err);
+      free (err);
       return -1;
     }
+    hatch_uri_free (&u);
     return tool_add_drive (o, arg) == -1 ? -1 : 1;
+  }
   case TOOL_OPT_FORMAT:         /* --format[=FMT] */
     free (o->format);
     o->format = arg && *arg && strcmp (arg, "auto") != 0 ? xstrdup (arg) : NULL;
@@ -323,6 +337,13 @@ tool_open_handle (struct tool_options *o)
   guestfs_set_program (g, o->program);
   for (size_t i = 0; i < o->nr_drives; ++i) {
     struct tool_drive *d = &o->drives[i];
+    if (d->scratch_size > 0) {
+      if (guestfs_add_drive_scratch (g, d->scratch_size, -1) == -1) {
+        guestfs_close (g);
+        return NULL;
+      }
+      continue;
+    }
     struct guestfs_add_drive_opts_argv a = { .bitmask = 0 };
     if (o->read_only) {
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
@@ -336,7 +357,7 @@ tool_open_handle (struct tool_options *o)
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK;
       a.blocksize = d->blocksize;
     }
-    if (guestfs_add_drive_opts_argv (g, d->filename, &a) == -1) {
+    if (hatch_uri_add_drive (g, o->program, d->filename, &a) == -1) {
       guestfs_close (g);
       return NULL;
     }

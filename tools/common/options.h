@@ -18,12 +18,14 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "guestfs.h"
 
 struct tool_drive {
   char *filename;
   char *format;       /* NULL: probe */
   int blocksize;      /* 0: default */
+  int64_t scratch_size; /* > 0: a scratch disk of this size (no filename) */
 };
 
 /* -m DEV[:MNT[:OPTS[:FSTYPE]]] */
@@ -111,6 +113,8 @@ int tool_option (struct tool_options *o, int c, const char *optarg_);
   { "rw", no_argument, NULL, TOOL_OPT_RW }
 
 int tool_add_drive (struct tool_options *o, const char *filename);
+/* A temporary scratch disk (add_drive_scratch), in command line order. */
+int tool_add_scratch (struct tool_options *o, int64_t size);
 /* Create a handle with the tool's settings and add the drives (-a) and
  * the libvirt domains (-d). */
 guestfs_h *tool_open_handle (struct tool_options *o);
