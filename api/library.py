@@ -438,7 +438,10 @@ ACTIONS += [
 the domain called dom (or, with allowuuid, whose UUID is dom), read its XML
 and add each of its file and block disks with guestfs_add_drive_opts, in
 order, with the disk's format from the XML.  Returns the number of disks
-added.  Empty CD-ROM drives are skipped; network disks are refused.
+added.  Empty CD-ROM drives are skipped.  Network disks (nbd, http, iscsi,
+rbd, gluster, ssh ...) are added as remote drives: the source protocol and
+name and the <host> elements become protocol, filename and server, and
+<auth username> the username (libvirt secrets are not read).
 
 readonly: add every disk read-only (and connect to libvirt read-only).
 Without it, a running domain is refused, since writing to its disks would

@@ -78,13 +78,96 @@ xpath_exists (xmlXPathContextPtr ctx, xmlNodePtr node, const char *xpath)
 }
 
 struct disk {
-  char *path;
+  char *path;          /* file, device, or a network disk's source name */
   char *format;
   bool readonly;       /* <readonly/> in the XML */
+  char *protocol;      /* network disks: <source protocol=...> */
+  char **server;       /* network disks: "tcp:host:port" / "unix:/path" */
+  char *username;      /* network disks: <auth username=...> */
 };
 
-/* Parse the domain XML into disks (only file and block disks: network
- * disks are refused).  Returns the count or -1. */
+static void
+free_disk (struct disk *d)
+{
+  free (d->path);
+  free (d->format);
+  free (d->protocol);
+  free (d->username);
+  if (d->server)
+    for (size_t i = 0; d->server[i]; ++i)
+      free (d->server[i]);
+  free (d->server);
+}
+
+/* A network disk (<disk type='network'>): protocol, name and the <host>
+ * elements become add_drive_opts's protocol, filename and server.  */
+static int
+parse_network_disk (guestfs_h *g, xmlXPathContextPtr ctx, xmlNodePtr d, int i,
+                    struct disk *disk)
+{
+  char *protocol = xpath_attr (ctx, d, "./source", "protocol");
+  if (!protocol) {
+    error (g, "add_domain: network disk %d has no source protocol", i);
+    return -1;
+  }
+  disk->protocol = guestfs_int_safe_strdup (g, protocol);
+  xmlFree (protocol);
+  char *name = xpath_attr (ctx, d, "./source", "name");
+  disk->path = guestfs_int_safe_strdup (g, name ? name : "");
+  xmlFree (name);
+  char *user = xpath_attr (ctx, d, "./auth", "username");
+  if (user) {
+    disk->username = guestfs_int_safe_strdup (g, user);
+    xmlFree (user);
+  }
+  ctx->node = d;
+  xmlXPathObjectPtr hosts = xmlXPathEvalExpression (BAD_CAST "./source/host", ctx);
+  int nh = hosts && hosts->nodesetval ? hosts->nodesetval->nodeNr : 0;
+  disk->server = calloc ((size_t) nh + 1, sizeof (char *));
+  if (!disk->server) {
+    xmlXPathFreeObject (hosts);
+    guestfs_int_perrorf (g, "add_domain");
+    return -1;
+  }
+  int ret = 0;
+  for (int h = 0; h < nh; ++h) {
+    xmlNodePtr hn = hosts->nodesetval->nodeTab[h];
+    char *transport = (char *) xmlGetProp (hn, BAD_CAST "transport");
+    char *host = (char *) xmlGetProp (hn, BAD_CAST "name");
+    char *port = (char *) xmlGetProp (hn, BAD_CAST "port");
+    char *socket = (char *) xmlGetProp (hn, BAD_CAST "socket");
+    int r;
+    if (transport && strcmp (transport, "unix") == 0)
+      r = asprintf (&disk->server[h], "unix:%s", socket ? socket : "");
+    else if (transport && strcmp (transport, "tcp") != 0) {
+      error (g, "add_domain: network disk %d: host transport '%s' is not supported", i, transport);
+      r = 0;
+      ret = -1;
+    }
+    else if (!host)
+      r = asprintf (&disk->server[h], "%s", "");
+    else if (port)
+      r = asprintf (&disk->server[h], strchr (host, ':') ? "tcp:[%s]:%s" : "tcp:%s:%s", host, port);
+    else
+      r = asprintf (&disk->server[h], strchr (host, ':') ? "tcp:[%s]" : "tcp:%s", host);
+    if (r == -1) {
+      disk->server[h] = NULL;
+      guestfs_int_perrorf (g, "add_domain");
+      ret = -1;
+    }
+    xmlFree (transport);
+    xmlFree (host);
+    xmlFree (port);
+    xmlFree (socket);
+    if (ret == -1)
+      break;
+  }
+  xmlXPathFreeObject (hosts);
+  return ret;
+}
+
+/* Parse the domain XML into disks (file, block and network disks).
+ * Returns the count or -1. */
 static int
 parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
 {
@@ -108,13 +191,28 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
     char *device = (char *) xmlGetProp (d, BAD_CAST "device");
     bool cdrom_or_floppy = device && (strcmp (device, "cdrom") == 0 || strcmp (device, "floppy") == 0);
     char *path = NULL;
+    if (type && strcmp (type, "network") == 0) {
+      xmlFree (type);
+      xmlFree (device);
+      int r = parse_network_disk (g, ctx, d, i, &disks[nr]);
+      nr++;
+      if (r == -1)
+        goto out;
+      char *fmt = xpath_attr (ctx, d, "./driver", "type");
+      if (fmt) {
+        disks[nr - 1].format = guestfs_int_safe_strdup (g, fmt);
+        xmlFree (fmt);
+      }
+      disks[nr - 1].readonly = xpath_exists (ctx, d, "./readonly");
+      continue;
+    }
     if (type && strcmp (type, "file") == 0)
       path = xpath_attr (ctx, d, "./source", "file");
     else if (type && strcmp (type, "block") == 0)
       path = xpath_attr (ctx, d, "./source", "dev");
     else if (!cdrom_or_floppy) {
-      error (g, "add_domain: disk %d has type '%s', which is not supported (only file and block disks)",
-             i, type ? type : "(none)");
+      error (g, "add_domain: disk %d has type '%s', which is not supported "
+             "(only file, block and network disks)", i, type ? type : "(none)");
       xmlFree (type);
       xmlFree (device);
       goto out;
@@ -136,10 +234,8 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
   ret = nr;
  out:
   if (ret == -1) {
-    for (int i = 0; i < nr; ++i) {
-      free (disks[i].path);
-      free (disks[i].format);
-    }
+    for (int i = 0; i < nr; ++i)
+      free_disk (&disks[i]);
     free (disks);
     disks = NULL;
   }
@@ -455,16 +551,26 @@ guestfs_impl_add_libvirt_dom (guestfs_h *g, void *domp,
       a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_COPYONREAD_BITMASK;
       a.copyonread = optargs->copyonread;
     }
+    if (disks[i].protocol) {
+      a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_PROTOCOL_BITMASK;
+      a.protocol = disks[i].protocol;
+      if (disks[i].server && disks[i].server[0]) {
+        a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_SERVER_BITMASK;
+        a.server = disks[i].server;
+      }
+      if (disks[i].username) {
+        a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_USERNAME_BITMASK;
+        a.username = disks[i].username;
+      }
+    }
     if (guestfs_add_drive_opts_argv (g, disks[i].path, &a) == -1) {
       bad = true;
       break;
     }
     added++;
   }
-  for (int i = 0; i < n; ++i) {
-    free (disks[i].path);
-    free (disks[i].format);
-  }
+  for (int i = 0; i < n; ++i)
+    free_disk (&disks[i]);
   free (disks);
   return bad ? -1 : added;
 }

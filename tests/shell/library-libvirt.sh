@@ -1,6 +1,7 @@
 #!/bin/bash
 # add_domain through libvirt's test driver (test:///FILE.xml): the
-# domain's file disks are added in order with their formats; readonlydisk
+# domain's file disks are added in order with their formats, a network
+# (NBD) disk as a remote drive; readonlydisk
 # policies; unknown domains fail.  Skipped when built without libvirt.
 . "$(dirname "$0")/fish-lib.bash"
 need_launch
@@ -44,5 +45,34 @@ run "unknown domain fails" 1 "" add-domain nosuch "libvirturi:$uri"
 err_has "unknown domain named" "nosuch"
 run "guestfish -d sees the disks" 0 "$(printf '%s\n' /dev/sda /dev/sdb)" \
   -c "$uri" -d hatchdom --ro run : list-devices
+
+# A network disk: an NBD export on a Unix socket, served by qemu-nbd.
+if command -v qemu-nbd > /dev/null; then
+  truncate -s 32M "$tmp/n.img"
+  "$fish" --format=raw -a "$tmp/n.img" run : mkfs ext4 /dev/sda : mount /dev/sda / : \
+    write /hello "from nbd" > /dev/null 2>&1
+  qemu-nbd -t -f raw -k "$tmp/nbd.sock" "$tmp/n.img" > /dev/null 2>&1 &
+  nbd_pid=$!
+  for _ in $(seq 50); do [ -S "$tmp/nbd.sock" ] && break; sleep 0.1; done
+  cat > "$tmp/net.xml" <<XML
+<node>
+<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+  <test:runstate>5</test:runstate>
+  <name>netdom</name>
+  <memory>65536</memory>
+  <os><type>hvm</type></os>
+  <devices>
+    <disk type='network' device='disk'><driver name='qemu' type='raw'/>
+      <source protocol='nbd'><host transport='unix' socket='$tmp/nbd.sock'/></source>
+      <target dev='vda'/></disk>
+  </devices>
+</domain>
+</node>
+XML
+  run "a network (NBD) disk of a domain is added and readable" 0 "from nbd" \
+    -c "test://$tmp/net.xml" -d netdom --ro run : mount-ro /dev/sda / : cat /hello
+  kill "$nbd_pid" 2> /dev/null
+  wait "$nbd_pid" 2> /dev/null
+fi
 
 finish
