@@ -271,6 +271,45 @@ add_package (struct builder *b, const char *pkg)
   return 1;
 }
 
+/* update-alternatives makes names like /usr/bin/awk that no package
+ * lists: add the master link of every alternative whose current choice
+ * is already in the appliance (e.g. awk -> mawk).  dpkg's record of an
+ * alternative is its mode on the first line, the link on the second.  */
+static void
+add_alternatives (struct builder *b)
+{
+  DIR *dir = opendir ("/var/lib/dpkg/alternatives");
+  if (!dir)
+    return;
+  struct dirent *e;
+  while ((e = readdir (dir)) != NULL) {
+    if (e->d_name[0] == '.' || strchr (e->d_name, '/'))
+      continue;
+    char *rec = xasprintf ("/var/lib/dpkg/alternatives/%s", e->d_name);
+    char *data = NULL;
+    size_t len;
+    int r = read_file_bounded (rec, MAX_LIST_FILE, &data, &len);
+    free (rec);
+    if (r < 0)
+      continue;
+    char *save = NULL;
+    char *mode = strtok_r (data, "\n", &save);
+    char *link = mode ? strtok_r (NULL, "\n", &save) : NULL;
+    char *chosen = xasprintf ("/etc/alternatives/%s", e->d_name);
+    char target[PATH_MAX];
+    if (link && link[0] == '/' && realpath (chosen, target)) {
+      char *dest = canonical_dest (target);
+      if (dest && strset_has (&b->made, dest))
+        enqueue (b, link);
+      free (dest);
+    }
+    free (chosen);
+    free (data);
+  }
+  closedir (dir);
+  drain_queue (b);
+}
+
 static int
 add_packages (struct builder *b, const char *list)
 {
@@ -455,6 +494,7 @@ rootfs_build (struct ctx *c, const struct kernel_info *k,
   if (add_packages (&b, c->in->packages_path) < 0)
     goto out;
   drain_queue (&b);
+  add_alternatives (&b);
   logmsg (c, "copied %zu package paths (%.1f s)", b.made.count, now_seconds () - t0);
 
   /* The daemon, and the libraries it needs.  */
@@ -513,8 +553,9 @@ rootfs_build (struct ctx *c, const struct kernel_info *k,
   double t2 = now_seconds ();
   int st = run_cmd (argv, -1, -1);
   if (st != 0) {
-    seterr (c, "mke2fs -d %s %s %s failed (exit status %d); is e2fsprogs >= "
-            "1.43 installed?", staging, dst, size_arg, st);
+    seterr (c, "mke2fs -d %s %s %s failed (exit status %d): see its message "
+            "above (a full disk? e2fsprogs older than 1.43 has no -d)",
+            staging, dst, size_arg, st);
     goto out;
   }
   logmsg (c, "mke2fs: %s, %s (%.1f s)", dst, size_arg, now_seconds () - t2);
