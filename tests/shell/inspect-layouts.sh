@@ -13,26 +13,7 @@
 #   and a wrong key
 # Every inspect-get-* field through guestfish (one launch for the first
 # seven disks), then virt-inspector's XML.  Prints TAP.
-set -u
-build=${HATCH_BUILDDIR:?set HATCH_BUILDDIR to the build directory}
-build=$(cd "$build" && pwd)
-top=$(cd "$(dirname "$0")/../.." && pwd)
-fish=$build/fish/guestfish
-vi=$build/tools/virt-inspector
-[ -x "$fish" ] || { echo "1..0 # SKIP guestfish not built"; exit 77; }
-export GUESTFISH=$fish
-data=$build/tests/data
-mkdir -p "$data"
-tmp=$(mktemp -d /tmp/inspect-layouts-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-notok () { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check () {  # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then ok "$1"
-  else notok "$1"; echo "# expected:"; printf '%s\n' "$2" | sed 's/^/#   /'
-    echo "# got:"; printf '%s\n' "$3" | sed 's/^/#   /'; fi
-}
+. "$(dirname "$0")/inspect-lib.bash" inspect-layouts
 
 echo "1..34"
 build_image () {  # build_image NAME SCRIPT ARGS...

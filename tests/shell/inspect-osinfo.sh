@@ -15,20 +15,7 @@
 #   - CentOS Stream 9: 1.48 says "centos9" (not an osinfo-db ID); we say
 #     "centos-stream9".
 # Prints TAP.
-set -u
-build=${HATCH_BUILDDIR:?set HATCH_BUILDDIR to the build directory}
-build=$(cd "$build" && pwd)
-top=$(cd "$(dirname "$0")/../.." && pwd)
-fish=$build/fish/guestfish
-[ -x "$fish" ] || { echo "1..0 # SKIP guestfish not built"; exit 77; }
-export GUESTFISH=$fish
-data=$build/tests/data
-mkdir -p "$data"
-tmp=$(mktemp -d /tmp/inspect-osinfo-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-notok () { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
+. "$(dirname "$0")/inspect-lib.bash" inspect-osinfo
 
 # root|distro|product name|major|minor|package format|management|osinfo
 cat > "$tmp/want" <<'X'

@@ -4,27 +4,9 @@
 # inspect-get-* field, blkid's type, and the files through a plain
 # mount-ro (the daemon finds the UFS flavour) and through guestfish -i.
 # Prints TAP.
-set -u
-build=${HATCH_BUILDDIR:?set HATCH_BUILDDIR to the build directory}
-build=$(cd "$build" && pwd)
-top=$(cd "$(dirname "$0")/../.." && pwd)
-fish=$build/fish/guestfish
-[ -x "$fish" ] || { echo "1..0 # SKIP guestfish not built"; exit 77; }
+. "$(dirname "$0")/inspect-lib.bash" inspect-ufs2
 command -v makefs > /dev/null || { echo "1..0 # SKIP makefs is not installed"; exit 77; }
-export GUESTFISH=$fish
-data=$build/tests/data
-mkdir -p "$data"
 img=$data/guest-freebsd-ufs2.img
-tmp=$(mktemp -d /tmp/inspect-ufs2-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-notok () { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check () {  # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then ok "$1"
-  else notok "$1"; echo "# expected:"; printf '%s\n' "$2" | sed 's/^/#   /'
-    echo "# got:"; printf '%s\n' "$3" | sed 's/^/#   /'; fi
-}
 
 echo "1..5"
 if bash "$top/tests/data/make-guest-freebsd-ufs2.sh" "$img" > "$data/make-freebsd-ufs2.log" 2>&1

@@ -12,24 +12,9 @@
 # XP's hostname: 1.48 reads only Tcpip\Parameters\Hostname ("unknown"
 # here), we fall back to ComputerName as inspect-windows.sh expects.
 # Prints TAP.
-set -u
-build=${HATCH_BUILDDIR:?set HATCH_BUILDDIR to the build directory}
-build=$(cd "$build" && pwd)
-top=$(cd "$(dirname "$0")/../.." && pwd)
-fish=$build/fish/guestfish
-[ -x "$fish" ] || { echo "1..0 # SKIP guestfish not built"; exit 77; }
+. "$(dirname "$0")/inspect-lib.bash" inspect-winboot
 data=$build/tests/data/windows
 mkdir -p "$data"
-tmp=$(mktemp -d /tmp/inspect-winboot-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-notok () { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check () {  # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then ok "$1"
-  else notok "$1"; echo "# expected:"; printf '%s\n' "$2" | sed 's/^/#   /'
-    echo "# got:"; printf '%s\n' "$3" | sed 's/^/#   /'; fi
-}
 
 echo "1..6"
 GUESTFISH=$fish bash "$top/tests/data/make-guest-windows.sh" "$data" > "$data/make-winboot.log" 2>&1
