@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "table-runner.h"
@@ -235,9 +236,15 @@ main (int argc, char *argv[])
     current_test = name;
     fflush (stdout);
     test_error[0] = '\0';
+    struct timespec t0, t1;
+    clock_gettime (CLOCK_MONOTONIC, &t0);
     guestfs_push_error_handler (g, quiet_errors, NULL);
     int r = list[i]->run (g);
     guestfs_pop_error_handler (g);
+    clock_gettime (CLOCK_MONOTONIC, &t1);
+    double secs = (double) (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs >= 2.0)          /* slow tests show in the log, to keep make check short */
+      printf ("# %s took %.1f s\n", name, secs);
     if (r == 0)
       printf ("ok %zu - %s\n", i + 1, name);
     else {

@@ -14,7 +14,8 @@ Tiny empty packages are built with Debian's rpmbuild and recorded with
 rpm --justdb into a sqlite database, so the header blobs are rpm's own.
 For ndb and bdb the same blobs are then written into those containers:
 ndb by this script (Debian's rpm has no ndb backend), bdb with
-db5.3-util's db_load."""
+db5.3-util's db5.3_load (db-util's db_load, where installed, is the same
+program)."""
 import os
 import shutil
 import sqlite3
@@ -100,7 +101,10 @@ def write_bdb(blobs, path, tmp):
         f.write("DATA=END\n")
     if os.path.exists(path):
         os.unlink(path)
-    subprocess.run(["db_load", "-f", dump, path], check=True)
+    load = shutil.which("db5.3_load") or shutil.which("db_load")
+    if not load:
+        sys.exit("make-rpmdb.py: db5.3_load not found (install db5.3-util)")
+    subprocess.run([load, "-f", dump, path], check=True)
 
 
 def main():
