@@ -27,20 +27,22 @@ ACTIONS = [
            shortdesc="list filesystems",
            longdesc="""Look at every block device and partition and return a
 table mapping each one that holds something mountable (or swap) to its
-filesystem type.  Partitions with no recognisable content are listed as
+filesystem type, whole devices first, then partitions, then MD arrays and
+logical volumes.  Partitions with no recognisable content are listed as
 "unknown"; whole devices that hold a partition table are skipped.  This reads
 the devices, so it can take a while on many disks.""",
            tests=[Test("basicfs", ["list_filesystems"],
-                       ExpectC("r[0] && strcmp (r[0], \"/dev/sda1\") == 0 && "
-                               "strcmp (r[1], \"ext2\") == 0")),
+                       ExpectC("r[0] && strcmp (r[0], \"/dev/sdc\") == 0 && r[2] && "
+                               "strcmp (r[2], \"/dev/sda1\") == 0 && "
+                               "strcmp (r[3], \"ext2\") == 0")),
                   Test("empty", ["part_init /dev/sda mbr",
                                  "part_add /dev/sda p 64 100000",
                                  "part_add /dev/sda e 100001 200000",
                                  "part_add /dev/sda l 100064 150000",
                                  "mkfs vfat /dev/sda5",
                                  "list_filesystems"],
-                       ExpectList(["/dev/sda1", "unknown", "/dev/sda5", "vfat",
-                                   "/dev/sdb1", "ext4", "/dev/sdc", "unknown"]))]),
+                       ExpectList(["/dev/sdc", "unknown", "/dev/sda1", "unknown",
+                                   "/dev/sda5", "vfat", "/dev/sdb1", "ext4"]))]),
     Action("part_init", RErr(), [Device("device"), String("parttype")], proc=4,
            shortdesc="create an empty partition table",
            longdesc="""Create an empty partition table of the given type on

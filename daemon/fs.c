@@ -314,14 +314,18 @@ do_list_filesystems (void)
     return NULL;
 
   struct stringsbuf cands = { 0 }, lvs = { 0 }, mds = { 0 }, ret = { 0 };
+  /* As libguestfs lists them: the whole disks that hold a filesystem
+   * first, then the partitions (/dev/sdb before /dev/sda1), each group
+   * in device order. */
   for (size_t i = 0; devs[i]; ++i)
     if (!has_partitions (devs[i]) && add_string (&cands, devs[i]) == -1)
       goto oom;
+  qsort (cands.argv, cands.size, sizeof (char *), compare_device_names);
+  size_t ndisks = cands.size;
   for (size_t i = 0; parts[i]; ++i)
     if (!is_extended_partition (parts[i]) && add_string (&cands, parts[i]) == -1)
       goto oom;
-  /* Sorted by device: /dev/sda1 < /dev/sdb < /dev/sdc. */
-  qsort (cands.argv, cands.size, sizeof (char *), compare_device_names);
+  qsort (cands.argv + ndisks, cands.size - ndisks, sizeof (char *), compare_device_names);
   if (add_dm_and_md (&lvs, &mds) == -1)
     goto oom;
   qsort (mds.argv, mds.size, sizeof (char *), compare_strings);

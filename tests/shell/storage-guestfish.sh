@@ -70,8 +70,8 @@ msdos
 /dev/sdb
 /dev/sda1: /
 /dev/sdb: /data
-/dev/sda1: ext4
 /dev/sdb: vfat
+/dev/sda1: ext4
 DATA
 == logical partitions
 /dev/sda1
