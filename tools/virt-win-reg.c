@@ -97,7 +97,7 @@ split_root (const char *key, struct hive_spec *h)
       h->user = strndup (key + n, ul);
       if (asprintf (&h->prefix, "HKEY_USERS\\%s", h->user) == -1) {
         perror ("asprintf");
-        exit (EXIT_FAILURE);
+        exit (tool_failure_status);
       }
       key += n + ul;
       while (*key == '\\')
@@ -126,7 +126,7 @@ profile_image_path (guestfs_h *g, const char *sysroot, const char *user)
 {
   char *hpath, *rpath;
   if (asprintf (&hpath, "%s/system32/config/software", sysroot) == -1)
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   rpath = guestfs_case_sensitive_path (g, hpath);
   free (hpath);
   if (!rpath)
@@ -196,7 +196,7 @@ hive_file (guestfs_h *g, const char *root, const char *sysroot,
   char *path;
   if (h->config) {
     if (asprintf (&path, "%s/system32/config/%s", sysroot, h->config) == -1)
-      exit (EXIT_FAILURE);
+      exit (tool_failure_status);
   }
   else {
     char *pip = profile_image_path (g, sysroot, h->user);
@@ -238,7 +238,7 @@ hive_file (guestfs_h *g, const char *root, const char *sysroot,
     while (*rest == '\\')
       rest++;
     if (asprintf (&path, "%s/%s/NTUSER.DAT", base, rest) == -1)
-      exit (EXIT_FAILURE);
+      exit (tool_failure_status);
     free (pip);
     for (char *q = path; *q; ++q)
       if (*q == '\\')
@@ -395,7 +395,7 @@ export_node (guestfs_h *g, int64_t node, const char *path)
       char *sub;
       if (asprintf (&sub, "%s\\%s", path, ks[i].name) == -1) {
         perror ("asprintf");
-        exit (EXIT_FAILURE);
+        exit (tool_failure_status);
       }
       r = export_node (g, ks[i].h, sub);
       free (sub);
@@ -666,7 +666,7 @@ delete_value (struct merge_state *m, const char *name)
   }
   char *tname;
   if (asprintf (&tname, "%s~virt-win-reg~", kname) == -1)
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   int r = -1;
   int64_t tmp, fresh;
   if (guestfs_hivex_node_get_child (g, parent, tname) != 0) {
@@ -808,7 +808,7 @@ merge_file (struct merge_state *m, const char *file)
     char *joined;
     if (asprintf (&joined, "%s%s", logical ? logical : "",
                   logical ? l + strspn (l, " \t") : l) == -1)
-      exit (EXIT_FAILURE);
+      exit (tool_failure_status);
     free (logical);
     logical = joined;
     size_t len = strlen (logical);
@@ -858,8 +858,8 @@ do_merge (struct tool_options *o, int nr_files, char **files)
   o->inspector = true;
   guestfs_h *g = tool_open_handle (o);
   if (!g || guestfs_launch (g) == -1 || tool_mount (g, o) == -1)
-    return EXIT_FAILURE;
-  int status = EXIT_FAILURE;
+    return tool_failure_status;
+  int status = tool_failure_status;
   struct merge_state m = { .g = g, .o = o };
   char *type = guestfs_inspect_get_type (g, o->root);
   if (!type)
@@ -891,7 +891,7 @@ do_merge (struct tool_options *o, int nr_files, char **files)
   free (m.sysroot);
  out:
   if (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
+    status = tool_failure_status;
   guestfs_close (g);
   tool_free_options (o);
   return status;
@@ -913,6 +913,10 @@ main (int argc, char *argv[])
   };
   o.long_options = long_options;
   o.short_options = short_options;
+  /* As libguestfs's virt-win-reg (Perl): 2 for a bad option, 255 for
+   * every other error. */
+  tool_failure_status = 255;
+  tool_usage_status = 2;
   bool merge = false;
   int c;
   while ((c = tool_getopt (&o, argc, argv)) != -1) {
@@ -921,7 +925,7 @@ main (int argc, char *argv[])
     case 0x201: merge = true; o.read_only = false; break;
     case 0x202: unsafe_printable_strings = true; break;
     case 0x203: encoding = optarg; break;
-    default: usage (EXIT_FAILURE);
+    default: usage (tool_failure_status);
     }
   }
   /* Old style: the first argument is the guest (a disk image or a
@@ -931,32 +935,35 @@ main (int argc, char *argv[])
     struct stat st;
     if (strchr (first, '/') || stat (first, &st) == 0) {
       if (tool_add_drive (&o, first) == -1)
-        exit (EXIT_FAILURE);
+        exit (tool_failure_status);
     }
     else if (tool_option (&o, 'd', first) == -1)
-      exit (EXIT_FAILURE);
+      exit (tool_failure_status);
   }
-  tool_require_drives (&o);
+  if (o.nr_drives == 0 && o.nr_domains == 0) {
+    fprintf (stderr, "%s: error: no libvirt domain name or disk image given\n", program);
+    exit (tool_failure_status);
+  }
   if (merge)
     return do_merge (&o, argc - optind, argv + optind);
   if (optind >= argc) {
     fprintf (stderr, "%s: error: missing the registry key on the command line\n", program);
-    usage (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   if (argc - optind > 2) {
     fprintf (stderr, "%s: error: too many arguments on the command line\n", program);
-    usage (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   const char *key = argv[optind];
   const char *value_name = argc - optind == 2 ? argv[optind + 1] : NULL;
   struct hive_spec hs;
   const char *rest = split_root (key, &hs);
   if (!rest)
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   o.inspector = true;
 
   guestfs_h *g = tool_launch (&o, true);
-  int status = EXIT_FAILURE;
+  int status = tool_failure_status;
   char *type = guestfs_inspect_get_type (g, o.root);
   if (!type)
     goto out;

@@ -14,18 +14,18 @@ w7=$wdata/win-7.img xp=$wdata/win-xp.img
 cv='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
 
 st "--help" 0 virt-win-reg --help
-st "unknown option" 1 virt-win-reg --no-such-option
-st "no guest" 1 virt-win-reg
-st "no key" 1 virt-win-reg "$w7"
-st "unknown root" 1 virt-win-reg "$w7" 'HKEY_CLASSES_ROOT\Software'
+st "unknown option" 2 virt-win-reg --no-such-option
+st "no guest" 255 virt-win-reg
+st "no key" 255 virt-win-reg "$w7"
+st "unknown root" 255 virt-win-reg "$w7" 'HKEY_CLASSES_ROOT\Software'
 err_has "unknown root message" "unknown or unsupported registry root"
 
 t "single value (old style)" 0 "Windows 7 Professional" virt-win-reg "$w7" "$cv" ProductName
 t "single value (-a, lower-case XP tree)" 0 "Microsoft Windows XP" \
   virt-win-reg --format=raw -a "$xp" "$cv" ProductName
-st "missing key" 1 virt-win-reg "$w7" 'HKLM\SOFTWARE\NoSuchKey'
+st "missing key" 255 virt-win-reg "$w7" 'HKLM\SOFTWARE\NoSuchKey'
 err_has "missing key message" "registry key not found"
-st "missing value" 1 virt-win-reg "$w7" "$cv" NoSuchValue
+st "missing value" 255 virt-win-reg "$w7" "$cv" NoSuchValue
 
 # Exports, compared with hivexregedit on the same hive.
 "$fish" --ro --format=raw -a "$w7" -i download /Windows/System32/config/SOFTWARE \
@@ -66,10 +66,10 @@ t "merged key" 0 'Windows Registry Editor Version 5.00
 "Num"=dword:0000002a
 "Str"=str(1):"hello "w" C:\x"' virt-win-reg --unsafe-printable-strings "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch\Test'
 t "merged dword" 0 "42" virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch\Test' Num
-st "deleted key" 1 virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\7-Zip'
+st "deleted key" 255 virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\7-Zip'
 printf '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Hatch2]\n"A"=dword:1\n"B"=bogus\n' > "$tmp/bad.reg"
-st "--merge syntax error" 1 virt-win-reg --merge "$tmp/m7.img" "$tmp/bad.reg"
+st "--merge syntax error" 255 virt-win-reg --merge "$tmp/m7.img" "$tmp/bad.reg"
 err_has "--merge syntax error message" "bad.reg:3: cannot parse"
-st "nothing written after an error" 1 virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch2'
-st "--merge missing file" 1 virt-win-reg --merge "$tmp/m7.img" /nonexistent.reg
+st "nothing written after an error" 255 virt-win-reg "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch2'
+st "--merge missing file" 255 virt-win-reg --merge "$tmp/m7.img" /nonexistent.reg
 finish

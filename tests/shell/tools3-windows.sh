@@ -47,17 +47,17 @@ tx "HKU\\username export names the user" 0 "[HKEY_USERS\\alice\\Software\\Hatch]
   sh -c "'$tools/virt-win-reg' '$wu' 'HKU\\alice\\software\\hatch' | sed -n 3p"
 t "HKU\\.DEFAULT" 0 'C:\Windows\default.bmp' \
   virt-win-reg "$wu" 'HKU\.DEFAULT\Control Panel\Desktop' Wallpaper
-st "unknown SID" 1 virt-win-reg "$wu" 'HKU\S-1-5-21-9-9-9-9\Software'
+st "unknown SID" 255 virt-win-reg "$wu" 'HKU\S-1-5-21-9-9-9-9\Software'
 err_has "unknown SID message" "no such user SID or user name"
-st "profile without NTUSER.DAT" 1 virt-win-reg "$wu" 'HKU\ghost\Software'
+st "profile without NTUSER.DAT" 255 virt-win-reg "$wu" 'HKU\ghost\Software'
 err_has "profile without NTUSER.DAT message" "NTUSER.DAT is not in this guest"
-st "guest without ProfileList" 1 virt-win-reg "$w7" 'HKU\alice\Software'
+st "guest without ProfileList" 255 virt-win-reg "$w7" 'HKU\alice\Software'
 err_has "guest without ProfileList message" "no ProfileList key"
-st "HKCU" 1 virt-win-reg "$wu" 'HKCU\Software'
+st "HKCU" 255 virt-win-reg "$wu" 'HKCU\Software'
 err_has "HKCU message" "HKEY_CURRENT_USER is not supported"
-st "HKEY_CURRENT_USER" 1 virt-win-reg "$wu" 'HKEY_CURRENT_USER'
+st "HKEY_CURRENT_USER" 255 virt-win-reg "$wu" 'HKEY_CURRENT_USER'
 err_has "HKEY_CURRENT_USER message" "HKEY_CURRENT_USER is not supported"
-st "HKU alone" 1 virt-win-reg "$wu" 'HKU'
+st "HKU alone" 255 virt-win-reg "$wu" 'HKU'
 err_has "HKU alone message" "unknown or unsupported registry root"
 st "--debug" 0 virt-win-reg --debug "$wu" 'HKU\.DEFAULT\Control Panel\Desktop' Wallpaper
 out_has "--debug output" 'default.bmp'
@@ -93,17 +93,17 @@ t "value deleted, subkeys kept" 0 "Windows Registry Editor Version 5.00
 [HKEY_USERS\\alice\\Software\\Hatch\\Sub]
 \"Deep\"=str(1):\"x\"" \
   virt-win-reg --unsafe-printable-strings "$tmp/m.img" 'HKU\alice\Software\Hatch'
-st "deleted value gone" 1 virt-win-reg "$tmp/m.img" \
+st "deleted value gone" 255 virt-win-reg "$tmp/m.img" \
   'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion' CSDVersion
 t "rebuilt key keeps its other values" 0 "Windows 7 Professional" \
   virt-win-reg "$tmp/m.img" 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion' ProductName
 t "rebuilt key keeps its subkeys" 0 'C:\Users\alice' \
   virt-win-reg "$tmp/m.img" \
   "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\$alice" ProfileImagePath
-st "deleted key gone" 1 virt-win-reg "$tmp/m.img" 'HKU\.DEFAULT\Control Panel'
+st "deleted key gone" 255 virt-win-reg "$tmp/m.img" 'HKU\.DEFAULT\Control Panel'
 t "other user untouched" 0 "Bob" virt-win-reg "$tmp/m.img" 'HKU\Bob\Software\Hatch' Owner
 printf '[HKCU\\Software\\X]\n"A"=dword:1\n' > "$tmp/cu.reg"
-st "--merge HKCU" 1 virt-win-reg --merge "$tmp/m.img" "$tmp/cu.reg"
+st "--merge HKCU" 255 virt-win-reg --merge "$tmp/m.img" "$tmp/cu.reg"
 err_has "--merge HKCU message" "HKEY_CURRENT_USER is not supported"
 printf '[HKLM\\SOFTWARE\\Hatch3]\n"A"=dword:00000001\n' |
   "$tools/virt-win-reg" --merge --encoding=ascii "$tmp/m.img" > "$tmp/out" 2> "$tmp/err" &&

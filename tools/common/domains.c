@@ -94,7 +94,7 @@ tool_all_domains (struct tool_options *o, struct tool_domain **doms_ret, size_t 
   struct tool_domain *doms = calloc ((size_t) n + 1, sizeof *doms);
   if (!doms) {
     perror ("calloc");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   size_t nr = 0;
   for (int i = 0; i < n; ++i) {
@@ -105,7 +105,7 @@ tool_all_domains (struct tool_options *o, struct tool_domain **doms_ret, size_t 
       doms[nr].uuid = strdup (uuid);
       if (!doms[nr].name || !doms[nr].uuid) {
         perror ("strdup");
-        exit (EXIT_FAILURE);
+        exit (tool_failure_status);
       }
       nr++;
     }

@@ -12,13 +12,15 @@
 #include "options.h"
 #include "uri.h"
 
+int tool_failure_status = EXIT_FAILURE, tool_usage_status = EXIT_FAILURE;
+
 static char *
 xstrdup (const char *s)
 {
   char *r = strdup (s);
   if (!r) {
     perror ("strdup");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   return r;
 }
@@ -29,7 +31,7 @@ xrealloc (void *p, size_t n)
   void *r = realloc (p, n);
   if (!r) {
     perror ("realloc");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   return r;
 }
@@ -54,7 +56,7 @@ void
 tool_try_help (const char *program)
 {
   fprintf (stderr, "Try ‘%s --help’ for more information.\n", program);
-  exit (EXIT_FAILURE);
+  exit (tool_usage_status);
 }
 
 int
@@ -153,7 +155,7 @@ add_key (struct tool_options *o, const char *arg)
   k.id = strndup (arg, (size_t) (p - arg));
   if (!k.id) {
     perror ("strndup");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   o->key_list = xrealloc (o->key_list, (o->nr_keys + 1) * sizeof *o->key_list);
   o->key_list[o->nr_keys++] = k;
@@ -182,7 +184,7 @@ print_long_options (const struct tool_options *o)
   const char **names = calloc (n + 1, sizeof *names);
   if (!names) {
     perror ("calloc");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   size_t m = 0;
   for (const struct option *p = o->long_options; p && p->name; ++p)
@@ -537,7 +539,7 @@ decrypt_list (guestfs_h *g, struct tool_options *o, char **devices)
     }
     if (!mapname) {
       perror ("asprintf");
-      exit (EXIT_FAILURE);
+      exit (tool_failure_status);
     }
     bool failed;
     char **keys = keys_for (o, devices[i], uuid, &failed);

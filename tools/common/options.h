@@ -136,8 +136,12 @@ void tool_print_version (const char *program);
 #define TOOL_HELP_RO_RW     4u
 #define TOOL_HELP_KEYS      8u
 void tool_print_options_help (unsigned what);
-/* "Try 'PROGRAM --help' for more information." and exit(status). */
+/* "Try 'PROGRAM --help' for more information." and exit (tool_usage_status). */
 void tool_try_help (const char *program) __attribute__((noreturn));
+/* The exit statuses of the shared code: EXIT_FAILURE for both unless a
+ * tool changes them before its first tool_* call (virt-win-reg, a Perl
+ * program in libguestfs, exits 2 on a usage error and 255 otherwise). */
+extern int tool_failure_status, tool_usage_status;
 void tool_free_options (struct tool_options *o);
 
 #endif

@@ -13,7 +13,7 @@ tool_getopt (struct tool_options *o, int argc, char *argv[])
     if (r == 1)
       continue;
     if (r == -1)
-      exit (EXIT_FAILURE);
+      exit (tool_failure_status);
     return c;
   }
   return -1;
@@ -24,7 +24,7 @@ tool_launch (struct tool_options *o, bool mount)
 {
   guestfs_h *g = tool_open_handle (o);
   if (!g || guestfs_launch (g) == -1 || (mount && tool_mount (g, o) == -1))
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   return g;
 }
 
@@ -32,7 +32,7 @@ int
 tool_finish (guestfs_h *g, struct tool_options *o, int status)
 {
   if (guestfs_shutdown (g) == -1)
-    status = EXIT_FAILURE;
+    status = tool_failure_status;
   guestfs_close (g);
   tool_free_options (o);
   return status;

@@ -159,7 +159,7 @@ tool_human_size (uint64_t bytes)
   }
   if (!s) {
     perror ("asprintf");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   return s;
 }
@@ -227,7 +227,7 @@ tool_windows_path (guestfs_h *g, struct tool_options *o, const char *path)
   char *p;
   if (asprintf (&p, "%s%s", rest[0] == '/' || rest[0] == '\\' ? "" : "/", rest) == -1) {
     perror ("asprintf");
-    exit (EXIT_FAILURE);
+    exit (tool_failure_status);
   }
   for (char *q = p; *q; ++q)
     if (*q == '\\')
