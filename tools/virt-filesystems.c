@@ -457,8 +457,7 @@ main (int argc, char *argv[])
       columns |= (1u << COL_VFS) | (1u << COL_LABEL);
     if (output & OUT_PARTITIONS)
       columns |= 1u << COL_MBR;
-    if (output & (OUT_PARTITIONS | OUT_LVS | OUT_VGS | OUT_PVS))
-      columns |= 1u << COL_PARENT;
+    columns |= 1u << COL_PARENT;    /* always, "-" where there is none */
     if (show_uuid)
       columns |= 1u << COL_UUID;
   }

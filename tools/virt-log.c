@@ -257,10 +257,11 @@ main (int argc, char *argv[])
         if (TOOL_QUIET (g, guestfs_is_file (g, logs[i])) == 1)
           log = logs[i];
       if (!log) {
-        fprintf (stderr, "%s: error: no log files found in this guest "
-                 "(no systemd journal, /var/log/syslog or /var/log/messages)\n",
-                 program);
-        status = EXIT_FAILURE;
+        /* As libguestfs's virt-log: no logs is not an error. */
+        if (o.verbose)
+          fprintf (stderr, "%s: no log files found in this guest "
+                   "(no systemd journal, /var/log/syslog or /var/log/messages)\n",
+                   program);
       }
       else {
         fflush (stdout);

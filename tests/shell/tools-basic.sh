@@ -66,6 +66,12 @@ t "virt-filesystems --all --long" 0 "Name           Type        VFS   Label  MBR
 t "virt-filesystems --parts --csv -l" 0 "Name,Type,MBR,Size,Parent
 /dev/sda1,partition,83,16777216,/dev/sda
 /dev/sda2,partition,83,48235008,/dev/sda" virt-filesystems --format=raw -a "$img" --parts --csv -l
+# As libguestfs's: --long always has the Parent column ("-" for none).
+t "virt-filesystems --long" 0 "Name           Type        VFS   Label  Size      Parent
+/dev/sda1      filesystem  ext2  BOOT   15590400  -
+/dev/tvg/root  filesystem  ext4  ROOT   26464256  -" virt-filesystems --format=raw -a "$img" --long
+t "virt-filesystems --blkdevs --long" 0 "Name      Type    Size      Parent
+/dev/sda  device  67108864  -" virt-filesystems --format=raw -a "$img" --blkdevs --long
 
 cp "$img" "$tmp/g.img"
 t "virt-df" 0 "Filesystem                           1K-blocks       Used  Available  Use%
