@@ -45,8 +45,9 @@ ACTIONS = (
             "root).  NULL means build and cache one automatically.  "
             "LIBGUESTFS_PATH sets the initial value.", fish_alias=["path"], get_ret=RConstString())
     + _prop("hv", "string", "the hypervisor binary",
-            "The qemu binary used by the direct backend.  LIBGUESTFS_HV "
-            "sets the initial value.", fish_alias=["hv"])
+            "The qemu binary used by the direct backend.  The default is "
+            "qemu-system-x86_64 as found in $PATH, as an absolute path.  "
+            "LIBGUESTFS_HV sets the initial value.", fish_alias=["hv"])
     + _prop("append", "optstring", "extra kernel command line arguments",
             "Appended to the appliance kernel command line.  "
             "LIBGUESTFS_APPEND sets the initial value.", fish_alias=["append"],

@@ -333,10 +333,7 @@ do_tune2fs_l (const char *device)
       continue;
     *colon = '\0';
     char *v = colon + 1;
-    v += strspn (v, " \t");
-    size_t vl = strlen (v);
-    while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-      v[--vl] = '\0';
+    v += strspn (v, " \t");     /* trailing blanks kept, as libguestfs does */
     if (strcmp (v, "<none>") == 0 || strcmp (v, "<not available>") == 0)
       v[0] = '\0';
     if (add_string (&sb, lines[i]) == -1 || add_string (&sb, v) == -1) {

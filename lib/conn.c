@@ -290,10 +290,32 @@ upload_progress (guestfs_h *g, int proc, uint32_t serial, uint64_t pos,
   guestfs_int_call_callbacks_array (g, GUESTFS_EVENT_PROGRESS, arr, 4);
 }
 
+/* Open a FileIn / FileOut path.  /dev/stdin, /dev/stdout, /dev/stderr and
+ * /dev/fd/N name descriptors the program already has: they are duplicated,
+ * not reopened, so a redirected stdout is neither truncated nor rewound
+ * ("download /a - : download /b -" into a file keeps both). */
+static int
+open_file (const char *path, int flags)
+{
+  int n = -1;
+  if (strcmp (path, "/dev/stdin") == 0)
+    n = 0;
+  else if (strcmp (path, "/dev/stdout") == 0)
+    n = 1;
+  else if (strcmp (path, "/dev/stderr") == 0)
+    n = 2;
+  else if (strncmp (path, "/dev/fd/", 8) == 0 && path[8] >= '0' && path[8] <= '9' &&
+           strspn (path + 8, "0123456789") == strlen (path + 8) && strlen (path + 8) < 8)
+    n = atoi (path + 8);
+  if (n >= 0)
+    return fcntl (n, F_DUPFD_CLOEXEC, 3);
+  return open (path, flags | O_CLOEXEC | O_NOCTTY, 0666);
+}
+
 static int
 send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint32_t serial)
 {
-  int fd = open (filename, O_RDONLY | O_CLOEXEC);
+  int fd = open_file (filename, O_RDONLY);
   int ret = 0;
   struct frame_header h = { .type = FRAME_CHUNK, .serial = serial };
   if (fd == -1) {
@@ -375,7 +397,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
   }
   int outfd = -1;
   if (fileout) {
-    outfd = open (fileout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+    outfd = open_file (fileout, O_WRONLY | O_CREAT | O_TRUNC);
     if (outfd == -1) {
       guestfs_int_perrorf (g, "%s: %s", name, fileout);
       return -1;

@@ -2,6 +2,7 @@
  * the call that replaced it (api/library.py). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guestfs-internal.h"
 #include "actions-gen.h"
@@ -26,12 +27,22 @@ guestfs_impl_add_drive_with_if (guestfs_h *g, const char *filename, const char *
 }
 
 int guestfs_impl_set_attach_method (guestfs_h *g, const char *b) { return guestfs_set_backend (g, b); }
-char *guestfs_impl_get_attach_method (guestfs_h *g) { return guestfs_get_backend (g); }
+/* As libguestfs: the direct backend was called "appliance" then. */
+char *
+guestfs_impl_get_attach_method (guestfs_h *g)
+{
+  return strcmp (g->backend, "direct") == 0 ? strdup ("appliance") : guestfs_get_backend (g);
+}
 
 int
 guestfs_impl_set_qemu (guestfs_h *g, const char *hv)
 {
-  return guestfs_set_hv (g, hv ? hv : "qemu-system-x86_64");
+  if (hv)
+    return guestfs_set_hv (g, hv);
+  char *def = guestfs_int_default_hv ();
+  int r = def ? guestfs_set_hv (g, def) : -1;
+  free (def);
+  return r;
 }
 
 const char *

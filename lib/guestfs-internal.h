@@ -145,6 +145,11 @@ struct libvirt_cred {
 /* libvirt.c */
 void guestfs_int_free_libvirt_creds (guestfs_h *g);
 
+/* handle.c */
+/* qemu-system-x86_64 as an absolute path found in $PATH (as libguestfs
+ * reports it), or the bare name when it is not there; NULL if out of memory. */
+char *guestfs_int_default_hv (void);
+
 /* errors.c */
 int guestfs_int_init_errors (guestfs_h *g);
 void guestfs_int_free_errors (guestfs_h *g);

@@ -142,6 +142,34 @@ process_env (void *opaque, const char *name)
   return getenv (name);
 }
 
+char *
+guestfs_int_default_hv (void)
+{
+  static const char name[] = "qemu-system-x86_64";
+  const char *path = getenv ("PATH");
+  if (!path || !*path)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  while (*path) {
+    size_t n = strcspn (path, ":");
+    char *cand;
+    if (n > 0 && path[0] == '/' &&
+        asprintf (&cand, "%.*s/%s", (int) n, path, name) != -1) {
+      if (access (cand, X_OK) == 0) {
+        char *real = realpath (cand, NULL);   /* /bin/... -> /usr/bin/... */
+        if (real) {
+          free (cand);
+          return real;
+        }
+        return cand;
+      }
+      free (cand);
+    }
+    path += n;
+    path += *path == ':';
+  }
+  return strdup (name);
+}
+
 static guestfs_h *
 create_handle (unsigned flags)
 {
@@ -164,7 +192,7 @@ create_handle (unsigned flags)
   }
   g->backend = strdup ("direct");
   g->backend_settings = calloc (1, sizeof (char *));
-  g->hv = strdup ("qemu-system-x86_64");
+  g->hv = guestfs_int_default_hv ();
   g->identifier = strdup ("");
   g->program = strdup (program_invocation_short_name ? program_invocation_short_name : "");
   if (!g->backend || !g->backend_settings || !g->hv || !g->identifier || !g->program) {

@@ -196,6 +196,10 @@ else
     -a "$tmp/d.img" run : part-disk /dev/sda mbr : mkfs ext4 /dev/sda1 : \
     mount /dev/sda1 / : write /hello "hi" : cat /hello : \
     part-list /dev/sda : list-filesystems
+  # "-" is the redirected stdout itself: not truncated by each download.
+  run "download - twice, stdout redirected to a file" 0 "$(printf 'hi\nhi')" \
+    --ro -a "$tmp/d.img" run : mount-ro /dev/sda1 / : download /hello - : echo : \
+    download /hello -
 fi
 
 echo "1..$n"
