@@ -27,8 +27,8 @@ run_in_guest (const char *action, const char *const *argv)
   if (r != 0) {
     if (err && *err)
       trim_newlines (err);
-    if (err && *err)
-      reply_with_error ("%s: %s", argv[0], err);
+    if (err && *err)            /* the program's own words, as libguestfs */
+      reply_with_error ("%s", err);
     else if (r > 0)
       reply_with_error ("%s: exited with status %d", argv[0], r);
     else

@@ -136,6 +136,9 @@ parse_xfs_info (const char *out, struct guestfs_xfsinfo *x)
         : strcmp (section, "log") == 0 ? &x->xfs_logname
         : strcmp (section, "realtime") == 0 ? &x->xfs_rtname : NULL;
       if (dst) {
+        /* As libguestfs: the first word ("internal", not "internal log"). */
+        if (dst == &x->xfs_logname)
+          value[strcspn (value, " ")] = '\0';
         free (*dst);
         *dst = strdup (value);
         if (*dst == NULL)
