@@ -185,7 +185,9 @@ main (int argc, char *argv[])
     case OPT_NO_RETRY: retries = 0; break;
     case OPT_RETRY: retries = parse_nonneg_int ("--retry", optarg); break;
     case 'v': verbose = true; break;
-    case 'V':
+    case 'V':                           /* as libguestfs's: names the package */
+      tool_print_version ("guestunmount libguestfs");
+      exit (EXIT_SUCCESS);
     case TOOL_OPT_LONG_OPTIONS:
     case TOOL_OPT_SHORT_OPTIONS:
       tool_option (&o, c, optarg);      /* prints and exits */

@@ -38,7 +38,7 @@ usage (int status)
           "  --unsafe-printable-strings\n"
           "                       Print REG_SZ/REG_EXPAND_SZ values as strings\n"
           "See virt-win-reg(1) for more.\n");
-  exit (EXIT_SUCCESS);
+  exit (1);
 }
 
 /* Where the keys below a registry root live. */
@@ -921,7 +921,7 @@ main (int argc, char *argv[])
   int c;
   while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
-    case 0x200: usage (EXIT_SUCCESS);
+    case 0x200: usage (EXIT_SUCCESS);   /* which exits 1, as the Perl tool's pod2usage (1) */
     case 0x201: merge = true; o.read_only = false; break;
     case 0x202: unsafe_printable_strings = true; break;
     case 0x203: encoding = optarg; break;

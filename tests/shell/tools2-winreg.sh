@@ -13,7 +13,7 @@ GUESTFISH=$fish bash "$top/tests/data/make-guest-windows.sh" "$wdata" > "$wdata/
 w7=$wdata/win-7.img xp=$wdata/win-xp.img
 cv='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
 
-st "--help" 0 virt-win-reg --help
+st "--help (status 1, as libguestfs's)" 1 virt-win-reg --help
 st "unknown option" 2 virt-win-reg --no-such-option
 st "no guest" 255 virt-win-reg
 st "no key" 255 virt-win-reg "$w7"
