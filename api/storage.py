@@ -321,7 +321,7 @@ No options are added; use mount_options for that.""",
                        ExpectList(["/dev/sda1", "/"])),
                   Test("basicfs", ["mkdir /mp", "mount_ro /dev/sdb1 /mp", "mountpoints"],
                        ExpectList(["/dev/sda1", "/", "/dev/sdb1", "/mp"]))]),
-    Action("wipefs", RErr(), [Device("device")], proc=31,
+    Action("wipefs", RErr(), [Device("device")], proc=31, group="wipefs",
            shortdesc="wipe a filesystem signature from a device",
            longdesc="Erase the filesystem, RAID and partition table "
            "signatures from the device so it looks blank to probes.",
