@@ -45,7 +45,10 @@ ACTIONS = [
                   Test("scratchfs", ["mkdir /cpr5", "touch /cpr5/f", "chown 5 6 /cpr5/f",
                                      "cp_r /cpr5 /cpr6", "statns /cpr6/f"],
                        ExpectC("r->st_uid == 0 && r->st_gid == 0")),
-                  Test("scratchfs", ["cp_r /cpr-nosuch /cpr7"], ExpectFail())]),
+                  Test("scratchfs", ["cp_r /cpr-nosuch /cpr7"], ExpectFail()),
+                  Test("scratchfs", ["mkdir /cpr8", "write /cpr8/a x", "ln /cpr8/a /cpr8/b",
+                                     "cp_r /cpr8 /cpr9", "statns /cpr9/b"],
+                       ExpectC("r->st_nlink == 1"))]),
     Action("rm_f", RErr(), [Pathname("path")], proc=832,
            shortdesc="remove a file ignoring errors",
            longdesc="Remove the file; a path that does not exist is not an "

@@ -147,6 +147,9 @@ char **take_stringsbuf (struct stringsbuf *sb);
 void free_stringsbuf (struct stringsbuf *sb);
 char **split_lines (const char *str);     /* lines without their newline; final empty line dropped */
 void sort_strings (char **argv, size_t n);
+/* fs.c: list_filesystems, in libguestfs's order (whole disks first) or
+ * all in device order. */
+char **list_filesystems_ordered (bool disks_first);
 size_t count_strings (char *const *argv);
 void free_strings (char **argv);
 

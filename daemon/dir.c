@@ -460,7 +460,50 @@ struct copy_state {
                          source's permission bits less the umask, no owner,
                          times or xattrs (as cp -r without -p) */
   char *failed;       /* name that failed (malloc'd) */
+  /* cp_a keeps hard links inside the copied tree, as cp -a: each source
+   * file with several links, by (dev, ino), and an O_PATH descriptor of
+   * its first copy, which later links are made to. */
+  struct copy_link { dev_t dev; ino_t ino; int fd; } *links;
+  size_t nlinks;
 };
+
+/* At most this many multiply-linked files are remembered (one descriptor
+ * each); beyond, further links become separate copies. */
+#define COPY_MAX_LINKS 4096
+
+static struct copy_link *
+find_link (struct copy_state *cs, const struct stat *st)
+{
+  for (size_t i = 0; i < cs->nlinks; ++i)
+    if (cs->links[i].dev == st->st_dev && cs->links[i].ino == st->st_ino)
+      return &cs->links[i];
+  return NULL;
+}
+
+static void
+remember_link (struct copy_state *cs, const struct stat *st, int ddir, const char *dname)
+{
+  if (cs->nlinks >= COPY_MAX_LINKS)
+    return;
+  int fd = openat (ddir, dname, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd == -1)
+    return;
+  struct copy_link *n = realloc (cs->links, (cs->nlinks + 1) * sizeof *n);
+  if (n == NULL) {
+    close (fd);
+    return;
+  }
+  cs->links = n;
+  cs->links[cs->nlinks++] = (struct copy_link) { st->st_dev, st->st_ino, fd };
+}
+
+static void
+free_links (struct copy_state *cs)
+{
+  for (size_t i = 0; i < cs->nlinks; ++i)
+    close (cs->links[i].fd);
+  free (cs->links);
+}
 
 static int
 copy_fail (struct copy_state *cs, const char *name)
@@ -547,6 +590,16 @@ static int
 copy_file_at (int sdir, const char *sname, int ddir, const char *dname,
               const struct stat *st, struct copy_state *cs)
 {
+  struct copy_link *l = !cs->plain && st->st_nlink > 1 ? find_link (cs, st) : NULL;
+  if (l) {
+    /* Another name of a file already copied: link to the copy. */
+    if (linkat (l->fd, "", ddir, dname, AT_EMPTY_PATH) == 0)
+      return 0;
+    if (errno != EEXIST || unlinkat (ddir, dname, 0) == -1 ||
+        linkat (l->fd, "", ddir, dname, AT_EMPTY_PATH) == -1)
+      return copy_fail (cs, dname);
+    return 0;
+  }
   CLEANUP_CLOSE int in = openat (sdir, sname, O_RDONLY | O_NOFOLLOW | O_NOCTTY |
                                  O_CLOEXEC);
   if (in == -1)
@@ -570,6 +623,8 @@ copy_file_at (int sdir, const char *sname, int ddir, const char *dname,
   out = -1;
   if (close (fd) == -1)
     return copy_fail (cs, dname);
+  if (!cs->plain && st->st_nlink > 1)
+    remember_link (cs, st, ddir, dname);
   return 0;
 }
 
@@ -695,9 +750,11 @@ copy_path (const char *src, const char *dpath, bool plain)
       reply_with_error_errno (e, "%s: %s", what, strerror (e));
     }
     free (cs.failed);
+    free_links (&cs);
     return -1;
   }
   free (cs.failed);
+  free_links (&cs);
   return 0;
 }
 

@@ -306,6 +306,15 @@ probe_all (struct stringsbuf *ret, char **cands, size_t n)
 char **
 do_list_filesystems (void)
 {
+  return list_filesystems_ordered (true);
+}
+
+/* DISKS_FIRST: libguestfs's order (see do_list_filesystems); otherwise all
+ * disks and partitions in one device order (/dev/sda1 < /dev/sdb), the
+ * order inspection finds roots in. */
+char **
+list_filesystems_ordered (bool disks_first)
+{
   CLEANUP_FREE_STRINGS char **devs = do_list_devices ();
   if (devs == NULL)
     return NULL;
@@ -325,7 +334,10 @@ do_list_filesystems (void)
   for (size_t i = 0; parts[i]; ++i)
     if (!is_extended_partition (parts[i]) && add_string (&cands, parts[i]) == -1)
       goto oom;
-  qsort (cands.argv + ndisks, cands.size - ndisks, sizeof (char *), compare_device_names);
+  if (disks_first)
+    qsort (cands.argv + ndisks, cands.size - ndisks, sizeof (char *), compare_device_names);
+  else
+    qsort (cands.argv, cands.size, sizeof (char *), compare_device_names);
   if (add_dm_and_md (&lvs, &mds) == -1)
     goto oom;
   qsort (mds.argv, mds.size, sizeof (char *), compare_strings);

@@ -373,7 +373,8 @@ char **
 do_inspect_os (void)
 {
   free_oses ();
-  CLEANUP_FREE_STRINGS char **pairs = do_list_filesystems ();
+  /* Roots are reported in device order, whole disks among partitions. */
+  CLEANUP_FREE_STRINGS char **pairs = list_filesystems_ordered (false);
   if (pairs == NULL)
     return NULL;
   size_t nfs = 0;
