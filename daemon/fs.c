@@ -323,21 +323,19 @@ list_filesystems_ordered (bool disks_first)
     return NULL;
 
   struct stringsbuf cands = { 0 }, lvs = { 0 }, mds = { 0 }, ret = { 0 };
-  /* As libguestfs lists them: the whole disks that hold a filesystem
-   * first, then the partitions (/dev/sdb before /dev/sda1), each group
-   * in device order. */
+  /* The whole disks that hold a filesystem, then the partitions; sorted
+   * as two groups (libguestfs's /dev/sdb before /dev/sda1) or as one. */
   for (size_t i = 0; devs[i]; ++i)
     if (!has_partitions (devs[i]) && add_string (&cands, devs[i]) == -1)
       goto oom;
-  qsort (cands.argv, cands.size, sizeof (char *), compare_device_names);
   size_t ndisks = cands.size;
+  if (disks_first)
+    qsort (cands.argv, ndisks, sizeof (char *), compare_device_names);
   for (size_t i = 0; parts[i]; ++i)
     if (!is_extended_partition (parts[i]) && add_string (&cands, parts[i]) == -1)
       goto oom;
-  if (disks_first)
-    qsort (cands.argv + ndisks, cands.size - ndisks, sizeof (char *), compare_device_names);
-  else
-    qsort (cands.argv, cands.size, sizeof (char *), compare_device_names);
+  size_t from = disks_first ? ndisks : 0;
+  qsort (cands.argv + from, cands.size - from, sizeof (char *), compare_device_names);
   if (add_dm_and_md (&lvs, &mds) == -1)
     goto oom;
   qsort (mds.argv, mds.size, sizeof (char *), compare_strings);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "guestfs-internal.h"
+#include "findpath.h"
 
 
 /* Open handles, so that an exiting program does not leave qemu running. */
@@ -146,28 +147,15 @@ char *
 guestfs_int_default_hv (void)
 {
   static const char name[] = "qemu-system-x86_64";
-  const char *path = getenv ("PATH");
-  if (!path || !*path)
-    path = "/usr/local/bin:/usr/bin:/bin";
-  while (*path) {
-    size_t n = strcspn (path, ":");
-    char *cand;
-    if (n > 0 && path[0] == '/' &&
-        asprintf (&cand, "%.*s/%s", (int) n, path, name) != -1) {
-      if (access (cand, X_OK) == 0) {
-        char *real = realpath (cand, NULL);   /* /bin/... -> /usr/bin/... */
-        if (real) {
-          free (cand);
-          return real;
-        }
-        return cand;
-      }
-      free (cand);
-    }
-    path += n;
-    path += *path == ':';
+  char *found = hatch_find_in_path (name);
+  if (found == NULL)
+    return strdup (name);
+  char *real = realpath (found, NULL);     /* absolute; /bin/... -> /usr/bin/... */
+  if (real) {
+    free (found);
+    return real;
   }
-  return strdup (name);
+  return found;
 }
 
 static guestfs_h *

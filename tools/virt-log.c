@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "findpath.h"
 #include "guestfs.h"
 #include "options.h"
 #include "run.h"
@@ -126,23 +127,6 @@ dump_evtx (const char *tool, const char *file)
   return 0;
 }
 
-static char *
-find_in_path (const char *name)
-{
-  const char *path = getenv ("PATH");
-  if (!path) path = "/usr/bin:/bin";
-  char *copy = strdup (path), *save = NULL;
-  for (char *d = strtok_r (copy, ":", &save); d; d = strtok_r (NULL, ":", &save)) {
-    char *p;
-    if (asprintf (&p, "%s/%s", *d ? d : ".", name) == -1)
-      break;
-    if (access (p, X_OK) == 0) { free (copy); return p; }
-    free (p);
-  }
-  free (copy);
-  return NULL;
-}
-
 /* Windows Vista and later: the System event log, through evtxdump.py
  * (python-evtx; Debian installs it as evtx_dump.py). */
 static int
@@ -156,8 +140,8 @@ windows_logs (guestfs_h *g, const char *root)
              "supported.\n", program);
     return -1;
   }
-  char *tool = find_in_path ("evtxdump.py");
-  if (!tool) tool = find_in_path ("evtx_dump.py");
+  char *tool = hatch_find_in_path ("evtxdump.py");
+  if (!tool) tool = hatch_find_in_path ("evtx_dump.py");
   if (!tool) {
     fprintf (stderr, "%s: error: this is a Windows guest: showing its event "
              "log needs the program evtxdump.py (from the python-evtx package; "

@@ -22,11 +22,10 @@
 static const char *program = "virt-win-reg";
 static bool unsafe_printable_strings;
 
+/* --help: as the Perl tool's pod2usage (1), the text then status 1. */
 static void __attribute__((noreturn))
-usage (int status)
+help (void)
 {
-  if (status != EXIT_SUCCESS)
-    tool_try_help (program);
   printf ("%s: export Windows Registry entries from a Windows guest\n"
           "Usage:\n"
           "  %s [--options] domname|disk.img 'HKLM\\Path\\To\\Subkey' [name|@]\n"
@@ -921,11 +920,11 @@ main (int argc, char *argv[])
   int c;
   while ((c = tool_getopt (&o, argc, argv)) != -1) {
     switch (c) {
-    case 0x200: usage (EXIT_SUCCESS);   /* which exits 1, as the Perl tool's pod2usage (1) */
+    case 0x200: help ();
     case 0x201: merge = true; o.read_only = false; break;
     case 0x202: unsafe_printable_strings = true; break;
     case 0x203: encoding = optarg; break;
-    default: usage (tool_failure_status);
+    default: tool_try_help (program);   /* status 2 */
     }
   }
   /* Old style: the first argument is the guest (a disk image or a
