@@ -38,4 +38,9 @@ void hatch_appliance_free (struct hatch_appliance *a);
 int hatch_appliance_from_dir (const char *dir, struct hatch_appliance *out,
                               char **errmsg);
 
+/* The checked per-user cache directory (cachedir/hatch-appliance-<uid>),
+ * created if needed: a real directory, ours, writable only by us.  Returns
+ * it (malloc'd), or NULL and sets *errmsg.  */
+char *hatch_appliance_user_cache_dir (const char *cachedir, char **errmsg);
+
 #endif

@@ -68,7 +68,7 @@ compute_key (struct ctx *c, const struct kernel_info *k, char key[33])
 
 /* Create or check the per-user cache directory: it must be a real
  * directory owned by us and not writable by others, or someone else could
- * plant an appliance we would boot.  */
+ * plant an appliance we would boot (or a KVM verdict we would trust).  */
 static char *
 user_cache_dir (struct ctx *c)
 {
@@ -97,6 +97,16 @@ user_cache_dir (struct ctx *c)
     free (dir);
     return NULL;
   }
+  return dir;
+}
+
+char *
+hatch_appliance_user_cache_dir (const char *cachedir, char **errmsg)
+{
+  struct hatch_appliance_inputs in = { .cachedir = cachedir };
+  struct ctx c = { .in = &in };
+  char *dir = user_cache_dir (&c);
+  *errmsg = c.errmsg;
   return dir;
 }
 

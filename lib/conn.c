@@ -21,6 +21,7 @@
 static void
 console_append (guestfs_h *g, const char *buf, size_t n)
 {
+  g->console_total += n;
   for (size_t i = 0; i < n; ++i) {
     g->console_tail[g->console_pos++] = buf[i];
     if (g->console_pos == CONSOLE_TAIL_SIZE) {
@@ -127,8 +128,22 @@ appliance_died (guestfs_h *g, const char *what)
 
 struct reader {
   guestfs_h *g;
-  int timeout_ms;      /* -1: wait forever (calls); else launch deadline */
+  int timeout_ms;      /* -1: a call (bounded by g->call_deadline if set); else launch */
 };
+
+/* Milliseconds left before the call's deadline (LIBGUESTFS_CALL_TIMEOUT),
+ * or -1 when the call has none. */
+static int
+call_ms_left (guestfs_h *g)
+{
+  if (g->call_deadline.tv_sec == 0)
+    return -1;
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  long long ms = (long long) (g->call_deadline.tv_sec - now.tv_sec) * 1000 +
+                 (g->call_deadline.tv_nsec - now.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int) ms;
+}
 
 /* frame_read_fn: read exactly n bytes from the daemon socket, servicing
  * the console meanwhile. */
@@ -158,7 +173,8 @@ read_sock (void *opaque, void *buf, size_t n)
       { .fd = g->sock, .events = POLLIN },
       { .fd = g->console_fd, .events = POLLIN },
     };
-    int pr = poll (p, g->console_fd >= 0 ? 2 : 1, rd->timeout_ms);
+    int wait_ms = rd->timeout_ms >= 0 ? rd->timeout_ms : call_ms_left (g);
+    int pr = poll (p, g->console_fd >= 0 ? 2 : 1, wait_ms);
     if (pr == 0) {
       errno = ETIMEDOUT;
       return -1;
@@ -197,7 +213,12 @@ write_sock (guestfs_h *g, const struct frame_header *h, const void *body, size_t
         { .fd = g->sock, .events = POLLOUT },
         { .fd = g->console_fd, .events = POLLIN },
       };
-      if (poll (p, g->console_fd >= 0 ? 2 : 1, -1) > 0 && g->console_fd >= 0 && p[1].revents)
+      int pr = poll (p, g->console_fd >= 0 ? 2 : 1, call_ms_left (g));
+      if (pr == 0) {
+        errno = ETIMEDOUT;
+        return -1;
+      }
+      if (pr > 0 && g->console_fd >= 0 && p[1].revents)
         guestfs_int_drain_console (g);
       continue;
     }
@@ -312,6 +333,18 @@ open_file (const char *path, int flags)
   return open (path, flags | O_CLOEXEC | O_NOCTTY, 0666);
 }
 
+/* The call's deadline passed: the daemon is still busy with it, so the
+ * connection is out of step and the appliance is stopped (the caller may
+ * launch again). */
+static void
+call_timed_out (guestfs_h *g, const char *name)
+{
+  guestfs_int_error_errno (g, ETIMEDOUT,
+                           "%s: no reply from the appliance within %d s "
+                           "(LIBGUESTFS_CALL_TIMEOUT); the appliance was stopped",
+                           name, g->call_timeout);
+}
+
 static int
 send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint32_t serial)
 {
@@ -362,7 +395,10 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
     if (write_sock (g, &h, buf, (size_t) r) == -1) {
       free (buf);
       close (fd);
-      appliance_died (g, "appliance closed the connection during an upload");
+      if (errno == ETIMEDOUT)
+        call_timed_out (g, name);
+      else
+        appliance_died (g, "appliance closed the connection during an upload");
       return -2;
     }
     sent += (uint64_t) r;
@@ -372,7 +408,10 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
   free (buf);
   close (fd);
   if (write_sock (g, &h, NULL, 0) == -1) {
-    appliance_died (g, "appliance closed the connection during an upload");
+    if (errno == ETIMEDOUT)
+      call_timed_out (g, name);
+    else
+      appliance_died (g, "appliance closed the connection during an upload");
     return -2;
   }
   return ret;
@@ -406,12 +445,19 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
 
   g->user_cancel = 0;
   g->state = BUSY;
+  if (g->call_timeout > 0) {
+    clock_gettime (CLOCK_MONOTONIC, &g->call_deadline);
+    g->call_deadline.tv_sec += g->call_timeout;
+  }
   uint32_t serial = ++g->serial;
   struct frame_header h = { .proc = (uint32_t) proc, .type = FRAME_CALL, .serial = serial };
   int ret = -1;
   bool local_error = false;
   if (write_sock (g, &h, req->buf, req->len) == -1) {
-    appliance_died (g, "appliance closed the connection unexpectedly");
+    if (errno == ETIMEDOUT)
+      call_timed_out (g, name);
+    else
+      appliance_died (g, "appliance closed the connection unexpectedly");
     goto dead;
   }
   if (filein) {
@@ -431,6 +477,10 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         error (g, "%s: protocol error: malformed frame from the daemon; closing the connection", name);
         goto kill;
       }
+      if (r == -1 && errno == ETIMEDOUT) {
+        call_timed_out (g, name);
+        goto kill;
+      }
       appliance_died (g, "appliance closed the connection unexpectedly");
       goto dead;
     }
@@ -443,6 +493,10 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       }
       if (read_sock (&rd, body, len) <= 0) {
         free (body);
+        if (errno == ETIMEDOUT) {
+          call_timed_out (g, name);
+          goto kill;
+        }
         appliance_died (g, "appliance closed the connection unexpectedly");
         goto dead;
       }
@@ -524,12 +578,12 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
 
  kill:
   /* The stream is out of step: the appliance cannot be trusted any more. */
-  guestfs_int_direct_shutdown (g, false);
-  goto done;
  dead:
-  guestfs_int_direct_shutdown (g, false);
+  g->call_deadline.tv_sec = 0;
+  guestfs_int_backend_shutdown (g, false);
   goto done;
  out:
+  g->call_deadline.tv_sec = 0;
   g->state = READY;
  done:
   if (outfd >= 0 && close (outfd) == -1 && ret == 0) {

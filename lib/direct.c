@@ -99,6 +99,9 @@ appliance_log (void *opaque, const char *msg)
   guestfs_int_launch_phase (g, "appliance: %s", msg);
 }
 
+static int direct_shutdown (guestfs_h *g, bool check_errors);
+static bool wait_qemu (guestfs_h *g, int ms, int *status);
+
 static int
 get_appliance (guestfs_h *g, struct hatch_appliance *app)
 {
@@ -300,14 +303,367 @@ log_command (guestfs_h *g, char **argv)
   free (buf);
 }
 
-int
-guestfs_int_direct_launch (guestfs_h *g)
+/* How long the guest may stay silent under KVM before we call KVM broken.
+ * init prints one line as soon as it runs, even in quiet mode.  Measured
+ * on this project's 2-core test machines, quiet mode, under TCG: that
+ * line comes 1.5 s after qemu starts on an idle machine and 2.8-4.0 s
+ * while two other appliances run.  KVM boots the same kernel many times
+ * faster, so a KVM guest still silent after 10 s is not running (a
+ * paravirtual host may stop the vCPU without a word). */
+#define KVM_SILENCE_MS 10000
+
+/* qemu's own words for a vCPU that KVM cannot run. */
+static const char *const kvm_failure_marks[] = {
+  "KVM internal error", "emulation failure", "kvm run failed",
+  "KVM: entry failed", "failed to set MSR", "kvm_init_vcpu",
+  "Could not access KVM kernel module", "failed to initialize kvm",
+  "KVM_SET_", "KVM_GET_",
+};
+
+/* The console line holding the first KVM failure mark, or NULL. */
+static char *
+kvm_failure_line (guestfs_h *g)
 {
-  struct hatch_appliance app = { 0 };
+  char *tail = guestfs_int_console_tail (g, 60);
+  char *found = NULL;
+  for (size_t i = 0; tail && !found && i < sizeof kvm_failure_marks / sizeof *kvm_failure_marks; ++i) {
+    char *p = strstr (tail, kvm_failure_marks[i]);
+    if (!p)
+      continue;
+    char *b = p;
+    while (b > tail && b[-1] != '\n')
+      b--;
+    found = strndup (b, strcspn (b, "\n"));
+  }
+  free (tail);
+  return found;
+}
+
+/* Known qemu failures, in words a user can act on.  The hint is prefixed
+ * to the error; the console tail follows it. */
+static const struct { const char *mark, *hint; } qemu_failures[] = {
+  { "Failed to get \"write\" lock",
+    "a disk image is in use by another program (qemu could not lock it): "
+    "stop the other program, or add the drive read-only" },
+  { "Failed to get shared \"write\" lock",
+    "a disk image is in use by another program (qemu could not lock it): "
+    "stop the other program, or add the drive read-only" },
+  { "cannot set up guest memory",
+    "not enough memory for the appliance: free some memory, or give it less "
+    "with set_memsize / LIBGUESTFS_MEMSIZE" },
+  { "Cannot allocate memory",
+    "not enough memory for the appliance: free some memory, or give it less "
+    "with set_memsize / LIBGUESTFS_MEMSIZE" },
+  { "No such file or directory",
+    "a file qemu needs is missing (a disk image removed after add_drive?)" },
+  { "Permission denied",
+    "qemu may not open a file it needs (check the disk images' permissions)" },
+};
+
+/* Oldest qemu whose options we use (PVH boot, q35, virtio-scsi, -cpu max
+ * with feature flags). */
+#define QEMU_MIN_MAJOR 4
+#define QEMU_MIN_MINOR 2
+
+/* "qemu X.Y is too old" when g->hv says so, else NULL.  Asked only after
+ * qemu failed, so a working launch never pays for it. */
+static char *
+qemu_too_old (guestfs_h *g)
+{
+  int fds[2];
+  if (pipe2 (fds, O_CLOEXEC) == -1)
+    return NULL;
+  pid_t pid = fork ();
+  if (pid == -1) {
+    close (fds[0]);
+    close (fds[1]);
+    return NULL;
+  }
+  if (pid == 0) {
+    int null = open ("/dev/null", O_RDWR);
+    dup2 (null, 0);
+    dup2 (fds[1], 1);
+    dup2 (null, 2);
+    execlp (g->hv, g->hv, "-version", (char *) NULL);
+    _exit (127);
+  }
+  close (fds[1]);
+  char buf[512];
+  size_t n = 0;
+  ssize_t r;
+  struct pollfd p = { .fd = fds[0], .events = POLLIN };
+  while (n < sizeof buf - 1 && poll (&p, 1, 5000) > 0 &&
+         (r = read (fds[0], buf + n, sizeof buf - 1 - n)) > 0)
+    n += (size_t) r;
+  buf[n] = '\0';
+  close (fds[0]);
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  int major, minor;
+  const char *v = strstr (buf, "version ");
+  if (!v || sscanf (v + 8, "%d.%d", &major, &minor) != 2)
+    return NULL;
+  if (major > QEMU_MIN_MAJOR || (major == QEMU_MIN_MAJOR && minor >= QEMU_MIN_MINOR))
+    return NULL;
+  char *msg;
+  if (asprintf (&msg, "%s is qemu %d.%d, too old: Hatch needs qemu %d.%d or later "
+                "(install a newer qemu-system-x86, or name one with LIBGUESTFS_HV)",
+                g->hv, major, minor, QEMU_MIN_MAJOR, QEMU_MIN_MINOR) == -1)
+    return NULL;
+  return msg;
+}
+
+/* qemu exited before the daemon said hello: one error naming the cause. */
+static void
+qemu_exited_error (guestfs_h *g, int status)
+{
+  guestfs_int_drain_console (g);
+  char *tail = guestfs_int_console_tail (g, 12);
+  char how[64];
+  if (WIFSIGNALED (status))
+    snprintf (how, sizeof how, "was killed by signal %d", WTERMSIG (status));
+  else
+    snprintf (how, sizeof how, "exited with status %d", WEXITSTATUS (status));
+  char *hint = NULL;
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 127 && tail &&
+      strstr (tail, "No such file or directory") &&
+      asprintf (&hint, "the hypervisor %s was not found (install qemu-system-x86, "
+                "or name one with LIBGUESTFS_HV / set_hv)", g->hv) == -1)
+    hint = NULL;
+  if (!hint)
+    hint = qemu_too_old (g);
+  for (size_t i = 0; !hint && tail && i < sizeof qemu_failures / sizeof *qemu_failures; ++i)
+    if (strstr (tail, qemu_failures[i].mark))
+      hint = strdup (qemu_failures[i].hint);
+  error (g, "launch: qemu %s before the appliance started%s%s%s%s",
+         how, hint ? ": " : "", hint ? hint : "",
+         tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+         tail ? tail : "");
+  free (hint);
+  free (tail);
+}
+
+enum start_result { STARTED = 0, START_FAILED = -1, KVM_FAILED = -2 };
+
+/* Kill the qemu of a failed start and forget its connection, keeping the
+ * handle's temporary directory for the next attempt. */
+static void
+abandon_qemu (guestfs_h *g)
+{
+  guestfs_int_stop_recovery (g);
+  if (g->qemu_pid > 0) {
+    kill (g->qemu_pid, SIGKILL);
+    waitpid (g->qemu_pid, NULL, 0);
+    g->qemu_pid = 0;
+  }
+  if (g->sock >= 0) {
+    close (g->sock);
+    g->sock = -1;
+  }
+  if (g->console_fd >= 0) {
+    close (g->console_fd);
+    g->console_fd = -1;
+  }
+}
+
+static long
+ms_since (const struct timespec *t0)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Start qemu on app with the given accelerator and wait for the daemon's
+ * hello.  With kvm_fallback, a KVM that does not run the appliance
+ * (qemu's KVM error on the console, qemu dying, or a silent guest) returns
+ * KVM_FAILED with the reason in why, qemu already gone; the caller boots
+ * again under TCG. */
+static enum start_result
+start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
+                 bool kvm_fallback, int timeout_ms, char *why, size_t whylen)
+{
+  enum start_result ret = START_FAILED;
   char **argv = NULL;
   int lsock = -1;
   char *sockpath = NULL;
   int console[2] = { -1, -1 };
+
+  g->kvm_used = kvm;
+  g->console_total = 0;
+  guestfs_int_launch_phase (g, "accelerator: %s", kvm ? "kvm" : "tcg");
+  if (asprintf (&sockpath, "%s/guestfsd.sock", g->sockdir) == -1) {
+    sockpath = NULL;
+    guestfs_int_perrorf (g, "asprintf");
+    goto out;
+  }
+  unlink (sockpath);
+  lsock = make_socket (g, sockpath);
+  if (lsock == -1)
+    goto out;
+  argv = build_qemu_argv (g, app, sockpath, kvm);
+  if (!argv)
+    goto out;
+  log_command (g, argv);
+
+  /* qemu's serial port is on its stdio: a socketpair makes the console
+   * two-way (we read its output, and internal_get_console_socket lets a
+   * caller type into it).  set_direct leaves the program's own stdin and
+   * stdout to qemu instead. */
+  if (!g->direct_mode &&
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) == -1) {
+    guestfs_int_perrorf (g, "socketpair");
+    goto out;
+  }
+  pid_t pid = fork ();
+  if (pid == -1) {
+    guestfs_int_perrorf (g, "fork");
+    goto out;
+  }
+  if (pid == 0) {
+    /* With set_pgroup, qemu gets its own process group so that ^C in
+     * the program's terminal does not reach it. */
+    if (g->pgroup)
+      setpgid (0, 0);
+    if (!g->direct_mode) {
+      dup2 (console[1], 0);
+      dup2 (console[1], 1);
+      dup2 (console[1], 2);
+    }
+    execvp (argv[0], argv);
+    fprintf (stderr, "%s: %s\n", argv[0], strerror (errno));
+    _exit (127);
+  }
+  g->qemu_pid = pid;
+  guestfs_int_start_recovery (g);
+  if (console[1] >= 0)
+    close (console[1]);
+  console[1] = -1;
+  g->console_fd = console[0];
+  console[0] = -1;
+  if (g->console_fd >= 0)
+    fcntl (g->console_fd, F_SETFL, O_NONBLOCK);
+  guestfs_int_launch_phase (g, "qemu started (pid %d)", (int) pid);
+
+  /* Wait until the daemon starts talking: first qemu connects to our
+   * socket (at its start), then the guest boots and the daemon writes its
+   * hello.  Meanwhile watch the console and qemu itself. */
+  struct timespec start;
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  bool exited = false, guest_spoke = false;
+  int exit_status = 0;
+  uint64_t seen = 0;
+  for (;;) {
+    struct pollfd p[2] = {
+      { .fd = g->sock >= 0 ? g->sock : lsock, .events = POLLIN },
+      { .fd = g->console_fd, .events = POLLIN },
+    };
+    int r = poll (p, g->console_fd >= 0 ? 2 : 1, 100);
+    if (r > 0 && p[0].revents) {
+      if (g->sock < 0) {
+        g->sock = accept4 (lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (g->sock >= 0) {
+          close (lsock);
+          lsock = -1;
+          unlink (sockpath);
+          guestfs_int_launch_phase (g, "qemu connected to the channel; waiting for the daemon");
+        }
+      }
+      else {
+        char c;
+        if (recv (g->sock, &c, 1, MSG_PEEK) > 0)
+          break;                /* the daemon's hello is arriving */
+        /* The channel closed: qemu is on its way out.  Give it a moment
+         * so that its exit (and why) is reported below. */
+        int st;
+        if (!wait_qemu (g, 2000, &st))
+          kill (pid, SIGKILL);
+        else {
+          g->qemu_pid = 0;
+          exited = true;
+          exit_status = st;
+        }
+      }
+    }
+    if (g->console_fd >= 0 && r > 0 && p[1].revents)
+      guestfs_int_drain_console (g);
+
+    if (kvm) {
+      char *line = kvm_failure_line (g);
+      if (line) {
+        if (kvm_fallback) {
+          snprintf (why, whylen, "qemu reported: %s", line);
+          ret = KVM_FAILED;
+        }
+        else
+          error (g, "launch: KVM cannot run the appliance (force_kvm is set): %s", line);
+        free (line);
+        goto out;
+      }
+      if (kvm_fallback && !guest_spoke && g->console_total > seen) {
+        /* qemu's own warnings share the console: only the kernel's
+         * timestamped lines or init's count as the guest's. */
+        seen = g->console_total;
+        char *tail = guestfs_int_console_tail (g, 60);
+        guest_spoke = tail && (strstr (tail, "hatch-init:") || strstr (tail, "[    "));
+        free (tail);
+      }
+      if (kvm_fallback && !guest_spoke && ms_since (&start) > KVM_SILENCE_MS) {
+        snprintf (why, whylen, "the guest printed nothing in %d s under KVM",
+                  KVM_SILENCE_MS / 1000);
+        ret = KVM_FAILED;
+        goto out;
+      }
+    }
+    int status = exit_status;
+    if (exited || waitpid (pid, &status, WNOHANG) == pid) {
+      g->qemu_pid = 0;
+      guestfs_int_drain_console (g);
+      if (kvm && kvm_fallback) {
+        char *line = kvm_failure_line (g);
+        snprintf (why, whylen, "qemu %s %d before the appliance started%s%s",
+                  WIFSIGNALED (status) ? "was killed by signal" : "exited with status",
+                  WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status),
+                  line ? ": " : "", line ? line : "");
+        free (line);
+        ret = KVM_FAILED;
+      }
+      else
+        qemu_exited_error (g, status);
+      goto out;
+    }
+    if (ms_since (&start) > timeout_ms) {
+      guestfs_int_drain_console (g);
+      char *tail = guestfs_int_console_tail (g, 12);
+      error (g, "launch: timed out after %d s waiting for the appliance to start%s%s",
+             timeout_ms / 1000, tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+             tail ? tail : "");
+      free (tail);
+      goto out;
+    }
+  }
+
+  long left = timeout_ms - ms_since (&start);
+  if (guestfs_int_wait_hello (g, left > 1000 ? (int) left : 1000) == -1)
+    goto out;
+  ret = STARTED;
+
+ out:
+  if (ret != STARTED)
+    abandon_qemu (g);
+  if (lsock >= 0) close (lsock);
+  if (console[0] >= 0) close (console[0]);
+  if (console[1] >= 0) close (console[1]);
+  if (sockpath) unlink (sockpath);
+  guestfs_int_free_string_list (argv);
+  free (sockpath);
+  return ret;
+}
+
+static int
+direct_launch (guestfs_h *g)
+{
+  struct hatch_appliance app = { 0 };
   /* Under TCG a launch takes a few seconds; two minutes means it is stuck. */
   int timeout_ms = 120 * 1000;
   const char *t = getenv ("HATCH_LAUNCH_TIMEOUT");
@@ -335,122 +691,34 @@ guestfs_int_direct_launch (guestfs_h *g)
   if (create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
     goto fail;
 
-  bool kvm;
-  if (has_setting (g, "force_tcg"))
-    kvm = false;
-  else if (has_setting (g, "force_kvm"))
-    kvm = true;
-  else
-    kvm = guestfs_int_kvm_usable (g);
-  g->kvm_used = kvm;
-  guestfs_int_launch_phase (g, "accelerator: %s", kvm ? "kvm" : "tcg");
-
-  if (asprintf (&sockpath, "%s/guestfsd.sock", g->sockdir) == -1) {
-    sockpath = NULL;
-    goto fail;
+  bool force_kvm = has_setting (g, "force_kvm");
+  bool kvm = !has_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
+  char why[512] = "";
+  enum start_result r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why);
+  if (r == KVM_FAILED) {
+    /* The one line -v shows about it; the verdict is cached so that the
+     * next launches go straight to TCG. */
+    debug (g, "KVM dropped: %s; booting again under TCG", why);
+    bool kvm_said_so = strncmp (why, "qemu reported:", 14) == 0;
+    if (kvm_said_so)
+      guestfs_int_kvm_record_failure (g);
+    g->console_pos = 0;
+    g->console_wrapped = false;
+    g->console_line_len = 0;
+    r = start_appliance (g, &app, false, false, timeout_ms, why, sizeof why);
+    /* Where TCG boots what KVM did not, KVM was the cause. */
+    if (r == STARTED && !kvm_said_so)
+      guestfs_int_kvm_record_failure (g);
   }
-  lsock = make_socket (g, sockpath);
-  if (lsock == -1)
-    goto fail;
-  argv = build_qemu_argv (g, &app, sockpath, kvm);
-  if (!argv)
-    goto fail;
-  log_command (g, argv);
-
-  /* qemu's serial port is on its stdio: a socketpair makes the console
-   * two-way (we read its output, and internal_get_console_socket lets a
-   * caller type into it).  set_direct leaves the program's own stdin and
-   * stdout to qemu instead. */
-  if (!g->direct_mode &&
-      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) == -1) {
-    guestfs_int_perrorf (g, "socketpair");
-    goto fail;
-  }
-  pid_t pid = fork ();
-  if (pid == -1) {
-    guestfs_int_perrorf (g, "fork");
-    goto fail;
-  }
-  if (pid == 0) {
-    /* With set_pgroup, qemu gets its own process group so that ^C in
-     * the program's terminal does not reach it. */
-    if (g->pgroup)
-      setpgid (0, 0);
-    if (!g->direct_mode) {
-      dup2 (console[1], 0);
-      dup2 (console[1], 1);
-      dup2 (console[1], 2);
-    }
-    execvp (argv[0], argv);
-    fprintf (stderr, "%s: %s\n", argv[0], strerror (errno));
-    _exit (127);
-  }
-  g->qemu_pid = pid;
-  guestfs_int_start_recovery (g);
-  if (console[1] >= 0)
-    close (console[1]);
-  console[1] = -1;
-  g->console_fd = console[0];
-  console[0] = -1;
-  if (g->console_fd >= 0)
-    fcntl (g->console_fd, F_SETFL, O_NONBLOCK);
-  guestfs_int_launch_phase (g, "qemu started (pid %d)", (int) pid);
-
-  /* Wait for qemu to connect to our socket, watching its console. */
-  struct timespec start;
-  clock_gettime (CLOCK_MONOTONIC, &start);
-  for (;;) {
-    struct pollfd p[2] = {
-      { .fd = lsock, .events = POLLIN },
-      { .fd = g->console_fd, .events = POLLIN },
-    };
-    int r = poll (p, g->console_fd >= 0 ? 2 : 1, 200);
-    if (r > 0 && p[0].revents) {
-      g->sock = accept4 (lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-      if (g->sock >= 0)
-        break;
-    }
-    if (g->console_fd >= 0 && r > 0 && p[1].revents)
-      guestfs_int_drain_console (g);
-    int status;
-    if (waitpid (pid, &status, WNOHANG) == pid) {
-      g->qemu_pid = 0;
-      guestfs_int_drain_console (g);
-      char *tail = guestfs_int_console_tail (g, 12);
-      error (g, "launch: qemu exited before connecting to the daemon channel%s%s",
-             tail && *tail ? ":\n" : "", tail ? tail : "");
-      free (tail);
-      goto fail;
-    }
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    if ((now.tv_sec - start.tv_sec) * 1000 > timeout_ms) {
-      error (g, "launch: timed out waiting for qemu to start");
-      goto fail;
-    }
-  }
-  close (lsock);
-  lsock = -1;
-  unlink (sockpath);
-  guestfs_int_launch_phase (g, "qemu connected to the channel; waiting for the daemon");
-
-  if (guestfs_int_wait_hello (g, timeout_ms) == -1)
+  if (r != STARTED)
     goto fail;
   guestfs_int_launch_phase (g, "daemon ready: launch finished");
-
-  guestfs_int_free_string_list (argv);
-  free (sockpath);
   hatch_appliance_free (&app);
   return 0;
 
  fail:
-  if (lsock >= 0) close (lsock);
-  if (console[0] >= 0) close (console[0]);
-  if (console[1] >= 0) close (console[1]);
-  guestfs_int_free_string_list (argv);
-  free (sockpath);
   hatch_appliance_free (&app);
-  guestfs_int_direct_shutdown (g, false);
+  direct_shutdown (g, false);
   return -1;
 }
 
@@ -492,14 +760,16 @@ remove_sockdir (guestfs_h *g)
   g->sockdir = NULL;
 }
 
-int
-guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors)
+static int
+direct_shutdown (guestfs_h *g, bool check_errors)
 {
   int ret = 0;
   /* Before qemu is reaped, so the recovery process can never kill a
    * recycled pid. */
   guestfs_int_stop_recovery (g);
+  bool asked_daemon = false;
   if (g->sock >= 0 && g->state == READY) {
+    asked_daemon = true;
     if (guestfs_int_daemon_exit (g) == -1 && check_errors) {
       error (g, "shutdown: the daemon did not exit cleanly");
       ret = -1;
@@ -511,7 +781,10 @@ guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors)
   }
   if (g->qemu_pid > 0) {
     int status = 0;
-    if (!wait_qemu (g, 3000, &status)) {
+    /* After the daemon's exit, qemu powers off by itself; otherwise (a
+     * dead or stuck appliance) there is nothing to wait for: SIGTERM
+     * still lets qemu flush its disk caches. */
+    if (!wait_qemu (g, asked_daemon ? 3000 : 0, &status)) {
       kill (g->qemu_pid, SIGTERM);
       if (!wait_qemu (g, 2000, &status)) {
         kill (g->qemu_pid, SIGKILL);
@@ -536,3 +809,9 @@ guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors)
   g->state = CONFIG;
   return ret;
 }
+
+const struct backend_ops guestfs_int_backend_direct = {
+  .name = "direct",
+  .launch = direct_launch,
+  .shutdown = direct_shutdown,
+};

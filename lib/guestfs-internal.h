@@ -101,9 +101,13 @@ struct guestfs_h {
   bool console_wrapped;
   char console_line[1024];  /* partial line being assembled for events */
   size_t console_line_len;
+  uint64_t console_total;   /* bytes read from the console since launch */
   uint32_t serial;
   struct timespec launch_t0;
   bool kvm_used;
+  const struct backend_ops *backend_ops; /* the backend that launched */
+  int call_timeout;         /* seconds; 0: none (LIBGUESTFS_CALL_TIMEOUT) */
+  struct timespec call_deadline; /* of the call in progress; 0: none */
 
   /* library.c: settings of the library-side actions */
   bool network, pgroup, recovery_proc;
@@ -228,13 +232,28 @@ char *guestfs_int_console_tail (guestfs_h *g, int max_lines);
  * took with internal_get_console_socket. */
 void guestfs_int_console_release (guestfs_h *g);
 
-/* direct.c: the direct backend */
-int guestfs_int_direct_launch (guestfs_h *g);
-int guestfs_int_direct_shutdown (guestfs_h *g, bool check_errors);
+/* Backends: what runs the appliance VM below the handle.  launch.c
+ * picks one by g->backend and keeps it in g->backend_ops; the rest of the
+ * library (conn.c, handle.c) only stops it through that interface. */
+struct backend_ops {
+  const char *name;
+  /* Start the appliance, connect g->sock, wait for the daemon's hello.
+   * On failure: set the handle error, leave nothing running, return -1. */
+  int (*launch) (guestfs_h *g);
+  /* Stop the appliance (daemon exit, then qemu) and remove the handle's
+   * temporary files.  check_errors: report an unclean exit. */
+  int (*shutdown) (guestfs_h *g, bool check_errors);
+};
+extern const struct backend_ops guestfs_int_backend_direct;
+/* launch.c: stop whatever backend launched (nothing if none). */
+int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
 
 /* kvm.c */
-/* True if KVM really runs a guest on this host (verdict cached). */
+/* True if KVM may run a guest here: cached verdict, else a probe.  The
+ * real boot has the last word (guestfs_int_kvm_record_failure). */
 bool guestfs_int_kvm_usable (guestfs_h *g);
+/* The appliance did not boot under KVM: cache "no" for this boot. */
+void guestfs_int_kvm_record_failure (guestfs_h *g);
 
 /* library.c */
 /* Start the recovery process for g->qemu_pid (if g->recovery_proc). */

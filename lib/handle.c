@@ -107,6 +107,17 @@ guestfs_int_parse_environment (guestfs_h *g, env_lookup lookup, void *opaque)
     }
     g->memsize = (int) m;
   }
+  if ((v = lookup (opaque, "LIBGUESTFS_CALL_TIMEOUT")) && *v) {
+    /* Hatch's own: seconds a daemon call may take before the appliance
+     * is stopped and the call fails (0, the default: no limit). */
+    char *end;
+    long t = strtol (v, &end, 10);
+    if (*end || t < 0 || t > 1000000) {
+      error (g, "LIBGUESTFS_CALL_TIMEOUT must be a number of seconds (0: no limit)");
+      return -1;
+    }
+    g->call_timeout = (int) t;
+  }
   if ((v = lookup (opaque, "LIBGUESTFS_CACHEDIR")) && *v) {
     free (g->cachedir);
     g->cachedir = guestfs_int_safe_strdup (g, v);
@@ -239,7 +250,7 @@ guestfs_close (guestfs_h *g)
     guestfs_sync (g);
   }
   if (g->state != CONFIG)
-    guestfs_int_direct_shutdown (g, false);
+    guestfs_int_backend_shutdown (g, false);
   guestfs_int_call_callbacks_void (g, GUESTFS_EVENT_CLOSE);
   g->state = NO_HANDLE;
 

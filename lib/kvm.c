@@ -1,121 +1,47 @@
-/* Does KVM really work here?  Some hosts have /dev/kvm but cannot run a
- * guest (nested or paravirtualised hosts).  We ask KVM to run three bytes
- * of real-mode code (out to a port, then hlt) and check the exits.  The
- * verdict is cached per boot in the cache directory. */
+/* Does KVM really work here?
+ *
+ * Some hosts have a /dev/kvm that passes every small test and still
+ * cannot run our appliance (nested or paravirtualised hosts: the guest
+ * kernel dies with a KVM internal error a second into its boot).  So a
+ * probe only filters: the verdict comes from the real boot (direct.c
+ * drops KVM and boots again under TCG when the appliance does not come
+ * up under KVM, and records "no" here).
+ *
+ * The verdict is cached per boot of the host and per hypervisor binary,
+ * in the checked per-user cache directory (never a predictable name in a
+ * shared directory): a file "kvm-verdict" with lines
+ *   BOOT_ID <tab> yes|no <tab> HYPERVISOR
+ */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
 #include "actions-gen.h"
+#include "appliance/appliance.h"
 
-static bool
-probe_kvm (guestfs_h *g, char *why, size_t whylen)
-{
-  bool ok = false;
-  int kvm = -1, vm = -1, vcpu = -1;
-  void *mem = MAP_FAILED, *run = MAP_FAILED;
-  size_t runsize = 0;
+#define VERDICT_FILE "kvm-verdict"
+#define MAX_VERDICT_FILE (64 * 1024)
 
-  kvm = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (kvm == -1) {
-    snprintf (why, whylen, "/dev/kvm: %s", strerror (errno));
-    goto out;
-  }
-  if (ioctl (kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
-    snprintf (why, whylen, "KVM API version mismatch");
-    goto out;
-  }
-  vm = ioctl (kvm, KVM_CREATE_VM, 0);
-  if (vm == -1) {
-    snprintf (why, whylen, "KVM_CREATE_VM: %s", strerror (errno));
-    goto out;
-  }
-  mem = mmap (NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED)
-    goto out;
-  /* mov $0x42,%al; out %al,$0x10; hlt */
-  static const unsigned char code[] = { 0xb0, 0x42, 0xe6, 0x10, 0xf4 };
-  memcpy (mem, code, sizeof code);
-  struct kvm_userspace_memory_region region = {
-    .slot = 0, .guest_phys_addr = 0x1000, .memory_size = 0x1000,
-    .userspace_addr = (uint64_t) (uintptr_t) mem,
-  };
-  if (ioctl (vm, KVM_SET_USER_MEMORY_REGION, &region) == -1) {
-    snprintf (why, whylen, "KVM_SET_USER_MEMORY_REGION: %s", strerror (errno));
-    goto out;
-  }
-  vcpu = ioctl (vm, KVM_CREATE_VCPU, 0);
-  if (vcpu == -1) {
-    snprintf (why, whylen, "KVM_CREATE_VCPU: %s", strerror (errno));
-    goto out;
-  }
-  int sz = ioctl (kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-  if (sz <= 0)
-    goto out;
-  runsize = (size_t) sz;
-  run = mmap (NULL, runsize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-  if (run == MAP_FAILED)
-    goto out;
-  struct kvm_sregs sregs;
-  if (ioctl (vcpu, KVM_GET_SREGS, &sregs) == -1)
-    goto out;
-  sregs.cs.base = 0;
-  sregs.cs.selector = 0;
-  if (ioctl (vcpu, KVM_SET_SREGS, &sregs) == -1)
-    goto out;
-  struct kvm_regs regs = { .rip = 0x1000, .rflags = 0x2 };
-  if (ioctl (vcpu, KVM_SET_REGS, &regs) == -1)
-    goto out;
-  struct kvm_run *kr = run;
-  bool saw_io = false;
-  for (int i = 0; i < 4; ++i) {
-    if (ioctl (vcpu, KVM_RUN, 0) == -1) {
-      snprintf (why, whylen, "KVM_RUN: %s", strerror (errno));
-      goto out;
-    }
-    if (kr->exit_reason == KVM_EXIT_IO && kr->io.port == 0x10 &&
-        *((unsigned char *) kr + kr->io.data_offset) == 0x42) {
-      saw_io = true;
-      continue;
-    }
-    if (kr->exit_reason == KVM_EXIT_HLT && saw_io) {
-      ok = true;
-      break;
-    }
-    snprintf (why, whylen, "unexpected KVM exit reason %u", kr->exit_reason);
-    goto out;
-  }
- out:
-  if (!ok && !why[0])
-    snprintf (why, whylen, "KVM test guest did not run");
-  if (run != MAP_FAILED) munmap (run, runsize);
-  if (mem != MAP_FAILED) munmap (mem, 0x1000);
-  if (vcpu >= 0) close (vcpu);
-  if (vm >= 0) close (vm);
-  if (kvm >= 0) close (kvm);
-  return ok;
-}
-
-/* Some hosts run our tiny guest but make qemu abort while it sets up a
- * full vCPU (MSRs a nested hypervisor refuses).  Ask qemu itself: start it
- * paused with KVM and the CPU model we would use, then quit. */
+/* Ask the hypervisor itself: start it paused with KVM and the CPU model we
+ * would use, then quit.  It fails at once where there is no /dev/kvm or
+ * where the host refuses the vCPU setup. */
 static bool
 probe_qemu_kvm (guestfs_h *g, char *why, size_t whylen)
 {
   int in[2];
-  if (pipe2 (in, O_CLOEXEC) == -1)
+  if (pipe2 (in, O_CLOEXEC) == -1) {
+    snprintf (why, whylen, "pipe: %s", strerror (errno));
     return false;
+  }
   pid_t pid = fork ();
   if (pid == -1) {
+    snprintf (why, whylen, "fork: %s", strerror (errno));
     close (in[0]);
     close (in[1]);
     return false;
@@ -135,11 +61,13 @@ probe_qemu_kvm (guestfs_h *g, char *why, size_t whylen)
   close (in[1]);
   int status;
   while (waitpid (pid, &status, 0) == -1)
-    if (errno != EINTR)
+    if (errno != EINTR) {
+      snprintf (why, whylen, "waitpid: %s", strerror (errno));
       return false;
+    }
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return true;
-  snprintf (why, whylen, "%s with KVM %s %d", g->hv,
+  snprintf (why, whylen, "%s -machine accel=kvm %s %d", g->hv,
             WIFSIGNALED (status) ? "was killed by signal" : "exited with status",
             WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status));
   return false;
@@ -149,64 +77,155 @@ static char *
 boot_id (void)
 {
   char buf[64] = "";
-  FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "r");
+  FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "re");
   if (f) {
     if (!fgets (buf, sizeof buf, f))
       buf[0] = '\0';
     fclose (f);
   }
   buf[strcspn (buf, "\n")] = '\0';
-  return strdup (buf);
+  return strdup (buf[0] ? buf : "unknown-boot");
+}
+
+/* The verdict file's path, or NULL (no usable cache directory: then the
+ * verdict is simply not cached). */
+static char *
+verdict_path (guestfs_h *g)
+{
+  char *cachedir = guestfs_impl_get_cachedir (g);
+  char *err = NULL;
+  char *dir = cachedir ? hatch_appliance_user_cache_dir (cachedir, &err) : NULL;
+  char *path = NULL;
+  if (!dir)
+    debug (g, "KVM verdict not cached: %s", err ? err : "no cache directory");
+  else if (asprintf (&path, "%s/" VERDICT_FILE, dir) == -1)
+    path = NULL;
+  free (err);
+  free (dir);
+  free (cachedir);
+  return path;
+}
+
+/* Read the whole verdict file (bounded), or an empty string. */
+static char *
+read_verdicts (const char *path)
+{
+  char *buf = calloc (1, MAX_VERDICT_FILE + 1);
+  if (!buf)
+    return NULL;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    size_t n = 0;
+    ssize_t r;
+    while (n < MAX_VERDICT_FILE &&
+           (r = read (fd, buf + n, MAX_VERDICT_FILE - n)) > 0)
+      n += (size_t) r;
+    buf[n] = '\0';
+    close (fd);
+  }
+  return buf;
+}
+
+/* Find this boot's line for this hypervisor: 1 yes, 0 no, -1 none. */
+static int
+lookup_verdict (const char *verdicts, const char *id, const char *hv)
+{
+  int found = -1;
+  const char *line = verdicts;
+  while (line && *line) {
+    const char *end = strchr (line, '\n');
+    size_t len = end ? (size_t) (end - line) : strlen (line);
+    size_t idlen = strlen (id), hvlen = strlen (hv);
+    if (len > idlen + 1 && strncmp (line, id, idlen) == 0 && line[idlen] == '\t') {
+      const char *v = line + idlen + 1;
+      bool yes = strncmp (v, "yes\t", 4) == 0, no = strncmp (v, "no\t", 3) == 0;
+      const char *h = v + (yes ? 4 : 3);
+      if ((yes || no) && (size_t) (line + len - h) == hvlen && strncmp (h, hv, hvlen) == 0)
+        found = yes ? 1 : 0;
+    }
+    line = end ? end + 1 : NULL;
+  }
+  return found;
+}
+
+/* Write the verdict: keep the other hypervisors' lines of this boot, drop
+ * every other boot's, replace ours.  A temporary file in our own 0700
+ * directory, then rename: concurrent launches never see half a file. */
+static void
+store_verdict (guestfs_h *g, const char *path, const char *id, bool yes)
+{
+  char *old = read_verdicts (path);
+  char *tmp = NULL;
+  if (!old || asprintf (&tmp, "%s.%d", path, (int) getpid ()) == -1) {
+    free (old);
+    return;
+  }
+  int fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
+  if (!f) {
+    if (fd >= 0) close (fd);
+    debug (g, "KVM verdict not cached: %s: %s", tmp, strerror (errno));
+    free (tmp);
+    free (old);
+    return;
+  }
+  size_t idlen = strlen (id);
+  for (char *line = old, *end; line && *line; line = end ? end + 1 : NULL) {
+    end = strchr (line, '\n');
+    if (end) *end = '\0';
+    if (strncmp (line, id, idlen) != 0 || line[idlen] != '\t')
+      continue;                                   /* another boot's */
+    if (lookup_verdict (line, id, g->hv) != -1)
+      continue;                                   /* ours: replaced */
+    fprintf (f, "%s\n", line);
+  }
+  fprintf (f, "%s\t%s\t%s\n", id, yes ? "yes" : "no", g->hv);
+  if (fclose (f) == 0 && rename (tmp, path) == 0)
+    debug (g, "KVM verdict \"%s\" for %s cached in %s", yes ? "yes" : "no", g->hv, path);
+  else
+    unlink (tmp);
+  free (tmp);
+  free (old);
 }
 
 bool
 guestfs_int_kvm_usable (guestfs_h *g)
 {
-  char *cachedir = guestfs_impl_get_cachedir (g);
+  char *path = verdict_path (g);
   char *id = boot_id ();
-  char *path = NULL;
   bool verdict;
   char why[256] = "";
 
-  if (cachedir && asprintf (&path, "%s/hatch-kvm-%d", cachedir, (int) geteuid ()) == -1)
-    path = NULL;
-  /* The cache file holds "boot_id yes|no". */
   if (path && id) {
-    FILE *f = fopen (path, "r");
-    char line[128];
-    if (f) {
-      if (fgets (line, sizeof line, f)) {
-        size_t n = strlen (id);
-        if (strncmp (line, id, n) == 0 && line[n] == ' ') {
-          verdict = strncmp (line + n + 1, "yes", 3) == 0;
-          fclose (f);
-          debug (g, "KVM %s (cached verdict in %s)", verdict ? "works" : "does not work", path);
-          goto done;
-        }
-      }
-      fclose (f);
+    char *v = read_verdicts (path);
+    int found = v ? lookup_verdict (v, id, g->hv) : -1;
+    free (v);
+    if (found != -1) {
+      verdict = found == 1;
+      debug (g, "KVM %s (cached verdict in %s)", verdict ? "works" : "does not work", path);
+      goto done;
     }
   }
-  verdict = probe_kvm (g, why, sizeof why) && probe_qemu_kvm (g, why, sizeof why);
-  debug (g, "KVM %s%s%s", verdict ? "works" : "cannot run a guest here: ",
-         verdict ? "" : why, verdict ? "" : " (falling back to TCG)");
-  if (path && id) {
-    char *tmp;
-    if (asprintf (&tmp, "%s.%d", path, (int) getpid ()) != -1) {
-      FILE *f = fopen (tmp, "w");
-      if (f) {
-        fprintf (f, "%s %s\n", id, verdict ? "yes" : "no");
-        if (fclose (f) == 0)
-          rename (tmp, path);
-        else
-          unlink (tmp);
-      }
-      free (tmp);
-    }
-  }
+  verdict = probe_qemu_kvm (g, why, sizeof why);
+  if (verdict)
+    debug (g, "KVM probe passed; the appliance's own boot decides");
+  else
+    debug (g, "KVM cannot run a guest here: %s (using TCG)", why);
+  if (path && id)
+    store_verdict (g, path, id, verdict);
  done:
   free (path);
   free (id);
-  free (cachedir);
   return verdict;
+}
+
+void
+guestfs_int_kvm_record_failure (guestfs_h *g)
+{
+  char *path = verdict_path (g);
+  char *id = boot_id ();
+  if (path && id)
+    store_verdict (g, path, id, false);
+  free (path);
+  free (id);
 }

@@ -19,7 +19,9 @@ guestfs_impl_launch (guestfs_h *g)
   }
   clock_gettime (CLOCK_MONOTONIC, &g->launch_t0);
   g->state = LAUNCHING;
-  if (guestfs_int_direct_launch (g) == -1) {
+  g->backend_ops = &guestfs_int_backend_direct;
+  if (g->backend_ops->launch (g) == -1) {
+    g->backend_ops = NULL;
     g->state = CONFIG;
     return -1;
   }
@@ -39,7 +41,18 @@ guestfs_impl_shutdown (guestfs_h *g)
     if (guestfs_umount_all (g) == -1 || guestfs_sync (g) == -1)
       ret = -1;
   }
-  if (guestfs_int_direct_shutdown (g, true) == -1)
+  if (guestfs_int_backend_shutdown (g, true) == -1)
     ret = -1;
   return ret;
+}
+
+int
+guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors)
+{
+  const struct backend_ops *b = g->backend_ops;
+  if (!b)
+    return 0;
+  int r = b->shutdown (g, check_errors);
+  g->backend_ops = NULL;
+  return r;
 }

@@ -1,6 +1,7 @@
 /* Library-side actions of api/library.py: qemu parameters, backend
  * settings, network / process group / recovery process settings,
  * private data iteration, environment parsing, user_cancel. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -260,10 +261,33 @@ guestfs_next_private (guestfs_h *g, const char **key_rtn)
  *
  * A child that holds the read end of a pipe whose write end only we
  * have.  When this process dies, however it dies, the kernel closes the
- * write end, the child's read returns 0 and it kills qemu.  A clean
- * shutdown kills the child first.  (PR_SET_PDEATHSIG alone is not
- * enough: it fires when the forking *thread* exits, which would kill
- * qemu under programs that launch from a short-lived thread.) */
+ * write end, the child's read returns 0, it kills qemu and removes the
+ * handle's temporary directory.  A clean shutdown kills the child first.
+ * (PR_SET_PDEATHSIG alone is not enough: it fires when the forking
+ * *thread* exits, which would kill qemu under programs that launch from a
+ * short-lived thread.) */
+
+/* In the recovery child: remove the files of the handle's temporary
+ * directory (sockets, scratch disks; it has no subdirectories) and the
+ * directory itself. */
+static void
+remove_tmpdir_files (const char *dir)
+{
+  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd == -1)
+    return;
+  DIR *d = fdopendir (dfd);
+  if (!d) {
+    close (dfd);
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir (d)) != NULL)
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      unlinkat (dfd, e->d_name, 0);
+  closedir (d);
+  rmdir (dir);
+}
 
 void
 guestfs_int_start_recovery (guestfs_h *g)
@@ -276,6 +300,7 @@ guestfs_int_start_recovery (guestfs_h *g)
     return;
   }
   pid_t qemu = g->qemu_pid;
+  const char *tmpdir = g->sockdir;
   pid_t pid = fork ();
   if (pid == -1) {
     debug (g, "recovery process: fork: %s", strerror (errno));
@@ -284,7 +309,6 @@ guestfs_int_start_recovery (guestfs_h *g)
     return;
   }
   if (pid == 0) {
-    /* Only async-signal-safe calls from here on. */
     close (fds[1]);
     for (int fd = 0; fd < 1024; ++fd)
       if (fd != fds[0])
@@ -292,11 +316,14 @@ guestfs_int_start_recovery (guestfs_h *g)
     prctl (PR_SET_NAME, "guestfs-recover", 0, 0, 0);
     signal (SIGINT, SIG_IGN);
     signal (SIGHUP, SIG_IGN);
+    signal (SIGTERM, SIG_IGN);
     char c;
     while (read (fds[0], &c, 1) == -1 && errno == EINTR)
       ;
     /* Our parent is gone (or closed the pipe without stopping us). */
     kill (qemu, SIGKILL);
+    if (tmpdir)
+      remove_tmpdir_files (tmpdir);
     _exit (0);
   }
   close (fds[0]);

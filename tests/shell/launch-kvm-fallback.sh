@@ -1,0 +1,98 @@
+#!/bin/bash
+# The KVM verdict comes from the appliance's real boot.  A fake hypervisor
+# (tests/data/fake-kvm-qemu.sh) runs the real qemu, but fails each way a
+# host's KVM can fail when the appliance is booted under KVM.  For each:
+# the launch succeeds under TCG within a bound, -v says once why KVM was
+# dropped, the cached verdict says "no", and the next launch goes straight
+# to TCG.  Also: a cached "yes" that fails is downgraded, and force_kvm
+# turns the fallback into a clear error.
+. "$(dirname "$0")/fish-lib.bash"
+need_launch
+unset LIBGUESTFS_BACKEND_SETTINGS LIBGUESTFS_HV
+cachedir=${LIBGUESTFS_CACHEDIR:-/var/tmp}
+verdicts="$cachedir/hatch-appliance-$(id -u)/kvm-verdict"
+boot=$(cat /proc/sys/kernel/random/boot_id)
+export FAKE_KVM_REAL=$(command -v qemu-system-x86_64)
+
+# Each case gets its own copy of the fake: the verdict is cached per
+# hypervisor path, so every case starts with none.
+fake_for () {
+  cp "$HATCH_SRCDIR/tests/data/fake-kvm-qemu.sh" "$tmp/qemu-$1"
+  echo "$tmp/qemu-$1"
+}
+verdict_of () { awk -F'\t' -v b="$boot" -v h="$1" '$1 == b && $3 == h { print $2 }' "$verdicts" 2> /dev/null; }
+
+for mode in internal-error msr hang signal; do
+  hv=$(fake_for "$mode")
+  export FAKE_KVM_MODE=$mode FAKE_KVM_LOG="$tmp/log-$mode"
+  start=$(date +%s.%N)
+  LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  took=$(echo "$(date +%s.%N) - $start" | bc)
+  # The bound: the fake's failure (at most the 10 s silence bound), then a
+  # TCG launch (3-5 s here, more on a loaded machine).
+  if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] && [ "$(echo "$took < 40" | bc)" = 1 ]; then
+    ok "$mode: the launch succeeds (${took%.*} s, bound 40 s)"
+  else
+    echo "# exit status $rc, took $took s"; notok "$mode: the launch succeeds"
+  fi
+  if [ "$(grep -c 'KVM dropped:' "$tmp/err")" = 1 ]; then ok "$mode: -v says once why KVM was dropped"
+  else notok "$mode: -v says once why KVM was dropped"; fi
+  grep 'KVM dropped:' "$tmp/err" | sed 's/^/# /'
+  if [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe kvm tcg " ]; then ok "$mode: probe, a KVM boot, then TCG"
+  else echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"; notok "$mode: probe, a KVM boot, then TCG"; fi
+  if [ "$(verdict_of "$hv")" = no ]; then ok "$mode: the cached verdict says no"
+  else echo "# verdicts:"; sed 's/^/#   /' "$verdicts"; notok "$mode: the cached verdict says no"; fi
+  : > "$FAKE_KVM_LOG"
+  LIBGUESTFS_HV=$hv "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "tcg " ]; then
+    ok "$mode: the next launch goes straight to TCG"
+  else
+    echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"; notok "$mode: the next launch goes straight to TCG"
+  fi
+done
+
+# A KVM that works is kept (the fake runs the boot under TCG, slower than
+# any KVM, and init's first line must still beat the silence bound).
+hv=$(fake_for works)
+export FAKE_KVM_MODE=works FAKE_KVM_LOG="$tmp/log-works"
+LIBGUESTFS_HV=$hv "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
+if [ $? = 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe kvm " ] && [ "$(verdict_of "$hv")" = yes ]; then
+  ok "a KVM that boots the appliance is kept (verdict yes, no second boot)"
+else
+  echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG") verdict: $(verdict_of "$hv")"
+  notok "a KVM that boots the appliance is kept (verdict yes, no second boot)"
+fi
+
+# A cached "yes" that fails at boot is downgraded the same way.
+hv=$(fake_for cached-yes)
+mkdir -p "$(dirname "$verdicts")"
+printf '%s\tyes\t%s\n' "$boot" "$hv" >> "$verdicts"
+export FAKE_KVM_MODE=internal-error FAKE_KVM_LOG="$tmp/log-cached"
+LIBGUESTFS_HV=$hv "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
+if [ $? = 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "kvm tcg " ] && [ "$(verdict_of "$hv")" = no ]; then
+  ok "a cached yes that fails is downgraded to no, and the launch succeeds"
+else
+  echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG") verdict: $(verdict_of "$hv")"
+  notok "a cached yes that fails is downgraded to no, and the launch succeeds"
+fi
+
+# force_kvm: no fallback, an error that names the cause, at once.
+hv=$(fake_for force)
+export FAKE_KVM_LOG="$tmp/log-force"
+start=$(date +%s)
+LIBGUESTFS_BACKEND_SETTINGS=force_kvm LIBGUESTFS_HV=$hv \
+  "$fish" -a /dev/null run < /dev/null > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc != 0 ] && [ $(( $(date +%s) - start )) -lt 30 ] && grep -q 'force_kvm' "$tmp/err" &&
+   grep -q 'KVM internal error' "$tmp/err" && ! grep -q tcg "$FAKE_KVM_LOG"; then
+  ok "force_kvm: a clear error naming KVM's failure, no TCG fallback"
+else
+  notok "force_kvm: a clear error naming KVM's failure, no TCG fallback"
+fi
+
+# The fakes' own verdict lines are this test's: take them out again.
+if [ -f "$verdicts" ]; then
+  grep -v -F "$tmp/qemu-" "$verdicts" > "$verdicts.test.$$"; mv "$verdicts.test.$$" "$verdicts"
+fi
+finish
