@@ -13,6 +13,8 @@
  *   BOOT_ID <tab> yes|no <tab> HYPERVISOR
  */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@
 
 #define VERDICT_FILE "kvm-verdict"
 #define MAX_VERDICT_FILE (64 * 1024)
+#define PROBE_TIMEOUT_MS 10000
 
 /* Ask the hypervisor itself: start it paused with KVM and the CPU model we
  * would use, then quit.  It fails at once where there is no /dev/kvm or
@@ -59,12 +62,25 @@ probe_qemu_kvm (guestfs_h *g, char *why, size_t whylen)
   close (in[0]);
   if (write (in[1], "quit\n", 5) != 5) { /* qemu may already have died */ }
   close (in[1]);
+  /* Bounded: a hypervisor wrapper that ignores "quit" must not hang the
+   * launch. */
   int status;
-  while (waitpid (pid, &status, 0) == -1)
-    if (errno != EINTR) {
-      snprintf (why, whylen, "waitpid: %s", strerror (errno));
+  pid_t w;
+  for (int ms = 0; (w = waitpid (pid, &status, WNOHANG)) == 0; ms += 10) {
+    if (ms >= PROBE_TIMEOUT_MS) {
+      kill (pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      snprintf (why, whylen, "%s -machine accel=kvm did not quit within %d s",
+                g->hv, PROBE_TIMEOUT_MS / 1000);
       return false;
     }
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    nanosleep (&ts, NULL);
+  }
+  if (w == -1) {
+    snprintf (why, whylen, "waitpid: %s", strerror (errno));
+    return false;
+  }
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return true;
   snprintf (why, whylen, "%s -machine accel=kvm %s %d", g->hv,

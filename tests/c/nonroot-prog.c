@@ -35,5 +35,22 @@ main (void)
   r = guestfs_shutdown (g);
   ok (r == 0, "shutdown");
   guestfs_close (g);
+
+  /* A host kernel this user cannot read (as on distributions that ship
+   * it 0600): the error names the file and the fix. */
+  const char *kernel = getenv ("UNREADABLE_KERNEL");
+  if (kernel && *kernel) {
+    setenv ("HATCH_KERNEL", kernel, 1);
+    setenv ("HATCH_MODULES_DIR", getenv ("UNREADABLE_KERNEL_MODULES"), 1);
+    g = create_quiet ();
+    guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
+    r = guestfs_launch (g);
+    const char *e = errmsg (g);
+    if (!ok (r == -1 && strstr (e, kernel) && strstr (e, "not readable") &&
+             strstr (e, "chmod 0644") && strstr (e, "LIBGUESTFS_PATH"),
+             "an unreadable host kernel: the error names it and says what to do"))
+      diag ("r=%d error: %s", r, e);
+    guestfs_close (g);
+  }
   return tap_done ();
 }

@@ -29,7 +29,15 @@ if ! runuser -u "$user" -- test -x "$prog"; then
   exit 77
 fi
 
+# A root-only kernel (0600), standing in for the host kernel of some
+# distributions: the user must get an error that says what to do.
+kernel=$(mktemp /tmp/hatch-vmlinuz-0600-XXXXXX)
+chmod 0600 "$kernel"
+modules=$(ls -d /lib/modules/*/ | head -1)
+trap 'rm -f "$kernel"' EXIT
+
 # Nothing of root's may be used: no root-owned cache, no root TMPDIR.
-exec runuser -u "$user" -- env -i PATH="$PATH" HOME="$home" \
+runuser -u "$user" -- env -i PATH="$PATH" HOME="$home" \
+  UNREADABLE_KERNEL="$kernel" UNREADABLE_KERNEL_MODULES="${modules%/}" \
   LIBGUESTFS_CACHEDIR="$home/.cache/hatch-test" TMPDIR=/tmp \
   sh -c 'mkdir -p "$LIBGUESTFS_CACHEDIR" && exec "$0"' "$prog"
