@@ -317,7 +317,7 @@ static const char *const kvm_failure_marks[] = {
   "KVM internal error", "emulation failure", "kvm run failed",
   "KVM: entry failed", "failed to set MSR", "kvm_init_vcpu",
   "Could not access KVM kernel module", "failed to initialize kvm",
-  "KVM_SET_", "KVM_GET_",
+  "KVM_SET_", "KVM_GET_", "EFER=",
 };
 
 /* The console line holding the first KVM failure mark, or NULL. */

@@ -28,7 +28,8 @@ fi
 # A session kept open through a fifo, so we can kill guestfish -9.
 session () {   # session CMD...: guestfish -a /dev/null runs CMDs, prints qemu's pid
   rm -f "$tmp/fifo"; mkfifo "$tmp/fifo"
-  "$fish" -a /dev/null < "$tmp/fifo" > "$tmp/out" 2> "$tmp/err" &
+  rm -rf "$tmp/lgtmp"; mkdir "$tmp/lgtmp"
+  LIBGUESTFS_TMPDIR=$tmp/lgtmp "$fish" -a /dev/null < "$tmp/fifo" > "$tmp/out" 2> "$tmp/err" &
   fishpid=$!
   exec 7> "$tmp/fifo"
   printf '%s\n' "$@" run get-pid >&7
@@ -40,10 +41,10 @@ session () {   # session CMD...: guestfish -a /dev/null runs CMDs, prints qemu's
   done
   qemupid=$(head -1 "$tmp/out")
 }
-gone () {      # gone PID: true once PID has exited (within 10 s)
-  for _ in $(seq 1 50); do
+gone () {      # gone PID: true once PID has exited (within 2 s)
+  for _ in $(seq 1 20); do
     kill -0 "$1" 2> /dev/null || return 0
-    sleep 0.2
+    sleep 0.1
   done
   return 1
 }
@@ -57,8 +58,11 @@ else
   notok "config parameter on the qemu command line"
 fi
 kill -9 "$fishpid"; wait "$fishpid" 2> /dev/null; exec 7>&-
-if gone "$qemupid"; then ok "recovery process kills qemu after kill -9"
-else notok "recovery process kills qemu after kill -9"; kill -9 "$qemupid" 2> /dev/null; fi
+if gone "$qemupid"; then ok "recovery process kills qemu within 2 s of kill -9"
+else notok "recovery process kills qemu within 2 s of kill -9"; kill -9 "$qemupid" 2> /dev/null; fi
+sleep 0.2
+if [ -z "$(ls -A "$tmp/lgtmp")" ]; then ok "... and nothing is left in LIBGUESTFS_TMPDIR"
+else ls -la "$tmp/lgtmp" | sed 's/^/# /'; notok "... and nothing is left in LIBGUESTFS_TMPDIR"; fi
 
 session "recovery-proc false" "pgroup true"
 if [ -n "$qemupid" ] && [ "$(ps -o pgid= -p "$qemupid" | tr -d ' ')" = "$qemupid" ]; then
