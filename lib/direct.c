@@ -370,43 +370,15 @@ static const struct { const char *mark, *hint; } qemu_failures[] = {
 static char *
 qemu_too_old (guestfs_h *g)
 {
-  int fds[2];
-  if (pipe2 (fds, O_CLOEXEC) == -1)
-    return NULL;
-  pid_t pid = fork ();
-  if (pid == -1) {
-    close (fds[0]);
-    close (fds[1]);
-    return NULL;
-  }
-  if (pid == 0) {
-    int null = open ("/dev/null", O_RDWR);
-    dup2 (null, 0);
-    dup2 (fds[1], 1);
-    dup2 (null, 2);
-    execlp (g->hv, g->hv, "-version", (char *) NULL);
-    _exit (127);
-  }
-  close (fds[1]);
-  char buf[512];
-  size_t n = 0;
-  ssize_t r;
-  struct pollfd p = { .fd = fds[0], .events = POLLIN };
-  while (n < sizeof buf - 1 && poll (&p, 1, 5000) > 0 &&
-         (r = read (fds[0], buf + n, sizeof buf - 1 - n)) > 0)
-    n += (size_t) r;
-  buf[n] = '\0';
-  close (fds[0]);
-  kill (pid, SIGKILL);
-  waitpid (pid, NULL, 0);
+  char *out = guestfs_int_hv_query (g, (const char *const[]) { "-version", NULL });
+  const char *v = out ? strstr (out, "version ") : NULL;
   int major, minor;
-  const char *v = strstr (buf, "version ");
-  if (!v || sscanf (v + 8, "%d.%d", &major, &minor) != 2)
-    return NULL;
-  if (major > QEMU_MIN_MAJOR || (major == QEMU_MIN_MAJOR && minor >= QEMU_MIN_MINOR))
-    return NULL;
+  bool old = v && sscanf (v + 8, "%d.%d", &major, &minor) == 2 &&
+    (major < QEMU_MIN_MAJOR || (major == QEMU_MIN_MAJOR && minor < QEMU_MIN_MINOR));
+  free (out);
   char *msg;
-  if (asprintf (&msg, "%s is qemu %d.%d, too old: Hatch needs qemu %d.%d or later "
+  if (!old ||
+      asprintf (&msg, "%s is qemu %d.%d, too old: Hatch needs qemu %d.%d or later "
                 "(install a newer qemu-system-x86, or name one with LIBGUESTFS_HV)",
                 g->hv, major, minor, QEMU_MIN_MAJOR, QEMU_MIN_MINOR) == -1)
     return NULL;

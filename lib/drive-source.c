@@ -537,53 +537,11 @@ remote_source (guestfs_h *g, struct drive *d, size_t i)
 static char *
 qemu_block_drivers (guestfs_h *g)
 {
-  int pfd[2];
-  if (pipe2 (pfd, O_CLOEXEC) == -1)
-    return NULL;
-  pid_t pid = fork ();
-  if (pid == -1) {
-    close (pfd[0]);
-    close (pfd[1]);
-    return NULL;
-  }
-  if (pid == 0) {
-    int null = open ("/dev/null", O_RDWR);
-    dup2 (null, 0);
-    dup2 (pfd[1], 1);
-    dup2 (null, 2);
-    execlp (g->hv, g->hv, "-nodefaults", "-display", "none", "-drive", "format=help",
-            (char *) NULL);
-    _exit (127);
-  }
-  close (pfd[1]);
-  char *out = NULL;
-  size_t len = 0;
-  FILE *fp = open_memstream (&out, &len);
-  char chunk[4096];
-  ssize_t r;
-  while (fp && (r = read (pfd[0], chunk, sizeof chunk)) != 0) {
-    if (r < 0) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    if (len + r < 1024 * 1024)
-      fwrite (chunk, 1, r, fp);
-  }
-  close (pfd[0]);
-  int status;
-  while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
-    ;
-  if (fp)
-    fclose (fp);
-  if (!fp || !WIFEXITED (status) || WEXITSTATUS (status) != 0) {
-    free (out);
-    return NULL;
-  }
+  char *out = guestfs_int_hv_query (g, (const char *const[]) {
+      "-nodefaults", "-display", "none", "-drive", "format=help", NULL });
   /* Only the first line lists the drivers qemu can open read-write. */
-  char *nl = strchr (out, '\n');
-  if (nl)
-    *nl = '\0';
+  if (out)
+    out[strcspn (out, "\n")] = '\0';
   return out;
 }
 

@@ -248,6 +248,10 @@ extern const struct backend_ops guestfs_int_backend_direct;
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
 
+/* hv-query.c: run g->hv with args (NULL-terminated), return what it
+ * printed on stdout (malloc'd), or NULL if it failed or took too long. */
+char *guestfs_int_hv_query (guestfs_h *g, const char *const *args);
+
 /* kvm.c */
 /* True if KVM may run a guest here: cached verdict, else a probe.  The
  * real boot has the last word (guestfs_int_kvm_record_failure). */

@@ -20,30 +20,36 @@ report (int fd, const char *s)
   if (s && write (fd, s, strlen (s))) {}
 }
 
+/* In a child: a handle with a scratch disk, set up by setup (arg) (which
+ * may fail: then its error is reported), then launch.  Exit 0 when the
+ * launch failed (the expected outcome here), with its error written to fd. */
 static int
-launch_with_hv (void *arg, int fd)
+launch_scratch (int fd, int (*setup) (guestfs_h *, void *), void *arg)
 {
   guestfs_h *g = create_quiet ();
   guestfs_set_tmpdir (g, tmp);
   guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
-  if (guestfs_set_hv (g, arg) == -1) { report (fd, errmsg (g)); return 2; }
+  if (setup && setup (g, arg) == -1) { report (fd, errmsg (g)); return 2; }
   int r = guestfs_launch (g);
   report (fd, r == -1 ? errmsg (g) : "launch succeeded");
   guestfs_close (g);
   return r == -1 ? 0 : 1;
 }
 
+static int set_hv (guestfs_h *g, void *arg) { return guestfs_set_hv (g, arg); }
+static int set_append (guestfs_h *g, void *arg) { return guestfs_set_append (g, arg); }
+/* Far more memory than this machine has (in MiB). */
+static int set_big_memsize (guestfs_h *g, void *arg) { return guestfs_set_memsize (g, 64 * 1024 * 1024); }
+
+static int launch_with_hv (void *arg, int fd) { return launch_scratch (fd, set_hv, arg); }
+static int launch_with_append (void *arg, int fd) { return launch_scratch (fd, set_append, arg); }
+static int launch_big_memsize (void *arg, int fd) { return launch_scratch (fd, set_big_memsize, arg); }
+
 static int
-launch_with_append (void *arg, int fd)
+launch_bad_daemon (void *arg, int fd)
 {
-  guestfs_h *g = create_quiet ();
-  guestfs_set_tmpdir (g, tmp);
-  guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
-  guestfs_set_append (g, arg);
-  int r = guestfs_launch (g);
-  report (fd, r == -1 ? errmsg (g) : "launch succeeded");
-  guestfs_close (g);
-  return r == -1 ? 0 : 1;
+  setenv ("HATCH_DAEMON", "/nonexistent/guestfsd", 1);
+  return launch_scratch (fd, NULL, NULL);
 }
 
 static int
@@ -254,20 +260,6 @@ test_locked_image (void)
   free (img);
 }
 
-static int
-launch_big_memsize (void *arg, int fd)
-{
-  guestfs_h *g = create_quiet ();
-  guestfs_set_tmpdir (g, tmp);
-  guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
-  /* Far more than this machine has (in MiB). */
-  guestfs_set_memsize (g, 64 * 1024 * 1024);
-  int r = guestfs_launch (g);
-  report (fd, r == -1 ? errmsg (g) : "launch succeeded");
-  guestfs_close (g);
-  return r == -1 ? 0 : 1;
-}
-
 static void
 test_out_of_memory (void)
 {
@@ -278,19 +270,6 @@ test_out_of_memory (void)
            "memsize 64 TiB: the error says there is not enough memory and what to do (%.1f s)", t))
     diag ("status %d, error: %s", r, out);
   free (out);
-}
-
-static int
-launch_bad_daemon (void *arg, int fd)
-{
-  setenv ("HATCH_DAEMON", "/nonexistent/guestfsd", 1);
-  guestfs_h *g = create_quiet ();
-  guestfs_set_tmpdir (g, tmp);
-  guestfs_add_drive_scratch (g, 16 * 1024 * 1024, -1);
-  int r = guestfs_launch (g);
-  report (fd, r == -1 ? errmsg (g) : "launch succeeded");
-  guestfs_close (g);
-  return r == -1 ? 0 : 1;
 }
 
 static void

@@ -52,30 +52,32 @@ for mode in internal-error msr hang signal; do
   fi
 done
 
+# launch_checks NAME HV STARTS VERDICT: one quiet launch through HV
+# succeeds, the fake was started as STARTS says, the cached verdict is VERDICT.
+launch_checks () {
+  : > "$FAKE_KVM_LOG"
+  LIBGUESTFS_HV=$2 "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "$3" ] && [ "$(verdict_of "$2")" = "$4" ]; then
+    ok "$1"
+  else
+    echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG") verdict: $(verdict_of "$2")"
+    notok "$1"
+  fi
+}
+
 # A KVM that works is kept (the fake runs the boot under TCG, slower than
 # any KVM, and init's first line must still beat the silence bound).
-hv=$(fake_for works)
 export FAKE_KVM_MODE=works FAKE_KVM_LOG="$tmp/log-works"
-LIBGUESTFS_HV=$hv "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
-if [ $? = 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe kvm " ] && [ "$(verdict_of "$hv")" = yes ]; then
-  ok "a KVM that boots the appliance is kept (verdict yes, no second boot)"
-else
-  echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG") verdict: $(verdict_of "$hv")"
-  notok "a KVM that boots the appliance is kept (verdict yes, no second boot)"
-fi
+launch_checks "a KVM that boots the appliance is kept (verdict yes, no second boot)" \
+  "$(fake_for works)" "probe kvm " yes
 
 # A cached "yes" that fails at boot is downgraded the same way.
 hv=$(fake_for cached-yes)
 mkdir -p "$(dirname "$verdicts")"
 printf '%s\tyes\t%s\n' "$boot" "$hv" >> "$verdicts"
 export FAKE_KVM_MODE=internal-error FAKE_KVM_LOG="$tmp/log-cached"
-LIBGUESTFS_HV=$hv "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/out" 2> "$tmp/err"
-if [ $? = 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "kvm tcg " ] && [ "$(verdict_of "$hv")" = no ]; then
-  ok "a cached yes that fails is downgraded to no, and the launch succeeds"
-else
-  echo "# starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG") verdict: $(verdict_of "$hv")"
-  notok "a cached yes that fails is downgraded to no, and the launch succeeds"
-fi
+launch_checks "a cached yes that fails is downgraded to no, and the launch succeeds" \
+  "$hv" "kvm tcg " no
 
 # force_kvm: no fallback, an error that names the cause, at once.
 hv=$(fake_for force)
