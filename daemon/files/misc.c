@@ -25,7 +25,7 @@
 
 #include "daemon.h"
 #include "actions-gen.h"
-#include "files_common.h"
+#include "files-common.h"
 
 /* Run argv with its working directory at cwd_fd (-1: unchanged).  *out
  * (may be NULL) gets stdout and *err stderr, malloc'd and NUL-terminated.

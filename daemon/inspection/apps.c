@@ -15,7 +15,7 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "inspect.h"
-#include "inspect-windows.h"
+#include "windows.h"
 
 static void
 free_app (struct app *a)

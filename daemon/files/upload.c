@@ -15,7 +15,7 @@
 
 #include "daemon.h"
 #include "actions-gen.h"
-#include "files_common.h"
+#include "files-common.h"
 
 struct upload_state {
   int fd;

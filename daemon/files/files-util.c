@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
-#include "files_common.h"
+#include "files-common.h"
 
 static const char *
 refused_type (mode_t mode, int flags)

@@ -20,7 +20,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "files_common.h"
+#include "files-common.h"
 #include "actions-gen.h"
 
 /* ---- find, find0 ---- */

@@ -18,7 +18,7 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "inspect.h"
-#include "inspect-windows.h"
+#include "windows.h"
 
 static struct inspect_os *oses;
 static size_t noses;

@@ -30,7 +30,7 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "inspect.h"
-#include "inspect-windows.h"
+#include "windows.h"
 
 #define HIVE_MAX (512 << 20)
 #define MAX_PATH_COMPONENTS 256

@@ -21,7 +21,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "files_common.h"
+#include "files-common.h"
 #include "actions-gen.h"
 
 #define BLOCK (1024 * 1024)
