@@ -1,8 +1,8 @@
 /* Calls the library and the tests use rather than people: the internal_*
  * wire forms (the same as lstatnslist, lxattrlist, readlinklist, write,
  * write_append), uploads into the appliance itself, autosync and exit,
- * echo_daemon and debug; and the deprecated stat, lstat and lstatlist,
- * which are statns, lstatns and lstatnslist with whole-second times.  */
+ * echo_daemon, ping_daemon and debug.  (The deprecated stat family, built
+ * on the same wire forms, is in files/metadata.c.)  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -458,69 +458,8 @@ do_debug (const char *subcmd, char *const *extraargs)
   return NULL;
 }
 
-/* ---- deprecated stat family ---- */
-
-static void
-stat_from_statns (struct guestfs_stat *d, const struct guestfs_statns *s)
+int
+do_ping_daemon (void)
 {
-  d->dev = s->st_dev;
-  d->ino = s->st_ino;
-  d->mode = s->st_mode;
-  d->nlink = s->st_nlink;
-  d->uid = s->st_uid;
-  d->gid = s->st_gid;
-  d->rdev = s->st_rdev;
-  d->size = s->st_size;
-  d->blksize = s->st_blksize;
-  d->blocks = s->st_blocks;
-  d->atime = s->st_atime_sec;
-  d->mtime = s->st_mtime_sec;
-  d->ctime = s->st_ctime_sec;
-}
-
-static struct guestfs_stat *
-stat_of (struct guestfs_statns *ns)
-{
-  if (ns == NULL)
-    return NULL;                /* replied */
-  struct guestfs_stat *r = calloc (1, sizeof *r);
-  if (r == NULL)
-    reply_with_perror ("calloc");
-  else
-    stat_from_statns (r, ns);
-  hatch_free_statns_fields (ns);
-  free (ns);
-  return r;
-}
-
-struct guestfs_stat *
-do_stat (const char *path)
-{
-  return stat_of (do_statns (path));
-}
-
-struct guestfs_stat *
-do_lstat (const char *path)
-{
-  return stat_of (do_lstatns (path));
-}
-
-struct guestfs_stat_list *
-do_lstatlist (const char *path, char *const *names)
-{
-  struct guestfs_statns_list *ns = do_lstatnslist (path, names);
-  if (ns == NULL)
-    return NULL;
-  struct guestfs_stat_list *r = calloc (1, sizeof *r);
-  if (r == NULL || (ns->len && (r->val = calloc (ns->len, sizeof *r->val)) == NULL)) {
-    free (r);
-    hatch_free_statns_list (ns);
-    reply_with_perror ("calloc");
-    return NULL;
-  }
-  r->len = ns->len;
-  for (uint32_t i = 0; i < ns->len; ++i)
-    stat_from_statns (&r->val[i], &ns->val[i]);
-  hatch_free_statns_list (ns);
-  return r;
+  return 0;
 }

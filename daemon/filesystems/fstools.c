@@ -593,3 +593,20 @@ do_mksquashfs (const char *path, const char *compress, char *const *excludes)
   unlink (tmp);                 /* the open fd keeps the data */
   return fs2_send_fd (tfd, "mksquashfs");
 }
+
+/* ---- f2fs_expand ---- */
+
+int
+do_f2fs_expand (const char *device)
+{
+  CLEANUP_FREE char *out = NULL, *err = NULL;
+  int r = command (&out, &err, "resize.f2fs", "--", device, NULL);
+  if (r != 0) {
+    /* resize.f2fs reports some failures on stdout. */
+    const char *why = err && *err ? trim_newlines (err) :
+      out && *out ? trim_newlines (out) : "failed";
+    reply_with_error ("resize.f2fs: %s: %s", device, why);
+    return -1;
+  }
+  return 0;
+}

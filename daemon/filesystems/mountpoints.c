@@ -5,6 +5,7 @@
  * a free loop device with LOOP_CONFIGURE and the autoclear flag, so the
  * loop device disappears by itself when the filesystem is unmounted (or
  * when the mount fails and we close it).  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -222,4 +223,41 @@ do_remount (const char *mountpoint, int rw)
     return -1;
   }
   return 0;
+}
+
+char **
+do_list_9p (void)
+{
+  struct stringsbuf sb = { 0 };
+  const char *dir = "/sys/bus/virtio/drivers/9pnet_virtio";
+  DIR *d = opendir (dir);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+      if (strncmp (e->d_name, "virtio", 6) != 0)
+        continue;
+      char path[512];
+      snprintf (path, sizeof path, "%s/%s/mount_tag", dir, e->d_name);
+      FILE *f = fopen (path, "r");
+      if (!f)
+        continue;
+      char tag[256];
+      if (fgets (tag, sizeof tag, f)) {
+        trim_newlines (tag);
+        if (add_string (&sb, tag) == -1) {
+          fclose (f);
+          closedir (d);
+          free_stringsbuf (&sb);
+          return NULL;
+        }
+      }
+      fclose (f);
+    }
+    closedir (d);
+  }
+  if (end_stringsbuf (&sb) == -1) {
+    free_stringsbuf (&sb);
+    return NULL;
+  }
+  return take_stringsbuf (&sb);
 }

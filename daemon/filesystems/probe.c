@@ -1,5 +1,6 @@
 /* Filesystem probes and whole-device helpers: vfs_type, vfs_label,
- * vfs_uuid, list_filesystems, wipefs, zero, df, sync, ping_daemon. */
+ * vfs_uuid, list_filesystems, findfs_label/uuid, wipefs, zero, df, df_h,
+ * sync. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -465,8 +466,76 @@ do_sync (void)
   return 0;
 }
 
-int
-do_ping_daemon (void)
+/* ---- df_h ---- */
+
+char *
+do_df_h (void)
 {
-  return 0;
+  char *out = NULL;
+  CLEANUP_FREE char *err = NULL;
+  int r = command (&out, &err, "df", "-h", NULL);
+  if (r != 0) {
+    free (out);
+    reply_with_error ("df -h: %s", err && *err ? trim_newlines (err) : "failed");
+    return NULL;
+  }
+  return out;
+}
+
+/* ---- findfs_label, findfs_uuid ---- */
+
+/* The device of the filesystem whose TAG (LABEL, UUID) is value: the
+ * first of the user's devices that blkid reports, logical volumes named
+ * /dev/VG/LV.  */
+static char *
+findfs (const char *tag, const char *value)
+{
+  if (value[0] == '\0' || strpbrk (value, "\n\"")) {
+    reply_with_error_errno (EINVAL, "'%s' is not a valid %s", value, tag);
+    return NULL;
+  }
+  CLEANUP_FREE char *token = NULL;
+  if (asprintf (&token, "%s=%s", tag, value) == -1) {
+    reply_with_perror ("asprintf");
+    return NULL;
+  }
+  CLEANUP_FREE char *out = NULL, *err = NULL;
+  int r = command (&out, &err, "blkid", "-c", "/dev/null", "-o", "device", "-t", token,
+                   NULL);
+  /* blkid exits 2 when nothing matches. */
+  if (r != 0 && r != 2) {
+    reply_with_error ("blkid: %s", err && *err ? trim_newlines (err) : "failed");
+    return NULL;
+  }
+  CLEANUP_FREE_STRINGS char **lines = split_lines (out ? out : "");
+  if (lines == NULL) {
+    reply_with_perror ("malloc");
+    return NULL;
+  }
+  for (size_t i = 0; lines[i]; ++i) {
+    const char *dev = lines[i];
+    /* Never the appliance's own disk (virtio-blk). */
+    if (strncmp (dev, "/dev/", 5) != 0 || strncmp (dev, "/dev/vd", 7) == 0)
+      continue;
+    if (do_is_lv (dev) == 1)
+      return do_lvm_canonical_lv_name (dev);
+    char *ret = strdup (dev);
+    if (ret == NULL)
+      reply_with_perror ("strdup");
+    return ret;
+  }
+  reply_with_error_errno (ENOENT, "no filesystem has %s %s", tag, value);
+  return NULL;
+}
+
+char *
+do_findfs_label (const char *label)
+{
+  return findfs ("LABEL", label);
+}
+
+char *
+do_findfs_uuid (const char *uuid)
+{
+  return findfs ("UUID", uuid);
 }

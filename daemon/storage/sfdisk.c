@@ -1,5 +1,6 @@
-/* Deprecated actions kept for old scripts: zfile (file(1) on the
- * decompressed content) and list_9p (virtio-9p mount tags). */
+/* The deprecated sfdisk calls kept for old scripts (sfdisk, sfdiskM,
+ * sfdisk_N, sfdisk_l) and the sfdisk geometry queries
+ * (sfdisk_kernel_geometry, sfdisk_disk_geometry). */
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -7,103 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/fs.h>
+#include <linux/hdreg.h>
 
 #include "daemon.h"
 #include "actions-gen.h"
-
-char *
-do_zfile (const char *meth, const char *path)
-{
-  const char *unpack;
-  if (strcmp (meth, "gzip") == 0 || strcmp (meth, "compress") == 0)
-    unpack = "zcat";
-  else if (strcmp (meth, "bzip2") == 0)
-    unpack = "bzcat";
-  else if (strcmp (meth, "xz") == 0)
-    unpack = "xzcat";
-  else {
-    reply_with_error ("unknown method \"%s\": use gzip, compress, bzip2 or xz", meth);
-    return NULL;
-  }
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
-    return NULL;
-  }
-  int p[2];
-  if (pipe2 (p, O_CLOEXEC) == -1) {
-    reply_with_perror ("pipe");
-    return NULL;
-  }
-  /* unpack < file | file -b -: file(1) sees only the decompressed bytes. */
-  const char *unpack_argv[] = { unpack, NULL };
-  int devnull = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-  pid_t pid = spawn_program (unpack_argv, -1, fd, p[1], devnull);
-  close (p[1]);
-  if (devnull >= 0)
-    close (devnull);
-  if (pid == -1) {
-    close (p[0]);
-    reply_with_perror ("%s", unpack);
-    return NULL;
-  }
-  struct command_opts o = { .flags = CMD_STDIN_FD, .stdin_fd = p[0] };
-  const char *file_argv[] = { "file", "-b", "-", NULL };
-  char *out = NULL;
-  CLEANUP_FREE char *err = NULL;
-  int r = command_run (&o, &out, &err, file_argv);
-  close (p[0]);
-  int ur = wait_program (pid);
-  if (r != 0) {
-    reply_with_error ("file: %s", err && err[0] ? trim_newlines (err) : "failed");
-    free (out);
-    return NULL;
-  }
-  if (ur != 0) {
-    reply_with_error ("%s: %s could not decompress it", path, unpack);
-    free (out);
-    return NULL;
-  }
-  return trim_newlines (out);
-}
-
-char **
-do_list_9p (void)
-{
-  struct stringsbuf sb = { 0 };
-  const char *dir = "/sys/bus/virtio/drivers/9pnet_virtio";
-  DIR *d = opendir (dir);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL) {
-      if (strncmp (e->d_name, "virtio", 6) != 0)
-        continue;
-      char path[512];
-      snprintf (path, sizeof path, "%s/%s/mount_tag", dir, e->d_name);
-      FILE *f = fopen (path, "r");
-      if (!f)
-        continue;
-      char tag[256];
-      if (fgets (tag, sizeof tag, f)) {
-        trim_newlines (tag);
-        if (add_string (&sb, tag) == -1) {
-          fclose (f);
-          closedir (d);
-          free_stringsbuf (&sb);
-          return NULL;
-        }
-      }
-      fclose (f);
-    }
-    closedir (d);
-  }
-  if (end_stringsbuf (&sb) == -1) {
-    free_stringsbuf (&sb);
-    return NULL;
-  }
-  return take_stringsbuf (&sb);
-}
 
 /* ---- the old sfdisk interface ---- */
 
@@ -232,4 +143,84 @@ do_sfdisk_l (const char *device)
     return NULL;
   }
   return out;
+}
+
+/* ---- sfdisk geometry ---- */
+
+static char *
+format_geometry (const char *device, unsigned long cyls, unsigned heads, unsigned sectors)
+{
+  char *r;
+  if (asprintf (&r, "%s: %lu cylinders, %u heads, %u sectors/track\n", device, cyls,
+                heads, sectors) == -1) {
+    reply_with_perror ("asprintf");
+    return NULL;
+  }
+  return r;
+}
+
+char *
+do_sfdisk_kernel_geometry (const char *device)
+{
+  CLEANUP_CLOSE int fd = open (device, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct hd_geometry geo;
+  if (fd == -1 || ioctl (fd, HDIO_GETGEO, &geo) == -1) {
+    reply_with_perror ("%s", device);
+    return NULL;
+  }
+  /* geo.cylinders is 16 bits: compute it from the size when possible. */
+  unsigned long cyls = geo.cylinders;
+  uint64_t size;
+  if (geo.heads && geo.sectors && ioctl (fd, BLKGETSIZE64, &size) == 0)
+    cyls = (unsigned long) (size / 512 / ((uint64_t) geo.heads * geo.sectors));
+  return format_geometry (device, cyls, geo.heads, geo.sectors);
+}
+
+/* The geometry the partition table was written for: the heads and sectors
+ * per track of the CHS end of the entry that ends furthest (as the
+ * kernel's SCSI driver reads it), cylinders from the device size.  A
+ * device without one (a partition, a blank disk) gets the kernel's.  */
+char *
+do_sfdisk_disk_geometry (const char *device)
+{
+  CLEANUP_CLOSE int fd = open (device, O_RDONLY | O_CLOEXEC);
+  unsigned char mbr[512];
+  uint64_t size;
+  if (fd == -1 || ioctl (fd, BLKGETSIZE64, &size) == -1) {
+    reply_with_perror ("%s", device);
+    return NULL;
+  }
+  ssize_t n;
+  do
+    n = pread (fd, mbr, sizeof mbr, 0);   /* one sector: never short */
+  while (n == -1 && errno == EINTR);
+  if (n == -1) {
+    reply_with_perror ("read: %s", device);
+    return NULL;
+  }
+  /* Without a DOS partition table (or its CHS values) there is only the
+   * kernel's idea of the geometry, as sfdisk would show.  */
+  if (n < (ssize_t) sizeof mbr || mbr[510] != 0x55 || mbr[511] != 0xaa)
+    return do_sfdisk_kernel_geometry (device);
+  unsigned heads = 0, sectors = 0, best_cyl = 0;
+  bool found = false;
+  for (int i = 0; i < 4; ++i) {
+    const unsigned char *e = mbr + 446 + 16 * i;
+    if (e[4] == 0)
+      continue;                 /* unused entry */
+    unsigned h = e[5], s = e[6] & 0x3f;
+    unsigned c = e[7] | ((unsigned) (e[6] & 0xc0) << 2);
+    if (s == 0)
+      continue;
+    if (!found || c > best_cyl) {
+      heads = h + 1;
+      sectors = s;
+      best_cyl = c;
+      found = true;
+    }
+  }
+  if (!found)
+    return do_sfdisk_kernel_geometry (device);
+  return format_geometry (device, (unsigned long) (size / 512 / ((uint64_t) heads * sectors)),
+                          heads, sectors);
 }
