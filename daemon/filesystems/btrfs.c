@@ -1,6 +1,7 @@
 /* btrfs: mkfs.btrfs, subvolumes and snapshots, devices, balance, scrub,
- * quota groups, check and rescue, btrfstune, btrfs-image; and the
- * "btrfsvol:DEVICE/SUBVOLUME" mountables.
+ * check and rescue, btrfstune, btrfs-image; and the
+ * "btrfsvol:DEVICE/SUBVOLUME" mountables.  Balance, scrub and quota
+ * groups are in btrfs-maintenance.c.
  *
  * Everything runs btrfs-progs.  Guest paths are resolved inside the guest
  * tree first (sysroot_open / sysroot_open_parent) and the tools get the
@@ -24,8 +25,8 @@
 /* Run a btrfs-progs command; on failure reply with "tool: what: stderr"
  * (stdout if stderr is empty) and return -1.  *outp (if not NULL) gets
  * stdout. */
-static int
-run (const char *tool, const char *what, const char *const *argv, char **outp)
+int
+btrfs_run (const char *tool, const char *what, const char *const *argv, char **outp)
 {
   CLEANUP_FREE char *out = NULL, *err = NULL;
   int r = command_run (NULL, &out, &err, argv);
@@ -66,8 +67,8 @@ fd_real_path (int fd, const char *what)
 }
 
 /* An existing guest file or directory, resolved inside the guest tree. */
-static char *
-real_path (const char *path)
+char *
+btrfs_real_path (const char *path)
 {
   CLEANUP_CLOSE int fd = sysroot_open (path, O_PATH | O_CLOEXEC, 0);
   if (fd == -1) {
@@ -187,13 +188,8 @@ umount_temp (const char *dir)
 
 /* A btrfs named by a path in the mounted guest tree, or by a device or
  * mountable (then mounted for the time of the call). */
-struct fs_ref {
-  char *path;        /* appliance path to hand to btrfs */
-  char *tmpdir;      /* our temporary mount, or NULL */
-};
-
-static void
-fs_release (struct fs_ref *f)
+void
+btrfs_fs_release (struct fs_ref *f)
 {
   if (f->tmpdir) {
     umount_temp (f->tmpdir);
@@ -203,8 +199,8 @@ fs_release (struct fs_ref *f)
   f->path = f->tmpdir = NULL;
 }
 
-static int
-fs_acquire (const char *fs, struct fs_ref *f)
+int
+btrfs_fs_acquire (const char *fs, struct fs_ref *f)
 {
   f->path = f->tmpdir = NULL;
   if (strncmp (fs, "/dev/", 5) == 0 || strncmp (fs, "btrfsvol:", 9) == 0) {
@@ -222,7 +218,7 @@ fs_acquire (const char *fs, struct fs_ref *f)
     f->path = strdup (f->tmpdir);
     if (f->path == NULL) {
       reply_with_perror ("strdup");
-      fs_release (f);
+      btrfs_fs_release (f);
       return -1;
     }
     return 0;
@@ -233,7 +229,7 @@ fs_acquire (const char *fs, struct fs_ref *f)
   }
   if (need_root (NULL) == -1)
     return -1;
-  f->path = real_path (fs);
+  f->path = btrfs_real_path (fs);
   return f->path ? 0 : -1;
 }
 
@@ -370,7 +366,7 @@ do_mkfs_btrfs (char *const *devices, int64_t allocstart, int64_t bytecount,
   for (size_t i = 0; i < n; ++i)
     argv[k++] = devices[i];
   argv[k] = NULL;
-  int r = run ("mkfs.btrfs", devices[0], argv, NULL);
+  int r = btrfs_run ("mkfs.btrfs", devices[0], argv, NULL);
   free (argv);
   return r;
 }
@@ -394,14 +390,14 @@ do_btrfs_subvolume_create (const char *dest, const char *qgroupid)
   }
   argv[k++] = d;
   argv[k] = NULL;
-  return run ("btrfs subvolume create", dest, argv, NULL);
+  return btrfs_run ("btrfs subvolume create", dest, argv, NULL);
 }
 
 int
 do_btrfs_subvolume_snapshot (const char *source, const char *dest, int ro,
                              const char *qgroupid)
 {
-  CLEANUP_FREE char *s = real_path (source);
+  CLEANUP_FREE char *s = btrfs_real_path (source);
   if (s == NULL)
     return -1;
   CLEANUP_FREE char *d = new_path (dest);
@@ -421,17 +417,17 @@ do_btrfs_subvolume_snapshot (const char *source, const char *dest, int ro,
   argv[k++] = s;
   argv[k++] = d;
   argv[k] = NULL;
-  return run ("btrfs subvolume snapshot", source, argv, NULL);
+  return btrfs_run ("btrfs subvolume snapshot", source, argv, NULL);
 }
 
 int
 do_btrfs_subvolume_delete (const char *subvolume)
 {
-  CLEANUP_FREE char *p = real_path (subvolume);
+  CLEANUP_FREE char *p = btrfs_real_path (subvolume);
   if (p == NULL)
     return -1;
   const char *argv[] = { "btrfs", "subvolume", "delete", p, NULL };
-  return run ("btrfs subvolume delete", subvolume, argv, NULL);
+  return btrfs_run ("btrfs subvolume delete", subvolume, argv, NULL);
 }
 
 /* One line of "btrfs subvolume list":
@@ -452,12 +448,12 @@ struct guestfs_btrfssubvolume_list *
 do_btrfs_subvolume_list (const char *fs)
 {
   struct fs_ref f;
-  if (fs_acquire (fs, &f) == -1)
+  if (btrfs_fs_acquire (fs, &f) == -1)
     return NULL;
   const char *argv[] = { "btrfs", "subvolume", "list", f.path, NULL };
   CLEANUP_FREE char *out = NULL;
-  int r = run ("btrfs subvolume list", fs, argv, &out);
-  fs_release (&f);
+  int r = btrfs_run ("btrfs subvolume list", fs, argv, &out);
+  btrfs_fs_release (&f);
   if (r == -1)
     return NULL;
   CLEANUP_FREE_STRINGS char **lines = split_lines (out);
@@ -500,25 +496,25 @@ do_btrfs_subvolume_set_default (int64_t id, const char *fs)
     reply_with_error_errno (EINVAL, "%" PRIi64 ": subvolume ID must not be negative", id);
     return -1;
   }
-  CLEANUP_FREE char *p = real_path (fs);
+  CLEANUP_FREE char *p = btrfs_real_path (fs);
   if (p == NULL)
     return -1;
   char ids[32];
   snprintf (ids, sizeof ids, "%" PRIi64, id);
   const char *argv[] = { "btrfs", "subvolume", "set-default", ids, p, NULL };
-  return run ("btrfs subvolume set-default", fs, argv, NULL);
+  return btrfs_run ("btrfs subvolume set-default", fs, argv, NULL);
 }
 
 int64_t
 do_btrfs_subvolume_get_default (const char *fs)
 {
   struct fs_ref f;
-  if (fs_acquire (fs, &f) == -1)
+  if (btrfs_fs_acquire (fs, &f) == -1)
     return -1;
   const char *argv[] = { "btrfs", "subvolume", "get-default", f.path, NULL };
   CLEANUP_FREE char *out = NULL;
-  int r = run ("btrfs subvolume get-default", fs, argv, &out);
-  fs_release (&f);
+  int r = btrfs_run ("btrfs subvolume get-default", fs, argv, &out);
+  btrfs_fs_release (&f);
   if (r == -1)
     return -1;
   /* "ID 5 (FS_TREE)" or "ID 256 gen 7 top level 5 path sub" */
@@ -530,8 +526,8 @@ do_btrfs_subvolume_get_default (const char *fs)
   return id;
 }
 
-static char *
-skip_spaces (char *s)
+char *
+btrfs_skip_spaces (char *s)
 {
   while (*s == ' ' || *s == '\t')
     s++;
@@ -544,12 +540,12 @@ skip_spaces (char *s)
 char **
 do_btrfs_subvolume_show (const char *subvolume)
 {
-  CLEANUP_FREE char *p = real_path (subvolume);
+  CLEANUP_FREE char *p = btrfs_real_path (subvolume);
   if (p == NULL)
     return NULL;
   const char *argv[] = { "btrfs", "subvolume", "show", p, NULL };
   CLEANUP_FREE char *out = NULL;
-  if (run ("btrfs subvolume show", subvolume, argv, &out) == -1)
+  if (btrfs_run ("btrfs subvolume show", subvolume, argv, &out) == -1)
     return NULL;
   CLEANUP_FREE_STRINGS char **lines = split_lines (out);
   if (lines == NULL || lines[0] == NULL) {
@@ -559,10 +555,10 @@ do_btrfs_subvolume_show (const char *subvolume)
   struct stringsbuf sb = { 0 };
   CLEANUP_FREE char *snaps = NULL;
   bool in_snaps = false, seen_snaps = false;
-  if (add_string (&sb, "path") == -1 || add_string (&sb, skip_spaces (lines[0])) == -1)
+  if (add_string (&sb, "path") == -1 || add_string (&sb, btrfs_skip_spaces (lines[0])) == -1)
     goto oom;
   for (size_t i = 1; lines[i]; ++i) {
-    char *l = skip_spaces (lines[i]);
+    char *l = btrfs_skip_spaces (lines[i]);
     char *colon = strchr (l, ':');
     if (in_snaps) {
       if (colon)
@@ -579,7 +575,7 @@ do_btrfs_subvolume_show (const char *subvolume)
     if (colon == NULL)
       continue;
     *colon = '\0';
-    char *v = skip_spaces (colon + 1);
+    char *v = btrfs_skip_spaces (colon + 1);
     size_t vl = strlen (v);
     while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
       v[--vl] = '\0';
@@ -624,37 +620,37 @@ do_btrfs_filesystem_resize (const char *mountpoint, int64_t size)
     }
     snprintf (sz, sizeof sz, "%" PRIi64, size);
   }
-  CLEANUP_FREE char *p = real_path (mountpoint);
+  CLEANUP_FREE char *p = btrfs_real_path (mountpoint);
   if (p == NULL)
     return -1;
   const char *argv[] = { "btrfs", "filesystem", "resize", sz, p, NULL };
-  return run ("btrfs filesystem resize", mountpoint, argv, NULL);
+  return btrfs_run ("btrfs filesystem resize", mountpoint, argv, NULL);
 }
 
 /* "btrfs SUB CMD [FLAG] PATH" on a guest path (flag may be NULL). */
-static int
-path_cmd (const char *sub, const char *cmd, const char *flag, const char *path)
+int
+btrfs_path_cmd (const char *sub, const char *cmd, const char *flag, const char *path)
 {
-  CLEANUP_FREE char *p = real_path (path);
+  CLEANUP_FREE char *p = btrfs_real_path (path);
   if (p == NULL)
     return -1;
   char tool[64];
   snprintf (tool, sizeof tool, "btrfs %s %s", sub, cmd);
   const char *argv[] = { "btrfs", sub, cmd, flag ? flag : p, flag ? p : NULL, NULL };
-  return run (tool, path, argv, NULL);
+  return btrfs_run (tool, path, argv, NULL);
 }
 
 int
 do_btrfs_filesystem_sync (const char *fs)
 {
-  return path_cmd ("filesystem", "sync", NULL, fs);
+  return btrfs_path_cmd ("filesystem", "sync", NULL, fs);
 }
 
 int
 do_btrfs_filesystem_balance (const char *fs)
 {
   /* --full-balance: no filters, and no 10 second warning pause. */
-  return path_cmd ("balance", "start", "--full-balance", fs);
+  return btrfs_path_cmd ("balance", "start", "--full-balance", fs);
 }
 
 int
@@ -674,7 +670,7 @@ do_btrfs_filesystem_defragment (const char *path, int flush, const char *compres
     reply_with_perror ("%s", path);
     return -1;
   }
-  CLEANUP_FREE char *p = real_path (path);
+  CLEANUP_FREE char *p = btrfs_real_path (path);
   if (p == NULL)
     return -1;
   const char *argv[10];
@@ -690,7 +686,7 @@ do_btrfs_filesystem_defragment (const char *path, int flush, const char *compres
     argv[k++] = calg;
   argv[k++] = p;
   argv[k] = NULL;
-  return run ("btrfs filesystem defragment", path, argv, NULL);
+  return btrfs_run ("btrfs filesystem defragment", path, argv, NULL);
 }
 
 char **
@@ -698,7 +694,7 @@ do_btrfs_filesystem_show (const char *device)
 {
   const char *argv[] = { "btrfs", "filesystem", "show", device, NULL };
   CLEANUP_FREE char *out = NULL;
-  if (run ("btrfs filesystem show", device, argv, &out) == -1)
+  if (btrfs_run ("btrfs filesystem show", device, argv, &out) == -1)
     return NULL;
   if (strstr (out, "devices missing") || strstr (out, "<missing disks>")) {
     reply_with_error_errno (ENODEV, "%s: some devices of this btrfs filesystem are missing", device);
@@ -712,7 +708,7 @@ do_btrfs_filesystem_show (const char *device)
   /* "\tdevid    1 size 128.00MiB used 88.00MiB path /dev/sda1" */
   struct stringsbuf sb = { 0 };
   for (size_t i = 0; lines[i]; ++i) {
-    char *l = skip_spaces (lines[i]);
+    char *l = btrfs_skip_spaces (lines[i]);
     if (strncmp (l, "devid ", 6) != 0)
       continue;
     const char *p = strstr (l, " path ");
@@ -741,7 +737,7 @@ device_cmd (const char *cmd, char *const *devices, const char *fs)
   size_t n = count_strings (devices);
   if (n == 0)
     return 0;
-  CLEANUP_FREE char *p = real_path (fs);
+  CLEANUP_FREE char *p = btrfs_real_path (fs);
   if (p == NULL)
     return -1;
   const char **argv = calloc (n + 8, sizeof (char *));
@@ -762,7 +758,7 @@ device_cmd (const char *cmd, char *const *devices, const char *fs)
   argv[k] = NULL;
   char tool[32];
   snprintf (tool, sizeof tool, "btrfs device %s", cmd);
-  int r = run (tool, fs, argv, NULL);
+  int r = btrfs_run (tool, fs, argv, NULL);
   free (argv);
   return r;
 }
@@ -782,11 +778,11 @@ do_btrfs_device_delete (char *const *devices, const char *fs)
 int
 do_btrfs_replace (const char *srcdev, const char *targetdev, const char *mntpoint)
 {
-  CLEANUP_FREE char *p = real_path (mntpoint);
+  CLEANUP_FREE char *p = btrfs_real_path (mntpoint);
   if (p == NULL)
     return -1;
   const char *argv[] = { "btrfs", "replace", "start", "-B", "-f", srcdev, targetdev, p, NULL };
-  return run ("btrfs replace start", srcdev, argv, NULL);
+  return btrfs_run ("btrfs replace start", srcdev, argv, NULL);
 }
 
 /* ---- btrfstune ---- */
@@ -797,7 +793,7 @@ seeding (const char *device, int on)
   const char *set[] = { "btrfstune", "-S", "1", device, NULL };
   /* Clearing the flag needs -f, or btrfstune asks for confirmation. */
   const char *clear[] = { "btrfstune", "-f", "-S", "0", device, NULL };
-  return run ("btrfstune", device, on ? set : clear, NULL);
+  return btrfs_run ("btrfstune", device, on ? set : clear, NULL);
 }
 
 int
@@ -816,14 +812,14 @@ int
 do_btrfstune_enable_extended_inode_refs (const char *device)
 {
   const char *argv[] = { "btrfstune", "-r", device, NULL };
-  return run ("btrfstune", device, argv, NULL);
+  return btrfs_run ("btrfstune", device, argv, NULL);
 }
 
 int
 do_btrfstune_enable_skinny_metadata_extent_refs (const char *device)
 {
   const char *argv[] = { "btrfstune", "-x", device, NULL };
-  return run ("btrfstune", device, argv, NULL);
+  return btrfs_run ("btrfstune", device, argv, NULL);
 }
 
 /* ---- check and rescue ---- */
@@ -849,21 +845,21 @@ do_btrfs_fsck (const char *device, int64_t superblock, int repair)
     argv[k++] = "--repair";
   argv[k++] = device;
   argv[k] = NULL;
-  return run ("btrfs check", device, argv, NULL);
+  return btrfs_run ("btrfs check", device, argv, NULL);
 }
 
 int
 do_btrfs_rescue_chunk_recover (const char *device)
 {
   const char *argv[] = { "btrfs", "rescue", "chunk-recover", "-y", device, NULL };
-  return run ("btrfs rescue chunk-recover", device, argv, NULL);
+  return btrfs_run ("btrfs rescue chunk-recover", device, argv, NULL);
 }
 
 int
 do_btrfs_rescue_super_recover (const char *device)
 {
   const char *argv[] = { "btrfs", "rescue", "super-recover", "-y", device, NULL };
-  return run ("btrfs rescue super-recover", device, argv, NULL);
+  return btrfs_run ("btrfs rescue super-recover", device, argv, NULL);
 }
 
 int
@@ -896,273 +892,7 @@ do_btrfs_image (char *const *source, const char *image, int compresslevel)
   argv[k++] = source[0];
   argv[k++] = img;
   argv[k] = NULL;
-  return run ("btrfs-image", source[0], argv, NULL);
-}
-
-/* ---- balance ---- */
-
-int
-do_btrfs_balance_pause (const char *path)
-{
-  return path_cmd ("balance", "pause", NULL, path);
-}
-
-int
-do_btrfs_balance_resume (const char *path)
-{
-  return path_cmd ("balance", "resume", NULL, path);
-}
-
-int
-do_btrfs_balance_cancel (const char *path)
-{
-  return path_cmd ("balance", "cancel", NULL, path);
-}
-
-struct guestfs_btrfsbalance *
-do_btrfs_balance_status (const char *path)
-{
-  CLEANUP_FREE char *p = real_path (path);
-  if (p == NULL)
-    return NULL;
-  const char *argv[] = { "btrfs", "balance", "status", p, NULL };
-  CLEANUP_FREE char *out = NULL, *err = NULL;
-  /* Exit status 1 means a balance is running or paused. */
-  int r = command_run (NULL, &out, &err, argv);
-  if ((r != 0 && r != 1) || out == NULL ||
-      (r == 1 && strstr (out, "Balance on ") == NULL)) {
-    reply_with_error ("btrfs balance status: %s: %s", path,
-                      err && *err ? trim_newlines (err) : out && *out ? trim_newlines (out) : "failed");
-    return NULL;
-  }
-  struct guestfs_btrfsbalance *b = calloc (1, sizeof *b);
-  if (b == NULL) {
-    reply_with_perror ("calloc");
-    return NULL;
-  }
-  const char *status = "none";
-  if (strstr (out, "Balance on ")) {
-    status = strstr (out, " is paused") ? "paused" : "running";
-    /* "0 out of about 3 chunks balanced (1 considered), 100% left" */
-    CLEANUP_FREE_STRINGS char **lines = split_lines (out);
-    for (size_t i = 0; lines && lines[i]; ++i) {
-      uint64_t done, total, considered, left;
-      if (sscanf (skip_spaces (lines[i]),
-                  "%" SCNu64 " out of about %" SCNu64 " chunks balanced (%" SCNu64
-                  " considered), %" SCNu64 "%% left",
-                  &done, &total, &considered, &left) == 4) {
-        b->btrfsbalance_balanced = done;
-        b->btrfsbalance_total = total;
-        b->btrfsbalance_considered = considered;
-        b->btrfsbalance_left = left;
-        break;
-      }
-    }
-  }
-  b->btrfsbalance_status = strdup (status);
-  if (b->btrfsbalance_status == NULL) {
-    free (b);
-    reply_with_perror ("strdup");
-    return NULL;
-  }
-  return b;
-}
-
-/* ---- scrub ---- */
-
-int
-do_btrfs_scrub_start (const char *path)
-{
-  /* -B: wait for the end, so that errors are reported here. */
-  return path_cmd ("scrub", "start", "-B", path);
-}
-
-int
-do_btrfs_scrub_cancel (const char *path)
-{
-  return path_cmd ("scrub", "cancel", NULL, path);
-}
-
-int
-do_btrfs_scrub_resume (const char *path)
-{
-  return path_cmd ("scrub", "resume", "-B", path);
-}
-
-struct guestfs_btrfsscrub *
-do_btrfs_scrub_status (const char *path)
-{
-  CLEANUP_FREE char *p = real_path (path);
-  if (p == NULL)
-    return NULL;
-  const char *argv[] = { "btrfs", "scrub", "status", "-R", p, NULL };
-  CLEANUP_FREE char *out = NULL;
-  if (run ("btrfs scrub status", path, argv, &out) == -1)
-    return NULL;
-  if (strstr (out, "no stats available")) {
-    reply_with_error_errno (ENOENT, "btrfs scrub status: %s: no scrub has been run on this filesystem", path);
-    return NULL;
-  }
-  struct guestfs_btrfsscrub *s = calloc (1, sizeof *s);
-  if (s == NULL) {
-    reply_with_perror ("calloc");
-    return NULL;
-  }
-  static const struct { const char *key; size_t off; } fields[] = {
-#define F(k) { #k, offsetof (struct guestfs_btrfsscrub, btrfsscrub_##k) }
-    F (data_extents_scrubbed), F (tree_extents_scrubbed),
-    F (data_bytes_scrubbed), F (tree_bytes_scrubbed),
-    F (read_errors), F (csum_errors), F (verify_errors), F (no_csum),
-    F (csum_discards), F (super_errors), F (malloc_errors),
-    F (uncorrectable_errors), F (unverified_errors), F (corrected_errors),
-    F (last_physical),
-#undef F
-  };
-  CLEANUP_FREE_STRINGS char **lines = split_lines (out);
-  size_t found = 0;
-  for (size_t i = 0; lines && lines[i]; ++i) {
-    char *l = skip_spaces (lines[i]);
-    char *colon = strchr (l, ':');
-    if (colon == NULL)
-      continue;
-    *colon = '\0';
-    for (size_t j = 0; j < sizeof fields / sizeof fields[0]; ++j)
-      if (strcmp (l, fields[j].key) == 0) {
-        *(uint64_t *) ((char *) s + fields[j].off) = strtoull (colon + 1, NULL, 10);
-        found++;
-      }
-  }
-  if (found == 0) {
-    free (s);
-    reply_with_error ("btrfs scrub status: %s: cannot parse the output", path);
-    return NULL;
-  }
-  return s;
-}
-
-/* ---- quotas ---- */
-
-int
-do_btrfs_quota_enable (const char *fs, int enable)
-{
-  struct fs_ref f;
-  if (fs_acquire (fs, &f) == -1)
-    return -1;
-  const char *argv[] = { "btrfs", "quota", enable ? "enable" : "disable", f.path, NULL };
-  int r = run (enable ? "btrfs quota enable" : "btrfs quota disable", fs, argv, NULL);
-  fs_release (&f);
-  return r;
-}
-
-int
-do_btrfs_quota_rescan (const char *fs)
-{
-  struct fs_ref f;
-  if (fs_acquire (fs, &f) == -1)
-    return -1;
-  /* -w: wait for the rescan to finish, so the numbers are right after. */
-  const char *argv[] = { "btrfs", "quota", "rescan", "-w", f.path, NULL };
-  int r = run ("btrfs quota rescan", fs, argv, NULL);
-  fs_release (&f);
-  return r;
-}
-
-int
-do_btrfs_qgroup_limit (const char *subvolume, int64_t size)
-{
-  if (size < 0) {
-    reply_with_error_errno (EINVAL, "%s: size must not be negative", subvolume);
-    return -1;
-  }
-  CLEANUP_FREE char *p = real_path (subvolume);
-  if (p == NULL)
-    return -1;
-  char sz[32];
-  snprintf (sz, sizeof sz, "%" PRIi64, size);
-  const char *argv[] = { "btrfs", "qgroup", "limit", sz, p, NULL };
-  return run ("btrfs qgroup limit", subvolume, argv, NULL);
-}
-
-static int
-qgroup_cmd (const char *cmd, const char *a, const char *b, const char *path)
-{
-  CLEANUP_FREE char *p = real_path (path);
-  if (p == NULL)
-    return -1;
-  char tool[32];
-  snprintf (tool, sizeof tool, "btrfs qgroup %s", cmd);
-  const char *argv[] = { "btrfs", "qgroup", cmd, a, b ? b : p, b ? p : NULL, NULL };
-  return run (tool, path, argv, NULL);
-}
-
-int
-do_btrfs_qgroup_create (const char *qgroupid, const char *subvolume)
-{
-  return qgroup_cmd ("create", qgroupid, NULL, subvolume);
-}
-
-int
-do_btrfs_qgroup_destroy (const char *qgroupid, const char *subvolume)
-{
-  return qgroup_cmd ("destroy", qgroupid, NULL, subvolume);
-}
-
-int
-do_btrfs_qgroup_assign (const char *src, const char *dst, const char *path)
-{
-  return qgroup_cmd ("assign", src, dst, path);
-}
-
-int
-do_btrfs_qgroup_remove (const char *src, const char *dst, const char *path)
-{
-  return qgroup_cmd ("remove", src, dst, path);
-}
-
-/* "btrfs qgroup show --raw": two header lines, then
- * "0/5   16384   16384" (newer versions add more columns). */
-struct guestfs_btrfsqgroup_list *
-do_btrfs_qgroup_show (const char *path)
-{
-  CLEANUP_FREE char *p = real_path (path);
-  if (p == NULL)
-    return NULL;
-  const char *argv[] = { "btrfs", "qgroup", "show", "--raw", p, NULL };
-  CLEANUP_FREE char *out = NULL;
-  if (run ("btrfs qgroup show", path, argv, &out) == -1)
-    return NULL;
-  CLEANUP_FREE_STRINGS char **lines = split_lines (out);
-  if (lines == NULL) {
-    reply_with_perror ("malloc");
-    return NULL;
-  }
-  size_t n = count_strings (lines);
-  struct guestfs_btrfsqgroup_list *l = calloc (1, sizeof *l);
-  if (l == NULL || (l->val = calloc (n ? n : 1, sizeof *l->val)) == NULL) {
-    free (l);
-    reply_with_perror ("calloc");
-    return NULL;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    char id[64];
-    uint64_t rfer, excl;
-    if (sscanf (lines[i], " %63s %" SCNu64 " %" SCNu64, id, &rfer, &excl) != 3 ||
-        strchr (id, '/') == NULL)
-      continue;
-    struct guestfs_btrfsqgroup *q = &l->val[l->len];
-    if ((q->btrfsqgroup_id = strdup (id)) == NULL) {
-      reply_with_perror ("strdup");
-      for (uint32_t j = 0; j < l->len; ++j)
-        free (l->val[j].btrfsqgroup_id);
-      free (l->val);
-      free (l);
-      return NULL;
-    }
-    q->btrfsqgroup_rfer = rfer;
-    q->btrfsqgroup_excl = excl;
-    l->len++;
-  }
-  return l;
+  return btrfs_run ("btrfs-image", source[0], argv, NULL);
 }
 
 /* ---- list_filesystems ---- */

@@ -1,5 +1,7 @@
-/* LVM: physical volumes, volume groups, logical volumes, the device
- * filter, and device-mapper listings.
+/* LVM: creating, removing, resizing, renaming and activating physical
+ * volumes, volume groups and logical volumes, their UUIDs and names.
+ * Reports are in lvm-report.c, the device filter, device-mapper listing
+ * and start-up activation in lvm-devices.c.
  *
  * Everything goes through the "lvm" multi-call binary with argv only.  The
  * appliance's /etc/lvm/lvm.conf already works without udev and without a
@@ -30,15 +32,11 @@
 #include "daemon.h"
 #include "actions-gen.h"
 
-#define FILTER_DIR "/run/hatch-lvm-filter"
-
-/* Field separator in reports: a control character that no name, tag or
- * attribute can contain. */
-#define SEP "\x1f"
+#include "lvm.h"
 
 /* ---- running lvm ---- */
 
-static void
+void
 lvm_environment (void)
 {
   /* lvm complains about every inherited descriptor otherwise. */
@@ -71,7 +69,7 @@ clean_lvm_stderr (char *err)
   return *p ? p : (char *) "failed";
 }
 
-static int
+int
 lvm_run (char **out, const char *what, const char *const *argv)
 {
   lvm_environment ();
@@ -89,9 +87,6 @@ lvm_run (char **out, const char *what, const char *const *argv)
     free (o);
   return 0;
 }
-
-#define LVM(out, what, ...) \
-  lvm_run ((out), (what), (const char *const[]) { "lvm", __VA_ARGS__, NULL })
 
 /* ---- names ---- */
 
@@ -122,8 +117,8 @@ check_lvm_name (const char *name, const char *what)
 }
 
 /* The first line of sysfs file DIR/NAME, without its newline, into buf. */
-static bool
-read_sysfs_line (const char *dir, const char *name, char *buf, size_t size)
+bool
+lvm_read_sysfs_line (const char *dir, const char *name, char *buf, size_t size)
 {
   char path[PATH_MAX];
   snprintf (path, sizeof path, "%s/%s", dir, name);
@@ -179,11 +174,11 @@ split_dm_name (const char *name, char **vg, char **lv)
 /* Is the device-mapper device "dm-N" (sysfs dir given) a top-level LVM
  * logical volume?  LVM's dm uuids are "LVM-" + VG uuid + LV uuid (32 + 32
  * characters); its internal layers add a suffix such as "-tpool". */
-static bool
-dm_dir_is_lv (const char *dmdir)
+bool
+lvm_dm_dir_is_lv (const char *dmdir)
 {
   char uuid[256];
-  return read_sysfs_line (dmdir, "uuid", uuid, sizeof uuid) &&
+  return lvm_read_sysfs_line (dmdir, "uuid", uuid, sizeof uuid) &&
     strncmp (uuid, "LVM-", 4) == 0 && strlen (uuid) == 4 + 64;
 }
 
@@ -197,329 +192,14 @@ lvm_lv_of_device (const char *device, char **vg, char **lv)
   char dmdir[128];
   snprintf (dmdir, sizeof dmdir, "/sys/dev/block/%u:%u/dm",
             major (st.st_rdev), minor (st.st_rdev));
-  if (!dm_dir_is_lv (dmdir))
+  if (!lvm_dm_dir_is_lv (dmdir))
     return 0;
   char name[512];
-  if (!read_sysfs_line (dmdir, "name", name, sizeof name))
+  if (!lvm_read_sysfs_line (dmdir, "name", name, sizeof name))
     return 0;
   if (!split_dm_name (name, vg, lv))
     return 0;
   return 1;
-}
-
-/* ---- listing helpers ---- */
-
-/* Lines of lvm's report output, stripped of surrounding blanks, empty
- * lines dropped, each with PREFIX in front. */
-static char **
-report_lines (char *out, const char *prefix)
-{
-  struct stringsbuf sb = { 0 };
-  CLEANUP_FREE_STRINGS char **lines = split_lines (out ? out : "");
-  if (lines == NULL)
-    goto oom;
-  for (size_t i = 0; lines[i]; ++i) {
-    char *s = lines[i];
-    while (isspace ((unsigned char) *s))
-      s++;
-    size_t len = strlen (s);
-    while (len > 0 && isspace ((unsigned char) s[len - 1]))
-      s[--len] = '\0';
-    if (len == 0)
-      continue;
-    char *v;
-    if (asprintf (&v, "%s%s", prefix, s) == -1 || add_string_nodup (&sb, v) == -1)
-      goto oom;
-  }
-  if (end_stringsbuf (&sb) == -1)
-    goto oom;
-  return take_stringsbuf (&sb);
- oom:
-  free_stringsbuf (&sb);
-  reply_with_perror ("malloc");
-  return NULL;
-}
-
-static char **
-lvm_list (const char *what, const char *prefix, const char *const *argv)
-{
-  CLEANUP_FREE char *out = NULL;
-  if (lvm_run (&out, what, argv) == -1)
-    return NULL;
-  return report_lines (out, prefix);
-}
-
-#define LVM_LIST(what, prefix, ...) \
-  lvm_list ((what), (prefix), (const char *const[]) { "lvm", __VA_ARGS__, NULL })
-
-char **
-do_pvs (void)
-{
-  return LVM_LIST ("pvs", "", "pvs", "--noheadings", "-o", "pv_name");
-}
-
-char **
-do_vgs (void)
-{
-  return LVM_LIST ("vgs", "", "vgs", "--noheadings", "-o", "vg_name");
-}
-
-char **
-do_lvs (void)
-{
-  /* Only the volumes a user sees, not thin pool data, RAID images ... */
-  return LVM_LIST ("lvs", "/dev/", "lvs", "--noheadings", "-o", "vg_name,lv_name",
-                   "-S", "lv_role=public", "--separator", "/");
-}
-
-/* ---- the *_full reports ---- */
-
-enum fkind { F_STRING, F_UUID, F_U64, F_I64, F_PERCENT };
-
-struct field {
-  const char *lvm_name;      /* lvm report field */
-  enum fkind kind;
-  size_t offset;             /* into the guestfs struct */
-};
-
-#define FLD(st, lvmname, kind, member) { lvmname, kind, offsetof (struct st, member) }
-
-static const struct field pv_fields[] = {
-  FLD (guestfs_lvm_pv, "pv_name", F_STRING, pv_name),
-  FLD (guestfs_lvm_pv, "pv_uuid", F_UUID, pv_uuid),
-  FLD (guestfs_lvm_pv, "pv_fmt", F_STRING, pv_fmt),
-  FLD (guestfs_lvm_pv, "pv_size", F_U64, pv_size),
-  FLD (guestfs_lvm_pv, "dev_size", F_U64, dev_size),
-  FLD (guestfs_lvm_pv, "pv_free", F_U64, pv_free),
-  FLD (guestfs_lvm_pv, "pv_used", F_U64, pv_used),
-  FLD (guestfs_lvm_pv, "pv_attr", F_STRING, pv_attr),
-  FLD (guestfs_lvm_pv, "pv_pe_count", F_I64, pv_pe_count),
-  FLD (guestfs_lvm_pv, "pv_pe_alloc_count", F_I64, pv_pe_alloc_count),
-  FLD (guestfs_lvm_pv, "pv_tags", F_STRING, pv_tags),
-  FLD (guestfs_lvm_pv, "pe_start", F_U64, pe_start),
-  FLD (guestfs_lvm_pv, "pv_mda_count", F_I64, pv_mda_count),
-  FLD (guestfs_lvm_pv, "pv_mda_free", F_U64, pv_mda_free),
-};
-
-static const struct field vg_fields[] = {
-  FLD (guestfs_lvm_vg, "vg_name", F_STRING, vg_name),
-  FLD (guestfs_lvm_vg, "vg_uuid", F_UUID, vg_uuid),
-  FLD (guestfs_lvm_vg, "vg_fmt", F_STRING, vg_fmt),
-  FLD (guestfs_lvm_vg, "vg_attr", F_STRING, vg_attr),
-  FLD (guestfs_lvm_vg, "vg_size", F_U64, vg_size),
-  FLD (guestfs_lvm_vg, "vg_free", F_U64, vg_free),
-  FLD (guestfs_lvm_vg, "vg_sysid", F_STRING, vg_sysid),
-  FLD (guestfs_lvm_vg, "vg_extent_size", F_U64, vg_extent_size),
-  FLD (guestfs_lvm_vg, "vg_extent_count", F_I64, vg_extent_count),
-  FLD (guestfs_lvm_vg, "vg_free_count", F_I64, vg_free_count),
-  FLD (guestfs_lvm_vg, "max_lv", F_I64, max_lv),
-  FLD (guestfs_lvm_vg, "max_pv", F_I64, max_pv),
-  FLD (guestfs_lvm_vg, "pv_count", F_I64, pv_count),
-  FLD (guestfs_lvm_vg, "lv_count", F_I64, lv_count),
-  FLD (guestfs_lvm_vg, "snap_count", F_I64, snap_count),
-  FLD (guestfs_lvm_vg, "vg_seqno", F_I64, vg_seqno),
-  FLD (guestfs_lvm_vg, "vg_tags", F_STRING, vg_tags),
-  FLD (guestfs_lvm_vg, "vg_mda_count", F_I64, vg_mda_count),
-  FLD (guestfs_lvm_vg, "vg_mda_free", F_U64, vg_mda_free),
-};
-
-static const struct field lv_fields[] = {
-  FLD (guestfs_lvm_lv, "lv_name", F_STRING, lv_name),
-  FLD (guestfs_lvm_lv, "lv_uuid", F_UUID, lv_uuid),
-  FLD (guestfs_lvm_lv, "lv_attr", F_STRING, lv_attr),
-  FLD (guestfs_lvm_lv, "lv_major", F_I64, lv_major),
-  FLD (guestfs_lvm_lv, "lv_minor", F_I64, lv_minor),
-  FLD (guestfs_lvm_lv, "lv_kernel_major", F_I64, lv_kernel_major),
-  FLD (guestfs_lvm_lv, "lv_kernel_minor", F_I64, lv_kernel_minor),
-  FLD (guestfs_lvm_lv, "lv_size", F_U64, lv_size),
-  FLD (guestfs_lvm_lv, "seg_count", F_I64, seg_count),
-  FLD (guestfs_lvm_lv, "origin", F_STRING, origin),
-  FLD (guestfs_lvm_lv, "snap_percent", F_PERCENT, snap_percent),
-  FLD (guestfs_lvm_lv, "copy_percent", F_PERCENT, copy_percent),
-  FLD (guestfs_lvm_lv, "move_pv", F_STRING, move_pv),
-  FLD (guestfs_lvm_lv, "lv_tags", F_STRING, lv_tags),
-  FLD (guestfs_lvm_lv, "mirror_log", F_STRING, mirror_log),
-  FLD (guestfs_lvm_lv, "lv_modules", F_STRING, modules),
-};
-
-
-static int
-parse_field (const struct field *f, const char *val, char *base)
-{
-  char *end;
-  void *p = base + f->offset;
-  errno = 0;
-  switch (f->kind) {
-  case F_STRING:
-    return (*(char **) p = strdup (val)) ? 0 : -1;
-  case F_UUID: {
-    char *u = p;
-    size_t n = 0;
-    for (const char *s = val; *s; ++s) {
-      if (*s == '-')
-        continue;
-      if (n == 32)
-        return -1;
-      u[n++] = *s;
-    }
-    if (n != 32)
-      return -1;
-    return 0;
-  }
-  case F_U64:
-    if (val[0] == '\0' || val[0] == '-')
-      return -1;
-    *(uint64_t *) p = strtoull (val, &end, 10);
-    return *end || errno ? -1 : 0;
-  case F_I64:
-    if (val[0] == '\0')
-      return -1;
-    *(int64_t *) p = strtoll (val, &end, 10);
-    return *end || errno ? -1 : 0;
-  case F_PERCENT:
-    if (val[0] == '\0') {
-      *(float *) p = -1;
-      return 0;
-    }
-    *(float *) p = strtof (val, &end);
-    return *end || errno ? -1 : 0;
-  }
-  return -1;
-}
-
-/* Run "lvm CMD" with the given fields; fill a list of structs of size
- * elem_size.  Returns the array and count in *val and *len. */
-static int
-full_report (const char *cmd, const struct field *fields, size_t nfields,
-             size_t elem_size, void **val, uint32_t *len,
-             void (*free_fields) (void *))
-{
-  char columns[1024] = "";
-  size_t cl = 0;
-  for (size_t i = 0; i < nfields; ++i)
-    cl += snprintf (columns + cl, sizeof columns - cl, "%s%s", i ? "," : "", fields[i].lvm_name);
-
-  const char *argv[16];
-  size_t k = 0;
-  argv[k++] = "lvm";
-  argv[k++] = cmd;
-  argv[k++] = "--noheadings";
-  argv[k++] = "--units";
-  argv[k++] = "b";
-  argv[k++] = "--nosuffix";
-  argv[k++] = "--separator";
-  argv[k++] = SEP;
-  argv[k++] = "-o";
-  argv[k++] = columns;
-  if (strcmp (cmd, "lvs") == 0) {
-    argv[k++] = "-S";
-    argv[k++] = "lv_role=public";
-  }
-  argv[k] = NULL;
-
-  CLEANUP_FREE char *out = NULL;
-  if (lvm_run (&out, cmd, argv) == -1)
-    return -1;
-  CLEANUP_FREE_STRINGS char **lines = split_lines (out);
-  if (lines == NULL) {
-    reply_with_perror ("malloc");
-    return -1;
-  }
-  size_t n = 0;
-  for (size_t i = 0; lines[i]; ++i)
-    if (lines[i][strspn (lines[i], " ")])
-      n++;
-  char *arr = calloc (n ? n : 1, elem_size);
-  if (arr == NULL) {
-    reply_with_perror ("calloc");
-    return -1;
-  }
-  size_t row = 0;
-  for (size_t i = 0; lines[i]; ++i) {
-    char *line = lines[i] + strspn (lines[i], " ");
-    if (*line == '\0')
-      continue;
-    char *base = arr + row * elem_size;
-    row++;
-    char *s = line;
-    for (size_t j = 0; j < nfields; ++j) {
-      char *sep = strstr (s, SEP);
-      if ((sep == NULL) != (j == nfields - 1))
-        goto bad;
-      if (sep)
-        *sep = '\0';
-      if (parse_field (&fields[j], s, base) == -1)
-        goto bad;
-      s = sep ? sep + strlen (SEP) : NULL;
-    }
-    continue;
-  bad:
-    for (size_t r = 0; r < row; ++r)
-      free_fields (arr + r * elem_size);
-    free (arr);
-    reply_with_error ("%s: cannot parse lvm output: %s", cmd, lines[i]);
-    return -1;
-  }
-  *val = arr;
-  *len = (uint32_t) n;
-  return 0;
-}
-
-static void
-free_pv_fields (void *p)
-{
-  struct guestfs_lvm_pv *v = p;
-  free (v->pv_name); free (v->pv_fmt); free (v->pv_attr); free (v->pv_tags);
-}
-
-static void
-free_vg_fields (void *p)
-{
-  struct guestfs_lvm_vg *v = p;
-  free (v->vg_name); free (v->vg_fmt); free (v->vg_attr); free (v->vg_sysid);
-  free (v->vg_tags);
-}
-
-static void
-free_lv_fields (void *p)
-{
-  struct guestfs_lvm_lv *v = p;
-  free (v->lv_name); free (v->lv_attr); free (v->origin); free (v->move_pv);
-  free (v->lv_tags); free (v->mirror_log); free (v->modules);
-}
-
-#define FULL(type, cmd, fields, freefn)                                 \
-  struct guestfs_##type##_list *r = malloc (sizeof *r);                 \
-  if (r == NULL) {                                                      \
-    reply_with_perror ("malloc");                                       \
-    return NULL;                                                        \
-  }                                                                     \
-  void *val;                                                            \
-  if (full_report (cmd, fields, sizeof fields / sizeof fields[0],       \
-                   sizeof (struct guestfs_##type), &val, &r->len,       \
-                   freefn) == -1) {                                     \
-    free (r);                                                           \
-    return NULL;                                                        \
-  }                                                                     \
-  r->val = val;                                                         \
-  return r
-
-struct guestfs_lvm_pv_list *
-do_pvs_full (void)
-{
-  FULL (lvm_pv, "pvs", pv_fields, free_pv_fields);
-}
-
-struct guestfs_lvm_vg_list *
-do_vgs_full (void)
-{
-  FULL (lvm_vg, "vgs", vg_fields, free_vg_fields);
-}
-
-struct guestfs_lvm_lv_list *
-do_lvs_full (void)
-{
-  FULL (lvm_lv, "lvs", lv_fields, free_lv_fields);
 }
 
 /* ---- create ---- */
@@ -902,7 +582,7 @@ lvm_one_value (const char *what, const char *cmd, const char *field, const char 
   CLEANUP_FREE char *out = NULL;
   if (LVM (&out, what, cmd, "--noheadings", "-o", field, object) == -1)
     return NULL;
-  CLEANUP_FREE_STRINGS char **l = report_lines (out, "");
+  CLEANUP_FREE_STRINGS char **l = lvm_report_lines (out, "");
   if (l == NULL)
     return NULL;
   if (l[0] == NULL || l[1] != NULL) {
@@ -960,8 +640,8 @@ do_vgpvuuids (const char *vgname)
 
 /* ---- activation and scanning ---- */
 
-static int
-vgchange_activate (int activate, char *const *vgs)
+int
+lvm_vgchange_activate (int activate, char *const *vgs)
 {
   size_t n = vgs ? count_strings (vgs) : 0;
   for (size_t i = 0; i < n; ++i)
@@ -986,13 +666,13 @@ vgchange_activate (int activate, char *const *vgs)
 int
 do_vg_activate (int activate, char *const *volgroups)
 {
-  return vgchange_activate (activate, volgroups);
+  return lvm_vgchange_activate (activate, volgroups);
 }
 
 int
 do_vg_activate_all (int activate)
 {
-  return vgchange_activate (activate, NULL);
+  return lvm_vgchange_activate (activate, NULL);
 }
 
 int
@@ -1002,7 +682,7 @@ do_lvm_scan (int activate)
   if (LVM (NULL, "lvm_scan", "vgscan", "--mknodes") == -1)
     return -1;
   if (activate)
-    return vgchange_activate (1, NULL);
+    return lvm_vgchange_activate (1, NULL);
   return 0;
 }
 
@@ -1092,287 +772,4 @@ do_vgmeta (const char *vgname, size_t *size_r)
   unlink (file);
   rmdir (dir);
   return buf;
-}
-
-/* ---- device filter ---- */
-
-/* Regex for LVM's filter accepting device (and, for a whole disk, its
- * partitions).  Characters outside a safe set are refused rather than
- * escaped: device names never need them. */
-static char *
-filter_regex (const char *device)
-{
-  size_t len = strlen (device);
-  char *r = malloc (len * 3 + 32);
-  if (r == NULL)
-    return NULL;
-  char *w = r;
-  w += sprintf (w, "\"a|^");
-  for (const char *p = device; *p; ++p) {
-    if (*p == '.' || *p == '+') {
-      *w++ = '[';
-      *w++ = *p;
-      *w++ = ']';
-    }
-    else
-      *w++ = *p;
-  }
-  /* A whole disk: /sys/block/NAME exists. */
-  char sys[PATH_MAX];
-  const char *base = strrchr (device, '/');
-  snprintf (sys, sizeof sys, "/sys/block/%s", base ? base + 1 : device);
-  bool whole = strncmp (device, "/dev/sd", 7) == 0 && access (sys, F_OK) == 0;
-  w += sprintf (w, "%s$|\"", whole ? "[0-9]*" : "");
-  return r;
-}
-
-static int
-apply_filter (char *const *devices)
-{
-  /* Deactivate with the old view, so VGs about to be hidden go too. */
-  if (vgchange_activate (0, NULL) == -1)
-    return -1;
-  if (devices == NULL) {
-    unsetenv ("LVM_SYSTEM_DIR");
-  }
-  else {
-    struct stringsbuf conf = { 0 };
-    size_t total = 64;
-    for (size_t i = 0; devices[i]; ++i) {
-      for (const char *p = devices[i]; *p; ++p)
-        if (!isalnum ((unsigned char) *p) && !strchr ("/_-.+:", *p)) {
-          reply_with_error_errno (EINVAL, "%s: device name not usable in a filter",
-                                  devices[i]);
-          free_stringsbuf (&conf);
-          return -1;
-        }
-      char *re = filter_regex (devices[i]);
-      if (re == NULL || add_string_nodup (&conf, re) == -1) {
-        reply_with_perror ("malloc");
-        free_stringsbuf (&conf);
-        return -1;
-      }
-      total += strlen (re) + 2;
-    }
-    char *text = malloc (total + 64);
-    if (text == NULL) {
-      reply_with_perror ("malloc");
-      free_stringsbuf (&conf);
-      return -1;
-    }
-    char *w = text;
-    w += sprintf (w, "devices {\n  filter = [ ");
-    for (size_t i = 0; i < conf.size; ++i)
-      w += sprintf (w, "%s, ", conf.argv[i]);
-    w += sprintf (w, "\"r|.*|\" ]\n}\n");
-    free_stringsbuf (&conf);
-
-    /* A private copy of the appliance's configuration, plus the filter in
-     * lvmlocal.conf (read after lvm.conf and overriding it). */
-    mkdir (FILTER_DIR, 0755);
-    int ret = 0;
-    CLEANUP_FREE char *out = NULL, *err = NULL;
-    if (command (&out, &err, "cp", "/etc/lvm/lvm.conf", FILTER_DIR "/lvm.conf", NULL) != 0) {
-      reply_with_error ("lvm_set_filter: copying lvm.conf: %s", err ? trim_newlines (err) : "failed");
-      ret = -1;
-    }
-    else {
-      int fd = open (FILTER_DIR "/lvmlocal.conf.tmp",
-                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      size_t len = strlen (text);
-      if (fd == -1 || write (fd, text, len) != (ssize_t) len || close (fd) == -1 ||
-          rename (FILTER_DIR "/lvmlocal.conf.tmp", FILTER_DIR "/lvmlocal.conf") == -1) {
-        reply_with_perror ("lvm_set_filter: writing " FILTER_DIR "/lvmlocal.conf");
-        ret = -1;
-      }
-    }
-    free (text);
-    if (ret == -1)
-      return -1;
-    setenv ("LVM_SYSTEM_DIR", FILTER_DIR, 1);
-  }
-  if (LVM (NULL, "vgscan", "vgscan", "--mknodes") == -1)
-    return -1;
-  return vgchange_activate (1, NULL);
-}
-
-int
-do_lvm_set_filter (char *const *devices)
-{
-  if (devices[0] == NULL) {
-    reply_with_error_errno (EINVAL, "lvm_set_filter: no devices given "
-                            "(use lvm_clear_filter to see every device)");
-    return -1;
-  }
-  return apply_filter (devices);
-}
-
-int
-do_lvm_clear_filter (void)
-{
-  /* No filter set: nothing to deactivate, only scan. */
-  if (getenv ("LVM_SYSTEM_DIR") == NULL)
-    return LVM (NULL, "vgscan", "vgscan", "--mknodes");
-  return apply_filter (NULL);
-}
-
-/* ---- list_dm_devices ---- */
-
-char **
-do_list_dm_devices (void)
-{
-  struct stringsbuf sb = { 0 };
-  DIR *d = opendir ("/sys/block");
-  if (d == NULL) {
-    reply_with_perror ("opendir: /sys/block");
-    return NULL;
-  }
-  struct dirent *e;
-  while ((e = readdir (d)) != NULL) {
-    if (strncmp (e->d_name, "dm-", 3) != 0)
-      continue;
-    char dmdir[PATH_MAX], name[256];
-    snprintf (dmdir, sizeof dmdir, "/sys/block/%s/dm", e->d_name);
-    if (dm_dir_is_lv (dmdir) || !read_sysfs_line (dmdir, "name", name, sizeof name) ||
-        name[0] == '\0')
-      continue;
-    /* LVM's internal layers (uuid "LVM-...-suffix") are not for users. */
-    char uuid[256];
-    if (read_sysfs_line (dmdir, "uuid", uuid, sizeof uuid) && strncmp (uuid, "LVM-", 4) == 0)
-      continue;
-    char *dev;
-    if (asprintf (&dev, "/dev/mapper/%s", name) == -1 || add_string_nodup (&sb, dev) == -1) {
-      closedir (d);
-      free_stringsbuf (&sb);
-      reply_with_perror ("malloc");
-      return NULL;
-    }
-  }
-  closedir (d);
-  sort_strings (sb.argv, sb.size);
-  if (end_stringsbuf (&sb) == -1) {
-    reply_with_perror ("malloc");
-    return NULL;
-  }
-  return take_stringsbuf (&sb);
-}
-
-/* ---- start-up ---- */
-
-/* Does the block device at path carry an LVM PV label or an MD superblock?
- * Reading a few sectors is far cheaper than starting lvm or mdadm, which
- * matters at launch when most disks hold neither. */
-static bool
-has_lvm_or_md_signature (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd == -1)
-    return false;
-  bool found = false;
-  unsigned char buf[8192];
-  ssize_t n = pread (fd, buf, sizeof buf, 0);
-  /* LVM: "LABELONE" at the start of one of the first four sectors. */
-  for (int sect = 0; !found && sect < 4 && (sect + 1) * 512 <= n; ++sect)
-    found = memcmp (buf + sect * 512, "LABELONE", 8) == 0;
-  /* MD superblock magic a92b4efc (little-endian on disk): version 1.1 at
-   * 0, 1.2 at 4 KiB, 1.0 at 8 KiB before the end (4 KiB aligned), 0.90
-   * in the last 64 KiB-aligned 64 KiB. */
-  static const unsigned char magic[4] = { 0xfc, 0x4e, 0x2b, 0xa9 };
-  if (!found && n >= 4)
-    found = memcmp (buf, magic, 4) == 0;
-  if (!found && n >= 4096 + 4)
-    found = memcmp (buf + 4096, magic, 4) == 0;
-  uint64_t size = 0;
-  if (!found && ioctl (fd, BLKGETSIZE64, &size) == 0 && size >= 128 * 1024) {
-    uint64_t offs[2] = { ((size - 8192) & ~(uint64_t) 4095),
-                         (size & ~(uint64_t) 65535) - 65536 };
-    for (int k = 0; !found && k < 2; ++k)
-      found = pread (fd, buf, 4, (off_t) offs[k]) == 4 && memcmp (buf, magic, 4) == 0;
-  }
-  close (fd);
-  return found;
-}
-
-/* Any user disk or partition with such a signature? */
-static bool
-any_lvm_or_md_signature (void)
-{
-  DIR *d = opendir ("/sys/block");
-  if (d == NULL)
-    return true;                /* can't tell: let the tools look */
-  bool found = false;
-  struct dirent *e;
-  while (!found && (e = readdir (d)) != NULL) {
-    if (strncmp (e->d_name, "sd", 2) != 0)
-      continue;
-    char path[PATH_MAX];
-    snprintf (path, sizeof path, "/dev/%s", e->d_name);
-    found = has_lvm_or_md_signature (path);
-    char dir[PATH_MAX];
-    snprintf (dir, sizeof dir, "/sys/block/%s", e->d_name);
-    DIR *pd = found ? NULL : opendir (dir);
-    struct dirent *pe;
-    while (pd && !found && (pe = readdir (pd)) != NULL) {
-      if (strncmp (pe->d_name, e->d_name, strlen (e->d_name)) != 0)
-        continue;
-      snprintf (path, sizeof path, "/dev/%s", pe->d_name);
-      found = has_lvm_or_md_signature (path);
-    }
-    if (pd)
-      closedir (pd);
-  }
-  closedir (d);
-  return found;
-}
-
-/* Arrays that could not start even degraded stay "inactive" and keep
- * their members busy: stop them. */
-static void
-stop_inactive_arrays (void)
-{
-  DIR *d = opendir ("/sys/block");
-  if (d == NULL)
-    return;
-  struct dirent *e;
-  while ((e = readdir (d)) != NULL) {
-    if (strncmp (e->d_name, "md", 2) != 0)
-      continue;
-    char dir[PATH_MAX], state[64];
-    snprintf (dir, sizeof dir, "/sys/block/%s/md", e->d_name);
-    if (!read_sysfs_line (dir, "array_state", state, sizeof state) ||
-        strcmp (state, "inactive") != 0)
-      continue;
-    char dev[PATH_MAX];
-    snprintf (dev, sizeof dev, "/dev/%s", e->d_name);
-    CLEANUP_FREE char *err = NULL;
-    if (command (NULL, &err, "mdadm", "--stop", dev, NULL) != 0 && verbose)
-      fprintf (stderr, "guestfsd: mdadm --stop %s: %s\n", dev, err ? err : "");
-  }
-  closedir (d);
-}
-
-/* Make what the guest's disks hold visible, as a booting system would:
- * assemble MD arrays found on them, then activate every LVM volume group
- * (which may sit on those arrays).  Failures are only logged: a disk with
- * a damaged VG must not stop the appliance.  Meant to be called once by
- * the daemon before it serves the first call.  Costs nothing measurable
- * when no disk has LVM or MD signatures; about 0.3-0.7 s under TCG when
- * one has. */
-void
-activate_block_layers (void)
-{
-  if (!any_lvm_or_md_signature ())
-    return;
-  lvm_environment ();
-  CLEANUP_FREE char *err1 = NULL, *err2 = NULL;
-  /* --run: also start arrays with members missing (one disk of a mirror
-   * is enough to read the guest's data). */
-  int r = command (NULL, &err1, "mdadm", "--assemble", "--scan", "--run", NULL);
-  /* mdadm exits 1 when there is nothing to assemble. */
-  if (r != 0 && r != 1 && verbose)
-    fprintf (stderr, "guestfsd: mdadm --assemble --scan: %s\n", err1 ? err1 : "");
-  stop_inactive_arrays ();
-  r = command (NULL, &err2, "lvm", "vgchange", "--activate", "ay", "--sysinit", NULL);
-  if (r != 0 && verbose)
-    fprintf (stderr, "guestfsd: lvm vgchange: %s\n", err2 ? err2 : "");
 }
