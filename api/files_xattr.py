@@ -1,13 +1,11 @@
-"""Daemon actions: extended attributes, POSIX ACLs, Linux file
-capabilities and the daemon's SELinux context."""
+"""Daemon actions: extended attributes, POSIX ACLs and Linux file
+capabilities (daemon/files/xattr.c, acl.c)."""
 from generator.types import *
-
 
 def xattr_is(i, name, val):
     """C condition: entry i of the xattr list r has this name and value."""
     return ("(strcmp (r->val[%d].attrname, \"%s\") == 0 && r->val[%d].attrval_len == %d && "
             "memcmp (r->val[%d].attrval, \"%s\", %d) == 0)" % (i, name, i, len(val), i, val, len(val)))
-
 
 ACTIONS = [
     # ---- extended attributes ----
@@ -114,7 +112,6 @@ ACTIONS = [
                        ExpectC("r->len == 3 && r->val[0].attrval_len == 0 && "
                                "r->val[1].attrval_len == 0 && strcmp (r->val[2].attrval, \"0\") == 0"),
                        name="bad and missing names give error entries")]),
-
     # ---- POSIX ACLs ----
     Action("acl_get_file", RString(), [Pathname("path"), String("acltype")],
            proc=550, group="acl",
@@ -153,7 +150,6 @@ ACTIONS = [
            tests=[Test("scratchfs", ["mkdir /acl6", "acl_set_file /acl6 default u::rwx,g::rx,o::rx",
                                      "acl_delete_def_file /acl6", "acl_get_file /acl6 default"],
                        ExpectString(""))]),
-
     # ---- Linux capabilities ----
     Action("cap_get_file", RString(), [Pathname("path")], proc=555, group="linuxcaps",
            shortdesc="get the Linux capabilities attached to a file",
@@ -169,43 +165,5 @@ ACTIONS = [
            tests=[Test("scratchfs", ["touch /cap2", "cap_set_file /cap2 cap_net_raw+ep",
                                      "cap_get_file /cap2"], ExpectString("cap_net_raw=ep")),
                   Test("scratchfs", ["touch /cap3", "cap_set_file /cap3 not_a_cap+ep"],
-                       ExpectFail())]),
-
-    # ---- SELinux ----
-    Action("getcon", RString(), [], proc=560, group="selinux",
-           deprecated_by="selinux_relabel",
-           shortdesc="get SELinux security context",
-           longdesc="Return the SELinux security context of the daemon.  "
-           "The appliance normally runs without SELinux, and then this "
-           "fails.",
-           tests=[Test("none", ["getcon"], ExpectFail())]),
-    Action("setcon", RErr(), [String("context")], proc=561, group="selinux",
-           deprecated_by="selinux_relabel",
-           shortdesc="set SELinux security context",
-           longdesc="Set the SELinux security context of the daemon.  The "
-           "appliance normally runs without SELinux, and then this fails.",
-           tests=[Test("none", ["setcon system_u:system_r:kernel_t:s0"], ExpectFail())]),
-    Action("selinux_relabel", RErr(), [String("specfile"), Pathname("path")],
-           [OBool("force")], proc=562, group="selinuxrelabel",
-           shortdesc="relabel parts of the filesystem",
-           longdesc="Set the SELinux labels of the guest files under path "
-           "(\"/\" for the whole guest) from the guest's spec file specfile, "
-           "usually \"/etc/selinux/\" + the SELINUXTYPE of "
-           "/etc/selinux/config + \"/contexts/files/file_contexts\".  It runs "
-           "setfiles in the appliance, and works although the appliance "
-           "itself runs without SELinux.  With force true, customizable "
-           "files are relabelled too, and the user, role and range parts of "
-           "the labels are replaced as well as the type.  Symlinks below "
-           "path are labelled, never followed.",
-           tests=[Test("scratchfs", ["mkdir_p /sel1/etc", "touch /sel1/etc/f",
-                                     "write /sel1/fc \"/.*\tsystem_u:object_r:default_t:s0\n/sel1/etc(/.*)?\tsystem_u:object_r:etc_t:s0\n\"",
-                                     "selinux_relabel /sel1/fc /sel1",
-                                     "lgetxattr /sel1/etc/f security.selinux"],
-                       ExpectBuffer(b"system_u:object_r:etc_t:s0\x00")),
-                  Test("scratchfs", ["mkdir_p /sel2/d", "ln_s /proc/self /sel2/d/l",
-                                     "write /sel2/fc \"/.*\tsystem_u:object_r:default_t:s0\n\"",
-                                     "selinux_relabel /sel2/fc /sel2/d/l"], ExpectFail(),
-                       name="a symlink to the appliance /proc is not followed out"),
-                  Test("scratchfs", ["mkdir /sel3", "selinux_relabel /sel3/nosuch /sel3"],
                        ExpectFail())]),
 ]

@@ -355,3 +355,15 @@ care.""",
     tests=[_t(_DEB, "inspect_get_icon /dev/sda1", ExpectC("r_size == 0")),
            _t(_DEB + ['write /etc/favicon.png "\\x89PNG\\x0d\\x0a\\x1a\\x0afake"'],
               "inspect_get_icon /dev/sda1", ExpectC("r_size == 12"))]))
+
+ACTIONS += [
+    Action("internal_list_rpm_applications", RStructList("application2"), [], proc=922,
+           internal=True,
+           shortdesc="list the rpm packages of the mounted guest",
+           longdesc="""Internal: the packages recorded in the rpm database
+(sqlite, ndb or Berkeley DB) of the guest filesystem mounted on /, sorted
+by name.  A guest without an rpm database gives an empty list.  Programs
+use guestfs_inspect_list_applications2.""",
+           tests=[Test("basicfs", ["internal_list_rpm_applications"],
+                       ExpectC("r->len == 0"))]),
+]

@@ -2,8 +2,8 @@
 
 Windows inspection itself (inspect_os on an NTFS root, the
 inspect_get_windows_* getters, drive mappings and the Windows programs of
-inspect_list_applications2) lives in daemon/inspect-windows.c behind the
-actions of api/inspect.py; tests/shell/inspect-windows.sh checks it on the
+inspect_list_applications2) lives in daemon/inspection/windows.c behind the
+actions of api/inspection.py; tests/shell/inspect-windows.sh checks it on the
 images made by tests/data/make-guest-windows.sh."""
 from generator.types import *
 

@@ -1,5 +1,6 @@
-"""Daemon actions: LVM (physical volumes, volume groups, logical volumes),
-LUKS encrypted devices, device-mapper and Linux MD RAID.
+"""Daemon actions: LVM (daemon/storage/lvm*.c) -- physical volumes, volume
+groups, logical volumes, reports, UUIDs, the device filter and
+device-mapper listings.
 
 Test disks: /dev/sda is 256 MiB (the 'partition' scenario gives one
 partition of about 255.9 MiB), /dev/sdb holds the shared scratch filesystem
@@ -8,17 +9,13 @@ extent is 4 MiB.  Each LVM test assumes the scenario setup removed every
 VG/PV left by the previous test (lvm_remove_all)."""
 from generator.types import *
 
+ONE_VG = ["pvcreate /dev/sda1", "vgcreate VG /dev/sda1"]
+
 # Two PVs and a VG "VG" on /dev/sda1 and /dev/sda2 (each about 127 MiB).
 TWO_PVS = ["part_init /dev/sda mbr",
            "part_add /dev/sda p 2048 262143",
            "part_add /dev/sda p 262144 -2048",
            "pvcreate /dev/sda1", "pvcreate /dev/sda2"]
-ONE_VG = ["pvcreate /dev/sda1", "vgcreate VG /dev/sda1"]
-# Two partitions for RAID members, placed apart from the LVM tests'
-# partitions so that RAID superblocks left behind are not found there.
-TWO_PARTS = ["part_init /dev/sda mbr",
-             "part_add /dev/sda p 4096 200000",
-             "part_add /dev/sda p 200001 -4096"]
 
 ACTIONS = [
     # ------------------------------------------------------------ LVM: create
@@ -102,7 +99,6 @@ about percent % (1 to 100) of the space still free in the volume group;
                        ExpectFail()),
                   Test("partition", ONE_VG + ["lvcreate_free LV VG 0"],
                        ExpectFail())]),
-
     # ------------------------------------------------------------ LVM: list
     Action("pvs", RStringList(), [], proc=204, group="lvm2",
            shortdesc="list the LVM physical volumes (PVs)",
@@ -171,7 +167,6 @@ are -1 when they do not apply).  lv_name is the bare name of the volume.""",
                                "r->val[0].snap_percent == -1 && r->val[0].copy_percent == -1 && "
                                "strncmp (r->val[0].lv_attr, \"-wi-a-\", 6) == 0 && "
                                "strlen (r->val[0].origin) == 0"))]),
-
     # ------------------------------------------------------------ LVM: remove
     Action("pvremove", RErr(), [Device("device")], proc=210, group="lvm2",
            shortdesc="remove an LVM physical volume",
@@ -234,7 +229,6 @@ there are none.  Fails if a logical volume is in use (mounted).""",
                                               "lvm_remove_all", "vgs"],
                        ExpectList([])),
                   Test("empty", ["lvm_remove_all"], ExpectRun())]),
-
     # ------------------------------------------------------------ LVM: resize
     Action("pvresize", RErr(), [Device("device")], proc=214, group="lvm2",
            shortdesc="resize an LVM physical volume",
@@ -288,7 +282,6 @@ the space still free in its volume group; 100 uses all of it.""",
                   Test("partition", ONE_VG + ["lvcreate LV VG 16",
                                               "lvresize_free /dev/VG/LV 0"],
                        ExpectFail())]),
-
     # ------------------------------------------------------------ LVM: rename
     Action("lvrename", RErr(), [String("logvol"), String("newlogvol")],
            proc=218,
@@ -325,7 +318,6 @@ logical volumes then appear under /dev/newvolgroup/.""",
                        ExpectInt(8 << 20)),
                   Test("partition", ONE_VG + ["vgrename NOVG NEWVG"],
                        ExpectFail())]),
-
     # ------------------------------------------------------------ LVM: UUIDs
     Action("vgchange_uuid", RErr(), [String("vg")], proc=220, group="lvm2",
            shortdesc="generate a new random UUID for a volume group",
@@ -397,7 +389,6 @@ group vgname lives on, to match against pvuuid.  See also vglvuuids.""",
                        ExpectC("r[0] && r[1] && !r[2] && strlen (r[1]) == 38")),
                   Test("partition", ONE_VG + ["vgpvuuids NOVG"],
                        ExpectFail())]),
-
     # ------------------------------------------------------------ LVM: activation
     Action("vg_activate", RErr(), [Bool("activate"), StringList("volgroups")],
            proc=224, group="lvm2",
@@ -459,7 +450,6 @@ again for LVM physical volumes, volume groups and logical volumes, without
 activating anything.""",
            tests=[Test("partition", ONE_VG + ["vgscan", "vgs"],
                        ExpectList(["VG"]))]),
-
     # ------------------------------------------------------------ LVM: naming, misc
     Action("lvm_canonical_lv_name", RString(), [Device("lvname")], proc=231,
            shortdesc="get canonical name of an LV",
@@ -539,220 +529,4 @@ for them.""",
            tests=[Test("partition", ONE_VG + ["lvcreate LV VG 8",
                                               "list_dm_devices"],
                        ExpectList([]))]),
-
-    # ------------------------------------------------------------ LUKS
-    Action("luks_format", RErr(), [Device("device"), Key("key"), Int("keyslot")],
-           proc=250, group="luks",
-           shortdesc="format a block device as a LUKS encrypted device",
-           longdesc="""Erase device and make it a LUKS encrypted device whose
-first key (passphrase) key is stored in key slot keyslot (LUKS2: 0 to 31).
-Open it with cryptsetup_open.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "vfs_type /dev/sda1"],
-                       ExpectString("crypto_LUKS")),
-                  Test("partition", ["luks_format /dev/sda1 key -1"],
-                       ExpectFail())]),
-    Action("luks_format_cipher", RErr(),
-           [Device("device"), Key("key"), Int("keyslot"), String("cipher")],
-           proc=251, group="luks",
-           shortdesc="format a block device as a LUKS encrypted device",
-           longdesc="""Like luks_format, choosing the cipher, for example
-"aes-cbc-essiv:sha256" or "aes-xts-plain64".""",
-           tests=[Test("partition", ["luks_format_cipher /dev/sda1 key 1 aes-cbc-essiv:sha256",
-                                     "cryptsetup_open /dev/sda1 key lukstest",
-                                     "mkfs ext2 /dev/mapper/lukstest",
-                                     "cryptsetup_close /dev/mapper/lukstest"],
-                       ExpectRun()),
-                  Test("partition", ["luks_format_cipher /dev/sda1 key 0 nosuchcipher-xyz"],
-                       ExpectFail())]),
-    Action("luks_add_key", RErr(),
-           [Device("device"), Key("key"), Key("newkey"), Int("keyslot")],
-           proc=252, group="luks",
-           shortdesc="add a key on a LUKS encrypted device",
-           longdesc="""Store the new key newkey in key slot keyslot of the
-LUKS device, unlocking it with key (any key it already has).  The slot must
-be empty: clear it first with luks_kill_slot.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_add_key /dev/sda1 key newkey 1",
-                                     "cryptsetup_open /dev/sda1 newkey lukstest",
-                                     "cryptsetup_close /dev/mapper/lukstest"],
-                       ExpectRun()),
-                  Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_add_key /dev/sda1 key newkey 0"],
-                       ExpectFail()),
-                  ]),
-    Action("luks_kill_slot", RErr(), [Device("device"), Key("key"), Int("keyslot")],
-           proc=253, group="luks",
-           shortdesc="remove a key from a LUKS encrypted device",
-           longdesc="""Erase the key in key slot keyslot of the LUKS device;
-key must be one of its other keys.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_add_key /dev/sda1 key newkey 1",
-                                     "luks_kill_slot /dev/sda1 newkey 0",
-                                     "cryptsetup_open /dev/sda1 key lukstest"],
-                       ExpectFail()),
-                  Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_add_key /dev/sda1 key newkey 1",
-                                     "luks_kill_slot /dev/sda1 key 0"],
-                       ExpectFail())]),
-    Action("luks_uuid", RString(), [Device("device")], proc=254, group="luks",
-           shortdesc="get the UUID of a LUKS device",
-           longdesc="""Return the UUID in the LUKS header of device.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_uuid /dev/sda1"],
-                       ExpectC("strlen (r) == 36 && r[8] == '-'")),
-                  Test("partition", ["wipefs /dev/sda1", "luks_uuid /dev/sda1"],
-                       ExpectFail())]),
-    Action("cryptsetup_open", RErr(),
-           [Device("device"), Key("key"), String("mapname")],
-           [OBool("readonly"), OString("crypttype")], proc=255, group="luks",
-           shortdesc="open an encrypted block device",
-           longdesc="""Unlock the encrypted block device device (LUKS,
-BitLocker, ...) with key and create the device /dev/mapper/mapname, through
-which reads are decrypted and writes encrypted.  mapname may not be
-"control" (reserved by device-mapper).
-
-crypttype: "luks" or "bitlk" to name the format instead of detecting it.
-readonly: if true, the mapping is read-only.
-
-If the device holds LVM volume groups, lvm_scan with activate true makes
-them visible.  list_dm_devices lists the open mappings.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "cryptsetup_open /dev/sda1 key lukstest",
-                                     "mkfs ext4 /dev/mapper/lukstest",
-                                     "cryptsetup_close /dev/mapper/lukstest",
-                                     "cryptsetup_open /dev/sda1 key lukstest crypttype:luks readonly:true",
-                                     "list_dm_devices",
-                                     "vfs_type /dev/mapper/lukstest"],
-                       ExpectString("ext4")),
-                  Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "cryptsetup_open /dev/sda1 wrong lukstest"],
-                       ExpectFail()),
-                  Test("partition", ["cryptsetup_open /dev/sda1 key control"],
-                       ExpectFail()),
-                  Test("partition", ["cryptsetup_open /dev/sda1 key ../x"],
-                       ExpectFail()),
-                  Test("partition", ["cryptsetup_open /dev/sda1 key x crypttype:nosuch"],
-                       ExpectFail()),
-                  # LVM inside LUKS.
-                  Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "cryptsetup_open /dev/sda1 key lukstest",
-                                     "pvcreate /dev/mapper/lukstest",
-                                     "vgcreate VGL /dev/mapper/lukstest",
-                                     "lvcreate LV VGL 8",
-                                     "vg_activate_all false",
-                                     "cryptsetup_close /dev/mapper/lukstest",
-                                     "cryptsetup_open /dev/sda1 key lukstest",
-                                     "lvm_scan true",
-                                     "lvs"],
-                       ExpectList(["/dev/VGL/LV"]))]),
-    Action("cryptsetup_close", RErr(), [Device("device")], proc=256,
-           group="luks",
-           shortdesc="close an encrypted device",
-           longdesc="""Remove the mapping device (/dev/mapper/MAPNAME, not the
-encrypted device under it) made by cryptsetup_open.""",
-           tests=[Test("partition", ["cryptsetup_close /dev/sda1"],
-                       ExpectFail())]),
-    Action("luks_open", RErr(), [Device("device"), Key("key"), String("mapname")],
-           proc=257, group="luks", deprecated_by="cryptsetup_open",
-           shortdesc="open a LUKS-encrypted block device",
-           longdesc="""Deprecated: use cryptsetup_open.  Unlock the LUKS
-device with key and create /dev/mapper/mapname.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_open /dev/sda1 key lukstest",
-                                     "mkfs ext2 /dev/mapper/lukstest",
-                                     "luks_close /dev/mapper/lukstest"],
-                       ExpectRun())]),
-    Action("luks_open_ro", RErr(), [Device("device"), Key("key"), String("mapname")],
-           proc=258, group="luks", deprecated_by="cryptsetup_open",
-           shortdesc="open a LUKS-encrypted block device read-only",
-           longdesc="""Deprecated: use cryptsetup_open.  Like luks_open, but
-the mapping is read-only.""",
-           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
-                                     "luks_open_ro /dev/sda1 key lukstest",
-                                     "blockdev_getro /dev/mapper/lukstest"],
-                       ExpectTrue())]),
-    Action("luks_close", RErr(), [Device("device")], proc=259, group="luks",
-           deprecated_by="cryptsetup_close",
-           shortdesc="close a LUKS device",
-           longdesc="""Deprecated: use cryptsetup_close.  Remove the mapping
-/dev/mapper/MAPNAME made by luks_open or luks_open_ro.""",
-           tests=[Test("partition", ["luks_close /dev/sda1"], ExpectFail())]),
-
-    # ------------------------------------------------------------ MD RAID
-    Action("md_create", RErr(), [String("name"), DeviceList("devices")],
-           [OInt64("missingbitmap"), OInt("nrdevices"), OInt("spare"),
-            OInt64("chunk"), OString("level")], proc=270, group="mdadm",
-           shortdesc="create a Linux md (RAID) device",
-           longdesc="""Create a Linux software RAID array /dev/md/name from
-the devices in the list devices.
-
-missingbitmap: bit i set puts a missing member at position i of the array
-(bit 0 is the first position); the devices fill the other positions in
-order.  Default 0.
-nrdevices: the number of active members; by default the number of devices
-plus the bits set in missingbitmap.
-spare: the number of spare members, default 0.  The devices plus the
-missing members must add up to nrdevices + spare.
-chunk: the chunk size in bytes (not for raid1).
-level: "linear", "raid0" (or 0, "stripe"), "raid1" (the default, or 1,
-"mirror"), "raid4" (4), "raid5" (5), "raid6" (6) or "raid10" (10).""",
-           tests=[Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x2",
-                                "list_md_devices"],
-                       ExpectC("r[0] && !r[1] && strncmp (r[0], \"/dev/md\", 7) == 0")),
-                  Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x1",
-                                "md_stat /dev/md/r1"],
-                       ExpectC("r->len == 1 && strcmp (r->val[0].mdstat_device, \"/dev/sda1\") == 0 && "
-                               "r->val[0].mdstat_index == 1")),
-                  Test("empty", TWO_PARTS + ["md_create r0 \"/dev/sda1\" level:linear",
-                                "md_detail /dev/md/r0"],
-                       ExpectC("r[0] != NULL")),
-                  Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" nrdevices:3"],
-                       ExpectFail()),
-                  Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x4"],
-                       ExpectFail()),
-                  Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" level:foo"],
-                       ExpectFail()),
-                  Test("empty", TWO_PARTS + ["md_create ../r1 \"/dev/sda1\" missingbitmap:1"],
-                       ExpectFail()),
-                  Test("empty", TWO_PARTS + ["md_create r1 \"\""], ExpectFail())]),
-    Action("md_detail", RHashtable(), [Device("md")], proc=271, group="mdadm",
-           shortdesc="obtain metadata for an MD device",
-           longdesc="""Return what "mdadm -D --export" says about the array md,
-as a table of lower-case keys without the MD_ prefix.  Usually present:
-level (e.g. "raid1"), devices (number of members), metadata (version), uuid
-and name.""",
-           tests=[Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x2",
-                                "md_detail /dev/md/r1"],
-                       ExpectC("r[0] && strcmp (r[0], \"level\") == 0 && "
-                               "strcmp (r[1], \"raid1\") == 0 && "
-                               "strcmp (r[2], \"devices\") == 0 && "
-                               "strcmp (r[3], \"2\") == 0")),
-                  Test("partition", ["md_detail /dev/sda1"], ExpectFail())]),
-    Action("md_stat", RStructList("mdstat"), [Device("md")], proc=272,
-           group="mdadm",
-           shortdesc="get underlying devices from an MD device",
-           longdesc="""Return the members of the array md: device name, index
-in the array, and flags, a string of zero or more of "W" (write-mostly), "F"
-(faulty), "S" (spare), "R" (replacement).  list_md_devices lists the
-arrays.""",
-           tests=[Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x2",
-                                "md_stat /dev/md/r1"],
-                       ExpectC("r->len == 1 && strcmp (r->val[0].mdstat_device, \"/dev/sda1\") == 0 && "
-                               "r->val[0].mdstat_index == 0 && "
-                               "strcmp (r->val[0].mdstat_flags, \"\") == 0")),
-                  Test("partition", ["md_stat /dev/sda1"], ExpectFail())]),
-    Action("md_stop", RErr(), [Device("md")], proc=273, group="mdadm",
-           shortdesc="stop a Linux md (RAID) device",
-           longdesc="""Stop (deactivate) the array md.  Its members keep their
-RAID metadata and data.""",
-           tests=[Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x2",
-                                "md_stop /dev/md/r1", "list_md_devices"],
-                       ExpectList([])),
-                  Test("partition", ["md_stop /dev/sda1"], ExpectFail())]),
-    Action("list_md_devices", RStringList(), [], proc=274,
-           shortdesc="list Linux md (RAID) devices",
-           longdesc="""Return the active Linux software RAID arrays
-(/dev/mdN), sorted.""",
-           tests=[Test("none", ["list_md_devices"], ExpectList([]))]),
 ]

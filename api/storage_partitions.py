@@ -1,11 +1,203 @@
-"""Daemon actions: GPT details, partition helpers and block device ioctls
-(the part of partitions/block devices beyond storage.py)."""
+"""Daemon actions: partition tables (daemon/storage/partitions.c through
+parted, gpt.c through sgdisk and sfdisk: GPT details, part_resize,
+part_to_dev/partnum, and the block device ioctls, blkid, blkdiscard,
+device_index, is_whole_device kept beside them) and the deprecated sfdisk
+calls (sfdisk.c)."""
 from generator.types import *
 
 GUID = "01234567-89AB-CDEF-0123-456789ABCDEF"
+
 LINUX_FS = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
 
 ACTIONS = [
+    Action("sfdisk", RErr(), [Device("device"), Int("cyls"), Int("heads"), Int("sectors"),
+                              StringList("lines")], proc=926, deprecated_by="part_add",
+           shortdesc="create partitions on a block device",
+           longdesc="""Feed lines to sfdisk(8) to write a partition table on
+device (sfdisk's "start,size,type" input, in sectors).  Today's sfdisk has
+no geometry options: cyls, heads and sectors must be 0.""",
+           tests=[Test("empty", ["sfdisk /dev/sda 0 0 0 \"2048,102400,L 104448,,L\"",
+                                 "part_list /dev/sda"],
+                       ExpectC("r->len == 2 && r->val[0].part_start == 1048576 && "
+                               "r->val[0].part_size == 52428800")),
+                  Test("empty", ["sfdisk /dev/sda 1024 16 63 \",\""], ExpectFail())]),
+    Action("sfdiskM", RErr(), [Device("device"), StringList("lines")], proc=927,
+           deprecated_by="part_add",
+           shortdesc="create partitions on a block device",
+           longdesc="""Like guestfs_sfdisk, with the start and size of each
+line in megabytes.""",
+           tests=[Test("empty", ["sfdiskM /dev/sda \",64 ,\"", "part_list /dev/sda"],
+                       ExpectC("r->len == 2 && r->val[0].part_size == 64 * 1048576"))]),
+    Action("sfdisk_N", RErr(), [Device("device"), Int("partnum"), Int("cyls"), Int("heads"),
+                                Int("sectors"), String("line")], proc=928,
+           deprecated_by="part_add",
+           shortdesc="modify a single partition on a block device",
+           longdesc="""Change or create just partition partnum (from 1) with
+one sfdisk(8) input line.  cyls, heads and sectors must be 0.""",
+           tests=[Test("partition", ["sfdisk_N /dev/sda 1 0 0 0 \"2048,20480\"",
+                                     "part_list /dev/sda"],
+                       ExpectC("r->len == 1 && r->val[0].part_size == 20480 * 512")),
+                  Test("partition", ["sfdisk_N /dev/sda 0 0 0 0 \",\""], ExpectFail())]),
+    Action("sfdisk_l", RString(), [Device("device")], proc=929, deprecated_by="part_list",
+           shortdesc="display the partition table",
+           longdesc="""sfdisk -l's human-readable listing of device's
+partition table.  Not meant to be parsed.""",
+           tests=[Test("partition", ["sfdisk_l /dev/sda"],
+                       ExpectC("strstr (r, \"/dev/sda1\") != NULL")),
+                  Test("none", ["sfdisk_l /dev/sdz"], ExpectFail())]),
+    # ---- disks ----
+    Action("sfdisk_disk_geometry", RString(), [Device("device")], proc=839,
+           shortdesc="display the disk geometry from the partition table",
+           longdesc="Return the geometry (cylinders, heads, sectors per "
+           "track) that the DOS partition table of the device implies; "
+           "without one, the kernel's idea of it.  After the device is "
+           "resized it can differ from the kernel's idea "
+           "(sfdisk_kernel_geometry).  Meant for people, not for parsing.",
+           tests=[Test("partition", ["sfdisk_disk_geometry /dev/sda"],
+                       ExpectC("strncmp (r, \"/dev/sda: \", 10) == 0 && "
+                               "strstr (r, \" heads, \") != NULL")),
+                  Test("empty", ["sfdisk_disk_geometry /dev/sdc"],
+                       ExpectC("strncmp (r, \"/dev/sdc: \", 10) == 0 && "
+                               "strstr (r, \" sectors/track\\n\") != NULL"))]),
+    Action("sfdisk_kernel_geometry", RString(), [Device("device")], proc=840,
+           shortdesc="display the kernel geometry",
+           longdesc="Return the kernel's idea of the geometry (cylinders, "
+           "heads, sectors per track) of the device.  Meant for people, not "
+           "for parsing.",
+           tests=[Test("empty", ["sfdisk_kernel_geometry /dev/sdc"],
+                       ExpectC("strncmp (r, \"/dev/sdc: \", 10) == 0 && "
+                               "strstr (r, \" sectors/track\\n\") != NULL"))]),
+    Action("part_init", RErr(), [Device("device"), String("parttype")], proc=4,
+           shortdesc="create an empty partition table",
+           longdesc="""Create an empty partition table of the given type on
+the whole device, destroying what was there.  parttype is "mbr" (alias
+"msdos") or "gpt" (alias "efi"); parted's other label types are passed
+through.""",
+           tests=[Test("empty", ["part_init /dev/sda gpt",
+                                 "part_get_parttype /dev/sda"],
+                       ExpectString("gpt")),
+                  Test("empty", ["part_init /dev/sda nosuchtype"],
+                       ExpectFail()),
+                  Test("empty", ["part_init /dev/sda efi",
+                                 "part_get_parttype /dev/sda"],
+                       ExpectString("gpt")),
+                  Test("partition", ["part_init /dev/sda mbr",
+                                     "part_list /dev/sda"],
+                       ExpectC("r->len == 0"))]),
+    Action("part_add", RErr(), [Device("device"), String("prlogex"),
+                                Int64("startsect"), Int64("endsect")], proc=5,
+           shortdesc="add a partition to the device",
+           longdesc="""Add a partition covering sectors startsect to endsect
+(inclusive; a negative endsect counts back from the end of the disk).
+prlogex is "primary", "logical" or "extended" (or their first letters); only
+"primary" is meaningful for GPT.""",
+           tests=[Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda primary 64 1023",
+                                 "part_add /dev/sda p 1024 -64",
+                                 "part_list /dev/sda"],
+                       ExpectC("r->len == 2 && r->val[0].part_start == 32768 && "
+                               "r->val[0].part_end == 1023*512+511 && "
+                               "r->val[1].part_num == 2 && "
+                               "r->val[1].part_end == (256*2048-64)*512+511")),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda e 64 100000",
+                                 "part_add /dev/sda l 128 50000",
+                                 "part_list /dev/sda"],
+                       ExpectC("r->len == 2 && r->val[1].part_num == 5 && "
+                               "r->val[1].part_start == 128*512")),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda x 64 1023"], ExpectFail()),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda p -5 -1"], ExpectFail()),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda p 64 1023",
+                                 "part_add /dev/sda p 512 2047"], ExpectFail())]),
+    Action("part_del", RErr(), [Device("device"), Int("partnum")], proc=6,
+           shortdesc="delete a partition",
+           longdesc="Delete the numbered partition from the device.",
+           tests=[Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda primary 64 1023",
+                                 "part_del /dev/sda 1", "part_list /dev/sda"],
+                       ExpectC("r->len == 0")),
+                  Test("partition", ["part_del /dev/sda 2"], ExpectFail()),
+                  Test("partition", ["part_del /dev/sda 1", "list_partitions"],
+                       ExpectList(["/dev/sdb1"]))]),
+    Action("part_disk", RErr(), [Device("device"), String("parttype")], proc=7,
+           shortdesc="partition whole disk with a single primary partition",
+           longdesc="Create a partition table of the given type and one "
+           "primary partition covering the whole disk, leaving room at the "
+           "start and end for alignment and the GPT backup.",
+           tests=[Test("empty", ["part_disk /dev/sda mbr",
+                                 "part_list /dev/sda"],
+                       ExpectC("r->len == 1 && r->val[0].part_num == 1 && "
+                               "r->val[0].part_start == 65536 && "
+                               "r->val[0].part_end == (256*2048-128)*512+511")),
+                  Test("empty", ["part_disk /dev/sda gpt", "part_list /dev/sda"],
+                       ExpectC("r->len == 1 && r->val[0].part_start == 65536 && "
+                               "r->val[0].part_size == 256*1048576 - 65536 - 127*512")),
+                  Test("empty", ["part_disk /dev/sda nosuchtype"], ExpectFail()),
+                  Test("empty", ["part_disk /dev/sda gpt",
+                                 "part_get_parttype /dev/sda"],
+                       ExpectString("gpt"))]),
+    Action("part_list", RStructList("partition"), [Device("device")], proc=8,
+           shortdesc="list partitions on a device",
+           longdesc="List the partitions of a device: number, start, end "
+           "and size in bytes.  Extended partitions are included.",
+           tests=[Test("partition", ["part_list /dev/sda"],
+                       ExpectC("r->len == 1 && r->val[0].part_size == "
+                               "r->val[0].part_end - r->val[0].part_start + 1"))]),
+    Action("part_get_parttype", RString(), [Device("device")], proc=9,
+           shortdesc="get the partition table type",
+           longdesc="Return the partition table type: \"msdos\" for MBR, "
+           "\"gpt\", or another parted label name.",
+           tests=[Test("partition", ["part_get_parttype /dev/sda"],
+                       ExpectString("msdos")),
+                  Test("empty", ["part_get_parttype /dev/sda"],
+                       ExpectFail())]),
+    Action("part_get_bootable", RBool(), [Device("device"), Int("partnum")],
+           proc=10, shortdesc="return true if a partition is bootable",
+           longdesc="Return the bootable (active) flag of an MBR partition.",
+           tests=[Test("partition", ["part_set_bootable /dev/sda 1 true",
+                                     "part_get_bootable /dev/sda 1"],
+                       ExpectTrue()),
+                  Test("partition", ["part_get_bootable /dev/sda 1"],
+                       ExpectFalse())]),
+    Action("part_set_bootable", RErr(),
+           [Device("device"), Int("partnum"), Bool("bootable")], proc=11,
+           shortdesc="make a partition bootable",
+           longdesc="Set or clear the bootable flag of an MBR partition.",
+           tests=[Test("partition", ["part_set_bootable /dev/sda 7 true"],
+                       ExpectFail())]),
+    Action("part_get_mbr_id", RInt(), [Device("device"), Int("partnum")],
+           proc=12, fish_output="hex",
+           shortdesc="get the MBR type byte (ID byte) from a partition",
+           longdesc="Return the type byte of an MBR partition.  Fails on "
+           "other partition table types.",
+           tests=[Test("partition", ["part_get_mbr_id /dev/sda 1"],
+                       ExpectInt(0x83)),
+                  Test("empty", ["part_disk /dev/sda gpt",
+                                 "part_get_mbr_id /dev/sda 1"], ExpectFail())]),
+    Action("part_set_mbr_id", RErr(),
+           [Device("device"), Int("partnum"), Int("idbyte")], proc=13,
+           shortdesc="set the MBR type byte (ID byte) of a partition",
+           longdesc="Set the type byte of an MBR partition, e.g. 0x07 for "
+           "NTFS or 0x8e for LVM.",
+           tests=[Test("partition", ["part_set_mbr_id /dev/sda 1 0x7f",
+                                     "part_get_mbr_id /dev/sda 1"],
+                       ExpectInt(0x7f))]),
+    Action("part_set_name", RErr(),
+           [Device("device"), Int("partnum"), String("name")], proc=14,
+           shortdesc="set partition name",
+           longdesc="Set the name of a GPT partition.  MBR partitions have "
+           "no names, so this fails on them.",
+           tests=[Test("empty", ["part_disk /dev/sda gpt",
+                                 "part_set_name /dev/sda 1 thename"],
+                       ExpectRun()),
+                  Test("partition", ["part_set_name /dev/sda 1 thename"],
+                       ExpectFail()),
+                  Test("empty", ["part_disk /dev/sda gpt",
+                                 "part_set_name /dev/sda 1 \"a name with spaces\""],
+                       ExpectRun())]),
     Action("part_set_gpt_type", RErr(),
            [Device("device"), Int("partnum"), String("guid")], proc=400,
            group="gdisk",
@@ -257,54 +449,4 @@ add_drive) and on the image format.""",
            "partition, logical volume or other mapped device).",
            tests=[Test("none", ["is_whole_device /dev/sda"], ExpectTrue()),
                   Test("partition", ["is_whole_device /dev/sda1"], ExpectFalse())]),
-
-    # Library-side.
-    Action("list_disk_labels", RHashtable(), [],
-           shortdesc="mapping of disk labels to devices",
-           longdesc="""Return a table from the labels given to drives with
-the label parameter of add_drive_opts to their device names (/dev/sda
-...).  Drives added without a label are not listed.""",
-           tests=[Test("none", ["list_disk_labels"], ExpectList([]))]),
-    Action("canonical_device_name", RString(), [String("device")],
-           shortdesc="return canonical device name",
-           longdesc="""Turn a device name in one of several spellings into
-the form the API uses: /dev/hdX and /dev/vdX (and their partitions) become
-/dev/sdX, and /dev/mapper/VG-LV becomes /dev/VG/LV.  Other strings are
-returned as they are.  This is done by the library alone.""",
-           tests=[Test("none", ["canonical_device_name /dev/hda1"],
-                       ExpectString("/dev/sda1")),
-                  Test("none", ["canonical_device_name /dev/vdb"],
-                       ExpectString("/dev/sdb")),
-                  Test("none", ["canonical_device_name /dev/mapper/vg--a-lv"],
-                       ExpectString("/dev/vg-a/lv")),
-                  Test("none", ["canonical_device_name /dev/sdc2"],
-                       ExpectString("/dev/sdc2")),
-                  Test("none", ["canonical_device_name foo"],
-                       ExpectString("foo"))]),
-    Action("blockdev_setbsz", RErr(), [Device("device"), Int("blocksize")],
-           deprecated_by="",
-           shortdesc="set blocksize of block device",
-           longdesc="This call does nothing and never did anything useful "
-           "(the block size it would set is chosen by the kernel).  It is "
-           "kept so old programs still build and run.",
-           tests=[Test("none", ["blockdev_setbsz /dev/sdc 4096"], ExpectRun())]),
-    Action("disk_format", RString(), [String("filename")],
-           shortdesc="detect the disk format of a disk image",
-           longdesc="""Return the format of the local disk image file
-("raw", "qcow2", "vmdk" ...) as qemu-img detects it, or "unknown".  Only the
-image's header is read, by qemu-img run with a time limit; this works
-without launching the appliance.""",
-           tests=[Test("none", ["disk_format /etc/hostname"], ExpectString("raw")),
-                  Test("none", ["disk_format /nonexistent/disk.img"], ExpectFail())]),
-    Action("disk_virtual_size", RInt64(), [String("filename")],
-           shortdesc="return virtual size of a disk",
-           longdesc="Return the virtual size in bytes of the local disk image "
-           "(the size of the disk the guest sees), as qemu-img reports it.",
-           tests=[Test("none", ["disk_virtual_size /etc/hostname"], ExpectC("r > 0")),
-                  Test("none", ["disk_virtual_size /nonexistent/disk.img"], ExpectFail())]),
-    Action("disk_has_backing_file", RBool(), [String("filename")],
-           shortdesc="return whether disk has a backing file",
-           longdesc="Return true if the local disk image has a backing file "
-           "(it is an overlay on another image), as qemu-img reports it.",
-           tests=[Test("none", ["disk_has_backing_file /etc/hostname"], ExpectFalse())]),
 ]

@@ -1,7 +1,7 @@
 """Daemon actions: Augeas, the configuration-file editing library.
 
 Augeas runs inside the appliance with the daemon chrooted into the guest
-tree for every call that may touch files (see daemon/augeas.c), so guest
+tree for every call that may touch files (see daemon/system/augeas.c), so guest
 symlinks resolve inside the guest."""
 from generator.types import *
 
