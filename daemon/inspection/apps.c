@@ -17,46 +17,6 @@
 #include "inspect.h"
 #include "windows.h"
 
-static void
-free_app (struct app *a)
-{
-  free (a->name); free (a->display_name); free (a->epoch_s);
-  free (a->version); free (a->release); free (a->arch);
-  free (a->install_path); free (a->publisher); free (a->url);
-  free (a->source); free (a->summary); free (a->description);
-  memset (a, 0, sizeof *a);
-}
-
-void
-inspect_free_apps (struct apps *l)
-{
-  for (size_t i = 0; i < l->n; ++i)
-    free_app (&l->v[i]);
-  free (l->v);
-}
-
-int
-inspect_add_app (struct apps *l, struct app *a)
-{
-  if (a->name == NULL || *a->name == '\0') {
-    free_app (a);
-    return 0;
-  }
-  if (l->n == l->alloc) {
-    size_t na = l->alloc ? l->alloc * 2 : 64;
-    struct app *nv = realloc (l->v, na * sizeof *nv);
-    if (nv == NULL) {
-      free_app (a);
-      return -1;
-    }
-    l->v = nv;
-    l->alloc = na;
-  }
-  l->v[l->n++] = *a;
-  memset (a, 0, sizeof *a);
-  return 0;
-}
-
 /* "[epoch:]version[-release]" (deb, pacman). */
 static void
 split_evr (struct app *a, const char *evr)
@@ -126,7 +86,7 @@ parse_dpkg (char *c, struct apps *l)
           return -1;
         }
       }
-      free_app (&a);
+      inspect_free_app (&a);
       free_stringsbuf (&desc);
       installed = in_desc = false;
       continue;
@@ -167,7 +127,7 @@ parse_dpkg (char *c, struct apps *l)
     a.description = join_lines (&desc);
     r = inspect_add_app (l, &a);
   }
-  free_app (&a);
+  inspect_free_app (&a);
   free_stringsbuf (&desc);
   return r;
 }

@@ -98,57 +98,6 @@ inspect_other_mount_ro (const char *dev, const char *type, const char *dir,
   return 1;
 }
 
-/* ---- BSD device names ---- */
-
-/* "/dev/ada0p2" (FreeBSD GPT), "/dev/ada0s1a" (FreeBSD MBR slice with a
- * BSD label), "/dev/wd0a" (NetBSD, OpenBSD).  Disk N is our /dev/sd(a+N).
- * Linux shows the partitions of a BSD label inside an MBR partition as
- * extra partitions numbered from 5, in label order without 'c' (the
- * whole slice): a -> 5, b -> 6, d -> 7 ... */
-char *
-inspect_other_resolve (const char *spec)
-{
-  static const char *const disks[] = { "ada", "ad", "vtbd", "da", "wd", "sd", "nvd" };
-  const char *p = spec + 5;
-  size_t l = 0;
-  for (size_t i = 0; i < sizeof disks / sizeof disks[0] && !l; ++i)
-    if (strncmp (p, disks[i], strlen (disks[i])) == 0 &&
-        isdigit ((unsigned char) p[strlen (disks[i])]))
-      l = strlen (disks[i]);
-  /* (A Linux "/dev/sda1" has a letter after "sd": not matched.) */
-  if (l == 0)
-    return NULL;
-  p += l;
-  char *end;
-  long disk = strtol (p, &end, 10);
-  if (disk < 0 || disk >= 26)
-    return NULL;
-  long part = 0;
-  if (end[0] == 'p' && isdigit ((unsigned char) end[1])) {
-    part = strtol (end + 1, &end, 10);
-    if (*end)
-      return NULL;
-  }
-  else if (end[0] == 's' && isdigit ((unsigned char) end[1])) {
-    strtol (end + 1, &end, 10);
-    if (end[0] >= 'a' && end[0] <= 'p' && end[0] != 'c' && end[1] == '\0')
-      part = 5 + (end[0] - 'a') - (end[0] > 'c');
-    else
-      return NULL;
-  }
-  else if (end[0] >= 'a' && end[0] <= 'p' && end[0] != 'c' && end[1] == '\0')
-    part = 5 + (end[0] - 'a') - (end[0] > 'c');
-  else
-    return NULL;
-  char *r;
-  if (asprintf (&r, "/dev/sd%c%ld", (char) ('a' + disk), part) == -1)
-    return NULL;
-  if (is_blockdev (r))
-    return r;
-  free (r);
-  return NULL;
-}
-
 /* ---- recognising ---- */
 
 static bool

@@ -1,4 +1,8 @@
-/* Reading guest files for inspection: every path is opened with openat2
+/* The inspection core (see inspect.h): reading guest files, recognising
+ * a Unix-like root, the architecture from ELF headers, and the list of
+ * applications the package-format modules fill.
+ *
+ * Reading guest files for inspection: every path is opened with openat2
  * (RESOLVE_IN_ROOT) relative to the inspected filesystem's directory fd,
  * sizes are bounded, and only regular files are read (a FIFO or device
  * planted in the guest cannot block or feed the daemon). */
@@ -260,4 +264,126 @@ inspect_replace (char **field, const char *value)
     free (*field);
     *field = c;
   }
+}
+
+/* ---- architecture from an ELF header ---- */
+
+static const char *
+elf_arch (const unsigned char *h)
+{
+  bool is64 = h[4] == 2, le = h[5] == 1;
+  unsigned m = le ? (unsigned) (h[18] | (h[19] << 8)) : (unsigned) ((h[18] << 8) | h[19]);
+  switch (m) {
+  case 2: return "sparc";
+  case 3: return "i386";
+  case 8: return is64 ? "mips64" : "mips";
+  case 20: return "ppc";
+  case 21: return le ? "ppc64le" : "ppc64";
+  case 22: return is64 ? "s390x" : "s390";
+  case 40: return "arm";
+  case 43: return "sparc64";
+  case 50: return "ia64";
+  case 62: return "x86_64";
+  case 183: return "aarch64";
+  case 243: return is64 ? "riscv64" : "riscv32";
+  case 258: return "loongarch64";
+  default: return NULL;
+  }
+}
+
+void
+inspect_find_arch (int rootfd, struct inspect_os *os)
+{
+  static const char *const bins[] = {
+    "/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh",
+    "/usr/bin/bash", "/usr/bin/ls", "/bin/busybox",
+  };
+  for (size_t i = 0; i < sizeof bins / sizeof bins[0]; ++i) {
+    int fd = inspect_open (rootfd, bins[i], O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd == -1)
+      continue;
+    unsigned char h[20];
+    struct stat st;
+    ssize_t r = -1;
+    if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+      r = pread (fd, h, sizeof h, 0);
+    close (fd);
+    if (r != (ssize_t) sizeof h || memcmp (h, "\177ELF", 4) != 0)
+      continue;
+    const char *a = elf_arch (h);
+    if (a) {
+      inspect_replace (&os->arch, a);
+      return;
+    }
+  }
+}
+
+/* The root filesystem of CoreOS Container Linux or Flatcar: /etc and
+ * the update configuration, the OS itself being in the /usr partition. */
+/* ---- Unix-like roots ---- */
+
+bool
+inspect_is_coreos_root (int rootfd)
+{
+  return inspect_is_dir (rootfd, "/etc") &&
+    (inspect_is_file (rootfd, "/etc/coreos/update.conf") ||
+     inspect_is_file (rootfd, "/etc/flatcar/update.conf"));
+}
+
+bool
+inspect_is_unix_root (int rootfd)
+{
+  if (!inspect_is_dir (rootfd, "/etc"))
+    return false;
+  if (inspect_is_coreos_root (rootfd))
+    return true;
+  /* /bin may be a symlink into a /usr that is another filesystem. */
+  if (!inspect_lexists (rootfd, "/bin") && !inspect_is_dir (rootfd, "/usr/bin"))
+    return false;
+  return inspect_is_file (rootfd, "/etc/fstab") ||
+    inspect_is_file (rootfd, "/etc/os-release") ||
+    inspect_lexists (rootfd, "/etc/os-release") ||
+    inspect_is_file (rootfd, "/usr/lib/os-release");
+}
+
+/* ---- application lists ---- */
+
+void
+inspect_free_app (struct app *a)
+{
+  free (a->name); free (a->display_name); free (a->epoch_s);
+  free (a->version); free (a->release); free (a->arch);
+  free (a->install_path); free (a->publisher); free (a->url);
+  free (a->source); free (a->summary); free (a->description);
+  memset (a, 0, sizeof *a);
+}
+
+void
+inspect_free_apps (struct apps *l)
+{
+  for (size_t i = 0; i < l->n; ++i)
+    inspect_free_app (&l->v[i]);
+  free (l->v);
+}
+
+int
+inspect_add_app (struct apps *l, struct app *a)
+{
+  if (a->name == NULL || *a->name == '\0') {
+    inspect_free_app (a);
+    return 0;
+  }
+  if (l->n == l->alloc) {
+    size_t na = l->alloc ? l->alloc * 2 : 64;
+    struct app *nv = realloc (l->v, na * sizeof *nv);
+    if (nv == NULL) {
+      inspect_free_app (a);
+      return -1;
+    }
+    l->v = nv;
+    l->alloc = na;
+  }
+  l->v[l->n++] = *a;
+  memset (a, 0, sizeof *a);
+  return 0;
 }

@@ -52,6 +52,55 @@ unoctal (char *s)
   *o = '\0';
 }
 
+/* "/dev/ada0p2" (FreeBSD GPT), "/dev/ada0s1a" (FreeBSD MBR slice with a
+ * BSD label), "/dev/wd0a" (NetBSD, OpenBSD).  Disk N is our /dev/sd(a+N).
+ * Linux shows the partitions of a BSD label inside an MBR partition as
+ * extra partitions numbered from 5, in label order without 'c' (the
+ * whole slice): a -> 5, b -> 6, d -> 7 ... */
+static char *
+resolve_bsd_name (const char *spec)
+{
+  static const char *const disks[] = { "ada", "ad", "vtbd", "da", "wd", "sd", "nvd" };
+  const char *p = spec + 5;
+  size_t l = 0;
+  for (size_t i = 0; i < sizeof disks / sizeof disks[0] && !l; ++i)
+    if (strncmp (p, disks[i], strlen (disks[i])) == 0 &&
+        isdigit ((unsigned char) p[strlen (disks[i])]))
+      l = strlen (disks[i]);
+  /* (A Linux "/dev/sda1" has a letter after "sd": not matched.) */
+  if (l == 0)
+    return NULL;
+  p += l;
+  char *end;
+  long disk = strtol (p, &end, 10);
+  if (disk < 0 || disk >= 26)
+    return NULL;
+  long part = 0;
+  if (end[0] == 'p' && isdigit ((unsigned char) end[1])) {
+    part = strtol (end + 1, &end, 10);
+    if (*end)
+      return NULL;
+  }
+  else if (end[0] == 's' && isdigit ((unsigned char) end[1])) {
+    strtol (end + 1, &end, 10);
+    if (end[0] >= 'a' && end[0] <= 'p' && end[0] != 'c' && end[1] == '\0')
+      part = 5 + (end[0] - 'a') - (end[0] > 'c');
+    else
+      return NULL;
+  }
+  else if (end[0] >= 'a' && end[0] <= 'p' && end[0] != 'c' && end[1] == '\0')
+    part = 5 + (end[0] - 'a') - (end[0] > 'c');
+  else
+    return NULL;
+  char *r;
+  if (asprintf (&r, "/dev/sd%c%ld", (char) ('a' + disk), part) == -1)
+    return NULL;
+  if (is_block_device (r))
+    return r;
+  free (r);
+  return NULL;
+}
+
 /* The appliance's device for an fstab spec; NULL to drop the entry. */
 static char *
 resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
@@ -81,7 +130,7 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
   }
   if (strncmp (spec, "/dev/", 5) != 0)
     return NULL;
-  char *bsd = inspect_other_resolve (spec);
+  char *bsd = resolve_bsd_name (spec);
   if (bsd)
     return bsd;
   /* /dev/mapper/VG-LV -> /dev/VG/LV ("--" stands for "-"). */

@@ -1,4 +1,9 @@
-/* Inspection internals shared by daemon/inspect*.c.
+/* The inspection core: what every inspection module may use.
+ *
+ * The entry points (inspect.c: inspect_os and the getters; apps.c:
+ * application lists and icons) call the per-OS modules (linux.c,
+ * windows.c, bsd-installer.c, rpm.c); the per-OS modules use only this
+ * core (core.c, fstab.c, osinfo.c), never each other.
  *
  * inspect_os mounts each candidate filesystem read-only on a private
  * directory under INSPECT_DIR, looks at it through a directory fd, and
@@ -41,7 +46,9 @@ struct inspect_fsinfo {
   char *device, *type, *uuid, *label, *partuuid, *partlabel;
 };
 
-/* ---- guest files (inspect-util.c) ---- */
+/* ==== the shared core ==== */
+
+/* ---- guest files (core.c) ---- */
 int inspect_open (int rootfd, const char *path, int flags);
 bool inspect_is_dir (int rootfd, const char *path);
 bool inspect_is_file (int rootfd, const char *path);
@@ -65,19 +72,35 @@ bool inspect_parse_version (const char *s, int *major, int *minor);
 void inspect_set (char **field, const char *value);
 void inspect_replace (char **field, const char *value);
 
-/* ---- Linux and other Unix-like systems (inspect-linux.c) ---- */
+/* ---- roots, architectures (core.c) ---- */
 /* Is the filesystem at rootfd the root of a Unix-like OS? */
 bool inspect_is_unix_root (int rootfd);
+/* A CoreOS or Flatcar root (its OS is in a separate /usr)? */
+bool inspect_is_coreos_root (int rootfd);
+/* Architecture from the ELF header of the usual binaries. */
+void inspect_find_arch (int rootfd, struct inspect_os *os);
+
+/* ---- osinfo IDs (osinfo.c) ---- */
+void inspect_set_osinfo (struct inspect_os *os);
+
+/* ---- fstab (fstab.c) ---- */
+/* Mountpoints and filesystems from the guest's /etc/fstab; device names
+ * are translated to the appliance's (Linux and BSD names). */
+void inspect_fstab (int rootfd, struct inspect_os *os,
+                    const struct inspect_fsinfo *fs, size_t nfs);
+
+/* ==== the per-OS modules (used by inspect.c and apps.c only) ==== */
+
+/* ---- Linux (linux.c) ---- */
 /* Fill type, distro, product, version, arch, hostname, packaging, osinfo. */
 void inspect_linux (int rootfd, struct inspect_os *os);
-void inspect_set_osinfo (struct inspect_os *os);
 /* A /usr filesystem (no /etc; lib/os-release, bin): fills distro, product
  * name, version and arch of os from it.  Returns false if it is not one. */
 bool inspect_usr_fs (int usrfd, struct inspect_os *os);
 /* Complete a needs_usr root from its /usr filesystem's findings. */
 void inspect_merge_usr (struct inspect_os *os, const struct inspect_os *usr);
 
-/* ---- rpm package database (inspect-rpm.c) ---- */
+/* ---- rpm package database (rpm.c) ---- */
 struct inspect_rpm_pkg {
   char *name, *version, *release, *arch, *url, *summary, *description;
   int epoch;
@@ -96,15 +119,11 @@ int inspect_rpm_parse_header (const unsigned char *blob, size_t len,
                               struct inspect_rpm_pkg *pkg);
 void inspect_rpm_free_pkg (struct inspect_rpm_pkg *pkg);
 
-/* ---- fstab (inspect-fstab.c) ---- */
-void inspect_fstab (int rootfd, struct inspect_os *os,
-                    const struct inspect_fsinfo *fs, size_t nfs);
-
-/* ---- BSD, install and live disks, btrfs subvolumes (inspect-other.c) ---- */
+/* ---- BSD, install and live disks, btrfs subvolumes (bsd-installer.c) ---- */
 enum inspect_other_kind {
   INSPECT_OTHER_NONE, INSPECT_OTHER_INSTALLER, INSPECT_OTHER_BSD,
 };
-/* Does the filesystem at rootfd hold one of the systems of inspect-other.c?
+/* Does the filesystem at rootfd hold one of the systems of bsd-installer.c?
  * (Asked before the Linux and Windows tests.) */
 enum inspect_other_kind inspect_other_probe (int rootfd);
 /* Fill os (after init_os) for a root inspect_other_probe recognised. */
@@ -115,13 +134,8 @@ void inspect_other (int rootfd, enum inspect_other_kind kind, struct inspect_os 
  * failure (errno set). */
 int inspect_other_mount_ro (const char *dev, const char *type, const char *dir,
                             unsigned long flags);
-/* A BSD device name in an fstab (/dev/ada0p2 ...) as the appliance's
- * device; NULL if spec is not one. */
-char *inspect_other_resolve (const char *spec);
-/* Architecture from the ELF header of the usual binaries (inspect-linux.c). */
-void inspect_find_arch (int rootfd, struct inspect_os *os);
 
-/* ---- application lists (inspect-apps.c) ---- */
+/* ---- application lists (the list type: core.c) ---- */
 /* One installed application; NULL strings come out as "". */
 struct app {
   char *name, *display_name, *epoch_s, *version, *release, *arch;
@@ -135,7 +149,11 @@ struct apps {
 /* Append a (a nameless one is dropped); takes ownership of a's strings,
  * even on failure.  -1 when out of memory. */
 int inspect_add_app (struct apps *l, struct app *a);
+/* Free one application's strings (and zero it). */
+void inspect_free_app (struct app *a);
 void inspect_free_apps (struct apps *l);
+
+/* ==== the entry points ==== */
 
 /* ---- stored results (inspect.c) ---- */
 /* The stored OS for root, or NULL after replying with an error. */

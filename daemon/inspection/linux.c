@@ -94,32 +94,6 @@ static const struct {
   { "voidlinux", 0, "xbps", "xbps" },
 };
 
-/* The root filesystem of CoreOS Container Linux or Flatcar: /etc and
- * the update configuration, the OS itself being in the /usr partition. */
-static bool
-is_coreos_root (int rootfd)
-{
-  return inspect_is_dir (rootfd, "/etc") &&
-    (inspect_is_file (rootfd, "/etc/coreos/update.conf") ||
-     inspect_is_file (rootfd, "/etc/flatcar/update.conf"));
-}
-
-bool
-inspect_is_unix_root (int rootfd)
-{
-  if (!inspect_is_dir (rootfd, "/etc"))
-    return false;
-  if (is_coreos_root (rootfd))
-    return true;
-  /* /bin may be a symlink into a /usr that is another filesystem. */
-  if (!inspect_lexists (rootfd, "/bin") && !inspect_is_dir (rootfd, "/usr/bin"))
-    return false;
-  return inspect_is_file (rootfd, "/etc/fstab") ||
-    inspect_is_file (rootfd, "/etc/os-release") ||
-    inspect_lexists (rootfd, "/etc/os-release") ||
-    inspect_is_file (rootfd, "/usr/lib/os-release");
-}
-
 static const char *
 distro_of_id (const char *id)
 {
@@ -308,58 +282,6 @@ parse_release_files (int rootfd, struct inspect_os *os)
   }
 }
 
-/* ---- architecture from an ELF header ---- */
-
-static const char *
-elf_arch (const unsigned char *h)
-{
-  bool is64 = h[4] == 2, le = h[5] == 1;
-  unsigned m = le ? (unsigned) (h[18] | (h[19] << 8)) : (unsigned) ((h[18] << 8) | h[19]);
-  switch (m) {
-  case 2: return "sparc";
-  case 3: return "i386";
-  case 8: return is64 ? "mips64" : "mips";
-  case 20: return "ppc";
-  case 21: return le ? "ppc64le" : "ppc64";
-  case 22: return is64 ? "s390x" : "s390";
-  case 40: return "arm";
-  case 43: return "sparc64";
-  case 50: return "ia64";
-  case 62: return "x86_64";
-  case 183: return "aarch64";
-  case 243: return is64 ? "riscv64" : "riscv32";
-  case 258: return "loongarch64";
-  default: return NULL;
-  }
-}
-
-void
-inspect_find_arch (int rootfd, struct inspect_os *os)
-{
-  static const char *const bins[] = {
-    "/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh",
-    "/usr/bin/bash", "/usr/bin/ls", "/bin/busybox",
-  };
-  for (size_t i = 0; i < sizeof bins / sizeof bins[0]; ++i) {
-    int fd = inspect_open (rootfd, bins[i], O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    if (fd == -1)
-      continue;
-    unsigned char h[20];
-    struct stat st;
-    ssize_t r = -1;
-    if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
-      r = pread (fd, h, sizeof h, 0);
-    close (fd);
-    if (r != (ssize_t) sizeof h || memcmp (h, "\177ELF", 4) != 0)
-      continue;
-    const char *a = elf_arch (h);
-    if (a) {
-      inspect_replace (&os->arch, a);
-      return;
-    }
-  }
-}
-
 /* ---- hostname ---- */
 
 static void
@@ -409,91 +331,6 @@ set_packaging (int rootfd, struct inspect_os *os)
   }
 }
 
-/* distro -> libosinfo short ID; the first matching line wins.  fmt takes
- * no number, the major version, or the major and minor versions (nargs;
- * 3: the distro, then both);
- * a line that needs a version does not apply when the major version is
- * unknown (0).  The IDs follow osinfo-db's names. */
-static const struct {
-  const char *distro;
-  const char *product_prefix;   /* applies only to such product names */
-  int min_major, below_major;   /* min_major <= major < below_major (0: any) */
-  bool minor_zero;              /* applies only when the minor version is 0 */
-  const char *fmt;
-  int nargs;
-} osinfo_ids[] = {
-  { "archlinux", NULL, 0, 0, false, "archlinux", 0 },
-  { "gentoo", NULL, 0, 0, false, "gentoo", 0 },
-  { "voidlinux", NULL, 0, 0, false, "voidlinux", 0 },
-  /* Tumbleweed has a date, not a version. */
-  { "opensuse", NULL, 0, 1, false, "opensusetumbleweed", 0 },
-  { "opensuse", NULL, 0, 0, false, "opensuse%d.%d", 2 },
-  { "debian", NULL, 4, 0, false, "debian%d", 1 },
-  { "debian", NULL, 0, 0, false, "debian%d.%d", 2 },
-  { "ubuntu", NULL, 0, 0, false, "ubuntu%d.%02d", 2 },
-  { "fedora", NULL, 0, 0, false, "fedora%d", 1 },
-  { "mageia", NULL, 0, 0, false, "mageia%d", 1 },
-  { "centos", "CentOS Stream", 8, 0, false, "centos-stream%d", 1 },
-  { "centos", NULL, 8, 0, false, "centos%d", 1 },
-  /* osinfo knows CentOS 7 only as "centos7.0", whatever the update. */
-  { "centos", NULL, 7, 8, false, "centos7.0", 0 },
-  { "centos", NULL, 0, 0, false, "centos%d.%d", 2 },
-  { "rhel", NULL, 0, 0, false, "rhel%d.%d", 2 },
-  { "rocky", NULL, 0, 0, false, "rocky%d", 1 },
-  { "almalinux", NULL, 0, 0, false, "almalinux%d", 1 },
-  { "oraclelinux", NULL, 0, 0, false, "ol%d.%d", 2 },
-  { "scientificlinux", NULL, 0, 0, false, "scientificlinux%d.%d", 2 },
-  { "alpinelinux", NULL, 0, 0, false, "alpinelinux%d.%d", 2 },
-  /* ALT's IDs changed from altlinux7.0 to alt8.0. */
-  { "altlinux", NULL, 8, 0, false, "alt%d.%d", 2 },
-  { "altlinux", NULL, 0, 0, false, "altlinux%d.%d", 2 },
-  { "sles", NULL, 0, 0, true, "sles%d", 1 },
-  { "sles", NULL, 0, 0, false, "sles%dsp%d", 2 },
-  { "slackware", NULL, 0, 0, false, "slackware%d.%d", 2 },
-  /* Not distributions, and CoreOS has no IDs of this shape. */
-  { "redhat-based", NULL, 0, 0, false, NULL, 0 },
-  { "suse-based", NULL, 0, 0, false, NULL, 0 },
-  { "coreos", NULL, 0, 0, false, NULL, 0 },
-  /* Any other distro with a version: DISTROmajor.minor (kalilinux2023.3,
-   * linuxmint21.2), as libguestfs guesses. */
-  { NULL, NULL, 0, 0, false, "%s%d.%d", 3 },
-};
-
-void
-inspect_set_osinfo (struct inspect_os *os)
-{
-  int ma = os->major, mi = os->minor;
-  if (strcmp (os->type, "linux") != 0)
-    return;
-  for (size_t i = 0; i < sizeof osinfo_ids / sizeof osinfo_ids[0]; ++i) {
-    const char *pp = osinfo_ids[i].product_prefix;
-    if ((osinfo_ids[i].distro && strcmp (osinfo_ids[i].distro, os->distro) != 0) ||
-        (pp && strncmp (os->product_name, pp, strlen (pp)) != 0) ||
-        ma < osinfo_ids[i].min_major ||
-        (osinfo_ids[i].below_major && ma >= osinfo_ids[i].below_major) ||
-        (osinfo_ids[i].minor_zero && mi != 0) ||
-        (osinfo_ids[i].nargs > 0 && ma == 0))
-      continue;
-    if (osinfo_ids[i].fmt == NULL || strcmp (os->distro, "unknown") == 0)
-      return;
-    char *r = NULL;
-    int n;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#pragma GCC diagnostic ignored "-Wformat-extra-args"
-    if (osinfo_ids[i].nargs == 3)
-      n = asprintf (&r, osinfo_ids[i].fmt, os->distro, ma, mi);
-    else
-      n = asprintf (&r, osinfo_ids[i].fmt, ma, mi);
-#pragma GCC diagnostic pop
-    if (n == -1)
-      return;
-    free (os->osinfo);
-    os->osinfo = r;
-    return;
-  }
-}
-
 void
 inspect_linux (int rootfd, struct inspect_os *os)
 {
@@ -517,7 +354,7 @@ inspect_linux (int rootfd, struct inspect_os *os)
    * CoreOS always has one (and no fstab to say so). */
   if (strcmp (os->distro, "unknown") == 0)
     os->needs_usr = true;
-  if (is_coreos_root (rootfd)) {
+  if (inspect_is_coreos_root (rootfd)) {
     os->needs_usr = true;
     inspect_set (&os->distro, "coreos");
   }

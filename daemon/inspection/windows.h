@@ -1,5 +1,5 @@
-/* Windows inspection (inspect-windows.c), called from inspect.c and
- * inspect-apps.c. */
+/* Windows inspection (windows.c), a per-OS module called from inspect.c
+ * and apps.c only. */
 #ifndef HATCH_DAEMON_INSPECT_WINDOWS_H
 #define HATCH_DAEMON_INSPECT_WINDOWS_H
 
