@@ -70,7 +70,7 @@ bool is_root_mounted (void);
 void fix_disk_order (void);
 /* Start RAID arrays and activate LVM found on the disks at startup, so
  * guest LVs are visible like the guest's own boot would make them
- * (lvm.c; costs nothing when no disk has such signatures). */
+ * (storage/lvm-devices.c; costs nothing when no disk has such signatures). */
 void activate_block_layers (void);
 
 /* ---- running programs (command.c) ---- */
@@ -127,7 +127,7 @@ int sysroot_stat (const char *path, struct stat *st, bool follow);
  * resolved path to a tool.  The fd must stay open while the tool runs. */
 char *fd_path (int fd);
 
-/* ---- checksums (upload.c) ---- */
+/* ---- checksums (files/upload.c) ---- */
 /* The program for a checksum type (crc, md5, sha1 ...), or an error reply. */
 const char *checksum_program (const char *csumtype);
 /* Checksum of an open file or device in hex; what names it in errors.
@@ -147,7 +147,7 @@ char **take_stringsbuf (struct stringsbuf *sb);
 void free_stringsbuf (struct stringsbuf *sb);
 char **split_lines (const char *str);     /* lines without their newline; final empty line dropped */
 void sort_strings (char **argv, size_t n);
-/* fs.c: list_filesystems, in libguestfs's order (whole disks first) or
+/* filesystems/probe.c: list_filesystems, in libguestfs's order (whole disks first) or
  * all in device order. */
 char **list_filesystems_ordered (bool disks_first);
 size_t count_strings (char *const *argv);

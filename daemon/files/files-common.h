@@ -1,5 +1,6 @@
-/* Helpers shared by the second batch of file actions (file2.c, dir2.c,
- * stream.c, files_*.c).  Same rules as everywhere in the daemon: guest
+/* Helpers shared by the file actions in this folder (content.c,
+ * metadata.c, walk.c, transfer.c, initrd.c, coreutils.c, upload.c).
+ * Same rules as everywhere in the daemon: guest
  * paths only through sysroot_open / sysroot_open_parent, programs only
  * with an argv.  */
 #ifndef HATCH_FILES_COMMON_H
@@ -82,7 +83,7 @@ int f2_walk (int dirfd, f2_walk_cb cb, void *opaque, char **failed);
 /* Checksum programs by csumtype (crc md5 sha1 sha224 sha256 sha384
  * sha512); NULL if unknown.  */
 
-/* ---- decompression by magic (files_initrd.c) ---- */
+/* ---- decompression by magic (initrd.c) ---- */
 /* The argv of a program decompressing stdin to stdout for data starting
  * with these bytes, NULL for data not compressed in a known format.  */
 const char *const *f2_decompressor (const unsigned char *magic, size_t len);

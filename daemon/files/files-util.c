@@ -1,6 +1,6 @@
-/* Helpers for the second batch of file actions: safe opening of guest
+/* Helpers for the file actions (files-common.h): safe opening of guest
  * files for their data, child processes, FileOut streams, and the tree
- * walk.  See files_common.h.  */
+ * walk.  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* Streams and block copies, second batch: base64_in/out, compress_out,
+/* File transfers and block copies: base64_in/out, compress_out,
  * compress_device_out, tgz/txz in/out, upload_offset, download_offset,
  * copy_{device,file}_to_{device,file}, zero_device, is_zero_device,
  * checksum_device.  */

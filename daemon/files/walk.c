@@ -1,4 +1,4 @@
-/* Directory actions, second batch: find, find0, glob_expand, readdir,
+/* Directory walks: find, find0, glob_expand, readdir,
  * lstatnslist, readlinklist, fill_dir, checksums_out, cpio_out,
  * zero_free_space.
  *

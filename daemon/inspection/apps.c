@@ -228,7 +228,7 @@ parse_apk (char *c, struct apps *l)
   return inspect_add_app (l, &a);
 }
 
-/* ---- rpm (inspect-rpm.c reads the database) ---- */
+/* ---- rpm (rpm.c reads the database) ---- */
 
 static int
 add_rpm (void *opaque, struct inspect_rpm_pkg *p)

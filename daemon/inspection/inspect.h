@@ -32,7 +32,7 @@ struct inspect_os {
   char **drive_mappings;        /* letter, device, ..., NULL */
   char *windows_systemroot, *windows_software_hive;
   char *windows_system_hive, *windows_current_control_set;
-  /* Install and live disks (inspect-other.c); format NULL: "installed". */
+  /* Install and live disks (bsd-installer.c); format NULL: "installed". */
   const char *format;
   bool live, netinst, multipart;
   /* A Linux root whose operating system is in a separate /usr filesystem

@@ -24,9 +24,9 @@ fake_root () {   # DIR: a minimal Debian root
   echo "/dev/sda / ext2 defaults 0 1" > "$1/etc/fstab"
   cp /bin/true "$1/bin/true"
 }
-img1=$data/tools2-old.img img2=$data/tools2-new.img
-img_syslog=$data/tools2-syslog.img img_journal=$data/tools2-journal.img
-img_align=$data/tools2-align.img
+img1=$data/tools-images-old.img img2=$data/tools-images-new.img
+img_syslog=$data/tools-images-syslog.img img_journal=$data/tools-images-journal.img
+img_align=$data/tools-images-align.img
 make_images () {
   local w=$tmp/img
   export E2FSPROGS_FAKE_TIME=1600000000   # fixed ctimes in the images
