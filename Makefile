@@ -12,10 +12,11 @@ deps:
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_OPTS)
 
-# meson lists api/*.py and daemon/*.c when it configures: reconfigure when
-# that list changes (a file added or removed since the last build).
+# meson lists api/*.py, daemon/AREA/*.c and fish/*.c when it configures:
+# reconfigure when that list changes (a file added, moved or removed since
+# the last build).
 build: deps $(BUILD)/build.ninja
-	@ls api/*.py daemon/*.c > $(BUILD)/.srclist.new; \
+	@ls api/*.py daemon/*/*.c fish/*.c > $(BUILD)/.srclist.new; \
 	if ! cmp -s $(BUILD)/.srclist.new $(BUILD)/.srclist; then \
 	  [ -f $(BUILD)/.srclist ] && meson setup --reconfigure $(BUILD) >/dev/null; \
 	  mv $(BUILD)/.srclist.new $(BUILD)/.srclist; \

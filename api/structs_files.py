@@ -1,4 +1,4 @@
-"""Structures returned by the second batch of file and directory actions
+"""Structures returned by the file and directory actions
 (same names, fields and types as libguestfs's guestfs.h)."""
 from generator.types import Struct
 

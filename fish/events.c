@@ -1,8 +1,10 @@
 /* Hatch guestfish: the handle's setup (shared by startup and 'reopen'),
- * the 'event', 'list-events' and 'delete-event' commands, and progress
- * bars fed by GUESTFS_EVENT_PROGRESS.  */
+ * the 'event', 'list-events' and 'delete-event' commands, progress
+ * bars fed by GUESTFS_EVENT_PROGRESS, and error messages (the library's
+ * and guestfish's own, with the script location).  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,4 +362,30 @@ fish_forget_event_handlers (void)
     free (hd->script);
     free (hd);
   }
+}
+
+/* An error of guestfish's own, reported like the library's errors. */
+void
+fish_error (const char *fs, ...)
+{
+  va_list ap;
+  fish_progress_end ();
+  if (fish_location.show)
+    fprintf (stderr, "%s:%d: ", fish_location.file, fish_location.line);
+  fprintf (stderr, "libguestfs: error: ");
+  va_start (ap, fs);
+  vfprintf (stderr, fs, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+}
+
+void
+fish_error_handler (guestfs_h *h, void *opaque, const char *msg)
+{
+  (void) h;
+  (void) opaque;
+  fish_progress_end ();
+  if (fish_location.show)
+    fprintf (stderr, "%s:%d: ", fish_location.file, fish_location.line);
+  fprintf (stderr, "libguestfs: error: %s\n", msg);
 }

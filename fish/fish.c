@@ -1,4 +1,9 @@
-/* Hatch guestfish: options, the handle, and the command loops.
+/* Hatch guestfish: options, the dispatcher, and the command loops.
+ *
+ * This is the top of guestfish: it uses every other module, and none of
+ * them uses it.  They reach the handle, the shared flags and the
+ * dispatcher through the small session interface of fish.h (session.c);
+ * main() registers this file's dispatcher there before anything runs.
  *
  * Commands come from one of three places:
  *   - the program arguments, separated by ":" words (command-line mode);
@@ -22,50 +27,14 @@
 #include "options.h"         /* tools/common: --key selectors, LUKS for -i */
 #include "uri.h"             /* tools/common: -a URIs */
 
-guestfs_h *g;
-int fish_quit;
-
-/* Where the command being run came from, for error messages in scripts:
- * "FILE:LINE: libguestfs: error: ...".  At a terminal no location is
- * shown.  Command-line commands count as line 0 of standard input.  */
-static int show_location;
-static const char *location_file = "*stdin*";
-static int location_line;
-
 static int pipe_error;          /* --pipe-error */
 static int first_argv_command;  /* running the first command-line command */
 
-FILE *fish_input;
-int fish_complete_dest_paths = 1;
+static int execute (const struct fish_line *l);
 
-/* An error of guestfish's own, reported like the library's errors. */
-void
-fish_error (const char *fs, ...)
-{
-  va_list ap;
-  fish_progress_end ();
-  if (show_location)
-    fprintf (stderr, "%s:%d: ", location_file, location_line);
-  fprintf (stderr, "libguestfs: error: ");
-  va_start (ap, fs);
-  vfprintf (stderr, fs, ap);
-  va_end (ap);
-  fputc ('\n', stderr);
-}
-
-void
-fish_error_handler (guestfs_h *h, void *opaque, const char *msg)
-{
-  (void) h;
-  (void) opaque;
-  fish_progress_end ();
-  if (show_location)
-    fprintf (stderr, "%s:%d: ", location_file, location_line);
-  fprintf (stderr, "libguestfs: error: %s\n", msg);
-}
-
-int
-fish_dispatch (const char *cmd, size_t argc, char *argv[])
+/* The dispatcher: a builtin or a table command by name. */
+static int
+dispatch (const char *cmd, size_t argc, char *argv[])
 {
   const struct fish_builtin *b = fish_find_builtin (cmd);
   if (b != NULL)
@@ -103,7 +72,7 @@ dispatch_to_pipe (const struct fish_line *l)
     return -1;
   }
 
-  int r = fish_dispatch (l->cmd, l->argc, l->argv);
+  int r = dispatch (l->cmd, l->argc, l->argv);
 
   /* With --pipe-error a failed write into the pipeline (it ended before
    * reading everything) fails the command; how the pipeline itself
@@ -149,7 +118,7 @@ execute_inline (const char *shell)
       r = -1;
       break;
     }
-    r = fish_execute (&l);
+    r = execute (&l);
     fish_line_free (&l);
   }
   free (line);
@@ -160,8 +129,9 @@ execute_inline (const char *shell)
   return r;
 }
 
-int
-fish_execute (const struct fish_line *l)
+/* Run one parsed line: shell escape, pipe, error-ignoring prefix. */
+static int
+execute (const struct fish_line *l)
 {
   if (l->shell != NULL && l->shell_inline)
     return execute_inline (l->shell) == -1 && !l->ignore_errors ? -1 : 0;
@@ -183,7 +153,7 @@ fish_execute (const struct fish_line *l)
   if (l->pipe != NULL)
     r = dispatch_to_pipe (l);
   else
-    r = fish_dispatch (l->cmd, l->argc, l->argv);
+    r = dispatch (l->cmd, l->argc, l->argv);
   fish_progress_end ();
   fflush (stdout);
   if (r == -1 && l->ignore_errors)
@@ -200,11 +170,11 @@ run_script (FILE *fp, const char *name)
   ssize_t len;
   int r = 0;
 
-  location_file = name;
-  location_line = 0;
+  fish_location.file = name;
+  fish_location.line = 0;
   fish_input = fp;
   while (!fish_quit && (len = getline (&line, &n, fp)) != -1) {
-    location_line++;
+    fish_location.line++;
     if (len > 0 && line[len - 1] == '\n')
       line[--len] = '\0';
 
@@ -218,7 +188,7 @@ run_script (FILE *fp, const char *name)
       r = -1;
       break;
     }
-    int rr = fish_execute (&l);
+    int rr = execute (&l);
     fish_line_free (&l);
     if (rr == -1) {
       r = -1;
@@ -239,8 +209,8 @@ run_argv_commands (char *const *words, size_t nwords)
   int r;
 
   size_t nr_run = 0;
-  location_file = "*stdin*";
-  location_line = 0;
+  fish_location.file = "*stdin*";
+  fish_location.line = 0;
   while (!fish_quit &&
          (r = fish_next_argv_command (words, nwords, &pos, &l, &err)) != 0) {
     if (r == -1) {
@@ -249,7 +219,7 @@ run_argv_commands (char *const *words, size_t nwords)
       return -1;
     }
     first_argv_command = nr_run++ == 0;
-    r = fish_execute (&l);
+    r = execute (&l);
     first_argv_command = 0;
     fish_line_free (&l);
     if (r == -1)
@@ -578,6 +548,9 @@ add_drive_entry (struct drive d)
 int
 main (int argc, char *argv[])
 {
+  static const struct fish_dispatcher dispatcher = { dispatch, execute };
+  fish_set_dispatcher (&dispatcher);
+
   enum {
     OPT_HELP = 256, OPT_FORMAT, OPT_BLOCKSIZE, OPT_PIPE_ERROR, OPT_NOOP,
     OPT_CSH, OPT_KEY, OPT_KEYS_FROM_STDIN, OPT_ECHO_KEYS, OPT_LISTEN,
@@ -919,7 +892,7 @@ main (int argc, char *argv[])
     goto out;
   }
 
-  show_location = script_fp != NULL || !isatty (STDIN_FILENO);
+  fish_location.show = script_fp != NULL || !isatty (STDIN_FILENO);
   fish_input = stdin;
   if (optind < argc) {
     if (run_argv_commands (&argv[optind], argc - optind) == -1)

@@ -5,12 +5,61 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "guestfs.h"
 #include "parse.h"
 
+/* ---- The session (session.c): what every module may use ----
+ *
+ * fish.c (options, the dispatcher, the command loops) uses the other
+ * modules; they use this interface, never fish.c itself. */
+
 /* The one handle guestfish works on. */
 extern guestfs_h *g;
+
+/* Set by "quit"/"exit": stop reading commands. */
+extern int fish_quit;
+
+/* Where the command lines of a script are read from ('-<<END'). */
+extern FILE *fish_input;
+
+/* Guest path completion is turned off by --no-dest-paths. */
+extern int fish_complete_dest_paths;
+
+/* Where the command being run came from, for error messages in scripts:
+ * "FILE:LINE: libguestfs: error: ...".  At a terminal no location is
+ * shown (show is 0).  Command-line commands count as line 0 of standard
+ * input.  */
+struct fish_location {
+  int show;
+  const char *file;
+  int line;
+};
+extern struct fish_location fish_location;
+
+struct fish_line;
+/* The dispatcher the main program registers (before running anything). */
+struct fish_dispatcher {
+  /* Look a command up (builtin or table; dashes or underscores; aliases;
+   * any letter case) and run it.  Returns 0, or -1 on error.  */
+  int (*dispatch) (const char *cmd, size_t argc, char *argv[]);
+  /* Run one parsed line: shell escape, pipe, error-ignoring prefix.
+   * Returns 0, or -1 when the command failed (and the error counts). */
+  int (*execute) (const struct fish_line *l);
+};
+extern void fish_set_dispatcher (const struct fish_dispatcher *d);
+/* Through the registered dispatcher. */
+extern int fish_dispatch (const char *cmd, size_t argc, char *argv[]);
+extern int fish_execute (const struct fish_line *l);
+
+/* Where Key arguments come from when not from the terminal or standard
+ * input: the --remote server registers one (the key the client sent). */
+typedef char *(*fish_key_source) (const char *param);
+extern void fish_set_key_source (fish_key_source source);
+extern fish_key_source fish_get_key_source (void);
+
+/* ---- The generated command table and its helpers ---- */
 
 /* One entry of the generated table: an API action as a guestfish
  * command.  Names use dashes; the user may type '_' instead.  */
@@ -78,15 +127,7 @@ extern void fish_print_strings (char *const *);   /* one per line */
 extern void fish_print_table (char *const *);     /* "key: value" lines */
 extern void fish_print_buffer_escaped (const char *buf, size_t len);
 
-/* The rest is guestfish's own (fish.c, builtins.c, rl.c). */
-
-/* Look a command up (builtin or table; dashes or underscores; aliases;
- * any letter case) and run it.  Returns 0, or -1 on error.  */
-extern int fish_dispatch (const char *cmd, size_t argc, char *argv[]);
-
-/* Run one parsed line: shell escape, pipe, error-ignoring prefix.
- * Returns 0, or -1 when the command failed (and the error counts). */
-extern int fish_execute (const struct fish_line *l);
+/* The rest is guestfish's own modules (builtins.c, rl.c, events.c ...). */
 
 /* Built-in commands that are not API actions. */
 struct fish_builtin {
@@ -108,15 +149,13 @@ extern const struct fish_builtin *fish_find_builtin (const char *name);
 extern void fish_list_commands (void);
 extern int fish_display_command_help (const char *name);  /* -1 if unknown */
 
-/* Set by "quit"/"exit": stop reading commands. */
-extern int fish_quit;
-
 /* Interactive shell (rl.c). */
 extern void fish_interactive (void);
 extern char *fish_remote_readline (void);
 extern const char *fish_next_completion (const char *text, int state);
 
-/* Handle setup shared by startup and 'reopen' (events.c). */
+/* Handle setup shared by startup and 'reopen', and error messages
+ * (events.c). */
 extern void fish_setup_handle (guestfs_h *h);
 extern void fish_forget_event_handlers (void);
 extern void fish_error_handler (guestfs_h *h, void *opaque, const char *msg);
@@ -145,15 +184,9 @@ extern void fish_prep_free (void *prep);
 /* --listen / --remote (remote.c). */
 extern int fish_remote_listen (int csh, int (*startup) (void));
 extern int fish_remote_send (int pid, char *const *words, size_t nwords);
-extern int fish_remote_serving;    /* set in the server process */
-/* In the server: the next key the client sent with the request. */
+/* In the server: the next key the client sent with the request (the
+ * server registers it as the key source, see fish_set_key_source). */
 extern char *fish_remote_next_key (const char *param);
-
-/* Guest path completion is turned off by --no-dest-paths. */
-extern int fish_complete_dest_paths;
-
-/* Where the command lines of a script are read from ('-<<END'). */
-extern FILE *fish_input;
 
 /* Builtins in other files. */
 #define FISH_BUILTIN(n) \

@@ -47,8 +47,6 @@
 #define RC_MAX_ARGS 4096
 #define RC_MAX_ARG (16 * 1024 * 1024)
 
-int fish_remote_serving;
-
 static int
 socket_dir (char *dir, size_t len, int create)
 {
@@ -361,7 +359,7 @@ fish_remote_listen (int csh, int (*startup) (void))
     goto failed;
   guestfs_set_pgroup (g, pgroup);   /* later launches are in our session */
   setsid ();
-  fish_remote_serving = 1;
+  fish_set_key_source (fish_remote_next_key);
 
   char ok = 1;
   write_all (ready[1], &ok, 1);

@@ -376,8 +376,9 @@ fish_read_key (const char *param)
   int restore = 0;
 
   /* guestfish --remote: the client asked for the key and sent it. */
-  if (fish_remote_serving)
-    return fish_remote_next_key (param);
+  fish_key_source source = fish_get_key_source ();
+  if (source)
+    return source (param);
 
   if (!fish_keys_from_stdin) {
     tty = fopen ("/dev/tty", "r+e");

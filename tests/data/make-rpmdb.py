@@ -70,7 +70,7 @@ def blobs_of(sqlite_file):
 
 
 def write_ndb(blobs, path):
-    """Packages.db: see daemon/inspect-rpm.c for the layout."""
+    """Packages.db: see daemon/inspection/rpm.c for the layout."""
     page, block, slotpages = 4096, 16, 4
     area = slotpages * page
     out = bytearray(area)

@@ -216,30 +216,30 @@ class TestApiHash(unittest.TestCase):
 
     def test_changes_with_proc_number(self):
         d = self.copy_api()
-        self.edit(d, "storage.py", "proc=20,", "proc=120,")
+        self.edit(d, "filesystems_generic.py", "proc=20,", "proc=120,")
         self.assertNotEqual(load.load(d).api_hash(), table().api_hash())
 
     def test_changes_with_argument_type(self):
         d = self.copy_api()
-        self.edit(d, "storage.py", 'OInt("blocksize")', 'OInt64("blocksize")')
+        self.edit(d, "filesystems_generic.py", 'OInt("blocksize")', 'OInt64("blocksize")')
         self.assertNotEqual(load.load(d).api_hash(), table().api_hash())
 
     def test_changes_with_new_optarg(self):
         d = self.copy_api()
-        self.edit(d, "storage.py", 'OString("label")]', 'OString("label"), OBool("extra")]')
+        self.edit(d, "filesystems_generic.py", 'OString("label")]', 'OString("label"), OBool("extra")]')
         self.assertNotEqual(load.load(d).api_hash(), table().api_hash())
 
     def test_unchanged_by_docs(self):
         """Only what shapes the wire is hashed: editing docs must not force
         an appliance rebuild."""
         d = self.copy_api()
-        self.edit(d, "storage.py", 'shortdesc="make a filesystem"',
+        self.edit(d, "filesystems_generic.py", 'shortdesc="make a filesystem"',
                   'shortdesc="make a filesystem (edited)"')
         self.assertEqual(load.load(d).api_hash(), table().api_hash())
 
     def test_duplicate_proc_rejected(self):
         d = self.copy_api()
-        self.edit(d, "storage.py", "proc=21,", "proc=20,")
+        self.edit(d, "filesystems_generic.py", "proc=21,", "proc=20,")
         with self.assertRaises(SystemExit):
             load.load(d)
 
@@ -375,7 +375,7 @@ class TestCompile(unittest.TestCase):
         r = run(["gcc", "-fsyntax-only", "-std=gnu11", "-D_GNU_SOURCE", "-Wall",
                  "-Wno-unused-parameter", "-Wno-missing-field-initializers",
                  "-I", os.path.dirname(c), "-I", _gen_dir, "-I", os.path.join(TOP, "common"),
-                 "-I", os.path.join(TOP, "daemon"), c])
+                 "-I", os.path.join(TOP, "daemon", "core"), c])
         self.assertEqual(r.returncode, 0, r.stdout)
 
 

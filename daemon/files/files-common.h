@@ -1,0 +1,95 @@
+/* Helpers shared by the file actions in this folder (content.c,
+ * metadata.c, walk.c, transfer.c, initrd.c, coreutils.c, upload.c).
+ * Same rules as everywhere in the daemon: guest
+ * paths only through sysroot_open / sysroot_open_parent, programs only
+ * with an argv.  */
+#ifndef HATCH_FILES_COMMON_H
+#define HATCH_FILES_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "daemon.h"
+
+/* Rough ceiling for what one reply may carry (the frame limit less room
+ * for headers); lists and buffers are refused beyond it.  */
+#define F2_REPLY_LIMIT (HATCH_MAX_FRAME - 256 * 1024)
+
+
+
+/* Open a guest path to read or write its data.  The object is examined
+ * before it is opened for real: device nodes are refused (ENODEV:
+ * a node in a hostile guest may name any appliance device), directories
+ * are refused for writing (EISDIR) and FIFOs always (ENXIO, they would
+ * block).  With O_CREAT in flags a missing file is created with mode.
+ * Symlinks are followed inside the guest.  -1 with errno.  */
+int f2_open_data (const char *path, int flags, mode_t mode);
+
+/* Open a user block device (already validated by the dispatch). */
+int f2_open_device (const char *device, int flags);
+
+/* A guest path or a device (a Dev_or_Path argument) for reading/writing. */
+int f2_open_dev_or_path (const char *s, int flags, mode_t mode);
+
+/* Size of an open regular file or block device (0 for others). */
+uint64_t f2_fd_size (int fd);
+
+/* read/write everything, retrying on EINTR and short transfers.
+ * f2_read_full returns the bytes read (< len only at end of file). */
+ssize_t f2_read_full (int fd, void *buf, size_t len);
+int f2_write_full (int fd, const void *buf, size_t len);
+ssize_t f2_pread_full (int fd, void *buf, size_t len, off_t off);
+int f2_pwrite_full (int fd, const void *buf, size_t len, off_t off);
+
+/* true if the buffer holds only zero bytes */
+bool f2_is_zero (const void *buf, size_t len);
+
+/* ---- child processes (spawn_program etc. are in daemon.h) ---- */
+/* A memfd for a child's stderr or output. */
+int f2_memfd (const char *name);
+/* Everything in a memfd (NUL-terminated, length in *len if not NULL),
+ * at most limit bytes (more: errno EFBIG).  malloc'd.  */
+char *f2_memfd_contents (int fd, size_t limit, size_t *len);
+
+/* A FileOut stream filled by the daemon itself, in full chunks. */
+struct f2_out {
+  char *buf;
+  size_t len;
+  bool started;      /* a chunk has been sent */
+  bool broken;       /* the channel failed */
+};
+int f2_out_init (struct f2_out *o);
+int f2_out_write (struct f2_out *o, const void *data, size_t len);   /* -1: broken */
+/* Send the rest and the end marker.  Replies on failure (-1). */
+int f2_out_finish (struct f2_out *o, const char *what);
+/* Abandon the stream after an error (cancel marker if anything was sent);
+ * the caller then replies with the error.  */
+void f2_out_abort (struct f2_out *o);
+
+/* ---- the tree walk shared by find, find0, checksums_out, cpio_out ---- */
+/* Calls cb for every entry below dirfd (depth first, directory order), with
+ * its path relative to the top ("a", "a/b") and lstat information.
+ * Directories are entered after their own callback; symlinks are never
+ * followed.  cb returns 0 to go on, -1 to stop (errno set).  Returns 0
+ * or -1 with errno and, for walk errors, the failing relative path in
+ * *failed (malloc'd).  */
+typedef int (*f2_walk_cb) (void *opaque, const char *relpath,
+                           const struct stat *st);
+int f2_walk (int dirfd, f2_walk_cb cb, void *opaque, char **failed);
+
+/* Checksum programs by csumtype (crc md5 sha1 sha224 sha256 sha384
+ * sha512); NULL if unknown.  */
+
+/* ---- decompression by magic (initrd.c) ---- */
+/* The argv of a program decompressing stdin to stdout for data starting
+ * with these bytes, NULL for data not compressed in a known format.  */
+const char *const *f2_decompressor (const unsigned char *magic, size_t len);
+
+/* Architecture name from an ELF header, NULL if not ELF or unknown. */
+const char *f2_elf_arch (const unsigned char *hdr, size_t len);
+
+
+#endif
