@@ -85,7 +85,7 @@ ACTIONS = [
            "path whose last six characters are XXXXXX (they are replaced to "
            "make a unique name), and return its path.",
            tests=[Test("scratchfs", ["mkdir /mdt1", "mkdtemp /mdt1/tmpXXXXXX"],
-                       ExpectC("strncmp (r, \"/mdt1/tmp\", 9) == 0 && strlen (r) == 15 && strchr (r + 9, 'X') == NULL")),
+                       ExpectC("strncmp (r, \"/mdt1/tmp\", 9) == 0 && strlen (r) == 15 && strcmp (r + 9, \"XXXXXX\") != 0")),
                   Test("scratchfs", ["mkdir /mdt2", "mkdtemp /mdt2/tmpXXXXX"], ExpectFail()),
                   Test("scratchfs", ["mkdtemp /nosuch-mdt3/XXXXXX"], ExpectFail())]),
     Action("mkdir_mode", RErr(), [Pathname("path"), Int("mode")], proc=381,
