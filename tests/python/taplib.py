@@ -25,6 +25,10 @@ def skip_all(reason):
     sys.exit(77)
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (the reason is its message)."""
+
+
 class Tap:
     def __init__(self):
         self.n = 0
@@ -48,6 +52,8 @@ class Tap:
             name = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
             try:
                 fn()
+            except Skip as e:
+                self.skip(name, str(e))
             except Exception:  # noqa: BLE001 - every failure is reported
                 self.result(name, False, traceback.format_exc())
             else:

@@ -16,7 +16,7 @@ import warnings
 import weakref
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from taplib import Tap, import_guestfs, raises  # noqa: E402
+from taplib import Skip, Tap, import_guestfs, raises  # noqa: E402
 
 guestfs = import_guestfs()
 import libguestfsmod  # noqa: E402
@@ -318,6 +318,31 @@ def test_environment():
     c = guestfs.GuestFS(close_on_exit=False)
     assert c.get_verbose() == 0
     c.close()
+
+
+def test_libvirt_pointer():
+    """add_libvirt_dom takes a libvirt-python virDomain (its C pointer)"""
+    try:
+        import libvirt
+    except ImportError:
+        raise Skip("python3-libvirt is not installed")
+    img = os.path.join(tmpdir, "lv.img")
+    with open(img, "wb") as f:
+        f.truncate(1024 * 1024)
+    libvirt.registerErrorHandler(lambda *a: None, None)
+    conn = libvirt.open("test:///default")
+    dom = conn.defineXML(
+        "<domain type='test'><name>hatch-py</name><memory>65536</memory>"
+        "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+        "<driver name='qemu' type='raw'/><source file='%s'/>"
+        "<target dev='vda' bus='virtio'/></disk></devices></domain>" % img)
+    h = guestfs.GuestFS()
+    assert h.add_libvirt_dom(dom, readonly=True) == 1
+    e = raises(TypeError, h.add_libvirt_dom, "hatch-py")
+    assert "expected a libvirt object" in str(e), str(e)
+    h.close()
+    dom.undefine()
+    conn.close()
 
 
 # ---- events ----
