@@ -10,6 +10,8 @@ packages=(
   libsystemd-dev libyara-dev libtsk-dev
   # add_domain (libvirt; its test:/// driver is enough for the tests)
   libvirt-dev
+  # the Python binding, built for /usr/bin/python3
+  python3-dev
   # guestmount / mount_local (FUSE)
   fuse3 libfuse3-dev
   # run: qemu and the host kernel the appliance boots

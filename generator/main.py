@@ -5,19 +5,22 @@
 
 writes one generated file.  KIND is one of: header, structs-h, protocol-h,
 protocol-c, lib-c, lib-impl-h, daemon-h, daemon-c, fish-c, tests-c, man,
-api-hash."""
+api-hash, python-c, python-py (PREAMBLE: include/guestfs.h.in)."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from generator import load, gen_header, gen_codec, gen_lib, gen_daemon, gen_fish, gen_tests, gen_man  # noqa: E402
+from generator import load, gen_header, gen_codec, gen_lib, gen_daemon, gen_fish, gen_tests, gen_man, gen_python  # noqa: E402
 
 
 def produce(table, kind, preamble_path=None):
     if kind == "header":
         with open(preamble_path) as f:
             return gen_header.generate(table, f.read())
+    if kind == "python-py":
+        with open(preamble_path) as f:
+            return gen_python.generate_py(table, f.read())
     if kind == "man":
         with open(preamble_path) as f:
             return f.read() + gen_man.generate(table)
@@ -31,6 +34,7 @@ def produce(table, kind, preamble_path=None):
         "daemon-c": gen_daemon.generate_c,
         "fish-c": gen_fish.generate,
         "tests-c": gen_tests.generate,
+        "python-c": gen_python.generate_c,
         "api-hash": lambda t: t.api_hash() + "\n",
     }[kind](table)
 

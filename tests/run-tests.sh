@@ -6,6 +6,7 @@
 # A test is any of:
 #   BUILD/tests/unit/test-*        unit tests (no appliance)
 #   tests/unit/test_*.py           Python unit tests (the generator)
+#   tests/python/test_*.py         the Python binding (BUILD/python/run-python)
 #   BUILD/tests/c/test-*           C tests against a real appliance
 #   tests/shell/*.sh               shell tests (guestfish, tools)
 #   BUILD/tests/table-tests        the API table's tests, in two shards
@@ -37,6 +38,12 @@ done
 for t in "$top"/tests/unit/test_*.py; do
   [ -f "$t" ] && add "unit/$(basename "$t")" "python3 $t"
 done
+# The Python binding's tests, under the interpreter it was built for.
+if [ -x "$build/python/run-python" ]; then
+  for t in "$top"/tests/python/test_*.py; do
+    [ -f "$t" ] && add "python/$(basename "$t")" "$build/python/run-python $t"
+  done
+fi
 for t in "$build"/tests/c/test-*; do
   [ -x "$t" ] && [ -f "$t" ] && add "c/$(basename "$t")" "$t"
 done
