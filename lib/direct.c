@@ -237,13 +237,20 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
       add_arg (&b, d->qemu_object);
     }
     char *file = qemu_escape (d->qemu_source ? d->qemu_source : d->filename);
+    /* qemu locks images against a second writer; a character device such
+     * as /dev/null is no image, and locking it would keep two programs
+     * from both adding /dev/null. */
+    struct stat st;
+    bool chardev = !d->protocol && d->filename && stat (d->filename, &st) == 0 &&
+                   S_ISCHR (st.st_mode);
     add_arg (&b, "-drive");
-    add_argf (&b, "file=%s,if=none,id=hd%zu,cache=%s%s%s%s%s",
+    add_argf (&b, "file=%s,if=none,id=hd%zu,cache=%s%s%s%s%s%s",
               file ? file : "", i,
               d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
               d->format ? ",format=" : "", d->format ? d->format : "",
               d->readonly ? ",snapshot=on" : "",
-              d->discard && strcmp (d->discard, "disable") != 0 ? ",discard=unmap" : "");
+              d->discard && strcmp (d->discard, "disable") != 0 ? ",discard=unmap" : "",
+              chardev ? ",file.locking=off" : "");
     free (file);
     add_arg (&b, "-device");
     if (d->blocksize)

@@ -51,6 +51,8 @@ gone () {      # gone PID: true once PID has exited (within 2 s)
 
 session "config -name hatch-recovery-test"
 if [ -n "$qemupid" ] && [ "$qemupid" -gt 1 ] 2> /dev/null; then ok "get-pid"; else notok "get-pid"; fi
+# /dev/null is no image: qemu must not lock it (two programs at once).
+run "a second program adds /dev/null while the first has it" 0 second -a /dev/null run : echo second
 case "$qemupid" in ''|*[!0-9]*) qemupid=999999999 ;; esac
 if tr '\0' ' ' < "/proc/$qemupid/cmdline" 2> /dev/null | grep -q "hatch-recovery-test"; then
   ok "config parameter on the qemu command line"
