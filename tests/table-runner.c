@@ -88,8 +88,8 @@ release_disks (guestfs_h *g)
   for (const char *const *d = (const char *const[]) { "/dev/sda", "/dev/sda1", "/dev/sda2", NULL }; *d; ++d)
     guestfs_swapoff_device (g, *d);
   /* Device-mapper devices (active logical volumes, LUKS mappings) are
-   * what keeps a partition busy.  Without any, a leftover volume group is
-   * harmless: the wipefs of the scenario erases its PV labels. */
+   * what keeps a partition busy: only with some is LVM asked to remove
+   * what is left. */
   char *blocks = guestfs_debug (g, "ls", (char *[]) { (char *) "/sys/block", NULL });
   bool any_dm = !blocks || strstr (blocks, "dm-") != NULL;
   free (blocks);
@@ -105,6 +105,15 @@ release_disks (guestfs_h *g)
     for (size_t i = 0; dm && dm[i]; ++i)
       guestfs_cryptsetup_close (g, dm[i]);
     table_free_strings (dm);
+  }
+  else {
+    /* An inactive volume group is harmless once its PV labels are gone
+     * (pvcreate refuses a partition that still has one). */
+    char **parts = guestfs_list_partitions (g);
+    for (size_t i = 0; parts && parts[i]; ++i)
+      if (strncmp (parts[i], "/dev/sdb", 8) != 0)   /* sdb: the shared scratch fs */
+        guestfs_wipefs (g, parts[i]);
+    table_free_strings (parts);
   }
   char **md = guestfs_list_md_devices (g);
   for (size_t i = 0; md && md[i]; ++i)
