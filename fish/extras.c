@@ -527,18 +527,38 @@ fish_run_copy_out (const char *cmd, size_t argc, char *argv[])
 
 /* ---- edit, more/less, display, hexedit -------------------------------- */
 
+/* A new empty host file for a copy of a guest file.  suffix (".jpg", for
+ * viewers that go by it) comes from a guest name: only a short run of
+ * letters, digits, '.', '-' and '_' is kept, so it can never carry a
+ * '/' or anything a program could take for syntax.  */
 static char *
 make_temp (const char *suffix)
 {
   const char *tmpdir = getenv ("TMPDIR");
   if (tmpdir == NULL || *tmpdir == '\0')
     tmpdir = "/tmp";
+  char safe[17];
+  size_t n = 0;
+  if (suffix[0] == '.') {
+    safe[n++] = '.';
+    for (const char *p = suffix + 1; *p && n < sizeof safe - 1; ++p) {
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')) {
+        n = 0;                  /* anything else: no suffix at all */
+        break;
+      }
+      safe[n++] = *p;
+    }
+    if (n == 1)
+      n = 0;
+  }
+  safe[n] = '\0';
   char *path;
-  if (asprintf (&path, "%s/guestfishXXXXXX%s", tmpdir, suffix) == -1) {
+  if (asprintf (&path, "%s/guestfishXXXXXX%s", tmpdir, safe) == -1) {
     perror ("asprintf");
     return NULL;
   }
-  int fd = mkstemps (path, strlen (suffix));
+  int fd = mkstemps (path, (int) n);
   if (fd == -1) {
     perror (path);
     free (path);
@@ -548,20 +568,37 @@ make_temp (const char *suffix)
   return path;
 }
 
-/* Run "PROGRAM FILE" through the shell (the program may carry options,
- * as $EDITOR often does).  */
+/* Run "PROGRAM FILE".  The program is the user's ($EDITOR, $PAGER,
+ * $GUESTFISH_DISPLAY_IMAGE may carry options, so the shell splits it),
+ * but the file goes as a separate argument ("$1"), never into the
+ * shell's text: its name may come from the guest.  */
 static int
 run_on_file (const char *program, const char *file)
 {
-  char *cmdline;
-  if (asprintf (&cmdline, "%s '%s'", program, file) == -1) {
+  char *script;
+  if (asprintf (&script, "%s \"$1\"", program) == -1) {
     perror ("asprintf");
     return -1;
   }
   fflush (stdout);
-  int status = system (cmdline);
-  free (cmdline);
-  if (status == -1 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+  fflush (stderr);
+  pid_t pid = fork ();
+  if (pid == -1) {
+    perror ("fork");
+    free (script);
+    return -1;
+  }
+  if (pid == 0) {
+    execl ("/bin/sh", "sh", "-c", script, "sh", file, (char *) NULL);
+    perror ("/bin/sh");
+    _exit (127);
+  }
+  free (script);
+  int status;
+  while (waitpid (pid, &status, 0) == -1)
+    if (errno != EINTR)
+      return -1;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return -1;
   return 0;
 }
