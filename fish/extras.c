@@ -448,80 +448,11 @@ fish_run_copy_out (const char *cmd, size_t argc, char *argv[])
     fish_error ("target \u2018%s\u2019 is not a directory", local);
     return -1;
   }
-
-  for (size_t i = 0; i + 1 < argc; ++i) {
-    const char *remote = argv[i];
-    int f = guestfs_is_file (g, remote);
-    if (f == -1)
+  /* The library's copy_out unpacks as an ordinary user would (no owners,
+   * no setuid/setgid, no device nodes or FIFOs): one place for that.  */
+  for (size_t i = 0; i + 1 < argc; ++i)
+    if (guestfs_copy_out (g, argv[i], local) == -1)
       return -1;
-    char *c = strdup (remote);
-    if (c == NULL) {
-      perror ("strdup");
-      return -1;
-    }
-    const char *base = basename (c);
-    if (f) {
-      char *dest;
-      int r = asprintf (&dest, "%s/%s", local, base);
-      free (c);
-      if (r == -1) {
-        perror ("asprintf");
-        return -1;
-      }
-      r = guestfs_download (g, remote, dest);
-      free (dest);
-      if (r == -1)
-        return -1;
-      continue;
-    }
-    int d = guestfs_is_dir (g, remote);
-    if (d <= 0) {
-      free (c);
-      if (d == 0)
-        fish_error ("\u2018%s\u2019 is not a file or directory", remote);
-      return -1;
-    }
-    /* A directory: unpack its tarball into LOCAL/BASENAME (or into
-     * LOCAL itself for the root).  */
-    char *dest;
-    if (strcmp (base, "/") == 0 || *base == '\0')
-      dest = strdup (local);
-    else if (asprintf (&dest, "%s/%s", local, base) == -1)
-      dest = NULL;
-    free (c);
-    if (dest == NULL) {
-      perror ("malloc");
-      return -1;
-    }
-    if (mkdir (dest, 0777) == -1 && errno != EEXIST) {
-      perror (dest);
-      free (dest);
-      return -1;
-    }
-    char *tar_argv[] = { (char *) "tar", (char *) "-C", dest, (char *) "-xf",
-                         (char *) "-", NULL };
-    pid_t pid;
-    int fd = start_tar (tar_argv, STDIN_FILENO, &pid);
-    if (fd == -1) {
-      free (dest);
-      return -1;
-    }
-    char fdpath[64];
-    snprintf (fdpath, sizeof fdpath, "/dev/fd/%d", fd);
-    int r = guestfs_tar_out (g, remote, fdpath);
-    close (fd);
-    int t = wait_tar (pid);
-    if (r == -1) {
-      free (dest);
-      return -1;
-    }
-    if (t == -1) {
-      fprintf (stderr, "copy-out: tar failed to unpack into '%s'\n", dest);
-      free (dest);
-      return -1;
-    }
-    free (dest);
-  }
   return 0;
 }
 
