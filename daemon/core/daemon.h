@@ -83,7 +83,14 @@ struct command_opts {
   int stdout_fd;
   const char *stdin_data;      /* if set, fed to stdin */
   size_t stdin_len;
+  /* If not 0: more captured stdout than this kills the program (and its
+   * process group) and command_run returns -1 with errno EFBIG and *err
+   * saying so.  Guest programs can print without end.  */
+  size_t max_out;
 };
+/* Captured stderr is kept up to this many bytes (the rest is read and
+ * dropped, so the program never blocks on it). */
+#define CMD_MAX_ERR (1024u * 1024)
 /* Run argv[0] with argv.  *out and *err (either may be NULL) get the
  * captured output (malloc'd, NUL-terminated).  Returns the exit status
  * (0..255), or -1 if it could not run (errno set, *err says why) or died
