@@ -448,97 +448,48 @@ fish_run_copy_out (const char *cmd, size_t argc, char *argv[])
     fish_error ("target \u2018%s\u2019 is not a directory", local);
     return -1;
   }
-
-  for (size_t i = 0; i + 1 < argc; ++i) {
-    const char *remote = argv[i];
-    int f = guestfs_is_file (g, remote);
-    if (f == -1)
+  /* The library's copy_out unpacks as an ordinary user would (no owners,
+   * no setuid/setgid, no device nodes or FIFOs): one place for that.  */
+  for (size_t i = 0; i + 1 < argc; ++i)
+    if (guestfs_copy_out (g, argv[i], local) == -1)
       return -1;
-    char *c = strdup (remote);
-    if (c == NULL) {
-      perror ("strdup");
-      return -1;
-    }
-    const char *base = basename (c);
-    if (f) {
-      char *dest;
-      int r = asprintf (&dest, "%s/%s", local, base);
-      free (c);
-      if (r == -1) {
-        perror ("asprintf");
-        return -1;
-      }
-      r = guestfs_download (g, remote, dest);
-      free (dest);
-      if (r == -1)
-        return -1;
-      continue;
-    }
-    int d = guestfs_is_dir (g, remote);
-    if (d <= 0) {
-      free (c);
-      if (d == 0)
-        fish_error ("\u2018%s\u2019 is not a file or directory", remote);
-      return -1;
-    }
-    /* A directory: unpack its tarball into LOCAL/BASENAME (or into
-     * LOCAL itself for the root).  */
-    char *dest;
-    if (strcmp (base, "/") == 0 || *base == '\0')
-      dest = strdup (local);
-    else if (asprintf (&dest, "%s/%s", local, base) == -1)
-      dest = NULL;
-    free (c);
-    if (dest == NULL) {
-      perror ("malloc");
-      return -1;
-    }
-    if (mkdir (dest, 0777) == -1 && errno != EEXIST) {
-      perror (dest);
-      free (dest);
-      return -1;
-    }
-    char *tar_argv[] = { (char *) "tar", (char *) "-C", dest, (char *) "-xf",
-                         (char *) "-", NULL };
-    pid_t pid;
-    int fd = start_tar (tar_argv, STDIN_FILENO, &pid);
-    if (fd == -1) {
-      free (dest);
-      return -1;
-    }
-    char fdpath[64];
-    snprintf (fdpath, sizeof fdpath, "/dev/fd/%d", fd);
-    int r = guestfs_tar_out (g, remote, fdpath);
-    close (fd);
-    int t = wait_tar (pid);
-    if (r == -1) {
-      free (dest);
-      return -1;
-    }
-    if (t == -1) {
-      fprintf (stderr, "copy-out: tar failed to unpack into '%s'\n", dest);
-      free (dest);
-      return -1;
-    }
-    free (dest);
-  }
   return 0;
 }
 
 /* ---- edit, more/less, display, hexedit -------------------------------- */
 
+/* A new empty host file for a copy of a guest file.  suffix (".jpg", for
+ * viewers that go by it) comes from a guest name: only a short run of
+ * letters, digits, '.', '-' and '_' is kept, so it can never carry a
+ * '/' or anything a program could take for syntax.  */
 static char *
 make_temp (const char *suffix)
 {
   const char *tmpdir = getenv ("TMPDIR");
   if (tmpdir == NULL || *tmpdir == '\0')
     tmpdir = "/tmp";
+  char safe[17];
+  size_t n = 0;
+  if (suffix[0] == '.') {
+    safe[n++] = '.';
+    for (const char *p = suffix + 1; *p && n < sizeof safe - 1; ++p) {
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')) {
+        n = 0;                  /* anything else: no suffix at all */
+        break;
+      }
+      safe[n++] = *p;
+    }
+    if (n == 1)
+      n = 0;
+  }
+  safe[n] = '\0';
   char *path;
-  if (asprintf (&path, "%s/guestfishXXXXXX%s", tmpdir, suffix) == -1) {
+  if (asprintf (&path, "%s/guestfishXXXXXX%s", tmpdir, safe) == -1) {
     perror ("asprintf");
     return NULL;
   }
-  int fd = mkstemps (path, strlen (suffix));
+  int fd = mkstemps (path, (int) n);
   if (fd == -1) {
     perror (path);
     free (path);
@@ -548,20 +499,37 @@ make_temp (const char *suffix)
   return path;
 }
 
-/* Run "PROGRAM FILE" through the shell (the program may carry options,
- * as $EDITOR often does).  */
+/* Run "PROGRAM FILE".  The program is the user's ($EDITOR, $PAGER,
+ * $GUESTFISH_DISPLAY_IMAGE may carry options, so the shell splits it),
+ * but the file goes as a separate argument ("$1"), never into the
+ * shell's text: its name may come from the guest.  */
 static int
 run_on_file (const char *program, const char *file)
 {
-  char *cmdline;
-  if (asprintf (&cmdline, "%s '%s'", program, file) == -1) {
+  char *script;
+  if (asprintf (&script, "%s \"$1\"", program) == -1) {
     perror ("asprintf");
     return -1;
   }
   fflush (stdout);
-  int status = system (cmdline);
-  free (cmdline);
-  if (status == -1 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+  fflush (stderr);
+  pid_t pid = fork ();
+  if (pid == -1) {
+    perror ("fork");
+    free (script);
+    return -1;
+  }
+  if (pid == 0) {
+    execl ("/bin/sh", "sh", "-c", script, "sh", file, (char *) NULL);
+    perror ("/bin/sh");
+    _exit (127);
+  }
+  free (script);
+  int status;
+  while (waitpid (pid, &status, 0) == -1)
+    if (errno != EINTR)
+      return -1;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return -1;
   return 0;
 }

@@ -85,6 +85,7 @@ command_run (const struct command_opts *opts, char **out, char **err,
   int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
   unsigned binds = 0;
   int status = -1;
+  bool overflow = false;
 
   if (out) *out = NULL;
   if (err) *err = NULL;
@@ -109,6 +110,8 @@ command_run (const struct command_opts *opts, char **out, char **err,
   if (pid == 0) {
     /* Child. */
     signal (SIGPIPE, SIG_DFL);
+    if (opts->max_out)
+      setpgid (0, 0);           /* so that an overflow kills all of it */
     int in_fd = opts->stdin_data ? inp[0]
       : (opts->flags & CMD_STDIN_FD) ? opts->stdin_fd : open ("/dev/null", O_RDONLY);
     int out_fd = capture_out ? outp[1] : opts->stdout_fd;
@@ -125,6 +128,8 @@ command_run (const struct command_opts *opts, char **out, char **err,
     _exit (127);
   }
 
+  if (opts->max_out)
+    setpgid (pid, pid);         /* (either of us may run first) */
   /* Parent: feed stdin, collect stdout/stderr until both close. */
   if (capture_out) { close (outp[1]); outp[1] = -1; }
   close (errp[1]); errp[1] = -1;
@@ -147,12 +152,27 @@ command_run (const struct command_opts *opts, char **out, char **err,
     char buf[65536];
     if (io >= 0 && pfd[io].revents) {
       ssize_t r = read (outp[0], buf, sizeof buf);
+      if (r > 0 && opts->max_out && cout.len + (size_t) r > opts->max_out) {
+        /* Too much: stop the program and everything it started, and stop
+         * listening (a survivor holding the pipe cannot keep us here). */
+        overflow = true;
+        kill (-pid, SIGKILL);
+        kill (pid, SIGKILL);
+        close (outp[0]); outp[0] = -1;
+        if (errp[0] >= 0) { close (errp[0]); errp[0] = -1; }
+        if (inp[1] >= 0) { close (inp[1]); inp[1] = -1; }
+        continue;
+      }
       if (r > 0) capture_append (&cout, buf, (size_t) r);
       else if (r == 0 || errno != EINTR) { close (outp[0]); outp[0] = -1; }
     }
     if (ie >= 0 && pfd[ie].revents) {
       ssize_t r = read (errp[0], buf, sizeof buf);
-      if (r > 0) capture_append (&cerr, buf, (size_t) r);
+      if (r > 0) {
+        if (cerr.len < CMD_MAX_ERR)
+          capture_append (&cerr, buf, (size_t) r < CMD_MAX_ERR - cerr.len
+                                      ? (size_t) r : CMD_MAX_ERR - cerr.len);
+      }
       else if (r == 0 || errno != EINTR) { close (errp[0]); errp[0] = -1; }
     }
     if (ii >= 0 && pfd[ii].revents) {
@@ -171,6 +191,16 @@ command_run (const struct command_opts *opts, char **out, char **err,
   if (binds)
     unbind_guest_dirs (binds);
 
+  if (overflow) {
+    free (cout.buf);
+    free (cerr.buf);
+    if (out) *out = NULL;
+    if (err && asprintf (err, "%s: the output is larger than %zu bytes (the limit); "
+                         "the program was killed", argv[0], opts->max_out) == -1)
+      *err = NULL;
+    errno = EFBIG;
+    return -1;
+  }
   if (ws != -1 && WIFEXITED (ws))
     status = WEXITSTATUS (ws);
   else if (ws != -1 && WIFSIGNALED (ws)) {

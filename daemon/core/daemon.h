@@ -83,7 +83,14 @@ struct command_opts {
   int stdout_fd;
   const char *stdin_data;      /* if set, fed to stdin */
   size_t stdin_len;
+  /* If not 0: more captured stdout than this kills the program (and its
+   * process group) and command_run returns -1 with errno EFBIG and *err
+   * saying so.  Guest programs can print without end.  */
+  size_t max_out;
 };
+/* Captured stderr is kept up to this many bytes (the rest is read and
+ * dropped, so the program never blocks on it). */
+#define CMD_MAX_ERR (1024u * 1024)
 /* Run argv[0] with argv.  *out and *err (either may be NULL) get the
  * captured output (malloc'd, NUL-terminated).  Returns the exit status
  * (0..255), or -1 if it could not run (errno set, *err says why) or died
@@ -120,6 +127,18 @@ int sysroot_open (const char *path, int flags, mode_t mode);
  * and for a path ending in "..", which is resolved whole: never "..").
  * For *at() calls: e.g. unlinkat (dfd, base, 0). */
 int sysroot_open_parent (const char *path, char **base);
+/* Open a guest file for its data (read, write, create): the one way guest
+ * data is opened.  The object is looked at (O_PATH) before it is opened
+ * for real, so a FIFO is never waited on and a device node, socket or
+ * directory is never opened: anything but a regular file is refused.
+ * With O_CREAT a missing file is created with mode (non-blocking, and
+ * checked after).  Symlinks resolve inside the guest.  Replies with the
+ * error ("PATH: not a regular file (a FIFO)") and returns -1.  */
+int sysroot_open_data (const char *path, int flags, mode_t mode);
+/* The same without replying: -1 with errno (EINVAL for a refused type,
+ * with *why, if not NULL, set to a static description such as "a FIFO").  */
+int sysroot_open_data_quiet (const char *path, int flags, mode_t mode,
+                             const char **why);
 /* stat (follow) or lstat of a guest path.  -1 with errno. */
 struct stat;
 int sysroot_stat (const char *path, struct stat *st, bool follow);

@@ -147,6 +147,15 @@ reply (struct xdr *ret)
     send_error (EOVERFLOW, "reply could not be encoded (too large for the protocol?)");
     return;
   }
+  /* A reply the host would refuse as a frame must become an error reply:
+   * dropping it would leave the host waiting for an answer forever.  */
+  if (ret && ret->len > HATCH_MAX_FRAME) {
+    char msg[160];
+    snprintf (msg, sizeof msg, "the reply is too large (%zu bytes; the protocol "
+              "limit is %u bytes)", (size_t) ret->len, (unsigned) HATCH_MAX_FRAME);
+    send_error (EOVERFLOW, msg);
+    return;
+  }
   send_frame (FRAME_REPLY, STATUS_OK, ret ? ret->buf : NULL, ret ? ret->len : 0);
   replied = true;
 }

@@ -119,3 +119,98 @@ fd_path (int fd)
     return NULL;
   return p;
 }
+
+/* What an object that is not a regular file is, for the error. */
+static const char *
+not_regular (mode_t mode)
+{
+  if (S_ISREG (mode))
+    return NULL;
+  if (S_ISDIR (mode))
+    return "a directory";
+  if (S_ISFIFO (mode))
+    return "a FIFO";
+  if (S_ISCHR (mode))
+    return "a character device";
+  if (S_ISBLK (mode))
+    return "a block device";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  if (S_ISLNK (mode))
+    return "a symbolic link";
+  return "an unknown type";
+}
+
+int
+sysroot_open_data_quiet (const char *path, int flags, mode_t mode,
+                         const char **why)
+{
+  const char *w = NULL;
+  struct stat st;
+  int data_flags = (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_PATH |
+                              O_DIRECTORY | O_TMPFILE))
+                   | O_NOCTTY | O_CLOEXEC;
+  int pfd = sysroot_open (path, O_PATH | (flags & O_NOFOLLOW), 0);
+  if (pfd == -1) {
+    if (errno != ENOENT || !(flags & O_CREAT))
+      return -1;
+    /* Missing: create it.  O_NONBLOCK so that, should something other
+     * than a regular file appear at the name meanwhile, opening it cannot
+     * block; the type is checked on what was opened.  */
+    int fd = sysroot_open (path, (flags & ~O_PATH) | O_NONBLOCK | O_NOCTTY, mode);
+    if (fd == -1)
+      return -1;
+    if (fstat (fd, &st) == -1 || (w = not_regular (st.st_mode)) != NULL) {
+      int e = w ? (S_ISDIR (st.st_mode) ? EISDIR : EINVAL) : errno;
+      close (fd);
+      if (why)
+        *why = w;
+      errno = e;
+      return -1;
+    }
+    if (!(flags & O_NONBLOCK))
+      fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+  }
+  if (fstat (pfd, &st) == -1) {
+    int e = errno;
+    close (pfd);
+    errno = e;
+    return -1;
+  }
+  if ((w = not_regular (st.st_mode)) != NULL) {
+    close (pfd);
+    if (why)
+      *why = w;
+    errno = S_ISDIR (st.st_mode) ? EISDIR : EINVAL;
+    return -1;
+  }
+  if ((flags & O_CREAT) && (flags & O_EXCL)) {
+    close (pfd);
+    errno = EEXIST;
+    return -1;
+  }
+  /* Reopen the very inode that was checked (the O_PATH fd pins it), so
+   * nothing can be swapped in between the check and the open.  */
+  char p[64];
+  snprintf (p, sizeof p, "/proc/self/fd/%d", pfd);
+  int fd = open (p, data_flags);
+  int e = errno;
+  close (pfd);
+  errno = e;
+  return fd;
+}
+
+int
+sysroot_open_data (const char *path, int flags, mode_t mode)
+{
+  const char *why = NULL;
+  int fd = sysroot_open_data_quiet (path, flags, mode, &why);
+  if (fd == -1) {
+    if (why)
+      reply_with_error_errno (errno, "%s: not a regular file (%s)", path, why);
+    else
+      reply_with_perror ("%s", path);
+  }
+  return fd;
+}

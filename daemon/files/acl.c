@@ -174,15 +174,13 @@ do_cap_set_file (const char *path, const char *cap_text)
   }
   /* cap_set_file would lstat /proc/self/fd/N, see a symlink and refuse:
    * set them through a descriptor of the file instead. */
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
-  struct stat st;
-  if (fd == -1 || fstat (fd, &st) == -1) {
-    reply_with_perror ("%s", path);
-    cap_free (cap);
-    return -1;
-  }
-  if (!S_ISREG (st.st_mode)) {
-    reply_with_error_errno (EINVAL, "%s: capabilities can only be set on regular files", path);
+  const char *why = NULL;
+  CLEANUP_CLOSE int fd = sysroot_open_data_quiet (path, O_RDONLY, 0, &why);
+  if (fd == -1) {
+    if (why)
+      reply_with_error_errno (EINVAL, "%s: capabilities can only be set on regular files", path);
+    else
+      reply_with_perror ("%s", path);
     cap_free (cap);
     return -1;
   }

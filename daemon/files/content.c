@@ -862,11 +862,9 @@ do_zfile (const char *meth, const char *path)
     reply_with_error ("unknown method \"%s\": use gzip, compress, bzip2 or xz", meth);
     return NULL;
   }
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
+  CLEANUP_CLOSE int fd = sysroot_open_data (path, O_RDONLY, 0);
+  if (fd == -1)
     return NULL;
-  }
   int p[2];
   if (pipe2 (p, O_CLOEXEC) == -1) {
     reply_with_perror ("pipe");

@@ -384,14 +384,16 @@ copy_data (int in, int out)
 int
 do_cp (const char *src, const char *dest)
 {
-  CLEANUP_CLOSE int in = sysroot_open (src, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
   struct stat sst, dst;
-  if (in == -1 || fstat (in, &sst) == -1) {
-    reply_with_perror ("%s", src);
+  if (sysroot_stat (src, &sst, true) == 0 && S_ISDIR (sst.st_mode)) {
+    reply_with_error_errno (EISDIR, "%s: is a directory (omitting it; use cp_a)", src);
     return -1;
   }
-  if (S_ISDIR (sst.st_mode)) {
-    reply_with_error_errno (EISDIR, "%s: is a directory (omitting it; use cp_a)", src);
+  CLEANUP_CLOSE int in = sysroot_open_data (src, O_RDONLY, 0);
+  if (in == -1)
+    return -1;
+  if (fstat (in, &sst) == -1) {
+    reply_with_perror ("%s", src);
     return -1;
   }
   CLEANUP_FREE char *dpath = target_path (src, dest);
@@ -400,9 +402,11 @@ do_cp (const char *src, const char *dest)
     return -1;
   }
   /* Not O_TRUNC yet: src and dest may be the same file.  */
-  CLEANUP_CLOSE int out = sysroot_open (dpath, O_WRONLY | O_CREAT | O_NOCTTY |
-                                        O_CLOEXEC, sst.st_mode & 0777);
-  if (out == -1 || fstat (out, &dst) == -1) {
+  CLEANUP_CLOSE int out = sysroot_open_data (dpath, O_WRONLY | O_CREAT,
+                                             sst.st_mode & 0777);
+  if (out == -1)
+    return -1;
+  if (fstat (out, &dst) == -1) {
     reply_with_perror ("%s", dpath);
     return -1;
   }
@@ -601,7 +605,7 @@ copy_file_at (int sdir, const char *sname, int ddir, const char *dname,
     return 0;
   }
   CLEANUP_CLOSE int in = openat (sdir, sname, O_RDONLY | O_NOFOLLOW | O_NOCTTY |
-                                 O_CLOEXEC);
+                                 O_NONBLOCK | O_CLOEXEC);
   if (in == -1)
     return copy_fail (cs, sname);
   int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;

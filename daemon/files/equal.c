@@ -10,16 +10,12 @@
 int
 do_equal (const char *file1, const char *file2)
 {
-  CLEANUP_CLOSE int fd1 = sysroot_open (file1, O_RDONLY | O_CLOEXEC, 0);
-  if (fd1 == -1) {
-    reply_with_perror ("%s", file1);
+  CLEANUP_CLOSE int fd1 = sysroot_open_data (file1, O_RDONLY, 0);
+  if (fd1 == -1)
     return -1;
-  }
-  CLEANUP_CLOSE int fd2 = sysroot_open (file2, O_RDONLY | O_CLOEXEC, 0);
-  if (fd2 == -1) {
-    reply_with_perror ("%s", file2);
+  CLEANUP_CLOSE int fd2 = sysroot_open_data (file2, O_RDONLY, 0);
+  if (fd2 == -1)
     return -1;
-  }
   CLEANUP_FREE char *p1 = fd_path (fd1), *p2 = fd_path (fd2);
   if (p1 == NULL || p2 == NULL) {
     reply_with_perror ("malloc");

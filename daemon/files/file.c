@@ -125,12 +125,9 @@ do_touch (const char *path)
 static int
 write_file (const char *path, const char *content, size_t size, int extra_flags)
 {
-  int fd = sysroot_open (path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | extra_flags,
-                         0666);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
+  int fd = sysroot_open_data (path, O_WRONLY | O_CREAT | extra_flags, 0666);
+  if (fd == -1)
     return -1;
-  }
   if (write_all_fd (fd, content, size) == -1) {
     reply_with_perror ("write: %s", path);
     close (fd);
@@ -159,11 +156,9 @@ do_write_append (const char *path, const char *content, size_t content_size)
 static char *
 read_guest_file (const char *action, const char *path, size_t *size_r)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
+  CLEANUP_CLOSE int fd = sysroot_open_data (path, O_RDONLY, 0);
+  if (fd == -1)
     return NULL;
-  }
   char *buf = read_all (fd, XDR_MAX_STRING, size_r);
   if (buf == NULL) {
     if (errno == EFBIG)

@@ -20,12 +20,8 @@
 
 
 
-/* Open a guest path to read or write its data.  The object is examined
- * before it is opened for real: device nodes are refused (ENODEV:
- * a node in a hostile guest may name any appliance device), directories
- * are refused for writing (EISDIR) and FIFOs always (ENXIO, they would
- * block).  With O_CREAT in flags a missing file is created with mode.
- * Symlinks are followed inside the guest.  -1 with errno.  */
+/* Open a guest path to read or write its data: sysroot_open_data
+ * (daemon.h), which refuses anything but a regular file.  */
 int f2_open_data (const char *path, int flags, mode_t mode);
 
 /* Open a user block device (already validated by the dispatch). */

@@ -18,64 +18,10 @@
 
 #include "files-common.h"
 
-static const char *
-refused_type (mode_t mode, int flags)
-{
-  if (S_ISCHR (mode) || S_ISBLK (mode))
-    return "is a device node (device nodes inside the guest are not opened)";
-  if (S_ISFIFO (mode))
-    return "is a FIFO";
-  if (S_ISSOCK (mode))
-    return "is a socket";
-  if (S_ISDIR (mode))
-    return "is a directory";
-  return NULL;
-}
-
 int
 f2_open_data (const char *path, int flags, mode_t mode)
 {
-  CLEANUP_CLOSE int pfd = sysroot_open (path, O_PATH | O_CLOEXEC, 0);
-  if (pfd == -1) {
-    if (errno != ENOENT || !(flags & O_CREAT)) {
-      reply_with_perror ("%s", path);
-      return -1;
-    }
-    int fd = sysroot_open (path, flags | O_NOCTTY | O_CLOEXEC, mode);
-    struct stat st;
-    if (fd == -1 || fstat (fd, &st) == -1) {
-      reply_with_perror ("%s", path);
-      if (fd >= 0)
-        close (fd);
-      return -1;
-    }
-    const char *why = refused_type (st.st_mode, flags);
-    if (why) {
-      close (fd);
-      reply_with_error_errno (EINVAL, "%s: %s", path, why);
-      return -1;
-    }
-    return fd;
-  }
-  struct stat st;
-  if (fstat (pfd, &st) == -1) {
-    reply_with_perror ("%s", path);
-    return -1;
-  }
-  const char *why = refused_type (st.st_mode, flags);
-  if (why) {
-    reply_with_error_errno (S_ISDIR (st.st_mode) ? EISDIR : EINVAL, "%s: %s", path, why);
-    return -1;
-  }
-  /* Reopen the very file the O_PATH fd names. */
-  char p[64];
-  snprintf (p, sizeof p, "/proc/self/fd/%d", pfd);
-  int fd = open (p, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_NOCTTY | O_CLOEXEC);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
-    return -1;
-  }
-  return fd;
+  return sysroot_open_data (path, flags, mode);
 }
 
 int

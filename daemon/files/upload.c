@@ -55,10 +55,7 @@ do_upload (const char *remotefilename)
   if (device)                   /* a whole device or partition, as libguestfs allows */
     u.fd = f2_open_device (remotefilename, O_WRONLY);
   else {
-    u.fd = sysroot_open (remotefilename, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
-                         O_CLOEXEC, 0666);
-    if (u.fd == -1)
-      reply_with_perror ("%s", remotefilename);
+    u.fd = sysroot_open_data (remotefilename, O_WRONLY | O_CREAT | O_TRUNC, 0666);
   }
   if (u.fd == -1)
     return -1;                  /* the dispatch drains the stream */
@@ -96,8 +93,8 @@ do_download (const char *remotefilename)
     if ((fd = f2_open_device (remotefilename, O_RDONLY)) == -1)
       return -1;
   }
-  else
-    fd = sysroot_open (remotefilename, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
+  else if ((fd = sysroot_open_data (remotefilename, O_RDONLY, 0)) == -1)
+    return -1;
   struct stat st;
   if (fd == -1 || fstat (fd, &st) == -1) {
     reply_with_perror ("%s", remotefilename);
@@ -214,15 +211,8 @@ do_checksum (const char *csumtype, const char *path)
 {
   if (checksum_program (csumtype) == NULL)
     return NULL;
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
-  struct stat st;
-  if (fd == -1 || fstat (fd, &st) == -1) {
-    reply_with_perror ("%s", path);
+  CLEANUP_CLOSE int fd = sysroot_open_data (path, O_RDONLY, 0);
+  if (fd == -1)
     return NULL;
-  }
-  if (S_ISDIR (st.st_mode)) {
-    reply_with_error_errno (EISDIR, "%s: is a directory", path);
-    return NULL;
-  }
   return checksum_fd (csumtype, fd, path);
 }

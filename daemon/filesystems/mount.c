@@ -374,6 +374,16 @@ mount_common (const char *options, const char *vfstype, const char *mountable,
     reply_with_perror ("%s", mountable);
     return -1;
   }
+  /* Device nodes in a guest filesystem are never usable as devices unless
+   * the user's options say "dev" (which, coming after it, overrides):
+   * a node in a hostile guest may name any appliance device.  */
+  CLEANUP_FREE char *with_nodev = NULL;
+  if (asprintf (&with_nodev, "nodev%s%s", options[0] ? "," : "", options) == -1) {
+    reply_with_perror ("asprintf");
+    return -1;
+  }
+  const char *user_options = options;
+  options = with_nodev;
   CLEANUP_FREE char *opts = NULL;
   if (subvol && strchr (subvol, ',')) {
     /* A comma would smuggle extra mount options in. */
@@ -441,7 +451,7 @@ mount_common (const char *options, const char *vfstype, const char *mountable,
     CLEANUP_FREE char *err = NULL;
     int r = command_run (NULL, NULL, &err, argv);
     if (r != 0) {
-      reply_with_error ("%s on %s (options: '%s'): %s", mountable, mountpoint, options,
+      reply_with_error ("%s on %s (options: '%s'): %s", mountable, mountpoint, user_options,
                         err && *err ? trim_newlines (err) : "mount failed");
       return -1;
     }
@@ -496,7 +506,7 @@ mount_common (const char *options, const char *vfstype, const char *mountable,
       snprintf (msg, sizeof msg, "%s is already mounted or the mount point is busy", device);
     kmsg_collect (kfd, msg, sizeof msg);
     reply_with_error_errno (e, "%s on %s (options: '%s'): %s", mountable, mountpoint,
-                            options, msg);
+                            user_options, msg);
     return -1;
   }
   return 0;

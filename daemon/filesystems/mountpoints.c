@@ -77,18 +77,17 @@ int
 do_mount_loop (const char *file, const char *mountpoint)
 {
   bool readonly = false;
-  CLEANUP_CLOSE int ffd = sysroot_open (file, O_RDWR | O_NOCTTY, 0);
+  const char *why = NULL;
+  CLEANUP_CLOSE int ffd = sysroot_open_data_quiet (file, O_RDWR, 0, &why);
   if (ffd == -1 && (errno == EROFS || errno == EACCES)) {
     readonly = true;
-    ffd = sysroot_open (file, O_RDONLY | O_NOCTTY, 0);
+    ffd = sysroot_open_data_quiet (file, O_RDONLY, 0, &why);
   }
-  struct stat st;
-  if (ffd == -1 || fstat (ffd, &st) == -1) {
-    reply_with_perror ("%s", file);
-    return -1;
-  }
-  if (!S_ISREG (st.st_mode)) {
-    reply_with_error_errno (EINVAL, "%s: not a regular file", file);
+  if (ffd == -1) {
+    if (why)
+      reply_with_error_errno (EINVAL, "%s: not a regular file (%s)", file, why);
+    else
+      reply_with_perror ("%s", file);
     return -1;
   }
   char dev[64];

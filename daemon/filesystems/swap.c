@@ -55,11 +55,9 @@ do_mkswap (const char *device, const char *label, const char *uuid)
 int
 do_mkswap_file (const char *path)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
+  CLEANUP_CLOSE int fd = sysroot_open_data (path, O_RDWR | O_NOFOLLOW, 0);
+  if (fd == -1)
     return -1;
-  }
   CLEANUP_FREE char *p = fd_path (fd);
   if (p == NULL) {
     reply_with_perror ("fd_path");
@@ -106,11 +104,9 @@ do_swapoff_device (const char *device)
 static int
 file_onoff (const char *file, bool on)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", file);
+  CLEANUP_CLOSE int fd = sysroot_open_data (file, O_RDONLY | O_NOFOLLOW, 0);
+  if (fd == -1)
     return -1;
-  }
   CLEANUP_FREE char *p = fd_path (fd);
   if (p == NULL) {
     reply_with_perror ("fd_path");

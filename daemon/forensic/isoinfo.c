@@ -166,10 +166,8 @@ do_isoinfo_device (const char *device)
 struct guestfs_isoinfo *
 do_isoinfo (const char *isofile)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (isofile, O_RDONLY | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", isofile);
+  CLEANUP_CLOSE int fd = sysroot_open_data (isofile, O_RDONLY, 0);
+  if (fd == -1)
     return NULL;
-  }
   return isoinfo_fd (fd, isofile);
 }

@@ -199,11 +199,9 @@ do_internal_yara_scan (const char *path)
     reply_with_error_errno (EINVAL, "no Yara rules are loaded: call yara_load first");
     return -1;
   }
-  CLEANUP_CLOSE int fd = sysroot_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", path);
+  CLEANUP_CLOSE int fd = sysroot_open_data (path, O_RDONLY, 0);
+  if (fd == -1)
     return -1;
-  }
   struct scan s = { .path = path };
   xdr_enc_init (&s.out);
   int r = yr_rules_scan_fd (rules, fd, 0, scan_cb, &s, 0);

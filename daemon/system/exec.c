@@ -20,10 +20,16 @@ run_in_guest (const char *action, const char *const *argv)
     reply_with_error_errno (EINVAL, "%s: the argument list is empty", action);
     return NULL;
   }
-  struct command_opts opts = { .flags = CMD_CHROOT_GUEST };
+  /* Output beyond what one reply string can carry is refused. */
+  struct command_opts opts = { .flags = CMD_CHROOT_GUEST,
+                               .max_out = XDR_MAX_STRING - 1 };
   char *out = NULL;
   CLEANUP_FREE char *err = NULL;
   int r = command_run (&opts, &out, &err, argv);
+  if (r == -1 && errno == EFBIG && err) {
+    reply_with_error_errno (EFBIG, "%s", err);
+    return NULL;
+  }
   if (r != 0) {
     if (err && *err)
       trim_newlines (err);

@@ -56,11 +56,9 @@ close_hive (void)
 static int
 commit_to (const char *filename)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (filename, O_WRONLY | O_CREAT, 0644);
-  if (fd == -1) {
-    reply_with_perror ("%s", filename);
+  CLEANUP_CLOSE int fd = sysroot_open_data (filename, O_WRONLY | O_CREAT, 0644);
+  if (fd == -1)
     return -1;
-  }
   CLEANUP_FREE char *path = fd_path (fd);
   if (!path || hivex_commit (hive, path, 0) == -1) {
     reply_with_perror ("%s", filename);
@@ -96,11 +94,9 @@ do_hivex_open (const char *filename, int verbose_, int debug, int write, int uns
 
   close_hive ();
 
-  CLEANUP_CLOSE int fd = sysroot_open (filename, O_RDONLY, 0);
-  if (fd == -1) {
-    reply_with_perror ("%s", filename);
+  CLEANUP_CLOSE int fd = sysroot_open_data (filename, O_RDONLY, 0);
+  if (fd == -1)
     return -1;
-  }
   /* The whole hive is read into the appliance's memory: refuse what could
    * not be a hive before that exhausts it. */
   struct stat st;

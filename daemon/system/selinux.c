@@ -60,9 +60,13 @@ do_setcon (const char *context)
 static char *
 resolved_path (const char *path, int flags)
 {
-  CLEANUP_CLOSE int fd = sysroot_open (path, flags, 0);
+  /* A file to be read by a tool must be a regular file (a FIFO or
+   * device node there would hang it or feed it endless data). */
+  CLEANUP_CLOSE int fd = (flags & O_PATH) ? sysroot_open (path, flags, 0)
+                                          : sysroot_open_data (path, flags, 0);
   if (fd == -1) {
-    reply_with_perror ("%s", path);
+    if (flags & O_PATH)
+      reply_with_perror ("%s", path);
     return NULL;
   }
   CLEANUP_FREE char *link = fd_path (fd);

@@ -178,33 +178,10 @@ copy_out (guestfs_h *g, const char *program, const char *remote, const char *loc
     free (out);
     return r;
   }
-  /* A directory: LOCALDIR/NAME (or LOCALDIR itself for "/"), filled by
-   * tar on the host, which keeps the names inside that directory. */
-  char *target;
-  if (strcmp (remote, "/") == 0 ? asprintf (&target, "%s", localdir) == -1
-                                : asprintf (&target, "%s/%s", localdir, base) == -1)
-    return -1;
-  if (mkdir (target, 0755) == -1 && errno != EEXIST) {
-    fprintf (stderr, "%s: %s: %s\n", program, target, strerror (errno));
-    free (target);
-    return -1;
-  }
-  char *argv[] = { (char *) "tar", (char *) "-C", target, (char *) "-xf", (char *) "-",
-                   (char *) "--no-same-owner", NULL };
-  int fd;
-  pid_t pid = start (program, argv, 0, &fd);
-  if (pid == -1) {
-    free (target);
-    return -1;
-  }
-  char *f = fd_name (fd);
-  int r = guestfs_tar_out (g, remote, f);
-  free (f);
-  close (fd);
-  if (finish (program, pid, "tar (writing the local files)") == -1)
-    r = -1;
-  free (target);
-  return r;
+  /* A directory: LOCALDIR/NAME (or LOCALDIR itself for "/"), unpacked
+   * by the library's copy_out as an ordinary user would (names kept inside
+   * the directory, no owners, no setuid/setgid, no device nodes).  */
+  return guestfs_copy_out (g, remote, localdir);
 }
 
 static const char *tar_out_compress;
