@@ -107,7 +107,7 @@ get-memsize
 set-verbose true
 add-ro disk.img
 run'
-if [ "$(grep -A1 -e '-m \\$' "$tmp/err" | sed -n 2p | tr -d ' ')" = 1280 ]
+if [ "$(grep -A1 -e '-m \\$' "$tmp/err" | sed -n 2p | tr -dc '0-9')" = 1280 ]
 then ok "reopen: the appliance gets 1280 MB"
 else grep -A1 -e '-m \\$' "$tmp/err" | sed 's/^/# /'; notok "reopen: the appliance gets 1280 MB"; fi
 
