@@ -138,10 +138,18 @@ its value.  "<none>" and "<not available>" become empty strings.""",
     Action("get_e2attrs", RString(), [Pathname("file")], proc=448,
            shortdesc="get ext2 file attributes of a file",
            longdesc="""Return the file's attribute flags as lsattr letters
-without the dashes ("" when none is set), e.g. "ia" for immutable and
-append-only, "e" for a file using extents.  Works on filesystems that
-support the attribute ioctls (ext2/3/4, XFS, btrfs and some others).""",
+without the dashes ("" when none is set), sorted by byte value as
+libguestfs sorts them (capitals first): e.g. "ai" for append-only and
+immutable, "e" for a file using extents, "Sst" for S, s and t.  Works on
+filesystems that support the attribute ioctls (ext2/3/4, XFS, btrfs and
+some others).""",
            tests=[Test("basicfs", ["touch /e2a", "get_e2attrs /e2a"], ExpectString("")),
+                  Test("basicfs", ["touch /e2a2", "set_e2attrs /e2a2 si",
+                                   "get_e2attrs /e2a2"], ExpectString("is")),
+                  Test("basicfs", ["touch /e2a3", "set_e2attrs /e2a3 tsS",
+                                   "get_e2attrs /e2a3"], ExpectString("Sst")),
+                  Test("scratchfs", ["touch /e2a4", "set_e2attrs /e2a4 dA",
+                                     "get_e2attrs /e2a4"], ExpectString("Ade")),
                   Test("scratchfs", ["touch /e2a1", "get_e2attrs /e2a1"], ExpectString("e")),
                   Test("basicfs", ["get_e2attrs /nosuchfile"], ExpectFail())]),
     Action("set_e2attrs", RErr(), [Pathname("file"), String("attrs")],
@@ -150,9 +158,12 @@ support the attribute ioctls (ext2/3/4, XFS, btrfs and some others).""",
            longdesc="""Set (or with clear:true, clear) the attribute flags
 named by the letters in attrs, leaving the others alone.  Letters as
 chattr(1): A a c D d i j S s T t u and others the filesystem accepts.
-Unknown letters are an error.""",
+Unknown letters and a letter given twice are errors.""",
            tests=[Test("basicfs", ["touch /e2b", "set_e2attrs /e2b aAd",
-                                   "get_e2attrs /e2b"], ExpectString("adA")),
+                                   "get_e2attrs /e2b"], ExpectString("Aad")),
+                  Test("basicfs", ["touch /e2b1", "set_e2attrs /e2b1 aAa"], ExpectFail()),
+                  Test("basicfs", ["touch /e2b2", "set_e2attrs /e2b2 dd clear:true"],
+                       ExpectFail()),
                   Test("basicfs", ["touch /e2c", "set_e2attrs /e2c ad",
                                    "set_e2attrs /e2c a clear:true", "get_e2attrs /e2c"],
                        ExpectString("d")),

@@ -27,9 +27,10 @@ as given, so the result can name a file about to be created.  If a
 directory before it is missing, it is an error.  This is therefore no way
 to test whether a file exists.
 
-"." elements are dropped and ".." goes up one level (never above /).
-Drive letters and backslashes are not understood: convert them first.
-Symbolic links are followed inside the guest tree.""",
+A path with "." or ".." elements is an error, as is a trailing "/" after
+an element that is not a directory; doubled slashes are allowed.  Drive
+letters and backslashes are not understood: convert them first.  Symbolic
+links are followed inside the guest tree.""",
            tests=[Test("scratchfs", _TREE + ["case_sensitive_path /cspath/windows/system32/NETKVM.SYS"],
                        ExpectString("/CSPath/Windows/System32/netkvm.sys")),
                   Test("scratchfs", _TREE + ["case_sensitive_path /cspath/windows/system32/NoSuchFile"],
@@ -39,9 +40,20 @@ Symbolic links are followed inside the guest tree.""",
                        ExpectFail(), name="missing directory"),
                   Test("scratchfs", _TREE + ["case_sensitive_path /cspath/WINDOWS/system32/netkvm.sys/x"],
                        ExpectFail(), name="file used as a directory"),
-                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath//./windows/../WINDOWS/system32/"],
+                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath//windows///system32/"],
                        ExpectString("/CSPath/Windows/System32"),
-                       name="dot, dot-dot and doubled slashes"),
+                       name="doubled and trailing slashes"),
+                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath/windows/../WINDOWS/system32"],
+                       ExpectFail(), name="dot-dot element"),
+                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath/windows/system32/.."],
+                       ExpectFail(), name="dot-dot last"),
+                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath/./windows"],
+                       ExpectFail(), name="dot element"),
+                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath/windows/system32/NETKVM.SYS/"],
+                       ExpectFail(), name="trailing slash after a file"),
+                  Test("scratchfs", _TREE + ["case_sensitive_path /cspath/windows/system32/newdir/"],
+                       ExpectString("/CSPath/Windows/System32/newdir"),
+                       name="trailing slash after a missing last element"),
                   Test("scratchfs", ["mkdir_p /CSExact/abc", "mkdir_p /CSExact/ABC",
                                      "case_sensitive_path /csexact/ABC"],
                        ExpectString("/CSExact/ABC"), name="exact match wins"),

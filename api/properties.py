@@ -68,10 +68,26 @@ ACTIONS = (
             "synced when the handle is closed.", fish_alias=["autosync"])
     + _prop("cachedir", "optstring", "the appliance cache directory",
             "LIBGUESTFS_CACHEDIR sets the initial value, else "
-            "$XDG_CACHE_HOME, else /var/tmp.", fish_alias=["cachedir"])
+            "$XDG_CACHE_HOME, else /var/tmp.  The directory is stored as "
+            "an absolute path (realpath); one that does not exist or is not "
+            "a directory is an error, and then, as in libguestfs, the "
+            "default applies.  NULL restores the default.",
+            fish_alias=["cachedir"],
+            tests=[Test("none", ["set_cachedir /var/./lib/../tmp", "get_cachedir"],
+                        ExpectString("/var/tmp")),
+                   Test("none", ["set_cachedir /nonexistent-hatch-dir"], ExpectFail()),
+                   Test("none", ["set_cachedir /etc/hostname"], ExpectFail())])
     + _prop("tmpdir", "optstring", "the temporary directory",
-            "LIBGUESTFS_TMPDIR or TMPDIR set the initial value, else /tmp.",
-            fish_alias=["tmpdir"])
+            "LIBGUESTFS_TMPDIR or TMPDIR set the initial value, else /tmp.  "
+            "The directory is stored as an absolute path (realpath); one "
+            "that does not exist or is not a directory is an error, and "
+            "then, as in libguestfs, the default applies.  NULL restores "
+            "the default.",
+            fish_alias=["tmpdir"],
+            tests=[Test("none", ["set_tmpdir /usr/../tmp/.", "get_tmpdir"],
+                        ExpectString("/tmp")),
+                   Test("none", ["set_tmpdir /nonexistent-hatch-dir"], ExpectFail()),
+                   Test("none", ["set_tmpdir /etc/hostname"], ExpectFail())])
     + [
         Action("set_backend_settings", RErr(), [StringList("settings")],
                shortdesc="replace per-backend settings strings",

@@ -196,8 +196,9 @@ const struct fish_builtin fish_builtins[] = {
   { "reopen", { NULL }, "close and reopen libguestfs handle",
     "reopen",
     "Close the handle (shutting the appliance down) and open a new one "
-    "with the same verbose, trace, autosync, path, memsize and smp "
-    "settings.  Added drives and event handlers are forgotten.",
+    "with the same verbose, trace, autosync, path and pgroup settings; "
+    "the others (memsize, smp ...) are back to their defaults.  Added "
+    "drives and event handlers are forgotten.",
     fish_run_reopen },
   { "sparse", { NULL }, "create a sparse disk image and add",
     "sparse filename size",

@@ -101,19 +101,18 @@ fish_run_reopen (const char *cmd, size_t argc, char *argv[])
     fprintf (stderr, "reopen: guestfs_create: failed to create handle\n");
     return -1;
   }
-  /* Carry the settings a user would expect to survive. */
+  /* Carry the settings guestfish itself sets, as libguestfs's reopen
+   * does: the others (memsize, smp ...) go back to their defaults, so
+   * the new handle answers and launches with the same values. */
   guestfs_set_verbose (h, guestfs_get_verbose (g));
   guestfs_set_trace (h, guestfs_get_trace (g));
   guestfs_set_autosync (h, guestfs_get_autosync (g));
   const char *p = guestfs_get_path (g);
   if (p)
     guestfs_set_path (h, p);
-  int m = guestfs_get_memsize (g);
-  if (m > 0)
-    guestfs_set_memsize (h, m);
-  int smp = guestfs_get_smp (g);
-  if (smp > 0)
-    guestfs_set_smp (h, smp);
+  int pg = guestfs_get_pgroup (g);
+  if (pg >= 0)
+    guestfs_set_pgroup (h, pg);
 
   guestfs_shutdown (g);
   guestfs_close (g);

@@ -318,14 +318,15 @@ fish_prep_format (void *v, int drive_index)
         fish_parse_int64 ("-N", "bootsize", value (p, "bootsize"),
                           &bootsize) == -1)
       goto out;
-    /* Partitions aligned on 1 MiB; the root one ends 1 MiB before the
-     * end of the disk (room for a GPT backup header).  */
-    int64_t align = 1024 * 1024 / ss;
-    int64_t boot_start = align;
-    int64_t boot_end = boot_start + (bootsize + ss - 1) / ss - 1;
-    int64_t root_start = (boot_end / align + 1) * align;
-    int64_t root_end = total / ss - align - 1;
-    if (root_end <= root_start) {
+    /* libguestfs's layout: the boot partition from sector 64 (32 KiB),
+     * bootsize rounded down to whole sectors; the root partition right
+     * after it, up to 64 sectors before the end (room for a GPT backup).
+     * Users compare these layouts (and virt-alignment-scan's answers). */
+    int64_t boot_start = 64;
+    int64_t boot_end = boot_start + bootsize / ss - 1;
+    int64_t root_start = boot_end + 1;
+    int64_t root_end = -64;
+    if (bootsize / ss < 1 || root_start >= total / ss - 64) {
       fprintf (stderr, "guestfish: -N %s: the disk is too small\n",
                p->filename);
       goto out;

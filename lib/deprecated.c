@@ -1,5 +1,7 @@
 /* Deprecated calls libguestfs still provides, each a thin wrapper of
  * the call that replaced it (api/library.py). */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,17 +57,46 @@ guestfs_impl_get_qemu (guestfs_h *g)
 int guestfs_impl_kill_subprocess (guestfs_h *g) { return guestfs_shutdown (g); }
 int guestfs_impl_wait_ready (guestfs_h *g) { return 0; }
 
+/* dd and copy_size take a device or a guest file for either end, as
+ * libguestfs's do: pick the copy_* call that fits the two (a name under
+ * /dev/ is a device, as for every Dev_or_Path argument).  size < 0 means
+ * the whole source. */
+static int
+copy_dev_or_path (guestfs_h *g, const char *src, const char *dest, int64_t size)
+{
+  bool src_dev = strncmp (src, "/dev/", 5) == 0;
+  bool dest_dev = strncmp (dest, "/dev/", 5) == 0;
+  uint64_t bitmask = size >= 0 ? GUESTFS_COPY_DEVICE_TO_DEVICE_SIZE_BITMASK : 0;
+  if (src_dev && dest_dev) {
+    struct guestfs_copy_device_to_device_argv o = { .bitmask = bitmask, .size = size };
+    return guestfs_copy_device_to_device_argv (g, src, dest, &o);
+  }
+  if (src_dev) {
+    struct guestfs_copy_device_to_file_argv o = { .bitmask = bitmask, .size = size };
+    return guestfs_copy_device_to_file_argv (g, src, dest, &o);
+  }
+  if (dest_dev) {
+    struct guestfs_copy_file_to_device_argv o = { .bitmask = bitmask, .size = size };
+    return guestfs_copy_file_to_device_argv (g, src, dest, &o);
+  }
+  struct guestfs_copy_file_to_file_argv o = { .bitmask = bitmask, .size = size };
+  return guestfs_copy_file_to_file_argv (g, src, dest, &o);
+}
+
 int
 guestfs_impl_dd (guestfs_h *g, const char *src, const char *dest)
 {
-  return guestfs_copy_device_to_device (g, src, dest, -1);
+  return copy_dev_or_path (g, src, dest, -1);
 }
 
 int
 guestfs_impl_copy_size (guestfs_h *g, const char *src, const char *dest, int64_t size)
 {
-  return guestfs_copy_device_to_device (g, src, dest,
-                                        GUESTFS_COPY_DEVICE_TO_DEVICE_SIZE, size, -1);
+  if (size < 0) {
+    error (g, "copy_size: size must not be negative");
+    return -1;
+  }
+  return copy_dev_or_path (g, src, dest, size);
 }
 
 int

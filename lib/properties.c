@@ -1,7 +1,9 @@
 /* Handle properties (library-side actions from api/properties.py). */
 #include <ctype.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
@@ -117,8 +119,40 @@ guestfs_impl_set_identifier (guestfs_h *g, const char *id)
 }
 
 const char *guestfs_impl_get_identifier (guestfs_h *g) { return g->identifier; }
-int guestfs_impl_set_cachedir (guestfs_h *g, const char *d) { return replace_string (g, &g->cachedir, d); }
-int guestfs_impl_set_tmpdir (guestfs_h *g, const char *d) { return replace_string (g, &g->tmpdir, d); }
+/* set_tmpdir and set_cachedir as libguestfs: the directory is made
+ * absolute with realpath and must be a directory.  The old value is
+ * dropped first, so after a failure the default applies (libguestfs 1.48
+ * behaves so: get_tmpdir then answers /tmp).  NULL restores the default. */
+static int
+set_dir (guestfs_h *g, const char *what, char **field, const char *dir)
+{
+  free (*field);
+  *field = NULL;
+  if (dir == NULL)
+    return 0;
+  char *abs = realpath (dir, NULL);
+  if (abs == NULL) {
+    guestfs_int_perrorf (g, "converting path to absolute path: %s: %s: realpath",
+                         what, dir);
+    return -1;
+  }
+  struct stat st;
+  if (stat (abs, &st) == -1) {
+    guestfs_int_perrorf (g, "stat: %s", abs);
+    free (abs);
+    return -1;
+  }
+  if (!S_ISDIR (st.st_mode)) {
+    error (g, "setting temporary directory: %s: '%s' is not a directory", what, abs);
+    free (abs);
+    return -1;
+  }
+  *field = abs;
+  return 0;
+}
+
+int guestfs_impl_set_cachedir (guestfs_h *g, const char *d) { return set_dir (g, "set_cachedir", &g->cachedir, d); }
+int guestfs_impl_set_tmpdir (guestfs_h *g, const char *d) { return set_dir (g, "set_tmpdir", &g->tmpdir, d); }
 
 char *
 guestfs_impl_get_tmpdir (guestfs_h *g)

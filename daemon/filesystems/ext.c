@@ -360,7 +360,7 @@ do_zerofree (const char *device)
 
 /* ---- attributes and generation ---- */
 
-/* The letters in lsattr's order. */
+/* The attribute letters (in lsattr's order) and their flags. */
 static const struct { char c; unsigned long flag; } attr_letters[] = {
   { 's', FS_SECRM_FL }, { 'u', FS_UNRM_FL }, { 'S', FS_SYNC_FL },
   { 'D', FS_DIRSYNC_FL }, { 'i', FS_IMMUTABLE_FL }, { 'a', FS_APPEND_FL },
@@ -415,10 +415,14 @@ do_get_e2attrs (const char *file)
     reply_with_perror ("malloc");
     return NULL;
   }
+  /* The letters in byte order ("Sei", "Sst"), as libguestfs returns
+   * them: the same set always gives the same string. */
   size_t n = 0;
-  for (size_t i = 0; i < NLETTERS; ++i)
-    if ((unsigned long) (unsigned int) flags & attr_letters[i].flag)
-      r[n++] = attr_letters[i].c;
+  for (int c = 'A'; c <= 'z'; ++c)
+    for (size_t i = 0; i < NLETTERS; ++i)
+      if (attr_letters[i].c == c &&
+          ((unsigned long) (unsigned int) flags & attr_letters[i].flag))
+        r[n++] = (char) c;
   r[n] = '\0';
   return r;
 }
@@ -435,6 +439,10 @@ do_set_e2attrs (const char *file, const char *attrs, int clear)
     if (i == NLETTERS) {
       reply_with_error_errno (EINVAL, "%s: unknown attribute '%c' (give the letters only, "
                               "without + or -)", attrs, *p);
+      return -1;
+    }
+    if (mask & attr_letters[i].flag) {
+      reply_with_error_errno (EINVAL, "%s: attribute '%c' given more than once", attrs, *p);
       return -1;
     }
     mask |= attr_letters[i].flag;

@@ -67,6 +67,23 @@ join_lines (struct stringsbuf *desc)
   return d;
 }
 
+/* A dpkg Status value ("want flag status", e.g. "install ok installed";
+ * some tools write "installed ok") names an installed package when one
+ * of its words is "installed": whole words decide, so "not-installed",
+ * "half-installed" and "config-files" never count. */
+static bool
+dpkg_status_installed (const char *v)
+{
+  for (const char *p = v; *p; ) {
+    p += strspn (p, " \t");
+    size_t len = strcspn (p, " \t");
+    if (len == 9 && strncmp (p, "installed", 9) == 0)
+      return true;
+    p += len;
+  }
+  return false;
+}
+
 static int
 parse_dpkg (char *c, struct apps *l)
 {
@@ -103,10 +120,8 @@ parse_dpkg (char *c, struct apps *l)
     *colon = '\0';
     char *v = inspect_trim (colon + 1);
     if (strcmp (line, "Package") == 0) { free (a.name); a.name = strdup (v); }
-    else if (strcmp (line, "Status") == 0) {
-      size_t vl = strlen (v);
-      installed = vl >= 10 && strcmp (v + vl - 10, " installed") == 0;
-    }
+    else if (strcmp (line, "Status") == 0)
+      installed = dpkg_status_installed (v);
     else if (strcmp (line, "Version") == 0) split_evr (&a, v);
     else if (strcmp (line, "Architecture") == 0) { free (a.arch); a.arch = strdup (v); }
     else if (strcmp (line, "Homepage") == 0) { free (a.url); a.url = strdup (v); }

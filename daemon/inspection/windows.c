@@ -176,10 +176,44 @@ resolve_ci (int rootfd, const char *path, bool allow_missing_last)
   return resolve_ci_with (inspect_open, rootfd, path, allow_missing_last);
 }
 
+/* 1 if path has a "." or ".." element. */
+static bool
+has_dot_element (const char *path)
+{
+  for (const char *p = path; *p; ) {
+    size_t len = strcspn (p, "/");
+    if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+      return true;
+    p += len;
+    p += strspn (p, "/");
+  }
+  return false;
+}
+
 char *
 do_case_sensitive_path (const char *path)
 {
+  /* As libguestfs: "." and ".." are refused, not resolved (a Windows
+   * path never needs them, and ".." through a symlink has no one answer). */
+  if (has_dot_element (path)) {
+    reply_with_error_errno (EINVAL, "%s: path contains \".\" or \"..\" elements", path);
+    return NULL;
+  }
   char *r = resolve_ci_with (open_in_sysroot, -1, path, true);
+  /* A trailing "/" asks for a directory: "file/" is an error, as it is
+   * for the kernel (a missing last element stays allowed). */
+  size_t plen = strlen (path);
+  if (r != NULL && plen > 1 && path[plen - 1] == '/' && strcmp (r, "/") != 0) {
+    int fd = sysroot_open (r, O_RDONLY | O_DIRECTORY, 0);
+    if (fd >= 0)
+      close (fd);
+    else if (errno != ENOENT) {
+      int e = errno;
+      free (r);
+      r = NULL;
+      errno = e;
+    }
+  }
   if (r == NULL) {
     if (errno == ENOENT)
       reply_with_error_errno (ENOENT, "%s: a directory in the path does not exist, in any case", path);

@@ -202,6 +202,18 @@ lvm_lv_of_device (const char *device, char **vg, char **lv)
   return 1;
 }
 
+/* A volume group named by the caller, as "VG" or "/dev/VG" (LVM's own
+ * tools take both, and so does libguestfs, which hands the name to them).
+ * Returns the bare name, a pointer into NAME, or replies and returns NULL. */
+static const char *
+vg_argument (const char *name)
+{
+  const char *bare = strncmp (name, "/dev/", 5) == 0 ? name + 5 : name;
+  if (check_lvm_name (bare, "volume group") == -1)
+    return NULL;
+  return bare;
+}
+
 /* ---- create ---- */
 
 int
@@ -215,7 +227,7 @@ do_pvcreate (const char *device)
 int
 do_vgcreate (const char *volgroup, char *const *physvols)
 {
-  if (check_lvm_name (volgroup, "volume group") == -1)
+  if ((volgroup = vg_argument (volgroup)) == NULL)
     return -1;
   size_t n = count_strings (physvols);
   if (n == 0) {
@@ -242,7 +254,7 @@ int
 do_lvcreate (const char *logvol, const char *volgroup, int mbytes)
 {
   if (check_lvm_name (logvol, "logical volume") == -1 ||
-      check_lvm_name (volgroup, "volume group") == -1)
+      (volgroup = vg_argument (volgroup)) == NULL)
     return -1;
   if (mbytes <= 0) {
     reply_with_error_errno (EINVAL, "%s: size must be > 0 megabytes", logvol);
@@ -267,7 +279,7 @@ int
 do_lvcreate_free (const char *logvol, const char *volgroup, int percent)
 {
   if (check_lvm_name (logvol, "logical volume") == -1 ||
-      check_lvm_name (volgroup, "volume group") == -1 ||
+      (volgroup = vg_argument (volgroup)) == NULL ||
       check_percent (percent) == -1)
     return -1;
   char extents[32];
@@ -286,7 +298,7 @@ do_pvremove (const char *device)
 int
 do_vgremove (const char *vgname)
 {
-  if (check_lvm_name (vgname, "volume group") == -1)
+  if ((vgname = vg_argument (vgname)) == NULL)
     return -1;
   return LVM (NULL, vgname, "vgremove", "--force", vgname);
 }
@@ -529,8 +541,8 @@ do_lvrename (const char *logvol, const char *newlogvol)
 int
 do_vgrename (const char *volgroup, const char *newvolgroup)
 {
-  if (check_lvm_name (volgroup, "volume group") == -1 ||
-      check_lvm_name (newvolgroup, "volume group") == -1)
+  if ((volgroup = vg_argument (volgroup)) == NULL ||
+      (newvolgroup = vg_argument (newvolgroup)) == NULL)
     return -1;
   return LVM (NULL, volgroup, "vgrename", volgroup, newvolgroup);
 }
@@ -540,7 +552,7 @@ do_vgrename (const char *volgroup, const char *newvolgroup)
 int
 do_vgchange_uuid (const char *vg)
 {
-  if (check_lvm_name (vg, "volume group") == -1)
+  if ((vg = vg_argument (vg)) == NULL)
     return -1;
   return LVM (NULL, vg, "vgchange", "--uuid", vg);
 }
@@ -602,7 +614,7 @@ do_pvuuid (const char *device)
 char *
 do_vguuid (const char *vgname)
 {
-  if (check_lvm_name (vgname, "volume group") == -1)
+  if ((vgname = vg_argument (vgname)) == NULL)
     return NULL;
   return lvm_one_value (vgname, "vgs", "vg_uuid", vgname);
 }
@@ -621,7 +633,7 @@ do_lvuuid (const char *device)
 char **
 do_vglvuuids (const char *vgname)
 {
-  if (check_lvm_name (vgname, "volume group") == -1)
+  if ((vgname = vg_argument (vgname)) == NULL)
     return NULL;
   /* "vgs" fails for a VG that does not exist; "lvs VG" is empty for an
    * empty one. */
@@ -633,7 +645,7 @@ do_vglvuuids (const char *vgname)
 char **
 do_vgpvuuids (const char *vgname)
 {
-  if (check_lvm_name (vgname, "volume group") == -1)
+  if ((vgname = vg_argument (vgname)) == NULL)
     return NULL;
   return LVM_LIST (vgname, "", "vgs", "--noheadings", "-o", "pv_uuid", vgname);
 }
@@ -644,9 +656,6 @@ int
 lvm_vgchange_activate (int activate, char *const *vgs)
 {
   size_t n = vgs ? count_strings (vgs) : 0;
-  for (size_t i = 0; i < n; ++i)
-    if (check_lvm_name (vgs[i], "volume group") == -1)
-      return -1;
   CLEANUP_FREE const char **argv = calloc (n + 5, sizeof (char *));
   if (argv == NULL) {
     reply_with_perror ("calloc");
@@ -658,7 +667,8 @@ lvm_vgchange_activate (int activate, char *const *vgs)
   argv[k++] = "--activate";
   argv[k++] = activate ? "y" : "n";
   for (size_t i = 0; i < n; ++i)
-    argv[k++] = vgs[i];
+    if ((argv[k++] = vg_argument (vgs[i])) == NULL)
+      return -1;
   argv[k] = NULL;
   return lvm_run (NULL, "vgchange", argv);
 }
@@ -726,7 +736,7 @@ do_is_lv (const char *mountable)
 char *
 do_vgmeta (const char *vgname, size_t *size_r)
 {
-  if (check_lvm_name (vgname, "volume group") == -1)
+  if ((vgname = vg_argument (vgname)) == NULL)
     return NULL;
   char dir[] = "/tmp/vgmetaXXXXXX";
   if (mkdtemp (dir) == NULL) {

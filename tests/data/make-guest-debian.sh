@@ -100,6 +100,24 @@ Architecture: amd64
 Source: vim (2:9.0.1378-2)
 Version: 2:9.0.1378-2
 Description: Vi IMproved - enhanced vi editor
+
+Package: wget-half
+Status: install reinstreq half-installed
+Architecture: amd64
+Version: 1.21.3-1
+Description: half-installed: not listed
+
+Package: wget-purged
+Status: purge ok not-installed
+Architecture: amd64
+Version: 1.21.3-1
+Description: purged: not listed
+
+Package: zile
+Status: installed ok
+Architecture: amd64
+Version: 2.6.2-1
+Description: the two-word form: listed
 X
 cp /bin/ls "$t/bin/ls"
 tar -C "$t" --owner=0 --group=0 -cf "$tmp/root.tar" .

@@ -99,4 +99,16 @@ elif [ "$(cat "$tmp/out")" = world ]; then ok "-m DEV:MNT:OPTS:FSTYPE"
 else notok "-m DEV:MNT:OPTS:FSTYPE"; fi
 run "-m bad device" 1 "" -a disk.img -m /dev/sdz9 echo x
 
+# After reopen the appliance gets the default memsize the handle answers.
+script "reopen: default memsize" 0 "$(printf '700\n1280')" 'set-memsize 700
+get-memsize
+reopen
+get-memsize
+set-verbose true
+add-ro disk.img
+run'
+if [ "$(grep -A1 -e '-m \\$' "$tmp/err" | sed -n 2p | tr -dc '0-9')" = 1280 ]
+then ok "reopen: the appliance gets 1280 MB"
+else grep -A1 -e '-m \\$' "$tmp/err" | sed 's/^/# /'; notok "reopen: the appliance gets 1280 MB"; fi
+
 finish

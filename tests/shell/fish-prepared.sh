@@ -14,6 +14,15 @@ then ok "-N file names and sizes"; else notok "-N file names and sizes"; fi
 script "-N bootroot" 0 "$(printf '%s\n' '/dev/sda1: ext2' '/dev/sda2: ext4' 2)" \
   'list-filesystems
 part-list /dev/sda | grep -c part_num' -N b.img=bootroot:ext2:ext4:24M:4M
+# libguestfs's layouts: part_disk from sector 128 to 128 sectors before the
+# end; bootroot's boot partition from sector 64 for bootsize, the root one
+# after it up to 64 sectors before the end (24M = 49152 sectors, 4M = 8192).
+script "-N layouts as libguestfs's" 0 "$(printf '%s\n' 'part_start: 32768' \
+  'part_end: 4227071' 'part_start: 4227072' 'part_end: 25133567' \
+  'part_start: 65536' 'part_end: 8323583')" \
+  'part-list /dev/sda | grep -E "part_(start|end)" | sed "s/^ *//"
+part-list /dev/sdb | grep -E "part_(start|end)" | sed "s/^ *//"' \
+  -N b2.img=bootroot:ext2:ext4:24M:4M -N p2.img=part:8M
 run "-N fs then -m" 0 "x" -N fs:ext2:8M -m /dev/sda1 write /x x : cat /x
 
 if "$fish" -h lvcreate-free > /dev/null 2>&1; then

@@ -85,8 +85,23 @@ then ok "alloc size and blocks"; else notok "alloc size and blocks"; fi
 run "allocate alias" 0 "" allocate al2.img 1M
 run "alloc bad size" 1 "" alloc al3.img 1x
 run "alloc missing size" 1 "" alloc al3.img
-run "reopen keeps settings" 0 "$(printf '1024\n1024')" \
-  set-memsize 1024 : get-memsize : reopen : get-memsize
+# As libguestfs's reopen: guestfish's own settings survive, memsize and
+# smp are back to the library's defaults (1280 MB, 1).
+run "reopen: memsize and smp back to the defaults" 0 "$(printf '1024\n1280\n1\ntrue')" \
+  set-memsize 1024 : set-smp 2 : set-trace true : get-memsize : reopen : \
+  get-memsize : get-smp : get-trace
+# set-tmpdir/set-cachedir as libguestfs 1.48: realpath'd, a missing folder
+# is a realpath error, and the default applies after the failure.
+mkdir -p td
+printf '%s\n' 'set-tmpdir td/../td' get-tmpdir '-set-tmpdir /nonexistent/x' get-tmpdir \
+  'set-cachedir td' get-cachedir '-set-cachedir /nonexistent/y' get-cachedir |
+  env -u TMPDIR -u LIBGUESTFS_TMPDIR -u LIBGUESTFS_CACHEDIR -u XDG_CACHE_HOME \
+  "$fish" > "$tmp/out" 2> "$tmp/err"
+if [ "$(cat "$tmp/out")" = "$(printf '%s\n' "$PWD/td" /tmp "$PWD/td" /var/tmp)" ]
+then ok "set-tmpdir/set-cachedir: realpath, default after a failure"
+else cat "$tmp/out" | sed 's/^/# /'; notok "set-tmpdir/set-cachedir: realpath, default after a failure"; fi
+err_has "set-tmpdir: realpath error" "set_tmpdir: /nonexistent/x: realpath: No such file or directory"
+err_has "set-cachedir: realpath error" "set_cachedir: /nonexistent/y: realpath: No such file or directory"
 run "reopen forgets drives" 0 "" sparse sp2.img 1M : reopen : echo -n
 script "reopen closes the handle (close event) and drops handlers" 0 "closed" 'event c close "echo closed"
 reopen

@@ -35,7 +35,7 @@ check "mountpoints" '<mountpoint dev="/dev/sda2">/</mountpoint>
 <mountpoint dev="/dev/sda1">/boot</mountpoint>' "$(q '//mountpoint')"
 check "element order" "root name arch distro product_name major_version minor_version package_format package_management hostname osinfo mountpoints filesystems applications" \
   "$(q '//operatingsystem/*' | sed -n 's/^<\([a-z_]*\)[ >].*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
-check "applications" "base-files bash libc6 vim" "$(q '//application/name/text()' | tr '\n' ' ' | sed 's/ $//')"
+check "applications" "base-files bash libc6 vim zile" "$(q '//application/name/text()' | tr '\n' ' ' | sed 's/ $//')"
 "$vi" --format=raw --no-applications -a "$img" > "$tmp/noapps.xml" 2>/dev/null
 check "--no-applications" "0" "$("$vi" --xpath 'count(//application)' < "$tmp/noapps.xml")"
 "$vi" --no-such-option > /dev/null 2>&1
