@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build appliance demo check bench clean
+.PHONY: all deps build appliance demo check hardening bench clean
 
 all: build
 
@@ -34,6 +34,10 @@ demo: appliance
 
 check: appliance
 	@tests/run-tests.sh $(BUILD)
+
+# The long runs kept out of make check (tests/soak/).
+hardening: appliance
+	@HATCH_SOAK=1 tests/run-tests.sh $(BUILD) 'soak/'
 
 bench: appliance
 	@bench/run.sh $(BUILD)

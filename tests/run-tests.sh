@@ -9,6 +9,8 @@
 #   tests/python/test_*.py         the Python binding (BUILD/python/run-python)
 #   BUILD/tests/c/test-*           C tests against a real appliance
 #   tests/shell/*.sh               shell tests (guestfish, tools)
+#   tests/soak/*.sh                long runs, only when HATCH_SOAK is set
+#                                  (make hardening)
 #   BUILD/tests/table-tests        the API table's tests, in two shards
 # A test that prints TAP ("ok N", "not ok N", "# SKIP") is counted line by
 # line; otherwise its exit status counts once: 0 pass, 77 skip, else fail.
@@ -50,6 +52,12 @@ done
 for t in "$top"/tests/shell/*.sh; do
   [ -f "$t" ] && add "shell/$(basename "$t")" "bash $t"
 done
+# Long runs (minutes each: huge directories, soaks) only with make hardening.
+if [ -n "${HATCH_SOAK:-}" ]; then
+  for t in "$top"/tests/soak/*.sh; do
+    [ -f "$t" ] && add "soak/$(basename "$t")" "bash $t"
+  done
+fi
 add "table-tests-0" "$build/tests/table-tests --shard 0/2"
 add "table-tests-1" "$build/tests/table-tests --shard 1/2"
 if [ -n "$pattern" ]; then

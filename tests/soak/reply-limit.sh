@@ -4,7 +4,7 @@
 # fails with "reply is too large" instead of leaving the library waiting
 # forever, and the handle goes on working.  Prints TAP; exits 0, 1, or 77.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-source "$here/fish-lib.bash"
+source "$here/../shell/fish-lib.bash"
 need_launch
 
 # 70 000 empty files with 250-byte names, as a gzip'd tar (small).
