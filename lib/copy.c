@@ -267,7 +267,7 @@ guestfs_impl_copy_out (guestfs_h *g, const char *remotepath, const char *localdi
   if (d == -1)
     goto out;
   if (d == 0) {
-    error (g, "copy_out: '%s' is not a file or directory", remotepath);
+    error (g, "\u2018%s\u2019 is not a file or directory", remotepath);
     goto out;
   }
   /* A directory lands as LOCALDIR/BASENAME (the root: in LOCALDIR). */
