@@ -458,12 +458,12 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       call_timed_out (g, name);
     else
       appliance_died (g, "appliance closed the connection unexpectedly");
-    goto dead;
+    goto stop;
   }
   if (filein) {
     int r = send_file (g, proc, name, filein, serial);
     if (r == -2)
-      goto dead;
+      goto stop;
     if (r == -1)
       local_error = true;   /* the daemon still replies; keep its reply */
   }
@@ -475,37 +475,37 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
     if (r <= 0) {
       if (r == -1 && (errno == EPROTO || errno == EFBIG)) {
         error (g, "%s: protocol error: malformed frame from the daemon; closing the connection", name);
-        goto kill;
+        goto stop;
       }
       if (r == -1 && errno == ETIMEDOUT) {
         call_timed_out (g, name);
-        goto kill;
+        goto stop;
       }
       appliance_died (g, "appliance closed the connection unexpectedly");
-      goto dead;
+      goto stop;
     }
     char *body = NULL;
     if (len) {
       body = malloc (len);
       if (!body) {
         guestfs_int_perrorf (g, "malloc");
-        goto kill;
+        goto stop;
       }
       if (read_sock (&rd, body, len) <= 0) {
         free (body);
         if (errno == ETIMEDOUT) {
           call_timed_out (g, name);
-          goto kill;
+          goto stop;
         }
         appliance_died (g, "appliance closed the connection unexpectedly");
-        goto dead;
+        goto stop;
       }
     }
     if (h.serial != serial && h.type != FRAME_LOG) {
       free (body);
       error (g, "%s: protocol error: reply for another call (serial %u, expected %u)",
              name, h.serial, serial);
-      goto kill;
+      goto stop;
     }
     switch (h.type) {
     case FRAME_PROGRESS: {
@@ -527,7 +527,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       if (outfd < 0) {
         free (body);
         error (g, "%s: protocol error: unexpected file data from the daemon", name);
-        goto kill;
+        goto stop;
       }
       /* The daemon cannot be stopped mid-stream: after user_cancel the
        * rest of the data is read and thrown away. */
@@ -572,13 +572,13 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
     default:
       free (body);
       error (g, "%s: protocol error: unexpected frame type %u", name, h.type);
-      goto kill;
+      goto stop;
     }
   }
 
- kill:
-  /* The stream is out of step: the appliance cannot be trusted any more. */
- dead:
+ stop:
+  /* The appliance died, or the stream is out of step (a malformed frame,
+   * a timed-out call): either way it cannot be used any more. */
   g->call_deadline.tv_sec = 0;
   guestfs_int_backend_shutdown (g, false);
   goto done;
