@@ -245,6 +245,7 @@ struct backend_ops {
   int (*shutdown) (guestfs_h *g, bool check_errors);
 };
 extern const struct backend_ops guestfs_int_backend_direct;
+extern const struct backend_ops guestfs_int_backend_unix;   /* unix-backend.c */
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
 
