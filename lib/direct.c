@@ -83,79 +83,8 @@ qemu_escape (const char *s)
   return r;
 }
 
-static bool
-has_setting (guestfs_h *g, const char *name)
-{
-  for (size_t i = 0; g->backend_settings && g->backend_settings[i]; ++i)
-    if (strcmp (g->backend_settings[i], name) == 0)
-      return true;
-  return false;
-}
-
-static void
-appliance_log (void *opaque, const char *msg)
-{
-  guestfs_h *g = opaque;
-  guestfs_int_launch_phase (g, "appliance: %s", msg);
-}
-
 static int direct_shutdown (guestfs_h *g, bool check_errors);
 static bool wait_qemu (guestfs_h *g, int ms, int *status);
-
-static int
-get_appliance (guestfs_h *g, struct hatch_appliance *app)
-{
-  char *err = NULL;
-  int r;
-  if (g->path && *g->path) {
-    r = hatch_appliance_from_dir (g->path, app, &err);
-  }
-  else {
-    char *cachedir = guestfs_impl_get_cachedir (g);
-    const char *daemon = getenv ("HATCH_DAEMON");
-    const char *init = getenv ("HATCH_INIT");
-    struct hatch_appliance_inputs in = {
-      .cachedir = cachedir,
-      .daemon_path = daemon && *daemon ? daemon : HATCH_DAEMON_PATH,
-      .init_path = init && *init ? init : HATCH_INIT_PATH,
-      .packages_path = HATCH_PACKAGES_PATH,
-      .verbose = g->verbose,
-      .log_fn = appliance_log,
-      .log_opaque = g,
-    };
-    r = hatch_appliance_prepare (&in, app, &err);
-    free (cachedir);
-  }
-  if (r == -1) {
-    error (g, "launch: %s", err ? err : "could not prepare the appliance");
-    free (err);
-    return -1;
-  }
-  return 0;
-}
-
-static int
-create_scratch_drives (guestfs_h *g)
-{
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    if (d->scratch_size <= 0 || d->filename)
-      continue;
-    if (asprintf (&d->filename, "%s/scratch%zu.img", g->sockdir, i) == -1) {
-      d->filename = NULL;
-      guestfs_int_perrorf (g, "asprintf");
-      return -1;
-    }
-    int fd = open (d->filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd == -1 || ftruncate (fd, d->scratch_size) == -1) {
-      guestfs_int_perrorf (g, "scratch drive: %s", d->filename);
-      if (fd >= 0) close (fd);
-      return -1;
-    }
-    close (fd);
-  }
-  return 0;
-}
 
 static char **
 build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
@@ -188,13 +117,12 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, app->kernel);
   add_arg (&b, "-initrd");
   add_arg (&b, app->initrd);
+  char *cmdline = guestfs_int_appliance_cmdline (g);
   add_arg (&b, "-append");
-  add_argf (&b, "console=ttyS0 panic=-1 reboot=t no_timer_check tsc=reliable "
-            "cryptomgr.notests rcupdate.rcu_expedited=1 8250.nr_uarts=1 "
-            "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync %s%s%s%s",
-            g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
-            g->network ? " guestfs_network=1" : "",
-            g->append ? " " : "", g->append ? g->append : "");
+  add_arg (&b, cmdline ? cmdline : "");
+  if (!cmdline)
+    b.failed = true;
+  free (cmdline);
   add_arg (&b, "-serial");
   add_arg (&b, "stdio");
 
@@ -649,29 +577,19 @@ direct_launch (guestfs_h *g)
   if (t && atoi (t) > 0)
     timeout_ms = atoi (t) * 1000;
 
-  /* get_sockdir may have made the directory already. */
-  if (!g->sockdir) {
-    char *tmpdir = guestfs_impl_get_tmpdir (g);
-    if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
-      guestfs_int_perrorf (g, "launch: mkdtemp: %s", tmpdir);
-      free (tmpdir);
-      free (g->sockdir);
-      g->sockdir = NULL;
-      return -1;
-    }
-    free (tmpdir);
-  }
+  if (guestfs_int_make_sockdir (g) == -1)
+    return -1;
   guestfs_int_launch_phase (g, "begin launch (backend direct, temporary directory %s)", g->sockdir);
 
-  if (get_appliance (g, &app) == -1)
+  if (guestfs_int_get_appliance (g, &app) == -1)
     goto fail;
   guestfs_int_launch_phase (g, "appliance ready: kernel %s%s, initrd %s, root %s",
                             app.kernel, app.kernel_is_pvh ? " (PVH)" : "", app.initrd, app.root);
-  if (create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
+  if (guestfs_int_create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
     goto fail;
 
-  bool force_kvm = has_setting (g, "force_kvm");
-  bool kvm = !has_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
+  bool force_kvm = guestfs_int_has_backend_setting (g, "force_kvm");
+  bool kvm = !guestfs_int_has_backend_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
   char why[512] = "";
   enum start_result r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why);
   if (r == KVM_FAILED) {
@@ -714,29 +632,6 @@ wait_qemu (guestfs_h *g, int ms, int *status)
     nanosleep (&ts, NULL);
   }
   return false;
-}
-
-static void
-remove_sockdir (guestfs_h *g)
-{
-  if (!g->sockdir)
-    return;
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    if (d->scratch_size > 0 && d->filename) {
-      unlink (d->filename);
-      free (d->filename);
-      d->filename = NULL;
-    }
-  }
-  char *p;
-  if (asprintf (&p, "%s/guestfsd.sock", g->sockdir) != -1) {
-    unlink (p);
-    free (p);
-  }
-  rmdir (g->sockdir);
-  free (g->sockdir);
-  g->sockdir = NULL;
 }
 
 static int
@@ -784,7 +679,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
     g->console_fd = -1;
   }
   guestfs_int_console_release (g);
-  remove_sockdir (g);
+  guestfs_int_remove_sockdir (g);
   g->state = CONFIG;
   return ret;
 }

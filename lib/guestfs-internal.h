@@ -106,6 +106,7 @@ struct guestfs_h {
   struct timespec launch_t0;
   bool kvm_used;
   const struct backend_ops *backend_ops; /* the backend that launched */
+  void *libvirt_conn, *libvirt_dom; /* libvirt-backend.c: virConnectPtr, virDomainPtr */
   int call_timeout;         /* seconds; 0: none (LIBGUESTFS_CALL_TIMEOUT) */
   struct timespec call_deadline; /* of the call in progress; 0: none */
 
@@ -245,6 +246,16 @@ struct backend_ops {
   int (*shutdown) (guestfs_h *g, bool check_errors);
 };
 extern const struct backend_ops guestfs_int_backend_direct;
+extern const struct backend_ops guestfs_int_backend_libvirt; /* libvirt-backend.c */
+
+/* appliance-vm.c: what the backends that boot the appliance share. */
+struct hatch_appliance;
+bool guestfs_int_has_backend_setting (guestfs_h *g, const char *name);
+int guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app);
+char *guestfs_int_appliance_cmdline (guestfs_h *g);   /* malloc'd, or NULL */
+int guestfs_int_make_sockdir (guestfs_h *g);
+int guestfs_int_create_scratch_drives (guestfs_h *g);
+void guestfs_int_remove_sockdir (guestfs_h *g);
 extern const struct backend_ops guestfs_int_backend_unix;   /* unix-backend.c */
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
