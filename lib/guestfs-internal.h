@@ -55,6 +55,7 @@ struct private_entry {
 };
 
 #define CONSOLE_TAIL_SIZE 4096
+#define HATCH_DEFAULT_MEMSIZE 1280   /* MiB; a saved appliance state has this much */
 
 struct guestfs_h {
   struct guestfs_h *next;       /* list of open handles, closed at exit */
@@ -224,6 +225,11 @@ void guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x);
 void guestfs_int_drain_console (guestfs_h *g);
 /* Wait for the daemon's HELLO (launch). timeout_ms bounds the wait. */
 int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
+/* After a restore: give the daemon the clock and fresh entropy, and wait
+ * until it sees ndrives user drives.  0, or -1 with the reason in why
+ * (no handle error is set: the caller falls back to a cold boot). */
+int guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
+                               char *why, size_t whylen);
 /* Ask the daemon to exit (procedure 0) and wait for the reply. */
 int guestfs_int_daemon_exit (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
