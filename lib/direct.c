@@ -970,7 +970,8 @@ qmp_wait_status (struct qmp *q, const char *query, const char *field,
 }
 
 /* Boot the appliance cold with no user drives and save its state into
- * dir (made atomically: built beside it, then renamed).  0 or -1. */
+ * dir (made atomically: built beside it, then renamed).  0, -1, or
+ * KVM_FAILED (why says how) when KVM could not run the boot. */
 static int
 save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
             const char *dir, int timeout_ms, char *why, size_t whylen)
@@ -1005,8 +1006,11 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path,
   };
-  if (start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
-    if (!*why)
+  enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
+  if (sr != STARTED) {
+    if (sr == KVM_FAILED)
+      ret = KVM_FAILED;
+    else if (!*why)
       snprintf (why, whylen, "the cold boot failed");
     goto out;
   }
@@ -1143,13 +1147,13 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
 }
 
 /* Launch from the saved state, saving it first if there is none.  0, or
- * -1 (nothing running, no error reported): boot cold instead. */
+ * -1 (nothing running, no error reported): boot cold instead; or
+ * KVM_FAILED with the reason in why: KVM did not run the boot. */
 static int
 launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
-                         int timeout_ms)
+                         int timeout_ms, char *why, size_t whylen)
 {
   int ret = -1;
-  char why[1024] = "";
   char *dir = snapshot_dir (g, app, kvm);
   char *state = NULL, *lock = NULL;
   if (!dir || asprintf (&state, "%s/state", dir) == -1 ||
@@ -1165,8 +1169,11 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
       flock (lfd, LOCK_EX);
     if (access (state, R_OK) == -1) {
       guestfs_int_launch_phase (g, "no saved state %s: booting to save one", dir);
-      if (save_state (g, app, kvm, dir, timeout_ms, why, sizeof why) == -1) {
+      int sr = save_state (g, app, kvm, dir, timeout_ms, why, whylen);
+      if (sr != 0) {
         if (lfd >= 0) close (lfd);
+        if (sr == KVM_FAILED)
+          ret = KVM_FAILED;
         goto pop;
       }
       guestfs_int_launch_phase (g, "saved state ready");
@@ -1174,7 +1181,7 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
     if (lfd >= 0) close (lfd);
   }
   why[0] = '\0';
-  enum restore_result r = restore_state (g, app, kvm, dir, timeout_ms, why, sizeof why);
+  enum restore_result r = restore_state (g, app, kvm, dir, timeout_ms, why, whylen);
   if (r == STATE_BAD) {
     /* Remove it (atomically: another launch may be reading it) so that
      * the next launch saves a good one. */
@@ -1193,8 +1200,9 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
  pop:
   guestfs_pop_error_handler (g);
  out:
-  if (ret == -1) {
-    debug (g, "launch from a saved state failed (%s): booting cold", *why ? why : "no state");
+  if (ret != 0) {
+    if (ret == -1)
+      debug (g, "launch from a saved state failed (%s): booting cold", *why ? why : "no state");
     g->console_pos = 0;
     g->console_wrapped = false;
     g->console_line_len = 0;
@@ -1238,17 +1246,26 @@ direct_launch (guestfs_h *g)
 
   bool force_kvm = has_setting (g, "force_kvm");
   bool kvm = !has_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
+  char why[1024] = "";
   const char *no_snapshot = snapshot_unusable (g);
+  int s = -1;
   if (no_snapshot)
     guestfs_int_launch_phase (g, "cold boot: %s", no_snapshot);
-  else if (launch_from_saved_state (g, &app, kvm, timeout_ms) == 0) {
+  else
+    s = launch_from_saved_state (g, &app, kvm, timeout_ms, why, sizeof why);
+  if (s == 0) {
     guestfs_int_launch_phase (g, "daemon ready: launch finished (restored)");
     hatch_appliance_free (&app);
     return 0;
   }
-  char why[512] = "";
-  enum start_result r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why,
-                                          &cold_boot, NULL);
+  enum start_result r;
+  if (s == KVM_FAILED && !force_kvm)
+    r = KVM_FAILED;     /* the boot that would have saved the state told */
+  else {
+    why[0] = '\0';
+    r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why,
+                         &cold_boot, NULL);
+  }
   if (r == KVM_FAILED) {
     /* The one line -v shows about it; the verdict is cached so that the
      * next launches go straight to TCG. */

@@ -1,0 +1,113 @@
+#!/bin/bash
+# Launch from a saved appliance state (lib/direct.c): the drives hot-added
+# after the restore are /dev/sda, /dev/sdb ... in add order with their
+# options honoured, each restored appliance gets fresh random state and
+# the host's clock, and a saved state that cannot be restored gives a
+# cold boot, not an error.
+. "$(dirname "$0")/fish-lib.bash"
+need_launch
+unset LIBGUESTFS_BACKEND_SETTINGS
+
+printf 'disk-A\n' > "$tmp/a.img"; truncate -s 16M "$tmp/a.img"
+printf 'disk-B\n' > "$tmp/b.img"; truncate -s 16M "$tmp/b.img"
+printf 'disk-C\n' > "$tmp/c.raw"; truncate -s 16M "$tmp/c.raw"
+qemu-img convert -q -f raw -O qcow2 "$tmp/c.raw" "$tmp/c.qcow2"
+
+# One launch with three drives: raw, read-only, qcow2.
+"$fish" -v <<EOF > "$tmp/out" 2> "$tmp/err"
+add-drive $tmp/a.img format:raw
+add-drive-ro $tmp/b.img
+add-drive $tmp/c.qcow2 format:qcow2 label:third
+run
+list-devices
+pread-device /dev/sda 7 0
+pread-device /dev/sdb 7 0
+pread-device /dev/sdc 7 0
+pwrite-device /dev/sda "written" 0
+pwrite-device /dev/sdb "written" 0
+list-disk-labels
+EOF
+rc=$?
+if [ $rc = 0 ] && grep -q 'launch finished (restored)' "$tmp/err"; then
+  ok "a launch with three drives is restored from the saved state"
+else
+  echo "# exit status $rc"; notok "a launch with three drives is restored from the saved state"
+fi
+expect="/dev/sda
+/dev/sdb
+/dev/sdc
+disk-A
+disk-B
+disk-C
+7
+7
+third: /dev/sdc"
+if [ "$(cat "$tmp/out")" = "$expect" ]; then ok "drives are sda, sdb, sdc in add order, formats and label honoured"
+else notok "drives are sda, sdb, sdc in add order, formats and label honoured"; fi
+if [ "$(head -c 7 "$tmp/a.img")" = written ] && [ "$(head -c 6 "$tmp/b.img")" = disk-B ]; then
+  ok "a write reaches the writable drive; the read-only one is untouched"
+else
+  notok "a write reaches the writable drive; the read-only one is untouched"
+fi
+
+# Two restored appliances at once never share random state: each makes a
+# filesystem (mkfs takes a random UUID from the guest kernel) and a
+# temporary directory name.  Also the clock: a file made now has the
+# host's time, not the time the state was saved.
+rng_run () {
+  truncate -s 32M "$tmp/r$1.img"
+  "$fish" -a "$tmp/r$1.img" <<EOF > "$tmp/rng$1" 2> "$tmp/rngerr$1"
+run
+mkfs ext4 /dev/sda
+vfs-uuid /dev/sda
+mount /dev/sda /
+mkdtemp /tmpXXXXXX
+touch /now
+stat /now
+EOF
+}
+rng_run 1 & rng_run 2 & wait
+u1=$(sed -n 1p "$tmp/rng1"); u2=$(sed -n 1p "$tmp/rng2")
+d1=$(sed -n 2p "$tmp/rng1"); d2=$(sed -n 2p "$tmp/rng2")
+if [ -n "$u1" ] && [ -n "$u2" ] && [ "$u1" != "$u2" ] && [ -n "$d1" ] && [ "$d1" != "$d2" ]; then
+  ok "two restored appliances make different random UUIDs and names ($u1 / $u2)"
+else
+  cp "$tmp/rng1" "$tmp/out"; cat "$tmp/rng2" >> "$tmp/out"; cat "$tmp/rngerr1" "$tmp/rngerr2" > "$tmp/err"
+  notok "two restored appliances make different random UUIDs and names"
+fi
+mtime=$(awk '$1 == "mtime:" { print $2 }' "$tmp/rng1")
+now=$(date +%s)
+if [ -n "$mtime" ] && [ $((now - mtime)) -lt 120 ] && [ $((now - mtime)) -gt -120 ]; then
+  ok "the restored appliance's clock is the host's"
+else
+  echo "# mtime $mtime, host $now"; cp "$tmp/rng1" "$tmp/out"; notok "the restored appliance's clock is the host's"
+fi
+
+# A saved state that cannot be restored: the launch boots cold and works,
+# and the next launch saves a good state again.  A private cache (with the
+# same appliance, named as a fixed appliance) keeps this away from the
+# shared saved states.
+appdir=$(sed -n 's/.*appliance ready: kernel \(.*\)\/kernel.*/\1/p' "$tmp/err" | head -1)
+mkdir -p "$tmp/cache"
+private () { LIBGUESTFS_PATH=$appdir LIBGUESTFS_CACHEDIR=$tmp/cache "$fish" -v -a "$tmp/a.img" run : pread-device /dev/sda 7 0; }
+private > "$tmp/out" 2> "$tmp/err"
+state=$(ls "$tmp"/cache/hatch-appliance-*/snapshot-*/state 2> /dev/null | head -1)
+if [ -n "$state" ] && [ "$(cat "$tmp/out")" = written ]; then ok "a first launch saves the state ($(du -h "$state" | cut -f1))"
+else notok "a first launch saves the state"; fi
+if [ -n "$state" ]; then
+  head -c 100000 /dev/urandom > "$state"
+  private > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ "$(cat "$tmp/out")" = written ] && grep -q 'booting cold' "$tmp/err" &&
+     ! grep -q 'libguestfs: error' "$tmp/err"; then
+    ok "a corrupt saved state gives a cold boot, no error"
+  else
+    notok "a corrupt saved state gives a cold boot, no error"
+  fi
+  private > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && grep -q 'launch finished (restored)' "$tmp/err" && grep -q 'saved state ready' "$tmp/err"; then
+    ok "the next launch saves a good state again and restores it"
+  else
+    notok "the next launch saves a good state again and restores it"
+  fi
+fi
+finish
