@@ -1339,9 +1339,14 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   /* Before qemu is reaped, so the recovery process can never kill a
    * recycled pid. */
   guestfs_int_stop_recovery (g);
-  bool asked_daemon = false;
-  if (g->sock >= 0 && g->state == READY) {
-    asked_daemon = true;
+  /* Nothing the appliance did can outlive it when no drive is writable
+   * (read-only drives are snapshots): then qemu just goes. */
+  bool writable = false;
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (!g->drives[i].readonly)
+      writable = true;
+  if (g->sock >= 0 && g->state == READY && writable) {
+    /* The daemon syncs the guest's caches to the drives, then replies. */
     if (guestfs_int_daemon_exit (g) == -1 && check_errors) {
       error (g, "shutdown: the daemon did not exit cleanly");
       ret = -1;
@@ -1353,11 +1358,11 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   }
   if (g->qemu_pid > 0) {
     int status = 0;
-    /* After the daemon's exit, qemu powers off by itself; otherwise (a
-     * dead or stuck appliance) there is nothing to wait for: SIGTERM
-     * still lets qemu flush its disk caches. */
-    if (!wait_qemu (g, asked_daemon ? 3000 : 0, &status)) {
-      kill (g->qemu_pid, SIGTERM);
+    /* No need to wait for the guest to power off: the drives' data is
+     * synced, and SIGTERM lets qemu flush its own caches; SIGKILL when
+     * there is nothing to flush. */
+    if (!wait_qemu (g, 0, &status)) {
+      kill (g->qemu_pid, writable ? SIGTERM : SIGKILL);
       if (!wait_qemu (g, 2000, &status)) {
         kill (g->qemu_pid, SIGKILL);
         waitpid (g->qemu_pid, &status, 0);
