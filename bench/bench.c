@@ -18,6 +18,9 @@
  * that prints its metric lines, add it to the cases[] table at the bottom, and
  * add one "bench_case" line to bench/run.sh.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* asprintf */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

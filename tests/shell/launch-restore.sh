@@ -115,4 +115,22 @@ if [ -n "$state" ]; then
     notok "the next launch saves a good state again and restores it"
   fi
 fi
+
+# Two first launches at once: one saves the state while the other waits
+# for it; both work, and one state is left, with no temporary directory.
+if [ -n "$state" ]; then
+  rm -rf "$tmp"/cache/hatch-appliance-*/snapshot-*
+  private > "$tmp/out1" 2> "$tmp/err1" & p1=$!
+  private > "$tmp/out2" 2> "$tmp/err2" & p2=$!
+  wait $p1; rc1=$?; wait $p2; rc2=$?
+  states=$(ls -d "$tmp"/cache/hatch-appliance-*/snapshot-* | grep -c -v '\.lock$')
+  if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$(cat "$tmp/out1")" = written ] &&
+     [ "$(cat "$tmp/out2")" = written ] && [ "$states" = 1 ] &&
+     [ "$(grep -l 'launch finished (restored)' "$tmp/err1" "$tmp/err2" | wc -l)" = 2 ]; then
+    ok "two first launches at once: both restored, one saved state"
+  else
+    echo "# exit $rc1 $rc2, $states state directories"; cat "$tmp/err1" "$tmp/err2" > "$tmp/err"
+    notok "two first launches at once: both restored, one saved state"
+  fi
+fi
 finish
