@@ -531,6 +531,8 @@ enum start_result { STARTED = 0, START_FAILED = -1, KVM_FAILED = -2 };
 static void
 abandon_qemu (guestfs_h *g)
 {
+  qmp_close (g->qmp);
+  g->qmp = NULL;
   guestfs_int_stop_recovery (g);
   if (g->qemu_pid > 0) {
     kill (g->qemu_pid, SIGKILL);
@@ -783,6 +785,9 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
 #define SNAPSHOT_FORMAT "hatch-snapshot-1"
 /* Waits for the steps of a save or a restore; a cold boot follows. */
 #define SNAPSHOT_STEP_MS 30000
+/* After a failed save, launches boot cold for this long before the next
+ * try. */
+#define SAVE_RETRY_SECONDS 600
 
 /* Settings a saved state cannot hold: NULL if the state may be used, else
  * why not. */
@@ -924,6 +929,13 @@ hotplug_drive (guestfs_h *g, struct qmp *q, size_t i, char **err)
   char *said = strdup (json_object_get_string (out));
   json_object_put (out);
   if (qmp_run (q, "device_add", drive_device (g, i), err) == -1) {
+    /* Take the drive away again, so that its id can serve a later try. */
+    char del[64], *ignore = NULL;
+    snprintf (del, sizeof del, "drive_del hd%zu", i);
+    json_object *dargs = json_object_new_object ();
+    json_object_object_add (dargs, "command-line", json_object_new_string (del));
+    qmp_run (q, "human-monitor-command", dargs, &ignore);
+    free (ignore);
     char *m;
     if (said && *said && asprintf (&m, "%s (drive_add said: %.*s)", *err,
                                    (int) strcspn (said, "\r\n"), said) != -1) {
@@ -1131,6 +1143,8 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, SNAPSHOT_STEP_MS, why, whylen) == -1)
     goto out;
   ret = RESTORED;
+  g->qmp = q;         /* kept for hot-adding drives */
+  q = NULL;
 
  out:
   qmp_close (q);
@@ -1163,6 +1177,15 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
    * handler (the cold boot reports its own). */
   guestfs_push_error_handler (g, NULL, NULL);
   if (access (state, R_OK) == -1) {
+    /* A save that failed lately is not tried again at every launch: the
+     * lock file's time says when (SAVE_RETRY_SECONDS). */
+    struct stat lst;
+    if (stat (lock, &lst) == 0 && lst.st_size > 0 &&
+        time (NULL) - lst.st_mtime < SAVE_RETRY_SECONDS) {
+      snprintf (why, whylen, "saving the state failed %ld s ago",
+                (long) (time (NULL) - lst.st_mtime));
+      goto pop;
+    }
     /* Two first launches: one saves, the other waits for it. */
     int lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lfd >= 0)
@@ -1171,11 +1194,17 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
       guestfs_int_launch_phase (g, "no saved state %s: booting to save one", dir);
       int sr = save_state (g, app, kvm, dir, timeout_ms, why, whylen);
       if (sr != 0) {
+        /* Mark the failure (a non-empty lock file), unless KVM was the
+         * cause: the next launch saves under TCG. */
+        if (lfd >= 0 && sr != KVM_FAILED && write (lfd, "failed\n", 7) != 7)
+          debug (g, "could not mark the failed save in %s", lock);
         if (lfd >= 0) close (lfd);
         if (sr == KVM_FAILED)
           ret = KVM_FAILED;
         goto pop;
       }
+      if (lfd >= 0 && ftruncate (lfd, 0) == -1)
+        debug (g, "could not clear %s", lock);
       guestfs_int_launch_phase (g, "saved state ready");
     }
     if (lfd >= 0) close (lfd);
@@ -1258,13 +1287,22 @@ direct_launch (guestfs_h *g)
     hatch_appliance_free (&app);
     return 0;
   }
+  /* A cold boot has a QMP monitor too, for hot-adding drives. */
+  char *qmp_path = NULL;
+  int qfd = -1;
+  if (asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1) {
+    guestfs_int_perrorf (g, "asprintf");
+    goto fail;
+  }
+  struct vm_variant cold = cold_boot;
+  cold.qmp_path = qmp_path;
   enum start_result r;
   if (s == KVM_FAILED && !force_kvm)
     r = KVM_FAILED;     /* the boot that would have saved the state told */
   else {
     why[0] = '\0';
     r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why,
-                         &cold_boot, NULL);
+                         &cold, &qfd);
   }
   if (r == KVM_FAILED) {
     /* The one line -v shows about it; the verdict is cached so that the
@@ -1277,13 +1315,19 @@ direct_launch (guestfs_h *g)
     g->console_wrapped = false;
     g->console_line_len = 0;
     r = start_appliance (g, &app, false, false, timeout_ms, why, sizeof why,
-                         &cold_boot, NULL);
+                         &cold, &qfd);
     /* Where TCG boots what KVM did not, KVM was the cause. */
     if (r == STARTED && !kvm_said_so)
       guestfs_int_kvm_record_failure (g);
   }
+  free (qmp_path);
   if (r != STARTED)
     goto fail;
+  char *err = NULL;
+  g->qmp = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
+  if (!g->qmp)
+    debug (g, "no QMP monitor (%s): drives cannot be hot-added", err ? err : "?");
+  free (err);
   guestfs_int_launch_phase (g, "daemon ready: launch finished");
   hatch_appliance_free (&app);
   return 0;
@@ -1339,6 +1383,8 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   /* Before qemu is reaped, so the recovery process can never kill a
    * recycled pid. */
   guestfs_int_stop_recovery (g);
+  qmp_close (g->qmp);
+  g->qmp = NULL;
   /* Nothing the appliance did can outlive it when no drive is writable
    * (read-only drives are snapshots): then qemu just goes. */
   bool writable = false;
@@ -1387,8 +1433,35 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   return ret;
 }
 
+/* add_drive on a launched handle: the same hot-add as after a restore,
+ * then the daemon waits for the new disk. */
+static int
+direct_hot_add_drive (guestfs_h *g, size_t i)
+{
+  if (!g->qmp) {
+    error (g, "add_drive: qemu's monitor is not available: drives can only be added before launch");
+    errno = ENOTSUP;
+    return -1;
+  }
+  char *err = NULL;
+  if (hotplug_drive (g, g->qmp, i, &err) == -1) {
+    error (g, "add_drive: %s: %s", g->drives[i].filename, err ? err : "QMP failed");
+    free (err);
+    return -1;
+  }
+  char why[1024];
+  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, SNAPSHOT_STEP_MS,
+                                 why, sizeof why) == -1) {
+    error (g, "add_drive: %s", why);
+    return -1;
+  }
+  debug (g, "hot-added %s as drive %zu", g->drives[i].filename, i);
+  return 0;
+}
+
 const struct backend_ops guestfs_int_backend_direct = {
   .name = "direct",
   .launch = direct_launch,
   .shutdown = direct_shutdown,
+  .hot_add_drive = direct_hot_add_drive,
 };

@@ -14,6 +14,8 @@
 
 enum state { CONFIG = 0, LAUNCHING = 1, READY = 2, BUSY = 3, NO_HANDLE = 4 };
 
+struct qmp;                 /* qmp.h */
+
 struct drive {
   char *filename;     /* host path (scratch drives: created at launch) */
   bool readonly;
@@ -95,6 +97,7 @@ struct guestfs_h {
   /* the running appliance */
   pid_t qemu_pid;
   int sock;                 /* connection to the daemon */
+  struct qmp *qmp;          /* qemu's QMP monitor (direct backend), or NULL */
   int console_fd;           /* qemu's stdout+stderr */
   char *sockdir;            /* per-handle temporary directory */
   char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */
@@ -249,6 +252,10 @@ struct backend_ops {
   /* Stop the appliance (daemon exit, then qemu) and remove the handle's
    * temporary files.  check_errors: report an unclean exit. */
   int (*shutdown) (guestfs_h *g, bool check_errors);
+  /* Attach g->drives[i], just added to a launched handle, and wait
+   * until the daemon sees it; NULL if the backend cannot.  On failure:
+   * set the handle error, return -1 (the caller drops the drive). */
+  int (*hot_add_drive) (guestfs_h *g, size_t i);
 };
 extern const struct backend_ops guestfs_int_backend_direct;
 /* launch.c: stop whatever backend launched (nothing if none). */
