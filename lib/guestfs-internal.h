@@ -14,6 +14,8 @@
 
 enum state { CONFIG = 0, LAUNCHING = 1, READY = 2, BUSY = 3, NO_HANDLE = 4 };
 
+struct qmp;                 /* qmp.h */
+
 struct drive {
   char *filename;     /* host path (scratch drives: created at launch) */
   bool readonly;
@@ -55,6 +57,7 @@ struct private_entry {
 };
 
 #define CONSOLE_TAIL_SIZE 4096
+#define HATCH_DEFAULT_MEMSIZE 1280   /* MiB; a saved appliance state has this much */
 
 struct guestfs_h {
   struct guestfs_h *next;       /* list of open handles, closed at exit */
@@ -94,6 +97,7 @@ struct guestfs_h {
   /* the running appliance */
   pid_t qemu_pid;
   int sock;                 /* connection to the daemon */
+  struct qmp *qmp;          /* qemu's QMP monitor (direct backend), or NULL */
   int console_fd;           /* qemu's stdout+stderr */
   char *sockdir;            /* per-handle temporary directory */
   char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */
@@ -225,6 +229,11 @@ void guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x);
 void guestfs_int_drain_console (guestfs_h *g);
 /* Wait for the daemon's HELLO (launch). timeout_ms bounds the wait. */
 int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
+/* After a restore: give the daemon the clock and fresh entropy, and wait
+ * until it sees ndrives user drives.  0, or -1 with the reason in why
+ * (no handle error is set: the caller falls back to a cold boot). */
+int guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
+                               char *why, size_t whylen);
 /* Ask the daemon to exit (procedure 0) and wait for the reply. */
 int guestfs_int_daemon_exit (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
@@ -244,6 +253,10 @@ struct backend_ops {
   /* Stop the appliance (daemon exit, then qemu) and remove the handle's
    * temporary files.  check_errors: report an unclean exit. */
   int (*shutdown) (guestfs_h *g, bool check_errors);
+  /* Attach g->drives[i], just added to a launched handle, and wait
+   * until the daemon sees it; NULL if the backend cannot.  On failure:
+   * set the handle error, return -1 (the caller drops the drive). */
+  int (*hot_add_drive) (guestfs_h *g, size_t i);
 };
 extern const struct backend_ops guestfs_int_backend_direct;
 extern const struct backend_ops guestfs_int_backend_libvirt; /* libvirt-backend.c */
