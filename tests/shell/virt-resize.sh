@@ -252,7 +252,7 @@ lv=$(after lvsize)
 # ext4 made with 1 KiB blocks: the block count is the size in KiB.
 [ "$(after a1 | awk '{print $3}')" = 12288 ] && ok "A: ext4 grew to its 12M partition" ||
   notok "A: ext4 grew to its 12M partition"
-[ "$(after lvfs | awk '{printf "%d", $3 * 1024}')" = "$lv" ] && ok "A: ext4 on the LV grew with it" ||
+[ "$(after lvfs | grep "^Block count:" | awk '{printf "%d", $3 * 1024}')" = "$lv" ] && ok "A: ext4 on the LV grew with it" ||
   notok "A: ext4 on the LV grew with it"
 bt=$(bytes btrfs)
 [ "$bt" -gt $((250 * MiB)) ] && ok "A: btrfs grew ($bt)" || notok "A: btrfs grew ($bt)"

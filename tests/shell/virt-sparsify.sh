@@ -61,7 +61,7 @@ rm /big
 umount /
 luks-close /dev/mapper/lk
 GF
-printf 'hatchkey\n' | "$fish" --keys-from-stdin -a "$S" -a "$L" -f "$w/make.gf" > "$tmp/out" 2> "$tmp/err" ||
+printf 'hatchkey\nhatchkey\n' | "$fish" --keys-from-stdin -a "$S" -a "$L" -f "$w/make.gf" > "$tmp/out" 2> "$tmp/err" ||
   { echo "Bail out! could not make the source images"; cat "$tmp/err"; exit 1; }
 qemu-img convert -O qcow2 "$S" "$w/s.qcow2"
 cp --sparse=always "$S" "$w/s-inplace.img"
