@@ -223,6 +223,36 @@ put_backing (FILE *f, const char *file, const char *format)
   fputs ("'><seclabel model='dac' relabel='no'/></source><backingStore/></backingStore>\n", f);
 }
 
+/* User drive i as a <disk> (the domain's, or one to hot-add). */
+static void
+put_disk (FILE *f, guestfs_h *g, size_t i)
+{
+  struct drive *d = &g->drives[i];
+  char target[16];
+  drive_target (i, target);
+  const char *fmt = d->format ? d->format : "raw";
+  fprintf (f, "    <disk type='file' device='disk'>\n"
+           "      <driver name='qemu' type='%s' cache='%s'%s/>\n",
+           d->readonly ? "qcow2" : fmt,
+           d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
+           d->discard && strcmp (d->discard, "disable") != 0 ? " discard='unmap'" : "");
+  if (d->readonly) {
+    fprintf (f, "      <source file='%s/overlay%zu.qcow2'/>\n", g->sockdir, i);
+    put_backing (f, d->filename, fmt);
+  }
+  else {
+    fputs ("      <source file='", f);
+    xml_put (f, d->filename);
+    fputs ("'/>\n", f);
+  }
+  if (d->blocksize)
+    fprintf (f, "      <blockio logical_block_size='%d' physical_block_size='%d'/>\n",
+             d->blocksize, d->blocksize);
+  fprintf (f, "      <target dev='%s' bus='scsi'/>\n"
+           "      <address type='drive' controller='0' bus='0' target='%zu' unit='0'/>\n"
+           "    </disk>\n", target, i);
+}
+
 static char *
 domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
             const char *cmdline, const char *domname)
@@ -267,32 +297,8 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   put_backing (f, app->root, "raw");
   fputs ("      <target dev='vda' bus='virtio'/>\n    </disk>\n", f);
 
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    char target[16];
-    drive_target (i, target);
-    const char *fmt = d->format ? d->format : "raw";
-    fprintf (f, "    <disk type='file' device='disk'>\n"
-             "      <driver name='qemu' type='%s' cache='%s'%s/>\n",
-             d->readonly ? "qcow2" : fmt,
-             d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
-             d->discard && strcmp (d->discard, "disable") != 0 ? " discard='unmap'" : "");
-    if (d->readonly) {
-      fprintf (f, "      <source file='%s/overlay%zu.qcow2'/>\n", g->sockdir, i);
-      put_backing (f, d->filename, fmt);
-    }
-    else {
-      fputs ("      <source file='", f);
-      xml_put (f, d->filename);
-      fputs ("'/>\n", f);
-    }
-    if (d->blocksize)
-      fprintf (f, "      <blockio logical_block_size='%d' physical_block_size='%d'/>\n",
-               d->blocksize, d->blocksize);
-    fprintf (f, "      <target dev='%s' bus='scsi'/>\n"
-             "      <address type='drive' controller='0' bus='0' target='%zu' unit='0'/>\n"
-             "    </disk>\n", target, i);
-  }
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    put_disk (f, g, i);
   fprintf (f, "    <channel type='unix'>\n"
            "      <source mode='connect' path='%s/guestfsd.sock'/>\n"
            "      <target type='virtio' name='" HATCH_CHANNEL_NAME "'/>\n"
@@ -470,6 +476,30 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
   return ret;
 }
 
+/* A read-only drive is used through an overlay in the handle's
+ * directory, owned by qemu's user. */
+static int
+prepare_drive (guestfs_h *g, size_t i, uid_t quid, gid_t qgid)
+{
+  struct drive *d = &g->drives[i];
+  if (!d->readonly)
+    return 0;
+  char *ov, *abs = realpath (d->filename, NULL);
+  if (!abs || asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) == -1) {
+    guestfs_int_perrorf (g, "%s", d->filename);
+    free (abs);
+    return -1;
+  }
+  int r = make_overlay (g, abs, d->format ? d->format : "raw", ov);
+  if (r == 0 && quid != geteuid () && chown (ov, quid, qgid) == -1) {
+    guestfs_int_perrorf (g, "chown %s", ov);
+    r = -1;
+  }
+  free (abs);
+  free (ov);
+  return r;
+}
+
 static int libvirt_shutdown (guestfs_h *g, bool check_errors);
 
 static int
@@ -529,24 +559,9 @@ libvirt_launch (guestfs_h *g)
     goto fail;
   }
   free (ov);
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    if (!d->readonly)
-      continue;
-    char *abs = realpath (d->filename, NULL);
-    if (!abs || asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) == -1) {
-      guestfs_int_perrorf (g, "launch: %s", d->filename);
-      free (abs);
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (prepare_drive (g, i, quid, qgid) == -1)
       goto fail;
-    }
-    int r = make_overlay (g, abs, d->format ? d->format : "raw", ov);
-    if (r == 0 && quid != geteuid () && chown (ov, quid, qgid) == -1)
-      r = -1;
-    free (abs);
-    free (ov);
-    if (r == -1)
-      goto fail;
-  }
   if (quid != geteuid ()) {
     /* Traversable, not listable, for qemu's user: the handle's directory,
      * and the per-user appliance cache holding kernel, initrd and root. */
@@ -617,10 +632,51 @@ libvirt_shutdown (guestfs_h *g, bool check_errors)
   return ret;
 }
 
+/* add_drive on a launched handle: attach the disk to the running
+ * domain, then wait until the daemon sees it. */
+static int
+libvirt_hot_add_drive (guestfs_h *g, size_t i)
+{
+  uid_t quid;
+  gid_t qgid;
+  qemu_ids (g->libvirt_conn, g->kvm_used ? "kvm" : "qemu", &quid, &qgid);
+  if (prepare_drive (g, i, quid, qgid) == -1)
+    return -1;
+  char *xml = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&xml, &len);
+  if (!f) {
+    guestfs_int_perrorf (g, "add_drive");
+    return -1;
+  }
+  put_disk (f, g, i);
+  if (fclose (f) != 0) {
+    free (xml);
+    guestfs_int_perrorf (g, "add_drive");
+    return -1;
+  }
+  int r = virDomainAttachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+  free (xml);
+  if (r == -1) {
+    libvirt_failed (g, "add_drive: libvirt could not attach the drive");
+    return -1;
+  }
+  char why[512];
+  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, 30000, why, sizeof why) == -1) {
+    error (g, "add_drive: %s", why);
+    return -1;
+  }
+  debug (g, "hot-added %s as drive %zu", g->drives[i].filename, i);
+  return 0;
+}
+
 #endif /* HAVE_LIBVIRT */
 
 const struct backend_ops guestfs_int_backend_libvirt = {
   .name = "libvirt",
   .launch = libvirt_launch,
   .shutdown = libvirt_shutdown,
+#ifdef HAVE_LIBVIRT
+  .hot_add_drive = libvirt_hot_add_drive,
+#endif
 };

@@ -11,14 +11,15 @@
 . "$(dirname "$0")/fish-lib.bash"
 need_launch
 build=${HATCH_BUILDDIR:?}
-echo "1..10"
+echo "1..11"
 if [ "$(id -u)" != 0 ] || ! command -v libvirtd > /dev/null || ! command -v virsh > /dev/null; then
   for i in $(seq 10); do skip "needs root and libvirt-daemon-system (libvirtd, virsh)"; done
   exit 0
 fi
 uri=qemu:///system
 if ! virsh -c $uri version > /dev/null 2>&1; then
-  pgrep -x virtlogd > /dev/null || { virtlogd -d -p "$tmp/virtlogd.pid"; cleanup_hooks+=('kill $(cat "$tmp/virtlogd.pid") 2> /dev/null'); }
+  # (a session virtlogd of another user does not count: the system one's socket)
+  [ -S /run/libvirt/virtlogd-sock ] || { virtlogd -d -p "$tmp/virtlogd.pid"; cleanup_hooks+=('kill $(cat "$tmp/virtlogd.pid") 2> /dev/null'); }
   libvirtd -d -p "$tmp/libvirtd.pid"
   cleanup_hooks+=('kill $(cat "$tmp/libvirtd.pid") 2> /dev/null')
   for i in $(seq 100); do virsh -c $uri version > /dev/null 2>&1 && break; sleep 0.2; done
@@ -67,6 +68,26 @@ if [ "$out" = "through libvirt
 true" ] && [ "$(sha256sum < "$tmp/disk.img")" = "$sum" ]; then
   ok "a read-only drive is writable in its overlay and stays byte-identical"
 else echo "# $out"; notok "a read-only drive stays byte-identical"; fi
+
+# add_drive on the launched handle: attached to the running domain.
+printf 'hot-ro\n' > "$tmp/hot-ro.img"; truncate -s 16M "$tmp/hot-ro.img"
+truncate -s 16M "$tmp/hot-rw.img"
+"$fish" -a "$tmp/disk.img" > "$tmp/out" 2> "$tmp/err" <<GF
+run
+add-drive-ro $tmp/hot-ro.img
+add-drive $tmp/hot-rw.img format:raw
+list-devices
+pread-device /dev/sdb 7 0
+pwrite-device /dev/sdc "hot-rw" 0
+GF
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "/dev/sda
+/dev/sdb
+/dev/sdc
+hot-ro
+6" ] && [ "$(head -c 6 "$tmp/hot-rw.img")" = hot-rw ]; then
+  ok "add_drive after launch: hot-added to the domain as sdb, sdc"
+else notok "add_drive after launch through libvirt (status $rc)"; fi
 
 # guestfish -d with a domain defined in that libvirtd.
 dom=hatch-test-$$
