@@ -12,6 +12,8 @@ packages=(
   libvirt-dev
   # the Python binding, built for /usr/bin/python3
   python3-dev
+  # virt-customize and friends: crypt(3) for --root-password
+  libcrypt-dev
   # guestmount / mount_local (FUSE)
   fuse3 libfuse3-dev
   # run: qemu and the host kernel the appliance boots
