@@ -171,6 +171,9 @@ main (int argc, char *argv[])
     if (guestfs_add_drive_opts_argv (g, attach[i].file, &a) == -1)
       exit (EXIT_FAILURE);
   }
+  /* The drives are read-only (a throw-away overlay) with --dry-run, but
+   * the filesystems are mounted for writing either way. */
+  o.read_only = false;
   if (guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
     exit (EXIT_FAILURE);
 

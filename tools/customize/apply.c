@@ -379,9 +379,9 @@ op_hostname (guestfs_h *g, const char *root, struct customize *cz, const char *n
   if (r == 0 && (sysconfig || hosts)) {
     r = guestfs_aug_init (g, "/", 64 /* AUG_NO_MODL_AUTOLOAD */);
     if (r == 0 && sysconfig)
-      r = guestfs_aug_transform (g, "Shellvars", "/etc/sysconfig/network");
+      r = guestfs_aug_transform (g, "Shellvars", "/etc/sysconfig/network", -1);
     if (r == 0 && hosts)
-      r = guestfs_aug_transform (g, "Hosts", "/etc/hosts");
+      r = guestfs_aug_transform (g, "Hosts", "/etc/hosts", -1);
     if (r == 0)
       r = guestfs_aug_load (g);
     if (r == 0 && sysconfig)
@@ -619,7 +619,7 @@ selinux_relabel (guestfs_h *g, struct customize *cz)
   customize_message (cz, "SELinux relabelling");
   char *type = NULL;
   if (guestfs_aug_init (g, "/", 64) == 0 &&
-      guestfs_aug_transform (g, "Semanage", "/etc/selinux/config") == 0 &&
+      guestfs_aug_transform (g, "Semanage", "/etc/selinux/config", -1) == 0 &&
       guestfs_aug_load (g) == 0)
     type = TOOL_QUIET (g, guestfs_aug_get (g, "/files/etc/selinux/config/SELINUXTYPE"));
   TOOL_QUIET (g, guestfs_aug_close (g));

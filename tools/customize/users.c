@@ -152,7 +152,7 @@ static int
 aug_open (guestfs_h *g, const char *lens, const char *file)
 {
   if (guestfs_aug_init (g, "/", 64 /* AUG_NO_MODL_AUTOLOAD */) == -1 ||
-      guestfs_aug_transform (g, lens, file) == -1 ||
+      guestfs_aug_transform (g, lens, file, -1) == -1 ||
       guestfs_aug_load (g) == -1)
     return -1;
   return 0;
