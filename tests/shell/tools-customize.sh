@@ -234,4 +234,19 @@ rc=$?
 if [ $rc = 1 ] && grep -q to-the-log "$tmp/err" && [ ! -s "$tmp/out" ]; then
   ok "a failing --run-command: exit 1, its output shown, -q quiet"
 else notok "a failing --run-command (exit $rc)"; fi
+
+# A guest whose programs the appliance cannot run (its /usr/bin/bash, which
+# inspection reads for the architecture, made an aarch64 ELF): --run-command
+# is refused before anything runs.
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000\001\000\000\000' > "$tmp/arm-elf"
+head -c 40 /dev/zero >> "$tmp/arm-elf"
+"$vc" -q --format=raw -a "$img" --no-network --upload "$tmp/arm-elf:/usr/bin/bash" > "$tmp/out" 2> "$tmp/err" ||
+  notok "make the guest look aarch64"
+"$vc" -q --format=raw -a "$img" --no-network --touch /root/before --run-command 'touch /root/ran' \
+  > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ "$(uname -m)" != x86_64 ]; then skip "the aarch64 guest test is for x86_64 hosts"
+elif [ $rc = 1 ] && grep -q "the guest’s architecture (aarch64) is not the host’s" "$tmp/err"; then
+  ok "--run-command refused for an aarch64 guest"
+else notok "--run-command refused for an aarch64 guest (exit $rc)"; fi
 finish
