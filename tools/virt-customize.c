@@ -67,6 +67,9 @@ main (int argc, char *argv[])
 
   static const char short_options[] = "a:c:d:m:nqvVx";
   static const struct option tool_long_options[] = {
+    /* --format takes its value as the next argument too, as in 1.48
+     * (listed before the shared optional-value form, so it wins). */
+    { "format", required_argument, NULL, TOOL_OPT_FORMAT },
     TOOL_LONG_OPTIONS,
     { "attach", required_argument, NULL, OPT_ATTACH },
     { "attach-format", required_argument, NULL, OPT_ATTACH_FORMAT },

@@ -198,11 +198,16 @@ main (int argc, char *argv[])
   bool dry_run = false, started = false;
   bool sel[64];
   const char *mount_options = NULL;
+  if (sysprep_nr_ops > sizeof sel / sizeof sel[0])
+    abort ();                   /* the table outgrew this array */
   for (size_t i = 0; i < sysprep_nr_ops; ++i)
     sel[i] = sysprep_ops[i].default_on;
 
   static const char short_options[] = "a:c:d:nqvVx";
   static const struct option tool_long_options[] = {
+    /* --format takes its value as the next argument too, as in 1.48
+     * (listed before the shared optional-value form, so it wins). */
+    { "format", required_argument, NULL, TOOL_OPT_FORMAT },
     TOOL_LONG_OPTIONS,
     { "color", no_argument, NULL, OPT_COLORS },
     { "colors", no_argument, NULL, OPT_COLORS },

@@ -75,7 +75,7 @@ ops=(
   --chmod 0600:/etc/hostname --chown 12.34:/etc/debian_version
   --commands-from-file "$tmp/cmds"
   --copy /etc/fstab:/root --copy-in "$tmp/tree:/root" --delete '/etc/*.d/README*'
-  --edit '/etc/hostname:s/deboot/edited/'
+  --write /root/ed:abc --edit '/root/ed:s/b/B/; $_ .= "line $lineno\n"'
   --firstboot "$tmp/fb1.sh" --firstboot-command 'echo second >> /root/fb-order'
   --run-command '/usr/lib/virt-sysprep/firstboot.sh start'
   --firstboot-command 'echo later' --firstboot-install hello,cowsay
@@ -116,6 +116,8 @@ echo "== copy-in"
 cat /root/tree/sub/f
 echo "== delete"
 glob-expand /etc/*.d/README*
+echo "== edit"
+cat /root/ed
 echo "== hostname"
 cat /etc/hostname
 echo "== fb-order"
@@ -180,7 +182,8 @@ check "--commands-from-file (continuation line)" fromfile "one two"
 check "--copy then --move" copy "true"
 check "--copy-in a tree" copy-in "in-tree"
 check "--delete with a glob" delete ""
-check "--edit, then --hostname" hostname "newhost"
+check "--edit with a Perl expression (\$lineno too)" edit "aBcline 1"
+check "--hostname" hostname "newhost"
 check "firstboot scripts ran once, in order" fb-order "first
 second"
 if section fb-log | grep -q '=== Running 0001-fb1.sh ===' &&

@@ -102,7 +102,7 @@ sum=$(sha256sum < "$img")
 rc=$?
 if [ $rc = 0 ] && [ "$(sha256sum < "$img")" = "$sum" ]; then ok "--dry-run leaves the image byte-identical"
 else notok "--dry-run (exit $rc)"; fi
-"$vs" --format=raw -a "$img" --hostname cloned > "$tmp/out" 2> "$tmp/err"
+"$vs" --format raw -a "$img" --hostname cloned > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if [ $rc = 0 ]; then ok "virt-sysprep (defaults + --hostname)"; else notok "virt-sysprep (exit $rc)"; fi
 if grep -q 'Performing "ssh-hostkeys" ...' "$tmp/out" && ! grep -q 'Performing "user-account"' "$tmp/out" &&
