@@ -133,6 +133,8 @@ echo "== fstab"
 cat /etc/fstab
 echo "== uuid"
 vfs-uuid /dev/sda1
+echo "== script"
+-cat /root/by-script
 GF
 }
 probe
@@ -160,12 +162,23 @@ olduuid=$(section uuid)
 if section fstab | grep -q "^UUID=$olduuid / "; then ok "fstab names the root by UUID"; else notok "fstab names the root by UUID"; fi
 
 # ---- user-account and fs-uuids --------------------------------------------
-"$vs" --format=raw -a "$img" --operations user-account,fs-uuids > "$tmp/out" 2> "$tmp/err"
+# --script needs FUSE (mount_local) on the host.
+fuse=no
+[ -c /dev/fuse ] && command -v fusermount3 > /dev/null && fuse=yes
+printf '#!/bin/sh\ncat etc/hostname > "%s/seen"\necho by-script > root/by-script\n' "$tmp" > "$tmp/script.sh"
+chmod +x "$tmp/script.sh"
+if [ $fuse = yes ]; then sargs=(--operations user-account,fs-uuids,script --script "$tmp/script.sh"); nops=3
+else sargs=(--operations user-account,fs-uuids); nops=2; fi
+"$vs" --format=raw -a "$img" "${sargs[@]}" > "$tmp/out" 2> "$tmp/err"
 rc=$?
-if [ $rc = 0 ] && [ "$(grep -c Performing "$tmp/out")" = 2 ]; then ok "--operations user-account,fs-uuids"
-else notok "--operations user-account,fs-uuids (exit $rc)"; fi
+if [ $rc = 0 ] && [ "$(grep -c Performing "$tmp/out")" = $nops ]; then ok "--operations ${sargs[1]}"
+else notok "--operations ${sargs[1]} (exit $rc)"; fi
 probe
 check "user-account: bob and his home gone" bob "false"
+if [ $fuse = no ]; then skip "--script: no FUSE here"
+elif [ "$(cat "$tmp/seen" 2> /dev/null)" = cloned ] && section script | grep -qx by-script; then
+  ok "--script ran on the host in the mounted guest (read and wrote its files)"
+else notok "--script"; fi
 newuuid=$(section uuid)
 if [ -n "$newuuid" ] && [ "$newuuid" != "$olduuid" ]; then ok "fs-uuids: new UUID"; else notok "fs-uuids: new UUID ($olduuid -> $newuuid)"; fi
 if section fstab | grep -q "^UUID=$newuuid / "; then ok "fs-uuids: /etc/fstab follows"; else notok "fs-uuids: fstab follows"; fi

@@ -2,10 +2,15 @@
  * glob lists are below, one per operation.  The others change the guest
  * through the library (and Augeas, in the appliance, for the account and
  * network files): the guest's content is never parsed here. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "fusermount.h"
 #include "operations.h"
 #include "run.h"
 #include "util.h"
@@ -207,18 +212,85 @@ op_user_account (guestfs_h *g, const char *root, struct sysprep_ctx *ctx)
   return r;
 }
 
-/* --script: the guest mounted on the host (FUSE) at --scriptdir (or a
- * temporary directory) while each script runs there. */
+/* --script: the guest's filesystems are shown on the host with FUSE
+ * (mount_local) at --scriptdir (or a temporary directory) while each
+ * program runs there, in order, with that directory as its current one.
+ * The library serves the mount in this thread (mount_local_run); the
+ * programs run from a second thread, which unmounts when they are done. */
+struct script_run {
+  struct sysprep_ctx *ctx;
+  const char *dir;
+  int failed;
+};
+
+static void *
+run_scripts (void *opaque)
+{
+  struct script_run *sr = opaque;
+  for (size_t i = 0; i < sr->ctx->nr_script && !sr->failed; ++i) {
+    pid_t pid = fork ();
+    if (pid == -1) {
+      perror ("fork");
+      sr->failed = 1;
+      break;
+    }
+    if (pid == 0) {
+      if (chdir (sr->dir) == -1)
+        _exit (126);
+      execl ("/bin/sh", "sh", "-c", sr->ctx->script[i], (char *) NULL);
+      _exit (127);
+    }
+    int st;
+    while (waitpid (pid, &st, 0) == -1 && errno == EINTR)
+      ;
+    if (!WIFEXITED (st) || WEXITSTATUS (st) != 0) {
+      fprintf (stderr, "%s: --script %s failed (status %d)\n", sr->ctx->cz->program,
+               sr->ctx->script[i], WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st));
+      sr->failed = 1;
+    }
+  }
+  /* Ends mount_local_run in the other thread; the mount may be busy for
+   * a moment after the last program exits. */
+  char err[256];
+  for (int tries = 0; tries < 50; ++tries) {
+    if (hatch_fusermount_unmount (sr->dir, err, sizeof err) == 0)
+      return NULL;
+    usleep (100000);
+  }
+  fprintf (stderr, "%s: fusermount3 -u %s: %s\n", sr->ctx->cz->program, sr->dir, err);
+  sr->failed = 1;
+  return NULL;
+}
+
 static int
 op_script (guestfs_h *g, const char *root, struct sysprep_ctx *ctx)
 {
-  (void) g; (void) root;
+  (void) root;
   if (ctx->nr_script == 0)
     return 0;
-  fprintf (stderr, "%s: --script is not supported by this version (it needs the "
-           "guest mounted on the host with FUSE); use --run instead, which runs "
-           "the script inside the guest\n", ctx->cz->program);
-  return -1;
+  char tmpl[] = "/tmp/virt-sysprep-XXXXXX";
+  const char *dir = ctx->scriptdir;
+  if (!dir && !(dir = mkdtemp (tmpl))) {
+    perror ("mkdtemp");
+    return -1;
+  }
+  int r = -1;
+  if (guestfs_mount_local (g, dir, -1) == 0) {
+    struct script_run sr = { ctx, dir, 0 };
+    pthread_t t;
+    if (pthread_create (&t, NULL, run_scripts, &sr) != 0) {
+      perror ("pthread_create");
+      TOOL_QUIET (g, guestfs_umount_local (g, -1));
+    }
+    else {
+      int run = guestfs_mount_local_run (g);
+      pthread_join (t, NULL);
+      r = run == -1 || sr.failed ? -1 : 0;
+    }
+  }
+  if (!ctx->scriptdir)
+    rmdir (dir);
+  return r;
 }
 
 /* ---- on the devices, unmounted ------------------------------------ */
