@@ -99,7 +99,26 @@ grep -c '^\[ *[0-9.]*\] ' "$tmp/out" > "$tmp/nmsg"
 if grep -q '^\[ *[0-9.]*\] Examining the guest' "$tmp/out" && grep -q '\] Setting passwords$' "$tmp/out" &&
    grep -q '\] Finishing off$' "$tmp/out"; then ok "progress messages"; else notok "progress messages"; fi
 
-"$fish" --ro --format=raw -a "$img" -i > "$tmp/out" 2> "$tmp/err" <<'GF'
+# ---- --dry-run, and a failing guest command (both on the overlay) -------
+sum=$(sha256sum < "$img")
+"$vc" -n --format=raw -a "$img" --no-network --delete /etc --write /root/dry:x \
+  > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(sha256sum < "$img")" = "$sum" ]; then ok "--dry-run leaves the image byte-identical"
+else notok "--dry-run (exit $rc)"; fi
+
+# A guest command that fails: exit 1, the end of its output shown.
+"$vc" -n -q --format=raw -a "$img" --no-network --run-command 'echo to-the-log; exit 3' \
+  > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q to-the-log "$tmp/err" && [ ! -s "$tmp/out" ]; then
+  ok "a failing --run-command: exit 1, its output shown, -q quiet"
+else notok "a failing --run-command (exit $rc)"; fi
+
+# The arm-elf upload at the end prepares the architecture test below.
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000\001\000\000\000' > "$tmp/arm-elf"
+head -c 40 /dev/zero >> "$tmp/arm-elf"
+{ cat <<'GF'
 echo "== nonl"
 cat /root/nonl
 echo "== newfile"
@@ -165,6 +184,7 @@ exists /etc/resolv.conf.virt-customize-saved
 echo "== log"
 cat /tmp/builder.log
 GF
+  echo "upload $tmp/arm-elf /usr/bin/bash"; } | "$fish" --format=raw -a "$img" -i > "$tmp/out" 2> "$tmp/err"
 out=$tmp/out
 section () { awk -v h="== $1" '$0 == h { on = 1; next } /^== / { on = 0 } on && NF' "$out"; }
 check () {  # NAME SECTION EXPECTED
@@ -222,29 +242,10 @@ if [ "${hash:0:3}" = '$6$' ] &&
   ok "--root-password file: (last one wins) is a real SHA-512 crypt(3) hash"
 else echo "# hash: $hash" ; notok "--root-password hash"; fi
 
-# ---- the firstboot runner's idempotence and --dry-run ------------------
-sum=$(sha256sum < "$img")
-"$vc" -n --format=raw -a "$img" --no-network --delete /etc --write /root/dry:x \
-  > "$tmp/out" 2> "$tmp/err"
-rc=$?
-if [ $rc = 0 ] && [ "$(sha256sum < "$img")" = "$sum" ]; then ok "--dry-run leaves the image byte-identical"
-else notok "--dry-run (exit $rc)"; fi
-
-# A guest command that fails: exit 1, the end of its output shown.
-"$vc" -n -q --format=raw -a "$img" --no-network --run-command 'echo to-the-log; exit 3' \
-  > "$tmp/out" 2> "$tmp/err"
-rc=$?
-if [ $rc = 1 ] && grep -q to-the-log "$tmp/err" && [ ! -s "$tmp/out" ]; then
-  ok "a failing --run-command: exit 1, its output shown, -q quiet"
-else notok "a failing --run-command (exit $rc)"; fi
-
 # A guest whose programs the appliance cannot run (its /usr/bin/bash, which
-# inspection reads for the architecture, made an aarch64 ELF): --run-command
+# inspection reads for the architecture, made an aarch64 ELF by the
+# guestfish session above): --run-command
 # is refused before anything runs.
-printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000\001\000\000\000' > "$tmp/arm-elf"
-head -c 40 /dev/zero >> "$tmp/arm-elf"
-"$vc" -q --format=raw -a "$img" --no-network --upload "$tmp/arm-elf:/usr/bin/bash" > "$tmp/out" 2> "$tmp/err" ||
-  notok "make the guest look aarch64"
 "$vc" -q --format=raw -a "$img" --no-network --touch /root/before --run-command 'touch /root/ran' \
   > "$tmp/out" 2> "$tmp/err"
 rc=$?
