@@ -9,17 +9,11 @@
 int
 guestfs_impl_launch (guestfs_h *g)
 {
-  if (strncmp (g->backend, "libvirt", 7) == 0) {
-    error (g, "launch: the libvirt backend is not implemented yet; use LIBGUESTFS_BACKEND=direct");
-    return -1;
-  }
-  if (strncmp (g->backend, "unix:", 5) == 0) {
-    error (g, "launch: the unix: backend is not implemented yet");
-    return -1;
-  }
   clock_gettime (CLOCK_MONOTONIC, &g->launch_t0);
   g->state = LAUNCHING;
-  g->backend_ops = &guestfs_int_backend_direct;
+  g->backend_ops = strncmp (g->backend, "unix:", 5) == 0 ? &guestfs_int_backend_unix
+    : strncmp (g->backend, "libvirt", 7) == 0 ? &guestfs_int_backend_libvirt
+    : &guestfs_int_backend_direct;
   if (g->backend_ops->launch (g) == -1) {
     g->backend_ops = NULL;
     g->state = CONFIG;
