@@ -14,6 +14,8 @@ packages=(
   libvirt-dev libvirt-daemon-system
   # the Python binding, built for /usr/bin/python3
   python3-dev
+  # virt-customize and friends: crypt(3) for --root-password
+  libcrypt-dev
   # guestmount / mount_local (FUSE)
   fuse3 libfuse3-dev
   # run: qemu and the host kernel the appliance boots

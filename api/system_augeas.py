@@ -31,13 +31,27 @@ ACTIONS = [
            "and memory hungry), AUG_NO_STDINC (8: no standard lens directory), "
            "AUG_SAVE_NOOP (16: saving only records what would change) and "
            "AUG_NO_LOAD (32: do not read the files now; call aug_load "
-           "later).  The lenses come from the appliance, not from the "
+           "later) and AUG_NO_MODL_AUTOLOAD (64: compile no lens now, and "
+           "read no file; each lens named by a later aug_transform is "
+           "compiled then, and aug_load reads only those files: much faster "
+           "than compiling every lens when a tool edits one or two files).  "
+           "The lenses come from the appliance, not from the "
            "guest.  Close the handle with aug_close.",
            tests=[Test("scratchfs", INIT(1) + ["aug_get /files/etc/hosts/1/canonical"],
                        ExpectString("localhost")),
                   Test("scratchfs", ["aug_init /augnosuchdir 0"], ExpectFail()),
-                  Test("scratchfs", ["aug_init / 64"], ExpectFail(),
+                  Test("scratchfs", ["aug_init / 128"], ExpectFail(),
                        name="undocumented flags are refused"),
+                  Test("scratchfs", HOSTS(40) + ["aug_init /aug40 64",
+                                                 "aug_transform Hosts /etc/hosts",
+                                                 "aug_load",
+                                                 "aug_get /files/etc/hosts/2/canonical"],
+                       ExpectString("otherhost"),
+                       name="AUG_NO_MODL_AUTOLOAD: only the lens named by aug_transform"),
+                  Test("scratchfs", HOSTS(41) + ["aug_init /aug41 64", "aug_load",
+                                                 "aug_match /files/etc/hosts/*"],
+                       ExpectList([]),
+                       name="AUG_NO_MODL_AUTOLOAD: no lens, no file read"),
                   Test("scratchfs", ["mkdir_p /aug2/etc", "write /aug2/etc/realhosts \"10.1.1.1 guesthost\\n\"",
                                      "ln_s /../../../aug2/etc/realhosts /aug2/etc/hosts",
                                      "aug_init /aug2 0", "aug_get /files/etc/hosts/1/canonical"],

@@ -29,10 +29,12 @@
 
 static augeas *aug;
 
-/* Flags documented for guestfs_aug_init (AUG_SAVE_BACKUP .. AUG_NO_LOAD).
- * Others (notably AUG_NO_MODL_AUTOLOAD) are refused: they would make Augeas
- * look for lens modules while chrooted, i.e. in the guest. */
-#define AUG_INIT_ALLOWED_FLAGS 63
+/* Flags documented for guestfs_aug_init (AUG_SAVE_BACKUP ..
+ * AUG_NO_MODL_AUTOLOAD).  With AUG_NO_MODL_AUTOLOAD Augeas would load a
+ * lens module the first time aug_load needs it, while chrooted, i.e. from
+ * the guest: do_aug_transform compiles the lens outside the chroot first
+ * (preload_lens). */
+#define AUG_INIT_ALLOWED_FLAGS 127
 
 struct guest_root {
   int root_fd;                  /* the appliance's "/" */
@@ -448,10 +450,27 @@ do_aug_label (const char *augpath)
   return one_node_string (r, augpath, label, "label");
 }
 
+/* Make Augeas compile LENS ("Shadow" or "Shadow.lns") and the modules it
+ * uses now, from the appliance's lens directory, by parsing an empty
+ * text with it (whether that parse succeeds does not matter). */
+static void
+preload_lens (const char *lens)
+{
+  char *qualified;
+  if (asprintf (&qualified, strchr (lens, '.') ? "%s" : "%s.lns", lens) == -1)
+    return;
+  if (aug_set (aug, "/augeas/hatch-preload/text", "") == 0)
+    aug_text_store (aug, qualified, "/augeas/hatch-preload/text",
+                    "/augeas/hatch-preload/tree");
+  aug_rm (aug, "/augeas/hatch-preload");
+  free (qualified);
+}
+
 int
 do_aug_transform (const char *lens, const char *file, int remove)
 {
   NEED_AUG (-1);
+  preload_lens (lens);
   int excl = (optargs_bitmask & GUESTFS_AUG_TRANSFORM_REMOVE_BITMASK) ? remove : 0;
   int r;
   GUEST (r = aug_transform (aug, lens, file, excl), -1);

@@ -111,9 +111,8 @@ fd_name (int fd)
   return s;
 }
 
-/* One local file or directory into the guest directory DEST. */
-static int
-copy_in (guestfs_h *g, const char *program, const char *local, const char *dest)
+int
+tool_copy_in (guestfs_h *g, const char *program, const char *local, const char *dest)
 {
   if (access (local, R_OK) == -1) {
     fprintf (stderr, "%s: %s: %s\n", program, local, strerror (errno));
@@ -286,7 +285,7 @@ tool_copy_main (enum tool_copy_kind k, int argc, char *argv[])
       break;
     }
     for (int i = optind; i < argc - 1 && r == 0; ++i)
-      r = copy_in (g, program, argv[i], last);
+      r = tool_copy_in (g, program, argv[i], last);
     break;
   case TOOL_COPY_OUT:
     for (int i = optind; i < argc - 1 && r == 0; ++i)
