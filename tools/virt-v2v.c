@@ -15,6 +15,7 @@
 #include "v2v.h"
 #include "options.h"
 #include "run.h"
+#include "util.h"
 
 static struct v2v_options opts = { .program = "virt-v2v" };
 static char tmpdir_buf[4096];
@@ -74,7 +75,7 @@ static const struct option long_options[] = {
 static const char short_options[] = "b:hn:qvVx";
 
 static void
-usage (int status)
+__attribute__((noreturn)) usage (int status)
 {
   if (status) {
     fprintf (stderr, "Try ‘virt-v2v --help’ for more information.\n");
@@ -252,7 +253,7 @@ main (int argc, char *argv[])
   opts.cz.verbose = opts.verbose;
   opts.virtio_win = getenv ("VIRTIO_WIN");
   if (!imode) imode = "libvirt";
-  if (!omode) omode = "libvirt";
+  if (!omode) omode = print_source ? "null" : "libvirt";
   if (!strcmp (omode, "local")) out.mode = V2V_O_LOCAL;
   else if (!strcmp (omode, "qemu")) out.mode = V2V_O_QEMU;
   else if (!strcmp (omode, "null")) out.mode = V2V_O_NULL;
@@ -342,7 +343,7 @@ main (int argc, char *argv[])
 
   /* ---- overlays and conversion ---- */
   v2v_message (&opts, "Opening the source");
-  struct tool_options to = { .program = "virt-v2v", .inspector = true,
+  struct tool_options to = { .program = "virt-v2v",
                              .verbose = opts.verbose, .trace = opts.trace };
   to.format = (char *) "qcow2";
   for (size_t i = 0; i < src.nr_disks; ++i) {
@@ -357,7 +358,6 @@ main (int argc, char *argv[])
     if (tool_add_drive (&to, d->overlay) == -1) exit (1);
   }
   to.format = NULL;
-  to.inspector = false;
   guestfs_h *g = tool_launch (&to, false);
   v2v_message (&opts, "Inspecting the source");
   char **roots = guestfs_inspect_os (g);
@@ -366,6 +366,16 @@ main (int argc, char *argv[])
   while (roots[nroots]) ++nroots;
   const char *root = NULL;
   if (nroots == 0) {
+    char **fses = TOOL_QUIET (g, guestfs_list_filesystems (g));
+    bool luks = false;
+    for (size_t i = 0; fses && fses[i] && fses[i + 1]; i += 2)
+      if (!strcmp (fses[i + 1], "crypto_LUKS")) luks = true;
+    tool_free_strings (fses);
+    if (luks) {
+      v2v_error (&opts, "the source disks are encrypted (LUKS): this virt-v2v cannot open "
+                 "them (no --key option); decrypt the guest first");
+      exit (1);
+    }
     v2v_error (&opts, "inspection found no operating system on the source disks: "
                "virt-v2v cannot convert this guest (is the disk encrypted, or not a bootable guest?)");
     exit (1);
@@ -380,9 +390,7 @@ main (int argc, char *argv[])
                nroots, roots[0]);
     exit (1);
   }
-  to.root = strdup (root);
-  to.inspector = true;
-  if (tool_mount (g, &to) == -1) exit (1);
+  if (tool_mount_root (g, &to, root) == -1) exit (1);
 
   struct v2v_target tgt = { 0 };
   char *type = guestfs_inspect_get_type (g, root);

@@ -103,11 +103,11 @@ static int
 fix_fstab (struct v2v_options *opts, guestfs_h *g, struct rename *r, size_t nr)
 {
   if (TOOL_QUIET (g, guestfs_is_file (g, "/etc/fstab")) != 1) return 0;
-  if (guestfs_aug_init (g, "/", 32 /* AUG_NO_LOAD */) == -1) return -1;
+  /* Only the Fstab lens: loading every lens costs seconds. */
+  if (guestfs_aug_init (g, "/", 64 /* AUG_NO_MODL_AUTOLOAD */) == -1) return -1;
   int ret = -1, changed = 0;
   char **specs = NULL;
-  if (guestfs_aug_set (g, "/augeas/load/Fstab/incl", "/etc/fstab") == -1 ||
-      TOOL_QUIET (g, guestfs_aug_rm (g, "/augeas/load/Fstab/incl[2]")) == -1 ||
+  if (guestfs_aug_transform (g, "Fstab", "/etc/fstab", -1) == -1 ||
       guestfs_aug_load (g) == -1)
     goto out;
   specs = guestfs_aug_match (g, "/files/etc/fstab/*/spec");
@@ -305,7 +305,12 @@ remove_net_bindings (struct v2v_options *opts, guestfs_h *g)
     }
   if (TOOL_QUIET (g, guestfs_is_dir (g, "/etc/sysconfig/network-scripts")) != 1)
     return 0;
-  if (guestfs_aug_init (g, "/", 0) == -1) return -1;
+  if (guestfs_aug_init (g, "/", 64 /* AUG_NO_MODL_AUTOLOAD */) == -1) return -1;
+  if (guestfs_aug_transform (g, "Shellvars", "/etc/sysconfig/network-scripts/ifcfg-*", -1) == -1 ||
+      guestfs_aug_load (g) == -1) {
+    guestfs_aug_close (g);
+    return -1;
+  }
   int removed = guestfs_aug_rm (g, "/files/etc/sysconfig/network-scripts/*[label() =~ regexp('ifcfg-.*')]/HWADDR");
   int r = removed < 0 ? -1 : removed > 0 ? guestfs_aug_save (g) : 0;
   guestfs_aug_close (g);
@@ -338,8 +343,8 @@ v2v_convert_linux (struct v2v_options *opts, guestfs_h *g, const char *root,
                tgt->product_name ? tgt->product_name : "no product name");
     return -1;
   }
-  v2v_message (opts, "Converting %s to run on KVM",
-               tgt->product_name ? tgt->product_name : tgt->distro);
+  v2v_message (opts, "Converting %s %d.%d (%s) to run on KVM", tgt->distro,
+               tgt->major, tgt->minor, tgt->product_name ? tgt->product_name : "");
   /* Guest commands need the guest's architecture on the host. */
   bool can_run = TOOL_QUIET (g, guestfs_is_file_opts (g, "/bin/sh", GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1)) == 1 &&
                  customize_check_guest_arch (g, root, &opts->cz, "converting the guest") == 0;

@@ -221,7 +221,7 @@ write_qemu_script (struct v2v_options *opts, struct v2v_output *out,
       fprintf (fp, ",mac=%s", src->nics[i].mac);
     fputs (" \\\n", fp);
   }
-  fputs ("    -vga std \\\n    -serial stdio \\\n    \"$@\"\n", fp);
+  fputs ("    -vga std \\\n    -serial mon:stdio \\\n    \"$@\"\n", fp);
   if (fclose (fp) == EOF) { v2v_error (opts, "%s: %s", path, strerror (errno)); return -1; }
   if (chmod (path, 0755) == -1) { v2v_error (opts, "chmod %s: %s", path, strerror (errno)); return -1; }
   return 0;
