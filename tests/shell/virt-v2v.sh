@@ -17,7 +17,11 @@
 # image: viostor/netkvm copied from a VIRTIO_WIN tree made here, services
 # and CriticalDeviceDatabase keys checked with hivex.
 # TAP.  Skips when the debootstrap image cannot be made here.
+# Eight appliance launches by default; with V2V_FULL=1 (tests/soak/
+# virt-v2v-full.sh) also the vmx output's inspection, -o null and Windows
+# without VIRTIO_WIN (three more).
 source "$(dirname "$0")/tools-lib.bash"
+full=${V2V_FULL:-0}
 v2v=$tools/virt-v2v
 [ -x "$v2v" ] || { echo "1..0 # SKIP virt-v2v not built"; exit 77; }
 debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
@@ -211,7 +215,7 @@ cp "$tmp/out-vmx/vmxguest.sh" "$tmp/out"
 if sh -n "$tmp/out-vmx/vmxguest.sh" && grep -q "if=virtio" "$tmp/out" && grep -q -- "-m 1024" "$tmp/out" &&
    grep -q "virtio-net-pci,netdev=net0,mac=00:0c:29:12:34:56" "$tmp/out" && grep -q "format=raw" "$tmp/out"; then
   ok "vmx: the qemu script (virtio disk, NIC with the MAC, 1024 MiB)"; else notok "vmx: the qemu script (virtio disk, NIC with the MAC, 1024 MiB)"; fi
-check_output vmx "$tmp/out-vmx/vmxguest-sda" raw /dev/vda2
+if [ "$full" = 1 ]; then check_output vmx "$tmp/out-vmx/vmxguest-sda" raw /dev/vda2; fi
 # The script runs qemu: start it (stopped, -S, no display) and quit at once
 # with the serial console's escape keys (^A x).
 if command -v qemu-system-x86_64 > /dev/null; then
@@ -273,8 +277,10 @@ err_has "no disks: message" "has no disks in its libvirt XML"
 if [ -z "$(ls -A "$tmp/out-bad2")" ]; then ok "no disks: nothing written"; else notok "no disks: nothing written"; fi
 
 # ---- -i disk -o null; -i libvirt through libvirt's test driver -----------
-"$v2v" -i disk "$img" -o null > "$tmp/out" 2> "$tmp/err"
-if [ $? = 0 ] && grep -q "Converting debian 12" "$tmp/out"; then ok "-i disk -o null converts"; else notok "-i disk -o null converts"; fi
+if [ "$full" = 1 ]; then
+  "$v2v" -i disk "$img" -o null > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && grep -q "Converting debian 12" "$tmp/out"; then ok "-i disk -o null converts"; else notok "-i disk -o null converts"; fi
+fi
 if [ "$(md5sum < "$img")" = "$srcsum" ]; then ok "the source disk was never written"; else notok "the source disk was never written"; fi
 if [ -z "$(ls -A "$tmp" | grep '^v2v\.')" ]; then ok "no temporary files left"; else notok "no temporary files left"; fi
 # libvirt's test driver with a node file: "debxen" shut off, "busy" running.
@@ -359,9 +365,11 @@ cmd /c "%SystemDrive%\Program Files\Guestfs\Firstboot\firstboot.bat"'
   if ! hivexget "$tmp/SYSTEM" 'ControlSet001\Services\viostor' Start > "$tmp/out" 2>&1; then
     ok "Windows: the other control set is left alone"; else notok "Windows: the other control set is left alone"; fi
   # No VIRTIO_WIN: a warning, IDE and rtl8139 in the metadata.
-  env -u VIRTIO_WIN "$v2v" -i disk "$winimg" -o local -os "$tmp/out-win" -on win7ide > "$tmp/out" 2> "$tmp/err"
-  if [ $? = 0 ] && grep -q "VIRTIO_WIN is not set" "$tmp/err" && grep -q "bus='ide'" "$tmp/out-win/win7ide.xml"; then
-    ok "Windows without VIRTIO_WIN: warning, IDE disk"; else notok "Windows without VIRTIO_WIN: warning, IDE disk"; fi
+  [ "$full" = 1 ] && env -u VIRTIO_WIN "$v2v" -i disk "$winimg" -o local -os "$tmp/out-win" -on win7ide > "$tmp/out" 2> "$tmp/err"
+  if [ "$full" = 1 ]; then
+    if grep -q "VIRTIO_WIN is not set" "$tmp/err" && grep -q "bus='ide'" "$tmp/out-win/win7ide.xml"; then
+      ok "Windows without VIRTIO_WIN: warning, IDE disk"; else notok "Windows without VIRTIO_WIN: warning, IDE disk"; fi
+  fi
 else skip "Windows images cannot be made here"; fi
 
 finish
