@@ -366,11 +366,14 @@ main (int argc, char *argv[])
   while (roots[nroots]) ++nroots;
   const char *root = NULL;
   if (nroots == 0) {
-    char **fses = TOOL_QUIET (g, guestfs_list_filesystems (g));
+    char **parts = TOOL_QUIET (g, guestfs_list_partitions (g));
     bool luks = false;
-    for (size_t i = 0; fses && fses[i] && fses[i + 1]; i += 2)
-      if (!strcmp (fses[i + 1], "crypto_LUKS")) luks = true;
-    tool_free_strings (fses);
+    for (size_t i = 0; parts && parts[i]; ++i) {
+      char *t = TOOL_QUIET (g, guestfs_vfs_type (g, parts[i]));
+      if (t && !strcmp (t, "crypto_LUKS")) luks = true;
+      free (t);
+    }
+    tool_free_strings (parts);
     if (luks) {
       v2v_error (&opts, "the source disks are encrypted (LUKS): this virt-v2v cannot open "
                  "them (no --key option); decrypt the guest first");

@@ -318,6 +318,20 @@ if virsh -c "test://$tmp/node.xml" list --all > /dev/null 2>&1; then
   err_has "unknown guest: message" "no libvirt guest called ‘nosuch’"
 else skip "libvirt's test driver is not available"; fi
 
+# ---- guests that cannot be converted --------------------------------------
+mkdir -p "$tmp/out-unsup"
+if GUESTFISH=$fish bash "$top/tests/data/make-guest-alpine.sh" "$data/guest-alpine.img" > "$tmp/make.log" 2>&1; then
+  st "an Alpine guest is refused" 1 virt-v2v -i disk "$data/guest-alpine.img" -o local -os "$tmp/out-unsup"
+  err_has "Alpine: the reason" "does not know how to convert this Linux guest: distribution ‘alpinelinux’"
+else skip "the Alpine image cannot be made here"; fi
+if [ "$full" = 1 ]; then
+  if GUESTFISH=$fish bash "$top/tests/data/make-guest-luks.sh" "$data/guest-luks.img" > "$tmp/make.log" 2>&1; then
+    st "an encrypted guest is refused" 1 virt-v2v -i disk "$data/guest-luks.img" -o local -os "$tmp/out-unsup"
+    err_has "encrypted: the reason" "encrypted (LUKS)"
+  else skip "the LUKS image cannot be made here"; fi
+fi
+if [ -z "$(ls -A "$tmp/out-unsup")" ]; then ok "refused guests: nothing written"; else notok "refused guests: nothing written"; fi
+
 # ---- Windows ------------------------------------------------------------
 winimg=$data/win/win-7.img
 GUESTFISH=$fish bash "$top/tests/data/make-guest-windows.sh" "$data/win" > "$tmp/out" 2> "$tmp/err"
