@@ -174,12 +174,36 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
       return r;
     free (r);
   }
+  /* An MD array by its name (/dev/md/boot, a link mdadm made when it
+   * assembled the array): the array's device, /dev/md127, as libguestfs
+   * names it. */
+  if (strncmp (spec, "/dev/md/", 8) == 0 && is_block_device (spec)) {
+    char *r = realpath (spec, NULL);
+    if (r && strncmp (r, "/dev/md", 7) == 0 && is_block_device (r))
+      return r;
+    free (r);
+  }
   /* Names of devices the appliance does not have (/dev/sr0, a stale
    * /dev/sdc2) are dropped, as libguestfs does; the appliance's own
    * disks are never named. */
   if (is_block_device (spec) && strncmp (spec, "/dev/vd", 7) != 0)
     return strdup (spec);
   return NULL;
+}
+
+/* Whether NAME is the first field of a line of the guest's /etc/crypttab
+ * (CRYPTTAB, NULL when it has none). */
+static bool
+in_crypttab (const char *crypttab, const char *name)
+{
+  size_t l = strlen (name);
+  for (const char *p = crypttab; p && *p; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : NULL) {
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (strncmp (p, name, l) == 0 && (p[l] == ' ' || p[l] == '\t'))
+      return true;
+  }
+  return false;
 }
 
 static bool
@@ -228,6 +252,8 @@ inspect_fstab (int rootfd, struct inspect_os *os,
   struct stringsbuf mps = { 0 }, fss = { 0 };
 
   CLEANUP_FREE char *c = inspect_read_file (rootfd, "/etc/fstab", INSPECT_MAX_CONFIG, NULL);
+  CLEANUP_FREE char *crypttab = NULL;
+  bool crypttab_read = false;
   for (char *save = NULL, *line = c ? strtok_r (c, "\n", &save) : NULL; line;
        line = strtok_r (NULL, "\n", &save)) {
     char *f[4];
@@ -248,6 +274,17 @@ inspect_fstab (int rootfd, struct inspect_os *os,
     if (!swap && f[1][0] != '/')
       continue;
     CLEANUP_FREE char *dev = strcmp (f[1], "/") == 0 ? strdup (os->root) : resolve (f[0], fs, nfs);
+    /* Encrypted swap (/dev/mapper/NAME with NAME in /etc/crypttab: a
+     * fresh key each boot, so never opened here) is listed under the
+     * guest's name, as libguestfs lists it. */
+    if (dev == NULL && swap && strncmp (f[0], "/dev/mapper/", 12) == 0 && f[0][12]) {
+      if (!crypttab_read) {
+        crypttab = inspect_read_file (rootfd, "/etc/crypttab", INSPECT_MAX_CONFIG, NULL);
+        crypttab_read = true;
+      }
+      if (in_crypttab (crypttab, f[0] + 12))
+        dev = strdup (f[0]);
+    }
     if (dev == NULL)
       continue;
     /* A btrfs subvolume (subvol=NAME) is the mountable btrfsvol:DEV/NAME. */
