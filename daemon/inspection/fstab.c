@@ -6,9 +6,11 @@
  * A spec that names no device we can see is dropped.  The lists come out
  * in the reverse of the fstab's order, as libguestfs returns them. */
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "daemon.h"
@@ -174,21 +176,63 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
       return r;
     free (r);
   }
-  /* An MD array by its name (/dev/md/boot, a link mdadm made when it
-   * assembled the array): the array's device, /dev/md127, as libguestfs
-   * names it. */
-  if (strncmp (spec, "/dev/md/", 8) == 0 && is_block_device (spec)) {
-    char *r = realpath (spec, NULL);
-    if (r && strncmp (r, "/dev/md", 7) == 0 && is_block_device (r))
-      return r;
-    free (r);
-  }
   /* Names of devices the appliance does not have (/dev/sr0, a stale
    * /dev/sdc2) are dropped, as libguestfs does; the appliance's own
    * disks are never named. */
   if (is_block_device (spec) && strncmp (spec, "/dev/vd", 7) != 0)
     return strdup (spec);
   return NULL;
+}
+
+/* An MD array the guest names by a device the appliance does not have
+ * (/dev/md0: the appliance assembled it as /dev/md127): the guest's
+ * mdadm.conf gives its UUID ("ARRAY /dev/md0 ... UUID=..."), and the
+ * array of the appliance with that UUID is the device, as libguestfs
+ * maps it.  NULL if there is none. */
+static char *
+resolve_md (int rootfd, const char *spec)
+{
+  static const char *const confs[] = { "/etc/mdadm.conf", "/etc/mdadm/mdadm.conf" };
+  CLEANUP_FREE char *uuid = NULL;
+  for (size_t i = 0; i < 2 && uuid == NULL; ++i) {
+    CLEANUP_FREE char *c = inspect_read_file (rootfd, confs[i], INSPECT_MAX_CONFIG, NULL);
+    for (char *save = NULL, *line = c ? strtok_r (c, "\n", &save) : NULL;
+         line && uuid == NULL; line = strtok_r (NULL, "\n", &save)) {
+      char *f[16];
+      size_t n = 0;
+      for (char *s2 = NULL, *tok = strtok_r (line, " \t", &s2); tok && n < 16;
+           tok = strtok_r (NULL, " \t", &s2))
+        f[n++] = tok;
+      if (n < 3 || strcmp (f[0], "ARRAY") != 0 || strcmp (f[1], spec) != 0)
+        continue;
+      for (size_t k = 2; k < n && uuid == NULL; ++k)
+        if (strncasecmp (f[k], "UUID=", 5) == 0)
+          uuid = strdup (f[k] + 5);
+    }
+  }
+  if (uuid == NULL)
+    return NULL;
+  DIR *d = opendir ("/sys/block");
+  char *found = NULL;
+  for (struct dirent *e = d ? readdir (d) : NULL; e && !found; e = readdir (d)) {
+    if (strncmp (e->d_name, "md", 2) != 0)
+      continue;
+    char dev[300];
+    snprintf (dev, sizeof dev, "/dev/%s", e->d_name);
+    CLEANUP_FREE char *out = NULL;
+    if (command (&out, NULL, "mdadm", "--detail", "--export", dev, NULL) != 0 || !out)
+      continue;
+    const char *p = strstr (out, "MD_UUID=");
+    if (p) {
+      p += 8;
+      size_t l = strcspn (p, "\n");
+      if (l == strlen (uuid) && strncasecmp (p, uuid, l) == 0)
+        found = strdup (dev);
+    }
+  }
+  if (d)
+    closedir (d);
+  return found;
 }
 
 /* Whether NAME is the first field of a line of the guest's /etc/crypttab
@@ -274,6 +318,8 @@ inspect_fstab (int rootfd, struct inspect_os *os,
     if (!swap && f[1][0] != '/')
       continue;
     CLEANUP_FREE char *dev = strcmp (f[1], "/") == 0 ? strdup (os->root) : resolve (f[0], fs, nfs);
+    if (dev == NULL && strncmp (f[0], "/dev/md", 7) == 0)
+      dev = resolve_md (rootfd, f[0]);
     /* Encrypted swap (/dev/mapper/NAME with NAME in /etc/crypttab: a
      * fresh key each boot, so never opened here) is listed under the
      * guest's name, as libguestfs lists it. */
