@@ -42,7 +42,7 @@ t "HKU\\SID export" 0 "[HKEY_USERS\\$alice\\Software\\Hatch]
 t "HKEY_USERS\\username (any case, %SystemDrive% profile)" 0 "Bob" \
   virt-win-reg "$wu" 'HKEY_USERS\bob\Software\Hatch' Owner
 tx "HKU\\username export names the user" 0 "[HKEY_USERS\\alice\\Software\\Hatch]" \
-  sh -c "'$tools/virt-win-reg' '$wu' 'HKU\\alice\\software\\hatch' | sed -n 3p"
+  sh -c "'$tools/virt-win-reg' '$wu' 'HKU\\alice\\software\\hatch' | sed -n 1p"
 t "HKU\\.DEFAULT" 0 'C:\Windows\default.bmp' \
   virt-win-reg "$wu" 'HKU\.DEFAULT\Control Panel\Desktop' Wallpaper
 st "unknown SID" 255 virt-win-reg "$wu" 'HKU\S-1-5-21-9-9-9-9\Software'
