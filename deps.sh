@@ -8,7 +8,7 @@ packages=(
   gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
   libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev libxml2-dev
   libsystemd-dev libyara-dev libtsk-dev
-  # the QMP client (saved appliance state, drive hotplug)
+  # the QMP client (saved appliance state, drive hotplug) and --json output
   libjson-c-dev
   # add_domain and the libvirt backend (tests start Debian's libvirtd)
   libvirt-dev libvirt-daemon-system
@@ -34,6 +34,7 @@ packages=(
   # tests
   systemd-journal-remote   # system-level tests: journal files
   busybox-static tmux
+  python3-jsonschema       # the --json outputs validated against their schemas
   # inspection: rpm sqlite databases (daemon), test guests' rpm/BDB databases, the debootstrap guest
   libsqlite3-dev rpm db5.3-util debootstrap
   # Windows inspection tests: registry hives made from .reg text (hivexregedit)

@@ -117,6 +117,16 @@ if there is no such group.  Programs use guestfs_feature_available.""",
            tests=[Test("none", ["debug_drives"],
                        ExpectC("r[0] && strstr (r[0], \"sda.img readonly=0 format=raw\") && "
                                "r[2] && strstr (r[2], \"sdc.img\") && r[3] == NULL"))]),
+    Action("device_name", RString(), [Int("index")],
+           shortdesc="convert device index to name",
+           longdesc="The appliance's name of the drive added at index "
+           "(counting from 0 in the order of the add_drive calls): 0 is "
+           "/dev/sda, 25 /dev/sdz, 26 /dev/sdaa.  An index with no drive "
+           "is an error.  Needs no launch.",
+           tests=[Test("none", ["device_name 0"], ExpectString("/dev/sda")),
+                  Test("none", ["device_name 2"], ExpectString("/dev/sdc")),
+                  Test("none", ["device_name 3"], ExpectFail()),
+                  Test("none", ["device_name -1"], ExpectFail())]),
     Action("debug_upload", RErr(), [FileIn("filename"), String("tmpname"), Int("mode")],
            proc=860,
            shortdesc="upload a file to the appliance (internal use only)",

@@ -49,13 +49,20 @@ attribute with guestfs_lgetxattrs.""",
     Action("find0", RErr(), [Pathname("directory"), FileOut("files")], proc=317,
            shortdesc="find all files and directories, returning NUL-separated list",
            longdesc="Like find, but the names go to a local file, each "
-           "written as /NAME (relative to directory, with a leading slash) "
-           "and ended by a NUL byte, in directory order (not sorted).",
+           "relative to directory and ended by a NUL byte, in directory "
+           "order (not sorted).  As in libguestfs, each name starts with a "
+           "slash (/NAME) unless directory itself ends with one: find0 / "
+           "gives bin, bin/ls, ...",
            tests=[Test("scratchfs", ["mkdir_p /fz1/c", "touch /fz1/c/d",
                                      "find0 /fz1 /tmp/hatch-test-fz1",
                                      "upload /tmp/hatch-test-fz1 /fz1.out",
                                      "read_file /fz1.out"],
                        ExpectBuffer(b"/c\0/c/d\0")),
+                  Test("scratchfs", ["mkdir_p /fz3/c", "touch /fz3/c/d",
+                                     "find0 /fz3/ /tmp/hatch-test-fz3",
+                                     "upload /tmp/hatch-test-fz3 /fz3.out",
+                                     "read_file /fz3.out"],
+                       ExpectBuffer(b"c\0c/d\0")),
                   Test("scratchfs", ["find0 /nosuchdir-fz2 /tmp/hatch-test-fz2"],
                        ExpectFail())]),
     Action("glob_expand", RStringList(), [Pathname("pattern")],

@@ -60,16 +60,21 @@ the filesystem feature of the same name on or off (-O feature or
                   Test("partition", ["mke2fs /dev/sda1 fstype:vfat"], ExpectFail()),
                   Test("partition", ["mke2fs /dev/sda1 blocksize:1000"], ExpectFail())]),
     Action("e2fsck", RErr(), [Device("device")],
-           [OBool("correct"), OBool("forceall")], proc=441,
+           [OBool("correct"), OBool("forceall"), OBool("forceno")], proc=441,
            shortdesc="check an ext2/ext3 filesystem",
            longdesc="""Force a full check of an unmounted ext2/3/4 filesystem
 (e2fsck -f).  correct: fix problems that are safe to fix without asking
 (-p).  forceall: answer yes to every question (-y), which can lose data.
-They cannot both be set.  Fails when errors remain.""",
+forceno: answer no to every question (-n), changing nothing (also what
+happens when none of the three is set).  At most one of them may be set.
+Fails when errors remain.""",
            tests=[Test("partition", [EXT4, "e2fsck /dev/sda1"], ExpectRun()),
                   Test("partition", [EXT4, "e2fsck /dev/sda1 correct:true"], ExpectRun()),
                   Test("partition", [EXT4, "e2fsck /dev/sda1 forceall:true"], ExpectRun()),
+                  Test("partition", [EXT4, "e2fsck /dev/sda1 forceno:true"], ExpectRun()),
                   Test("partition", [EXT4, "e2fsck /dev/sda1 correct:true forceall:true"],
+                       ExpectFail()),
+                  Test("partition", [EXT4, "e2fsck /dev/sda1 forceall:true forceno:true"],
                        ExpectFail()),
                   Test("partition", ["mkfs vfat /dev/sda1", "e2fsck /dev/sda1"],
                        ExpectFail())]),

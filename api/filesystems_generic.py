@@ -5,6 +5,8 @@ fstrim, minimum size, squashfs, f2fs_expand)."""
 from generator.types import *
 
 _UUID = "8a7c5a3e-1d2f-4b6a-9c0d-2e3f4a5b6c7d"
+# A GPT disk with two partitions, for the partition-table lookups.
+_GPT2 = ["part_init /dev/sda gpt", "part_add /dev/sda p 64 8191", "part_add /dev/sda p 8192 -64"]
 
 # A fresh ext4 on /dev/sda1 (sda1 is about 255 MiB).
 EXT4 = "mkfs ext4 /dev/sda1"
@@ -33,6 +35,23 @@ empty.""",
            tests=[Test("partition", ["mkfs ext2 /dev/sda1 label:FINDME",
                                      "findfs_label FINDME"], ExpectString("/dev/sda1")),
                   Test("partition", ["findfs_label NOSUCHLABEL"], ExpectFail())]),
+    Action("findfs_partlabel", RString(), [String("label")], proc=930,
+           shortdesc="find a partition by its partition label",
+           longdesc="Return the partition whose label in the partition "
+           "table (the GPT partition name, part_set_name) is label; it is "
+           "an error if there is none.",
+           tests=[Test("empty", _GPT2 + ["part_set_name /dev/sda 2 hatch-pl2",
+                                         "findfs_partlabel hatch-pl2"], ExpectString("/dev/sda2")),
+                  Test("empty", _GPT2 + ["findfs_partlabel no-such-partlabel"], ExpectFail())]),
+    Action("findfs_partuuid", RString(), [String("uuid")], proc=931,
+           shortdesc="find a partition by its partition UUID",
+           longdesc="Return the partition whose unique partition GUID "
+           "(part_get_gpt_guid; the PARTUUID of blkid, in any case) is "
+           "uuid; it is an error if there is none.",
+           tests=[Test("empty", _GPT2 + ["part_set_gpt_guid /dev/sda 2 " + _UUID.upper(),
+                                         "findfs_partuuid " + _UUID.upper()],
+                       ExpectString("/dev/sda2")),
+                  Test("empty", _GPT2 + ["findfs_partuuid " + _UUID], ExpectFail())]),
     Action("findfs_uuid", RString(), [String("uuid")], proc=824,
            shortdesc="find a filesystem by UUID",
            longdesc="Return the device holding the filesystem with this "

@@ -147,6 +147,17 @@ Do not parse it.""",
 InstallationType such as "Client" or "Server"); "unknown" for other
 systems or when it was not found.""",
             [_t(_DEB, "inspect_get_product_variant /dev/sda1", ExpectString("unknown"))]),
+    _getter("inspect_get_build_id", 934,
+            "get the system build ID",
+            """The build of the operating system as a string: for Windows
+the registry's CurrentBuildNumber (such as "22621"; so far always a
+number), for Linux the BUILD_ID of os-release (rarely set); "unknown"
+when there is none.""",
+            [_t(_DEB, "inspect_get_build_id /dev/sda1", ExpectString("unknown")),
+             _t(["mkdir_p /etc", "mkdir_p /bin",
+                 'write /etc/os-release "ID=fedora\nVERSION_ID=40\nBUILD_ID=\"2024.04.17-rc1\"\n"'],
+                "inspect_get_build_id /dev/sda1", ExpectString("2024.04.17-rc1"),
+                name="BUILD_ID of os-release")]),
     _getter("inspect_get_major_version", 606,
             "get major version of inspected operating system",
             """The major version number, or 0 if it was not found.  Windows

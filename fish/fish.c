@@ -232,7 +232,8 @@ static void __attribute__((noreturn))
 usage (int status)
 {
   if (status != EXIT_SUCCESS) {
-    fprintf (stderr, "Try 'guestfish --help' for more information.\n");
+    /* libguestfs's quotes (its messages use ‘ ’ in every locale). */
+    fprintf (stderr, "Try ‘guestfish --help’ for more information.\n");
     exit (status);
   }
   printf (
@@ -620,12 +621,26 @@ main (int argc, char *argv[])
           c = getopt_long (argc, argv, short_opts, long_opts,
                            &option_index)) != -1) {
     switch (c) {
-    case 'a':
+    case 'a': {
+      /* A missing local file is reported here, as libguestfs does, before
+       * any complaint about the options that follow it (-a X --format). */
+      struct hatch_uri u;
+      char *err;
+      if (hatch_uri_parse (optarg, &u, &err) == 0) {
+        if (u.protocol == NULL && access (u.path, R_OK) == -1) {
+          fprintf (stderr, "guestfish: access: %s: %s\n", u.path, strerror (errno));
+          exit (EXIT_FAILURE);
+        }
+        hatch_uri_free (&u);
+      }
+      else
+        free (err);             /* reported when the drive is added */
       add_drive_entry ((struct drive) {
         .filename = optarg, .format = format, .blocksize = blocksize,
       });
       format_consumed = blocksize_consumed = 1;
       break;
+    }
     case 'N': {
       if (strcmp (optarg, "help") == 0 || strcmp (optarg, "list") == 0) {
         fish_prep_list ();

@@ -455,18 +455,8 @@ guestfs_impl_list_disk_labels (guestfs_h *g)
   for (size_t i = 0; i < g->nr_drives; ++i) {
     if (!g->drives[i].label)
       continue;
-    char name[16] = "";
-    size_t idx = i, l = 0;
-    char rev[8];
-    do {
-      rev[l++] = (char) ('a' + idx % 26);
-      idx = idx / 26;
-    } while (idx-- > 0 && l < sizeof rev);
-    for (size_t j = 0; j < l; ++j)
-      name[j] = rev[l - 1 - j];
-    name[l] = '\0';
     r[k] = strdup (g->drives[i].label);
-    if (r[k] == NULL || asprintf (&r[k + 1], "/dev/sd%s", name) == -1) {
+    if (r[k] == NULL || (r[k + 1] = guestfs_int_drive_device_name (i)) == NULL) {
       r[k + 1] = NULL;
       guestfs_int_free_string_list (r);
       guestfs_int_perrorf (g, "strdup");

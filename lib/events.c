@@ -66,6 +66,10 @@ static const struct { uint64_t ev; const char *name; } event_names[] = {
 GUESTFS_DLL_PUBLIC char *
 guestfs_event_to_string (uint64_t event)
 {
+  /* Every event: "*", as libguestfs writes it (guestfish's list-events
+   * shows a handler made with "event NAME * ..." so). */
+  if ((event & GUESTFS_EVENT_ALL) == GUESTFS_EVENT_ALL)
+    return strdup ("*");
   char buf[256] = "";
   for (size_t i = 0; i < sizeof event_names / sizeof event_names[0]; ++i) {
     if (event & event_names[i].ev) {

@@ -212,6 +212,8 @@ void guestfs_int_trace_ret_error (guestfs_h *g, const char *name);
 int guestfs_int_check_config (guestfs_h *g, const char *caller);
 char *guestfs_int_safe_strdup (guestfs_h *g, const char *s);
 void guestfs_int_free_string_list (char **l);
+/* /dev/sda for drive 0, /dev/sdaa for drive 26 (lib/misc.c); NULL: ENOMEM. */
+char *guestfs_int_drive_device_name (size_t index);
 char **guestfs_int_copy_string_list (char *const *l);
 
 /* conn.c */

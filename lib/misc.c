@@ -1,4 +1,5 @@
-/* Library-side debugging call: debug_drives.  */
+/* Library-side calls about the added drives: debug_drives, device_name. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,5 +50,39 @@ guestfs_impl_debug_drives (guestfs_h *g)
     }
     r[i] = s;
   }
+  return r;
+}
+
+/* The appliance's name of drive INDEX: /dev/sda ... /dev/sdz, /dev/sdaa
+ * (the kernel's sd naming).  NULL when out of memory. */
+char *
+guestfs_int_drive_device_name (size_t index)
+{
+  char rev[16];
+  size_t l = 0;
+  do {
+    rev[l++] = (char) ('a' + index % 26);
+    index = index / 26;
+  } while (index-- > 0 && l < sizeof rev);
+  char *r = malloc (l + 8);
+  if (r == NULL)
+    return NULL;
+  char *p = stpcpy (r, "/dev/sd");
+  while (l > 0)
+    *p++ = rev[--l];
+  *p = '\0';
+  return r;
+}
+
+char *
+guestfs_impl_device_name (guestfs_h *g, int index)
+{
+  if (index < 0 || (size_t) index >= g->nr_drives) {
+    guestfs_int_error_errno (g, EINVAL, "drive index out of range");
+    return NULL;
+  }
+  char *r = guestfs_int_drive_device_name ((size_t) index);
+  if (r == NULL)
+    guestfs_int_perrorf (g, "malloc");
   return r;
 }

@@ -22,7 +22,7 @@ static void __attribute__((noreturn))
 usage (int status)
 {
   if (status != EXIT_SUCCESS) {
-    fprintf (stderr, "Try '%s --help' for more information.\n", program);
+    fprintf (stderr, "Try ‘%s --help’ for more information.\n", program);
     exit (status);
   }
   printf ("%s: test that the libguestfs appliance works on this host\n"
@@ -117,7 +117,9 @@ main (int argc, char *argv[])
   static const char short_options[] = "t:V?";
   static const struct option long_options[] = {
     { "help", no_argument, NULL, 0x200 },
+    { "long-options", no_argument, NULL, TOOL_OPT_LONG_OPTIONS },
     { "qemu", required_argument, NULL, 0x201 },
+    { "short-options", no_argument, NULL, TOOL_OPT_SHORT_OPTIONS },
     { "qemudir", required_argument, NULL, 0x202 },
     { "timeout", required_argument, NULL, 't' },
     { "version", no_argument, NULL, 'V' },
@@ -142,6 +144,14 @@ main (int argc, char *argv[])
       break;
     }
     case 'V': tool_print_version (program); exit (EXIT_SUCCESS);
+    case TOOL_OPT_LONG_OPTIONS:
+    case TOOL_OPT_SHORT_OPTIONS: {
+      /* For bash completion, as every tool (the shared printer). */
+      struct tool_options o = { .program = program, .long_options = long_options,
+                                .short_options = short_options };
+      tool_option (&o, c, NULL);
+      exit (EXIT_SUCCESS);
+    }
     default: usage (EXIT_FAILURE);
     }
   }

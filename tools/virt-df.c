@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "guestfs.h"
 #include "domains.h"
 #include "options.h"
@@ -13,7 +15,8 @@
 #include "util.h"
 
 static const char *program = "virt-df";
-static bool csv, human, inodes, show_uuid;
+static bool csv, json, human, inodes, show_uuid;
+static json_object *json_rows;   /* --json: the rows, printed at the end */
 
 static void
 usage (int status)
@@ -30,6 +33,7 @@ usage (int status)
   printf ("  --csv                Comma-separated values\n"
           "  -h|--human-readable  Sizes like 1.5K, 20M\n"
           "  -i|--inodes          Inodes instead of blocks\n"
+          "  --json               JSON: one object per filesystem\n"
           "  --one-per-guest      (the default; kept for old scripts)\n"
           "  -P nr_threads        (accepted; guests are examined one by one)\n"
           "  --uuid               UUIDs of libvirt guests instead of names\n"
@@ -40,6 +44,8 @@ usage (int status)
 static void
 print_title (void)
 {
+  if (json)
+    return;
   const char *c1 = inodes ? "Inodes" : human ? "Size" : "1K-blocks";
   const char *c2 = inodes ? "IUsed" : "Used";
   const char *c3 = inodes ? "IFree" : "Available";
@@ -84,7 +90,29 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
     avail = sv->bavail * bs / 1024;
     unit = 1024;
   }
+  /* The table rounds used / (used + available) up, as df does; --csv
+   * (and --json) give used / size to one decimal, as libguestfs's
+   * virt-df does (14.7 for 130044 of 882900). */
   double percent = used + avail > 0 ? 100.0 * (double) used / (double) (used + avail) : 0.0;
+  double csv_percent = total > 0 ? 100.0 * (double) used / (double) total : 0.0;
+  char csv_percent_s[32];
+  snprintf (csv_percent_s, sizeof csv_percent_s, "%.1f", csv_percent);
+  if (json) {
+    /* The --csv columns as keys (docs/virt-df.schema.json). */
+    json_object *row = json_object_new_object ();
+    if (!row || json_object_array_add (json_rows, row) != 0 ||
+        json_object_object_add (row, "virtual_machine", json_object_new_string (guest)) ||
+        json_object_object_add (row, "filesystem", json_object_new_string (fs)) ||
+        json_object_object_add (row, inodes ? "inodes" : "1k_blocks", json_object_new_int64 (total)) ||
+        json_object_object_add (row, inodes ? "iused" : "used", json_object_new_int64 (used)) ||
+        json_object_object_add (row, inodes ? "ifree" : "available", json_object_new_int64 (avail)) ||
+        json_object_object_add (row, inodes ? "iuse_percent" : "use_percent",
+                                json_object_new_double_s (csv_percent, csv_percent_s))) {
+      fprintf (stderr, "%s: out of memory\n", program);
+      exit (EXIT_FAILURE);
+    }
+    return;
+  }
   if (csv) {
     tool_csv_field (stdout, guest);
     putchar (',');
@@ -113,7 +141,7 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
     print_number (avail, unit, false);
   }
   if (csv)
-    printf (",%.1f\n", percent);
+    printf (",%s\n", csv_percent_s);
   else {
     int whole = (int) percent;  /* rounded up, as df does */
     if ((double) whole < percent)
@@ -181,6 +209,7 @@ main (int argc, char *argv[])
     { "help", no_argument, NULL, 0x200 },
     { "human-readable", no_argument, NULL, 'h' },
     { "inodes", no_argument, NULL, 'i' },
+    { "json", no_argument, NULL, 0x204 },
     { "one-per-guest", no_argument, NULL, 0x202 },
     { "uuid", no_argument, NULL, 0x203 },
     { NULL, 0, NULL, 0 },
@@ -204,6 +233,7 @@ main (int argc, char *argv[])
     case 0x201: csv = true; break;
     case 0x202: break;
     case 0x203: show_uuid = true; break;
+    case 0x204: json = true; break;
     case 'h': human = true; break;
     case 'P': {
       char *end;
@@ -226,6 +256,14 @@ main (int argc, char *argv[])
   }
   if (csv && human) {
     fprintf (stderr, "%s: you cannot use -h and --csv options together.\n", program);
+    exit (EXIT_FAILURE);
+  }
+  if (json && (human || csv)) {
+    fprintf (stderr, "%s: you cannot use --json with -h or --csv.\n", program);
+    exit (EXIT_FAILURE);
+  }
+  if (json && !(json_rows = json_object_new_array ())) {
+    fprintf (stderr, "%s: out of memory\n", program);
     exit (EXIT_FAILURE);
   }
   /* No -a or -d: every libvirt guest (of -c), one after another. */
@@ -278,6 +316,11 @@ main (int argc, char *argv[])
       status = EXIT_FAILURE;
   }
   tool_free_domains (all, nr_all);
+  if (json) {
+    if (tool_json_print (json_rows) == -1)
+      status = EXIT_FAILURE;
+    json_object_put (json_rows);
+  }
   tool_free_options (&o);
   return status;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "guestfs.h"
 #include "options.h"
 #include "run.h"
@@ -25,7 +27,7 @@ static const char *const col_titles[NR_COLS] = {
   "Name", "Type", "VFS", "Label", "MBR", "Size", "Parent", "UUID",
 };
 
-static bool csv, human, long_mode, title = true, show_uuid, extra;
+static bool csv, json, human, long_mode, title = true, show_uuid, extra;
 static unsigned columns;        /* bitmask of 1 << COL_* */
 
 /* The rows, kept until the end so the columns can be aligned. */
@@ -50,6 +52,7 @@ usage (int status)
           "  --extra              With filesystems: swap and unknown ones too\n"
           "  --filesystems        Mountable filesystems (the default)\n"
           "  -h|--human-readable  Sizes like 1.5K, 20M\n"
+          "  --json               JSON: one object per row, the columns as keys\n"
           "  -l|--long            More columns, with a title row\n"
           "  --lvs|--logvols|--logical-volumes\n"
           "                       LVM logical volumes\n"
@@ -110,7 +113,7 @@ add_row (char *name, const char *type, char *vfs, char *label, char *mbr,
     }
     else if (!v[c] || !*v[c]) {
       free (v[c]);
-      v[c] = xstrdup (csv ? "" : "-");
+      v[c] = xstrdup (csv || json ? "" : "-");
     }
     cells[nr_rows * NR_COLS + c] = v[c];
   }
@@ -166,6 +169,45 @@ print_rows (void)
   for (size_t i = 0; i < nr_rows * NR_COLS; ++i)
     free (cells[i]);
   free (cells);
+}
+
+/* --json: an array of objects, one per row, with the selected columns
+ * as lower-case keys (docs/virt-filesystems.schema.json); a value that
+ * is not known is null, the size a number of bytes. */
+static int
+print_json (void)
+{
+  json_object *rows = json_object_new_array ();
+  for (size_t r = 0; rows && r < nr_rows; ++r) {
+    json_object *row = json_object_new_object ();
+    if (!row || json_object_array_add (rows, row) != 0)
+      goto oom;
+    for (int c = 0; c < NR_COLS; ++c) {
+      if (!(columns & (1u << c)))
+        continue;
+      const char *s = cells[r * NR_COLS + c];
+      char key[16];
+      size_t k;
+      for (k = 0; col_titles[c][k] && k + 1 < sizeof key; ++k)
+        key[k] = (char) (col_titles[c][k] | 0x20);    /* ASCII lower case */
+      key[k] = '\0';
+      json_object *v = NULL;
+      if (*s && c == COL_SIZE)
+        v = json_object_new_int64 (strtoll (s, NULL, 10));
+      else if (*s)
+        v = json_object_new_string (s);
+      if ((*s && !v) || json_object_object_add (row, key, v) != 0)
+        goto oom;
+    }
+  }
+  if (!rows)
+    goto oom;
+  int r = tool_json_print (rows);
+  json_object_put (rows);
+  return r;
+ oom:
+  fprintf (stderr, "%s: out of memory\n", program);
+  exit (EXIT_FAILURE);
 }
 
 /* Quietly: a string result, or NULL when the call fails. */
@@ -393,6 +435,7 @@ main (int argc, char *argv[])
     { "filesystems", no_argument, NULL, 0x205 },
     { "help", no_argument, NULL, 0x200 },
     { "human-readable", no_argument, NULL, 'h' },
+    { "json", no_argument, NULL, 0x20c },
     { "logical-volumes", no_argument, NULL, 0x206 },
     { "logvols", no_argument, NULL, 0x206 },
     { "long", no_argument, NULL, 'l' },
@@ -432,6 +475,7 @@ main (int argc, char *argv[])
     case 0x209: output |= OUT_PVS; break;
     case 0x20a: show_uuid = true; break;
     case 0x20b: output |= OUT_VGS; break;
+    case 0x20c: json = true; break;
     default: usage (EXIT_FAILURE);
     }
   }
@@ -445,6 +489,10 @@ main (int argc, char *argv[])
   }
   if (csv && human) {
     fprintf (stderr, "%s: you cannot use -h and --csv options together.\n", program);
+    exit (EXIT_FAILURE);
+  }
+  if (json && (human || csv)) {
+    fprintf (stderr, "%s: you cannot use --json with -h or --csv.\n", program);
     exit (EXIT_FAILURE);
   }
   if (output == 0)
@@ -476,6 +524,13 @@ main (int argc, char *argv[])
   int status = EXIT_SUCCESS;
   if (r == -1)
     status = EXIT_FAILURE;
+  else if (json) {
+    if (print_json () == -1)
+      status = EXIT_FAILURE;
+    for (size_t i = 0; i < nr_rows * NR_COLS; ++i)
+      free (cells[i]);
+    free (cells);
+  }
   else if (long_mode || csv)
     print_rows ();
   else {

@@ -1,5 +1,6 @@
 /* virt-inspector: describe the operating systems on disk images as XML,
- * in the format of libguestfs's virt-inspector (see virt-inspector(1)). */
+ * in the format of libguestfs's virt-inspector, or as JSON with the same
+ * fields (see virt-inspector(1) and docs/virt-inspector.schema.json). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,9 +13,12 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <json-c/json.h>
+
 #include "guestfs.h"
 #include "options.h"
 #include "run.h"
+#include "util.h"
 
 static const char *program = "virt-inspector";
 
@@ -22,7 +26,7 @@ static void
 usage (int status)
 {
   if (status != EXIT_SUCCESS) {
-    fprintf (stderr, "Try `%s --help' for more information.\n", program);
+    fprintf (stderr, "Try ‘%s --help’ for more information.\n", program);
     exit (status);
   }
   printf ("%s: display information about a virtual machine\n"
@@ -39,6 +43,7 @@ usage (int status)
           "  --echo-keys          Don't turn off echo for passphrases\n"
           "  --format[=raw|..]    Force disk format for -a option\n"
           "  --help               Display brief help\n"
+          "  --json               JSON output instead of XML\n"
           "  --key selector       A LUKS key selector\n"
           "  --keys-from-stdin    Read passphrases from stdin\n"
           "  --no-applications    Do not output the installed applications\n"
@@ -53,18 +58,44 @@ usage (int status)
 
 #define CHECK(expr) do { if ((expr) < 0) { fprintf (stderr, "%s: XML write error\n", program); exit (EXIT_FAILURE); } } while (0)
 
-static void
-element (xmlTextWriterPtr w, const char *name, const char *value)
+/* ---- the model ---------------------------------------------------------
+ * What inspection found about one root is first gathered into a json-c
+ * object; the XML and the JSON output are both written from it, so the
+ * two formats hold the same fields (docs/virt-inspector.schema.json
+ * describes the JSON; the XML names are the same keys).  Keys keep their
+ * insertion order, which is the XML element order. */
+
+static json_object *
+xjson (json_object *j)
 {
-  CHECK (xmlTextWriterWriteElement (w, BAD_CAST name, BAD_CAST value));
+  if (!j) {
+    fprintf (stderr, "%s: out of memory\n", program);
+    exit (EXIT_FAILURE);
+  }
+  return j;
+}
+
+static void
+put (json_object *obj, const char *key, json_object *value)
+{
+  if (json_object_object_add (obj, key, xjson (value)) != 0) {
+    fprintf (stderr, "%s: out of memory\n", program);
+    exit (EXIT_FAILURE);
+  }
+}
+
+static void
+put_string (json_object *obj, const char *key, const char *value)
+{
+  put (obj, key, json_object_new_string (value));
 }
 
 /* A string field, omitted when unknown or empty. */
 static void
-string_field (xmlTextWriterPtr w, const char *name, char *value)
+string_field (json_object *obj, const char *key, char *value)
 {
   if (value && *value && strcmp (value, "unknown") != 0)
-    element (w, name, value);
+    put_string (obj, key, value);
   free (value);
 }
 
@@ -100,7 +131,7 @@ free_strings (char **l)
 }
 
 static void
-output_filesystems (guestfs_h *g, xmlTextWriterPtr w, const char *root)
+model_filesystems (guestfs_h *g, json_object *os, const char *root)
 {
   char **fss = guestfs_inspect_get_filesystems (g, root);
   if (!fss)
@@ -108,73 +139,81 @@ output_filesystems (guestfs_h *g, xmlTextWriterPtr w, const char *root)
   size_t n = 0;
   while (fss[n]) n++;
   qsort (fss, n, sizeof fss[0], compare_strings);
-  CHECK (xmlTextWriterStartElement (w, BAD_CAST "filesystems"));
+  json_object *list = xjson (json_object_new_array ());
   for (size_t i = 0; i < n; ++i) {
-    CHECK (xmlTextWriterStartElement (w, BAD_CAST "filesystem"));
-    CHECK (xmlTextWriterWriteAttribute (w, BAD_CAST "dev", BAD_CAST fss[i]));
+    json_object *fs = xjson (json_object_new_object ());
+    put_string (fs, "dev", fss[i]);
     guestfs_push_error_handler (g, NULL, NULL);
-    string_field (w, "type", guestfs_vfs_type (g, fss[i]));
-    string_field (w, "label", guestfs_vfs_label (g, fss[i]));
-    string_field (w, "uuid", guestfs_vfs_uuid (g, fss[i]));
+    string_field (fs, "type", guestfs_vfs_type (g, fss[i]));
+    string_field (fs, "label", guestfs_vfs_label (g, fss[i]));
+    string_field (fs, "uuid", guestfs_vfs_uuid (g, fss[i]));
     guestfs_pop_error_handler (g);
-    CHECK (xmlTextWriterEndElement (w));
+    json_object_array_add (list, fs);
   }
-  CHECK (xmlTextWriterEndElement (w));
+  put (os, "filesystems", list);
   free_strings (fss);
 }
 
+/* mountpoints: [{dev, mountpoint}] from MOUNTPOINT → DEVICE pairs;
+ * drive_mappings: [{name, device}] from LETTER → DEVICE pairs. */
 static void
-output_pairs (xmlTextWriterPtr w, char **kv, const char *outer,
-              const char *inner, const char *attr, bool value_is_attr)
+model_pairs (json_object *os, char **kv, const char *list_key,
+             const char *key_name, const char *value_name)
 {
   if (!kv)
     return;
+  sort_pairs (kv);
   if (kv[0]) {
-    CHECK (xmlTextWriterStartElement (w, BAD_CAST outer));
+    json_object *list = xjson (json_object_new_array ());
     for (size_t i = 0; kv[i] && kv[i + 1]; i += 2) {
-      CHECK (xmlTextWriterStartElement (w, BAD_CAST inner));
-      /* mountpoints: dev="DEVICE">MOUNTPOINT; drive mappings: name="C">DEVICE */
-      CHECK (xmlTextWriterWriteAttribute (w, BAD_CAST attr,
-                                          BAD_CAST (value_is_attr ? kv[i + 1] : kv[i])));
-      CHECK (xmlTextWriterWriteString (w, BAD_CAST (value_is_attr ? kv[i] : kv[i + 1])));
-      CHECK (xmlTextWriterEndElement (w));
+      json_object *item = xjson (json_object_new_object ());
+      /* The XML attribute comes first: dev= for mountpoints, name= for
+       * drive mappings. */
+      if (strcmp (list_key, "mountpoints") == 0) {
+        put_string (item, value_name, kv[i + 1]);
+        put_string (item, key_name, kv[i]);
+      }
+      else {
+        put_string (item, key_name, kv[i]);
+        put_string (item, value_name, kv[i + 1]);
+      }
+      json_object_array_add (list, item);
     }
-    CHECK (xmlTextWriterEndElement (w));
+    put (os, list_key, list);
   }
   free_strings (kv);
 }
 
 static void
-output_applications (guestfs_h *g, xmlTextWriterPtr w, const char *root)
+model_applications (guestfs_h *g, json_object *os, const char *root)
 {
   struct guestfs_application2_list *apps = guestfs_inspect_list_applications2 (g, root);
   if (!apps)
     return;
-  CHECK (xmlTextWriterStartElement (w, BAD_CAST "applications"));
+  json_object *list = xjson (json_object_new_array ());
   for (uint32_t i = 0; i < apps->len; ++i) {
     struct guestfs_application2 *a = &apps->val[i];
-    CHECK (xmlTextWriterStartElement (w, BAD_CAST "application"));
+    json_object *app = xjson (json_object_new_object ());
     const struct { const char *name; const char *value; } fields[] = {
       { "name", a->app2_name }, { "display_name", a->app2_display_name },
-    };
-    for (size_t f = 0; f < 2; ++f)
-      if (fields[f].value && *fields[f].value)
-        element (w, fields[f].name, fields[f].value);
-    if (a->app2_epoch > 0)
-      CHECK (xmlTextWriterWriteFormatElement (w, BAD_CAST "epoch", "%" PRIi32, a->app2_epoch));
-    const struct { const char *name; const char *value; } more[] = {
+      { "epoch", NULL },
       { "version", a->app2_version }, { "release", a->app2_release },
       { "arch", a->app2_arch }, { "install_path", a->app2_install_path },
       { "publisher", a->app2_publisher }, { "url", a->app2_url },
       { "source_package", a->app2_source_package },
       { "summary", a->app2_summary }, { "description", a->app2_description },
     };
-    for (size_t f = 0; f < sizeof more / sizeof more[0]; ++f)
-      if (more[f].value && *more[f].value)
-        element (w, more[f].name, more[f].value);
-    CHECK (xmlTextWriterEndElement (w));
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; ++f) {
+      if (strcmp (fields[f].name, "epoch") == 0) {
+        if (a->app2_epoch > 0)
+          put (app, "epoch", json_object_new_int (a->app2_epoch));
+      }
+      else if (fields[f].value && *fields[f].value)
+        put_string (app, fields[f].name, fields[f].value);
+    }
+    json_object_array_add (list, app);
   }
-  CHECK (xmlTextWriterEndElement (w));
+  put (os, "applications", list);
   guestfs_free_application2_list (apps);
 }
 
@@ -204,73 +243,181 @@ mount_root (guestfs_h *g, const char *root)
   free_strings (mps);
 }
 
-static void
-output_root (guestfs_h *g, xmlTextWriterPtr w, const char *root,
-             bool applications, bool icon)
+/* RFC 4648 base64, no line breaks. */
+static char *
+base64 (const unsigned char *data, size_t size)
 {
-  CHECK (xmlTextWriterStartElement (w, BAD_CAST "operatingsystem"));
-  element (w, "root", root);
-  string_field (w, "name", guestfs_inspect_get_type (g, root));
-  string_field (w, "arch", guestfs_inspect_get_arch (g, root));
-  string_field (w, "distro", guestfs_inspect_get_distro (g, root));
-  string_field (w, "product_name", guestfs_inspect_get_product_name (g, root));
-  string_field (w, "product_variant", guestfs_inspect_get_product_variant (g, root));
+  static const char digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char *out = malloc ((size + 2) / 3 * 4 + 1), *p = out;
+  if (!out) {
+    perror ("malloc");
+    exit (EXIT_FAILURE);
+  }
+  for (size_t i = 0; i < size; i += 3) {
+    uint32_t v = (uint32_t) data[i] << 16;
+    if (i + 1 < size) v |= (uint32_t) data[i + 1] << 8;
+    if (i + 2 < size) v |= data[i + 2];
+    *p++ = digits[(v >> 18) & 63];
+    *p++ = digits[(v >> 12) & 63];
+    *p++ = i + 1 < size ? digits[(v >> 6) & 63] : '=';
+    *p++ = i + 2 < size ? digits[v & 63] : '=';
+  }
+  *p = '\0';
+  return out;
+}
+
+static json_object *
+model_root (guestfs_h *g, const char *root, bool applications, bool icon)
+{
+  json_object *os = xjson (json_object_new_object ());
+  put_string (os, "root", root);
+  string_field (os, "name", guestfs_inspect_get_type (g, root));
+  string_field (os, "arch", guestfs_inspect_get_arch (g, root));
+  string_field (os, "distro", guestfs_inspect_get_distro (g, root));
+  string_field (os, "product_name", guestfs_inspect_get_product_name (g, root));
+  string_field (os, "product_variant", guestfs_inspect_get_product_variant (g, root));
   int major = guestfs_inspect_get_major_version (g, root);
   int minor = guestfs_inspect_get_minor_version (g, root);
-  CHECK (xmlTextWriterWriteFormatElement (w, BAD_CAST "major_version", "%d", major < 0 ? 0 : major));
-  CHECK (xmlTextWriterWriteFormatElement (w, BAD_CAST "minor_version", "%d", minor < 0 ? 0 : minor));
+  put (os, "major_version", json_object_new_int (major < 0 ? 0 : major));
+  put (os, "minor_version", json_object_new_int (minor < 0 ? 0 : minor));
   char *type = guestfs_inspect_get_type (g, root);
   if (type && strcmp (type, "windows") == 0) {
     guestfs_push_error_handler (g, NULL, NULL);
-    string_field (w, "windows_systemroot", guestfs_inspect_get_windows_systemroot (g, root));
-    string_field (w, "windows_current_control_set", guestfs_inspect_get_windows_current_control_set (g, root));
+    string_field (os, "windows_systemroot", guestfs_inspect_get_windows_systemroot (g, root));
+    string_field (os, "windows_current_control_set", guestfs_inspect_get_windows_current_control_set (g, root));
     guestfs_pop_error_handler (g);
   }
   free (type);
-  string_field (w, "package_format", guestfs_inspect_get_package_format (g, root));
-  string_field (w, "package_management", guestfs_inspect_get_package_management (g, root));
-  string_field (w, "hostname", guestfs_inspect_get_hostname (g, root));
-  string_field (w, "osinfo", guestfs_inspect_get_osinfo (g, root));
+  string_field (os, "package_format", guestfs_inspect_get_package_format (g, root));
+  string_field (os, "package_management", guestfs_inspect_get_package_management (g, root));
+  string_field (os, "hostname", guestfs_inspect_get_hostname (g, root));
+  string_field (os, "osinfo", guestfs_inspect_get_osinfo (g, root));
   char *format = guestfs_inspect_get_format (g, root);
   if (format && strcmp (format, "installed") != 0)
-    string_field (w, "format", format);
+    string_field (os, "format", format);
   else
     free (format);
+  /* Flags: present (true) only when set, as the XML's empty elements. */
   if (guestfs_inspect_is_live (g, root) > 0)
-    CHECK (xmlTextWriterWriteElement (w, BAD_CAST "live", BAD_CAST ""));
+    put (os, "live", json_object_new_boolean (1));
   if (guestfs_inspect_is_netinst (g, root) > 0)
-    CHECK (xmlTextWriterWriteElement (w, BAD_CAST "netinst", BAD_CAST ""));
+    put (os, "netinst", json_object_new_boolean (1));
   if (guestfs_inspect_is_multipart (g, root) > 0)
-    CHECK (xmlTextWriterWriteElement (w, BAD_CAST "multipart", BAD_CAST ""));
+    put (os, "multipart", json_object_new_boolean (1));
 
-  char **mps = guestfs_inspect_get_mountpoints (g, root);
-  if (mps)
-    sort_pairs (mps);
-  output_pairs (w, mps, "mountpoints", "mountpoint", "dev", true);
-  output_filesystems (g, w, root);
-  char **drives = guestfs_inspect_get_drive_mappings (g, root);
-  if (drives)
-    sort_pairs (drives);
-  output_pairs (w, drives, "drive_mappings", "drive_mapping", "name", false);
+  model_pairs (os, guestfs_inspect_get_mountpoints (g, root), "mountpoints",
+               "mountpoint", "dev");
+  model_filesystems (g, os, root);
+  model_pairs (os, guestfs_inspect_get_drive_mappings (g, root), "drive_mappings",
+               "name", "device");
   if (applications || icon)
     mount_root (g, root);
   if (applications)
-    output_applications (g, w, root);
+    model_applications (g, os, root);
   if (icon) {
     size_t size;
     guestfs_push_error_handler (g, NULL, NULL);
     char *data = guestfs_inspect_get_icon (g, root, &size, -1);
     guestfs_pop_error_handler (g);
     if (data && size > 0) {
-      CHECK (xmlTextWriterStartElement (w, BAD_CAST "icon"));
-      CHECK (xmlTextWriterWriteBase64 (w, data, 0, (int) size));
-      CHECK (xmlTextWriterEndElement (w));
+      char *b64 = base64 ((const unsigned char *) data, size);
+      put_string (os, "icon", b64);
+      free (b64);
     }
     free (data);
   }
   if (applications || icon)
     guestfs_umount_all (g);
+  return os;
+}
+
+/* ---- XML from the model ------------------------------------------------ */
+
+/* The lists: the XML element of each item, and which of its keys are an
+ * attribute and the element's text (NULL: the keys are child elements). */
+static const struct xml_list {
+  const char *key, *item, *attribute, *text;
+} xml_lists[] = {
+  { "mountpoints", "mountpoint", "dev", "mountpoint" },
+  { "filesystems", "filesystem", "dev", NULL },
+  { "drive_mappings", "drive_mapping", "name", "device" },
+  { "applications", "application", NULL, NULL },
+};
+
+static void
+xml_value (xmlTextWriterPtr w, const char *key, json_object *v)
+{
+  switch (json_object_get_type (v)) {
+  case json_type_boolean:
+    /* Flags are empty elements, present when true. */
+    if (json_object_get_boolean (v))
+      CHECK (xmlTextWriterWriteElement (w, BAD_CAST key, BAD_CAST ""));
+    break;
+  case json_type_int:
+    CHECK (xmlTextWriterWriteFormatElement (w, BAD_CAST key, "%" PRId64,
+                                            json_object_get_int64 (v)));
+    break;
+  default:
+    CHECK (xmlTextWriterWriteElement (w, BAD_CAST key,
+                                      BAD_CAST json_object_get_string (v)));
+  }
+}
+
+static void
+xml_fields (xmlTextWriterPtr w, json_object *obj, const char *skip1, const char *skip2)
+{
+  json_object_object_foreach (obj, key, v) {
+    if ((skip1 && strcmp (key, skip1) == 0) || (skip2 && strcmp (key, skip2) == 0))
+      continue;
+    if (json_object_get_type (v) == json_type_array) {
+      const struct xml_list *l = NULL;
+      for (size_t i = 0; i < sizeof xml_lists / sizeof xml_lists[0]; ++i)
+        if (strcmp (xml_lists[i].key, key) == 0)
+          l = &xml_lists[i];
+      if (!l)
+        abort ();               /* every list of the model is in the table */
+      CHECK (xmlTextWriterStartElement (w, BAD_CAST key));
+      for (size_t i = 0; i < json_object_array_length (v); ++i) {
+        json_object *item = json_object_array_get_idx (v, i), *a, *t;
+        CHECK (xmlTextWriterStartElement (w, BAD_CAST l->item));
+        if (l->attribute && json_object_object_get_ex (item, l->attribute, &a))
+          CHECK (xmlTextWriterWriteAttribute (w, BAD_CAST l->attribute,
+                                              BAD_CAST json_object_get_string (a)));
+        if (l->text && json_object_object_get_ex (item, l->text, &t))
+          CHECK (xmlTextWriterWriteString (w, BAD_CAST json_object_get_string (t)));
+        else
+          xml_fields (w, item, l->attribute, l->text);
+        CHECK (xmlTextWriterEndElement (w));
+      }
+      CHECK (xmlTextWriterEndElement (w));
+    }
+    else
+      xml_value (w, key, v);
+  }
+}
+
+static void
+output_xml (json_object *systems)
+{
+  xmlOutputBufferPtr ob = xmlOutputBufferCreateFd (1, NULL);
+  xmlTextWriterPtr w = ob ? xmlNewTextWriter (ob) : NULL;
+  if (!w) {
+    fprintf (stderr, "%s: cannot create XML writer\n", program);
+    exit (EXIT_FAILURE);
+  }
+  CHECK (xmlTextWriterSetIndent (w, 1));
+  CHECK (xmlTextWriterSetIndentString (w, BAD_CAST "  "));
+  CHECK (xmlTextWriterStartDocument (w, NULL, NULL, NULL));
+  CHECK (xmlTextWriterStartElement (w, BAD_CAST "operatingsystems"));
+  for (size_t i = 0; i < json_object_array_length (systems); ++i) {
+    CHECK (xmlTextWriterStartElement (w, BAD_CAST "operatingsystem"));
+    xml_fields (w, json_object_array_get_idx (systems, i), NULL, NULL);
+    CHECK (xmlTextWriterEndElement (w));
+  }
   CHECK (xmlTextWriterEndElement (w));
+  CHECK (xmlTextWriterEndDocument (w));
+  xmlFreeTextWriter (w);
 }
 
 /* --xpath: run a query on the XML read from stdin. */
@@ -328,11 +475,12 @@ int
 main (int argc, char *argv[])
 {
   struct tool_options o = { .program = program, .read_only = true };
-  bool applications = true, icon = true;
+  bool applications = true, icon = true, json = false;
   const char *xpath = NULL;
   static const struct option long_options[] = {
     TOOL_LONG_OPTIONS,
     { "help", no_argument, NULL, 'h' },
+    { "json", no_argument, NULL, 0x203 },
     { "no-applications", no_argument, NULL, 0x200 },
     { "no-icon", no_argument, NULL, 0x201 },
     { "xpath", required_argument, NULL, 0x202 },
@@ -347,6 +495,7 @@ main (int argc, char *argv[])
     case 0x200: applications = false; break;
     case 0x201: icon = false; break;
     case 0x202: xpath = optarg; break;
+    case 0x203: json = true; break;
     default: usage (EXIT_FAILURE);
     }
   }
@@ -372,27 +521,23 @@ main (int argc, char *argv[])
   char **roots = guestfs_inspect_os (g);
   if (!roots)
     exit (EXIT_FAILURE);
-  if (!roots[0]) {
-    fprintf (stderr, "%s: no operating system could be detected inside this disk image.\n", program);
-    exit (EXIT_FAILURE);
-  }
-
-  xmlOutputBufferPtr ob = xmlOutputBufferCreateFd (1, NULL);
-  xmlTextWriterPtr w = ob ? xmlNewTextWriter (ob) : NULL;
-  if (!w) {
-    fprintf (stderr, "%s: cannot create XML writer\n", program);
-    exit (EXIT_FAILURE);
-  }
-  CHECK (xmlTextWriterSetIndent (w, 1));
-  CHECK (xmlTextWriterSetIndentString (w, BAD_CAST "  "));
-  CHECK (xmlTextWriterStartDocument (w, NULL, NULL, NULL));
-  CHECK (xmlTextWriterStartElement (w, BAD_CAST "operatingsystems"));
+  /* No operating system: an empty list and exit status 0, as
+   * libguestfs's virt-inspector 1.48 does. */
+  json_object *systems = xjson (json_object_new_array ());
   for (size_t i = 0; roots[i]; ++i)
-    output_root (g, w, roots[i], applications, icon);
-  CHECK (xmlTextWriterEndElement (w));
-  CHECK (xmlTextWriterEndDocument (w));
-  xmlFreeTextWriter (w);
+    json_object_array_add (systems, model_root (g, roots[i], applications, icon));
   free_strings (roots);
+  if (json) {
+    json_object *top = xjson (json_object_new_object ());
+    put (top, "operatingsystems", systems);
+    if (tool_json_print (top) == -1)
+      exit (EXIT_FAILURE);
+    json_object_put (top);
+  }
+  else {
+    output_xml (systems);
+    json_object_put (systems);
+  }
   int status = guestfs_shutdown (g) == -1 ? EXIT_FAILURE : EXIT_SUCCESS;
   guestfs_close (g);
   tool_free_options (&o);

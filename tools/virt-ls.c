@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "guestfs.h"
 #include "options.h"
 #include "run.h"
@@ -20,7 +22,8 @@
 static const char *program = "virt-ls";
 
 /* -lR output settings. */
-static bool csv, human, show_uids, show_times, show_extra;
+static bool csv, json, human, show_uids, show_times, show_extra;
+static json_object *json_list;  /* --json: the entries, printed at the end */
 static const char *checksum_type;       /* NULL: no checksums */
 enum time_format { TIME_DATE, TIME_T, TIME_RELATIVE, TIME_DAYS };
 static enum time_format time_format = TIME_DATE;
@@ -42,6 +45,7 @@ usage (int status)
           "  --csv                With -lR: comma-separated values\n"
           "  --extra-stats        With -lR: device, inode, links, rdev, blocks\n"
           "  -h|--human-readable  With -lR: sizes like 1.5K, 20M\n"
+          "  --json               With -l, -R or -lR: JSON output\n"
           "  -l|--long            Long listing\n"
           "  -R|--recursive       Recursive listing\n"
           "  --times              With -lR: atime, mtime, ctime\n"
@@ -57,11 +61,75 @@ usage (int status)
 
 static struct tool_fields F;
 
+static void
+json_add (json_object *obj, const char *key, json_object *v)
+{
+  if (!v || json_object_object_add (obj, key, v) != 0) {
+    fprintf (stderr, "%s: out of memory\n", program);
+    exit (EXIT_FAILURE);
+  }
+}
+
+static json_object *
+json_dev (int64_t d)
+{
+  char s[32];
+  snprintf (s, sizeof s, "%u:%u", major ((dev_t) d), minor ((dev_t) d));
+  return json_object_new_string (s);
+}
+
+/* --json: the fields of a -lR line as one object (docs/virt-ls.schema.json):
+ * the same optional groups, times as seconds since the epoch. */
+static int
+json_file (guestfs_h *g, const char *path, const struct guestfs_statns *st,
+           const char *link)
+{
+  json_object *o = json_object_new_object ();
+  if (!o || json_object_array_add (json_list, o) != 0) {
+    fprintf (stderr, "%s: out of memory\n", program);
+    exit (EXIT_FAILURE);
+  }
+  char mode[16];
+  snprintf (mode, sizeof mode, "%04" PRIo64, (uint64_t) st->st_mode & 07777);
+  json_add (o, "type", json_object_new_string (tool_file_type (st->st_mode)));
+  json_add (o, "mode", json_object_new_string (mode));
+  json_add (o, "size", json_object_new_int64 (st->st_size));
+  if (show_uids) {
+    json_add (o, "uid", json_object_new_int64 (st->st_uid));
+    json_add (o, "gid", json_object_new_int64 (st->st_gid));
+  }
+  if (show_times) {
+    json_add (o, "atime", json_object_new_int64 (st->st_atime_sec));
+    json_add (o, "mtime", json_object_new_int64 (st->st_mtime_sec));
+    json_add (o, "ctime", json_object_new_int64 (st->st_ctime_sec));
+  }
+  if (show_extra) {
+    json_add (o, "dev", json_dev (st->st_dev));
+    json_add (o, "ino", json_object_new_int64 (st->st_ino));
+    json_add (o, "nlink", json_object_new_int64 (st->st_nlink));
+    json_add (o, "rdev", json_dev (st->st_rdev));
+    json_add (o, "blocks", json_object_new_int64 (st->st_blocks));
+  }
+  if (checksum_type && S_ISREG (st->st_mode)) {
+    char *sum = guestfs_checksum (g, checksum_type, path);
+    if (!sum)
+      return -1;
+    json_add (o, "checksum", json_object_new_string (sum));
+    free (sum);
+  }
+  json_add (o, "path", json_object_new_string (path));
+  if (link)
+    json_add (o, "link", json_object_new_string (link));
+  return 0;
+}
+
 /* One -lR line.  LINK is the target of a symlink (or NULL). */
 static int
 show_file (guestfs_h *g, const char *path, const struct guestfs_statns *st,
            const char *link)
 {
+  if (json)
+    return json_file (g, path, st, link);
   F = (struct tool_fields) { .csv = csv, .human = human, .now = now,
                              .time_format = (enum tool_time_format) time_format };
   tool_field_string (&F, tool_file_type (st->st_mode));
@@ -127,7 +195,7 @@ join_path (const char *dir, const char *name)
 /* The entries of DIR, their stats and link targets in a few batched
  * calls, then the subdirectories depth first. */
 static int
-visit (guestfs_h *g, const char *dir)
+visit (guestfs_h *g, const char *dir, bool recurse)
 {
   char **names = guestfs_ls (g, dir);
   if (!names)
@@ -153,7 +221,7 @@ visit (guestfs_h *g, const char *dir)
     const struct guestfs_statns *st = &sts->val[i];
     if (show_file (g, path, st, S_ISLNK (st->st_mode) ? links[i] : NULL) == -1)
       r = -1;
-    else if (S_ISDIR (st->st_mode) && visit (g, path) == -1)
+    else if (recurse && S_ISDIR (st->st_mode) && visit (g, path, true) == -1)
       r = -1;
     free (path);
   }
@@ -172,7 +240,7 @@ long_recursive (guestfs_h *g, const char *path)
   char *link = S_ISLNK (st->st_mode) ? guestfs_readlink (g, path) : NULL;
   int r = show_file (g, path, st, link);
   if (r == 0 && S_ISDIR (st->st_mode))
-    r = visit (g, path);
+    r = visit (g, path, true);
   free (link);
   guestfs_free_statns (st);
   return r;
@@ -262,8 +330,17 @@ recursive (guestfs_h *g, const char *dir)
   fclose (fp);
   if (n)
     qsort (names, n, sizeof *names, compare_paths);
-  for (size_t i = 0; i < n; ++i)
-    printf ("%s\n", names[i]);
+  for (size_t i = 0; i < n; ++i) {
+    if (json) {
+      json_object *v = json_object_new_string (names[i]);
+      if (!v || json_object_array_add (json_list, v) != 0) {
+        fprintf (stderr, "%s: out of memory\n", program);
+        exit (EXIT_FAILURE);
+      }
+    }
+    else
+      printf ("%s\n", names[i]);
+  }
   tool_free_strings (names);
   return 0;
 }
@@ -284,6 +361,7 @@ main (int argc, char *argv[])
     { "extra-stats", no_argument, NULL, 0x203 },
     { "help", no_argument, NULL, 0x200 },
     { "human-readable", no_argument, NULL, 'h' },
+    { "json", no_argument, NULL, 0x209 },
     { "long", no_argument, NULL, 'l' },
     { "recursive", no_argument, NULL, 'R' },
     { "time", no_argument, NULL, 0x204 },
@@ -312,6 +390,7 @@ main (int argc, char *argv[])
     case 0x206: show_times = true; time_format = TIME_RELATIVE; break;
     case 0x207: show_times = true; time_format = TIME_T; break;
     case 0x208: show_uids = true; break;
+    case 0x209: json = true; break;
     default: usage (EXIT_FAILURE);
     }
   }
@@ -323,7 +402,16 @@ main (int argc, char *argv[])
     fprintf (stderr, "%s: error: missing directory names on the command line.\n", program);
     usage (EXIT_FAILURE);
   }
-  if (!(long_mode && recursive_mode) &&
+  if (json && !long_mode && !recursive_mode) {
+    fprintf (stderr, "%s: --json needs -l, -R or -lR\n", program);
+    exit (EXIT_FAILURE);
+  }
+  if (json && (csv || human)) {
+    fprintf (stderr, "%s: you cannot use --json with -h or --csv.\n", program);
+    exit (EXIT_FAILURE);
+  }
+  /* With --json, -l alone takes the -lR fields too. */
+  if (!(long_mode && (recursive_mode || json)) &&
       (csv || human || show_uids || show_times || show_extra || checksum_type)) {
     fprintf (stderr, "%s: used a flag which can only be combined with -lR mode\n"
              "For more information, read the virt-ls(1) man page.\n", program);
@@ -343,6 +431,10 @@ main (int argc, char *argv[])
   now = time (NULL);
 
   guestfs_h *g = tool_launch (&o, true);
+  if (json && !(json_list = json_object_new_array ())) {
+    fprintf (stderr, "%s: out of memory\n", program);
+    exit (EXIT_FAILURE);
+  }
 
   int status = EXIT_SUCCESS;
   for (int i = optind; i < argc && status == EXIT_SUCCESS; ++i) {
@@ -352,6 +444,8 @@ main (int argc, char *argv[])
       r = -1;
     else if (long_mode && recursive_mode)
       r = long_recursive (g, dir);
+    else if (long_mode && json)
+      r = visit (g, dir, false);
     else if (long_mode)
       r = long_listing (g, dir);
     else if (recursive_mode)
@@ -362,6 +456,9 @@ main (int argc, char *argv[])
     if (r == -1)
       status = EXIT_FAILURE;
   }
+  if (json && status == EXIT_SUCCESS && tool_json_print (json_list) == -1)
+    status = EXIT_FAILURE;
+  json_object_put (json_list);
   if (fflush (stdout) == EOF) {
     perror ("stdout");
     status = EXIT_FAILURE;

@@ -1012,10 +1012,11 @@ main (int argc, char *argv[])
     int r;
     if (value_name)
       r = print_single (g, node, value_name);
-    else {
-      printf ("Windows Registry Editor Version 5.00\n\n");
+    else
+      /* The [key] sections alone: libguestfs's virt-win-reg prints no
+       * "Windows Registry Editor Version 5.00" line (regedit and
+       * --merge do not need it). */
       r = export_node (g, node, path);
-    }
     if (r == 0)
       status = EXIT_SUCCESS;
   }

@@ -29,6 +29,7 @@ struct find_state {
   struct stringsbuf sb;
   size_t bytes;
   struct f2_out *out;       /* find0: stream names instead */
+  bool out_slash;           /* find0: a '/' before each name */
 };
 
 static int
@@ -37,7 +38,7 @@ find_cb (void *opaque, const char *rel, const struct stat *st)
   struct find_state *fs = opaque;
   (void) st;
   if (fs->out) {
-    if (f2_out_write (fs->out, "/", 1) == -1 ||
+    if ((fs->out_slash && f2_out_write (fs->out, "/", 1) == -1) ||
         f2_out_write (fs->out, rel, strlen (rel) + 1) == -1) {
       errno = EPIPE;
       return -1;
@@ -109,7 +110,11 @@ do_find0 (const char *directory)
     reply_with_perror ("malloc");
     return -1;
   }
-  struct find_state fs = { .out = &out };
+  /* As libguestfs's find0: the names follow the directory as the
+   * caller spelled it, so they start with '/' unless the directory ends
+   * with one ("/" gives "bin", "/etc" gives "/fstab"). */
+  struct find_state fs = { .out = &out,
+                           .out_slash = directory[strlen (directory) - 1] != '/' };
   char *failed;
   if (f2_walk (fd, find_cb, &fs, &failed) == -1) {
     f2_out_abort (&out);

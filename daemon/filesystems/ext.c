@@ -213,12 +213,13 @@ do_mke2fs (const char *device, int64_t blockscount, int64_t blocksize, int64_t f
 /* ---- e2fsck, resize2fs ---- */
 
 int
-do_e2fsck (const char *device, int correct, int forceall)
+do_e2fsck (const char *device, int correct, int forceall, int forceno)
 {
   bool c = (optargs_bitmask & GUESTFS_E2FSCK_CORRECT_BITMASK) && correct;
   bool y = (optargs_bitmask & GUESTFS_E2FSCK_FORCEALL_BITMASK) && forceall;
-  if (c && y) {
-    reply_with_error_errno (EINVAL, "only one of the options 'correct' and 'forceall' may be set");
+  bool n = (optargs_bitmask & GUESTFS_E2FSCK_FORCENO_BITMASK) && forceno;
+  if (c + y + n > 1) {
+    reply_with_error_errno (EINVAL, "only one of the options 'correct', 'forceall' and 'forceno' may be set");
     return -1;
   }
   const char *argv[] = { "e2fsck", "-f", c ? "-p" : y ? "-y" : "-n", "--", device, NULL };

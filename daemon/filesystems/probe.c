@@ -2,6 +2,7 @@
  * vfs_uuid, list_filesystems, findfs_label/uuid, wipefs, zero, df, df_h,
  * sync. */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -538,4 +539,24 @@ char *
 do_findfs_uuid (const char *uuid)
 {
   return findfs ("UUID", uuid);
+}
+
+char *
+do_findfs_partlabel (const char *label)
+{
+  return findfs ("PARTLABEL", label);
+}
+
+/* blkid spells PARTUUIDs in lower case; a GUID may come in either. */
+char *
+do_findfs_partuuid (const char *uuid)
+{
+  CLEANUP_FREE char *lower = strdup (uuid);
+  if (lower == NULL) {
+    reply_with_perror ("strdup");
+    return NULL;
+  }
+  for (char *p = lower; *p; ++p)
+    *p = (char) tolower ((unsigned char) *p);
+  return findfs ("PARTUUID", lower);
 }

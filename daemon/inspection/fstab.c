@@ -6,9 +6,11 @@
  * A spec that names no device we can see is dropped.  The lists come out
  * in the reverse of the fstab's order, as libguestfs returns them. */
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "daemon.h"
@@ -182,6 +184,72 @@ resolve (const char *spec, const struct inspect_fsinfo *fs, size_t nfs)
   return NULL;
 }
 
+/* An MD array the guest names by a device the appliance does not have
+ * (/dev/md0: the appliance assembled it as /dev/md127): the guest's
+ * mdadm.conf gives its UUID ("ARRAY /dev/md0 ... UUID=..."), and the
+ * array of the appliance with that UUID is the device, as libguestfs
+ * maps it.  NULL if there is none. */
+static char *
+resolve_md (int rootfd, const char *spec)
+{
+  static const char *const confs[] = { "/etc/mdadm.conf", "/etc/mdadm/mdadm.conf" };
+  CLEANUP_FREE char *uuid = NULL;
+  for (size_t i = 0; i < 2 && uuid == NULL; ++i) {
+    CLEANUP_FREE char *c = inspect_read_file (rootfd, confs[i], INSPECT_MAX_CONFIG, NULL);
+    for (char *save = NULL, *line = c ? strtok_r (c, "\n", &save) : NULL;
+         line && uuid == NULL; line = strtok_r (NULL, "\n", &save)) {
+      char *f[16];
+      size_t n = 0;
+      for (char *s2 = NULL, *tok = strtok_r (line, " \t", &s2); tok && n < 16;
+           tok = strtok_r (NULL, " \t", &s2))
+        f[n++] = tok;
+      if (n < 3 || strcmp (f[0], "ARRAY") != 0 || strcmp (f[1], spec) != 0)
+        continue;
+      for (size_t k = 2; k < n && uuid == NULL; ++k)
+        if (strncasecmp (f[k], "UUID=", 5) == 0)
+          uuid = strdup (f[k] + 5);
+    }
+  }
+  if (uuid == NULL)
+    return NULL;
+  DIR *d = opendir ("/sys/block");
+  char *found = NULL;
+  for (struct dirent *e = d ? readdir (d) : NULL; e && !found; e = readdir (d)) {
+    if (strncmp (e->d_name, "md", 2) != 0)
+      continue;
+    char dev[300];
+    snprintf (dev, sizeof dev, "/dev/%s", e->d_name);
+    CLEANUP_FREE char *out = NULL;
+    if (command (&out, NULL, "mdadm", "--detail", "--export", dev, NULL) != 0 || !out)
+      continue;
+    const char *p = strstr (out, "MD_UUID=");
+    if (p) {
+      p += 8;
+      size_t l = strcspn (p, "\n");
+      if (l == strlen (uuid) && strncasecmp (p, uuid, l) == 0)
+        found = strdup (dev);
+    }
+  }
+  if (d)
+    closedir (d);
+  return found;
+}
+
+/* Whether NAME is the first field of a line of the guest's /etc/crypttab
+ * (CRYPTTAB, NULL when it has none). */
+static bool
+in_crypttab (const char *crypttab, const char *name)
+{
+  size_t l = strlen (name);
+  for (const char *p = crypttab; p && *p; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : NULL) {
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (strncmp (p, name, l) == 0 && (p[l] == ' ' || p[l] == '\t'))
+      return true;
+  }
+  return false;
+}
+
 static bool
 ignored_type (const char *type)
 {
@@ -228,6 +296,8 @@ inspect_fstab (int rootfd, struct inspect_os *os,
   struct stringsbuf mps = { 0 }, fss = { 0 };
 
   CLEANUP_FREE char *c = inspect_read_file (rootfd, "/etc/fstab", INSPECT_MAX_CONFIG, NULL);
+  CLEANUP_FREE char *crypttab = NULL;
+  bool crypttab_read = false;
   for (char *save = NULL, *line = c ? strtok_r (c, "\n", &save) : NULL; line;
        line = strtok_r (NULL, "\n", &save)) {
     char *f[4];
@@ -248,6 +318,19 @@ inspect_fstab (int rootfd, struct inspect_os *os,
     if (!swap && f[1][0] != '/')
       continue;
     CLEANUP_FREE char *dev = strcmp (f[1], "/") == 0 ? strdup (os->root) : resolve (f[0], fs, nfs);
+    if (dev == NULL && strncmp (f[0], "/dev/md", 7) == 0)
+      dev = resolve_md (rootfd, f[0]);
+    /* Encrypted swap (/dev/mapper/NAME with NAME in /etc/crypttab: a
+     * fresh key each boot, so never opened here) is listed under the
+     * guest's name, as libguestfs lists it. */
+    if (dev == NULL && swap && strncmp (f[0], "/dev/mapper/", 12) == 0 && f[0][12]) {
+      if (!crypttab_read) {
+        crypttab = inspect_read_file (rootfd, "/etc/crypttab", INSPECT_MAX_CONFIG, NULL);
+        crypttab_read = true;
+      }
+      if (in_crypttab (crypttab, f[0] + 12))
+        dev = strdup (f[0]);
+    }
     if (dev == NULL)
       continue;
     /* A btrfs subvolume (subvol=NAME) is the mountable btrfsvol:DEV/NAME. */

@@ -32,7 +32,7 @@ free_os (struct inspect_os *os)
   char **strs[] = {
     &os->root, &os->type, &os->distro, &os->product_name, &os->product_variant,
     &os->arch, &os->hostname, &os->package_format, &os->package_management,
-    &os->osinfo, &os->windows_systemroot, &os->windows_software_hive,
+    &os->osinfo, &os->build_id, &os->windows_systemroot, &os->windows_software_hive,
     &os->windows_system_hive, &os->windows_current_control_set,
   };
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; ++i) {
@@ -62,7 +62,7 @@ init_os (struct inspect_os *os, const char *root)
   char **strs[] = {
     &os->type, &os->distro, &os->product_name, &os->product_variant,
     &os->arch, &os->hostname, &os->package_format, &os->package_management,
-    &os->osinfo,
+    &os->osinfo, &os->build_id,
   };
   os->root = strdup (root);
   if (os->root == NULL)
@@ -499,6 +499,7 @@ STRING_GETTER (hostname)
 STRING_GETTER (package_format)
 STRING_GETTER (package_management)
 STRING_GETTER (osinfo)
+STRING_GETTER (build_id)
 
 char *
 do_inspect_get_format (const char *root)

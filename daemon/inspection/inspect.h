@@ -26,6 +26,7 @@ struct inspect_os {
   char *root;                   /* device of the root filesystem */
   char *type, *distro, *product_name, *product_variant;
   char *arch, *hostname, *package_format, *package_management, *osinfo;
+  char *build_id;               /* Windows build number, os-release BUILD_ID */
   int major, minor;
   char **mountpoints;           /* mountpoint, device, ..., NULL */
   char **filesystems;           /* NULL-terminated */

@@ -116,9 +116,12 @@ parse_os_release_at (int rootfd, const char *const *paths, struct inspect_os *os
   CLEANUP_FREE char *id = inspect_shell_var (c, "ID");
   CLEANUP_FREE char *pretty = inspect_shell_var (c, "PRETTY_NAME");
   CLEANUP_FREE char *version_id = inspect_shell_var (c, "VERSION_ID");
+  CLEANUP_FREE char *build_id = inspect_shell_var (c, "BUILD_ID");
   const char *distro = id ? distro_of_id (id) : NULL;
   if (distro == NULL)
     return false;
+  if (build_id)
+    inspect_set (&os->build_id, inspect_trim (build_id));
   inspect_replace (&os->distro, distro);
   if (pretty && *pretty)
     inspect_replace (&os->product_name, pretty);

@@ -50,10 +50,11 @@ static const struct {
   { "sles", NULL, 0, 0, true, "sles%d", 1 },
   { "sles", NULL, 0, 0, false, "sles%dsp%d", 2 },
   { "slackware", NULL, 0, 0, false, "slackware%d.%d", 2 },
-  /* Not distributions, and CoreOS has no IDs of this shape. */
+  /* Not distributions. */
   { "redhat-based", NULL, 0, 0, false, NULL, 0 },
   { "suse-based", NULL, 0, 0, false, NULL, 0 },
-  { "coreos", NULL, 0, 0, false, NULL, 0 },
+  /* CoreOS (and Flatcar, distro coreos too) take the line below, as in
+   * libguestfs: coreos2512.3. */
   /* Any other distro with a version: DISTROmajor.minor (kalilinux2023.3,
    * linuxmint21.2), as libguestfs guesses. */
   { NULL, NULL, 0, 0, false, "%s%d.%d", 3 },

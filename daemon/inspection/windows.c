@@ -414,8 +414,10 @@ read_software (int rootfd, struct inspect_os *os, struct winver *wv)
     char *end;
     errno = 0;
     long b = strtol (build, &end, 10);
-    if (errno == 0 && end != build && b >= 0 && b < 100000000)
+    if (errno == 0 && end != build && b >= 0 && b < 100000000) {
       wv->build = b;
+      inspect_replace (&os->build_id, inspect_trim (build));
+    }
   }
 
   uint32_t maj, min;

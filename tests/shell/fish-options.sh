@@ -59,6 +59,12 @@ run "--no-dest-paths: no warning" 0 "x" --no-dest-paths echo x
 if [ ! -s "$tmp/err" ]; then ok "--no-dest-paths: no warning (stderr empty)"
 else notok "--no-dest-paths: no warning (stderr empty)"; fi
 run "--live is refused" 1 "" --live echo x
+# Messages as libguestfs 1.48's guestfish prints them: a missing -a file
+# before the misplaced --format after it; ‘ ’ quotes in the usage hint.
+run "-a missing --format=raw" 1 "" -a /nonexistent/hatch.img --format=raw
+err_has "-a missing --format=raw: message" "^guestfish: access: /nonexistent/hatch.img: No such file or directory$"
+run "unknown option" 1 "" --no-such-option
+err_has "unknown option: usage hint" "^Try ‘guestfish --help’ for more information.$"
 
 # --- --pipe-error ---------------------------------------------------------------
 # 120 KB of output into a pipeline that reads nothing: the writes fail.

@@ -97,6 +97,11 @@ st "virt-alignment-scan bad -P" 1 virt-alignment-scan -P x -a "$img1"
 st "virt-alignment-scan missing disk" 1 virt-alignment-scan -a /nonexistent.img
 st "virt-tail no file names" 1 virt-tail -a "$img1"
 st "virt-tail relative name" 1 virt-tail -a "$img1" var/log/syslog
+# bash completion asks every tool for its options (libguestfs's
+# libguestfs-test-tool has --long-options and --short-options too).
+t "libguestfs-test-tool --long-options" 0 "$(printf -- '--help\n--qemu\n--qemudir\n--timeout\n--version')" \
+  libguestfs-test-tool --long-options
+t "libguestfs-test-tool --short-options" 0 "$(printf -- '-t\n-V\n-?')" libguestfs-test-tool --short-options
 st "libguestfs-test-tool bad -t" 1 libguestfs-test-tool -t abc
 st "libguestfs-test-tool bad --qemu" 1 libguestfs-test-tool --qemu /nonexistent/qemu
 

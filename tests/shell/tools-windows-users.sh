@@ -36,15 +36,13 @@ wu=$wdata/win-users.img xp=$wdata/win-xp.img w7=$wdata/win-7.img
 alice=S-1-5-21-1111-2222-3333-1001
 
 # --- virt-win-reg: reading user hives ---
-t "HKU\\SID export" 0 "Windows Registry Editor Version 5.00
-
-[HKEY_USERS\\$alice\\Software\\Hatch]
+t "HKU\\SID export" 0 "[HKEY_USERS\\$alice\\Software\\Hatch]
 \"Owner\"=str(1):\"alice\"" \
   virt-win-reg --unsafe-printable-strings --format=raw -a "$wu" "HKU\\$alice\\Software\\Hatch"
 t "HKEY_USERS\\username (any case, %SystemDrive% profile)" 0 "Bob" \
   virt-win-reg "$wu" 'HKEY_USERS\bob\Software\Hatch' Owner
 tx "HKU\\username export names the user" 0 "[HKEY_USERS\\alice\\Software\\Hatch]" \
-  sh -c "'$tools/virt-win-reg' '$wu' 'HKU\\alice\\software\\hatch' | sed -n 3p"
+  sh -c "'$tools/virt-win-reg' '$wu' 'HKU\\alice\\software\\hatch' | sed -n 1p"
 t "HKU\\.DEFAULT" 0 'C:\Windows\default.bmp' \
   virt-win-reg "$wu" 'HKU\.DEFAULT\Control Panel\Desktop' Wallpaper
 st "unknown SID" 255 virt-win-reg "$wu" 'HKU\S-1-5-21-9-9-9-9\Software'
@@ -85,9 +83,7 @@ Windows Registry Editor Version 5.00
 [-HKLM\SOFTWARE\No\Such\Key]
 X
 st "--merge with deletions" 0 virt-win-reg --merge "$tmp/m.img" "$tmp/t.reg"
-t "value deleted, subkeys kept" 0 "Windows Registry Editor Version 5.00
-
-[HKEY_USERS\\alice\\Software\\Hatch]
+t "value deleted, subkeys kept" 0 "[HKEY_USERS\\alice\\Software\\Hatch]
 \"New\"=dword:00000007
 
 [HKEY_USERS\\alice\\Software\\Hatch\\Sub]

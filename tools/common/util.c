@@ -12,6 +12,8 @@
 
 #include "util.h"
 
+#include <json-c/json.h>
+
 void
 tool_free_strings (char **l)
 {
@@ -319,4 +321,17 @@ tool_file_type (int64_t mode)
   case S_IFSOCK: return "s";
   default: return "u";
   }
+}
+
+int
+tool_json_print (struct json_object *obj)
+{
+  const char *s = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PRETTY |
+                                                  JSON_C_TO_STRING_SPACED |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (!s || printf ("%s\n", s) < 0 || fflush (stdout) == EOF) {
+    perror ("stdout");
+    return -1;
+  }
+  return 0;
 }

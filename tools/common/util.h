@@ -54,6 +54,11 @@ void tool_field_dev (struct tool_fields *f, int64_t dev);
 /* ls's one-letter file type of a mode: - d c b p l s (u unknown). */
 const char *tool_file_type (int64_t mode);
 
+/* --json output: print OBJ (a json-c object) to stdout, indented, with a
+ * final newline.  Returns -1 after a message on a write error. */
+struct json_object;
+int tool_json_print (struct json_object *obj);
+
 void tool_free_strings (char **l);
 size_t tool_count_strings (char **l);
 
