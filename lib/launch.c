@@ -6,6 +6,25 @@
 #include "guestfs-internal.h"
 #include "actions-gen.h"
 
+/* Local drives added without a format get the one qemu-img finds, given
+ * to qemu explicitly, unless the image names other files
+ * (guestfs_int_probe_drive_format says why that is refused). */
+static int
+probe_formats (guestfs_h *g)
+{
+  for (size_t i = 0; i < g->nr_drives; ++i) {
+    struct drive *d = &g->drives[i];
+    if (d->format || d->protocol || d->scratch_size > 0 || !d->filename)
+      continue;
+    char *format = NULL;
+    if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1)
+      return -1;
+    debug (g, "drive %zu (%s): no format given; qemu-img finds %s", i, d->filename, format);
+    d->format = format;
+  }
+  return 0;
+}
+
 int
 guestfs_impl_launch (guestfs_h *g)
 {
@@ -18,6 +37,8 @@ guestfs_impl_launch (guestfs_h *g)
     return -1;
   }
   clock_gettime (CLOCK_MONOTONIC, &g->launch_t0);
+  if (probe_formats (g) == -1)
+    return -1;
   g->state = LAUNCHING;
   g->backend_ops = &guestfs_int_backend_direct;
   if (g->backend_ops->launch (g) == -1) {
