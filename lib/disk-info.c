@@ -44,7 +44,7 @@ elapsed_ms (const struct timespec *t0)
 /* Run qemu-img info and return its stdout (malloc'd), or NULL with the
  * handle error set. */
 static char *
-qemu_img_info (guestfs_h *g, const char *filename)
+qemu_img_info (guestfs_h *g, const char *filename, bool chain)
 {
   if (filename[0] == '\0') {
     error (g, "disk image name is empty");
@@ -92,8 +92,12 @@ qemu_img_info (guestfs_h *g, const char *filename)
     if (null == -1 || dup2 (null, 0) == -1 || dup2 (out[1], 1) == -1 || dup2 (err[1], 2) == -1)
       _exit (127);
     signal (SIGPIPE, SIG_DFL);
-    execlp ("qemu-img", "qemu-img", "info", "--output", "json", "--force-share", "--",
-            file, (char *) NULL);
+    if (chain)
+      execlp ("qemu-img", "qemu-img", "info", "--output", "json", "--force-share",
+              "--backing-chain", "--", file, (char *) NULL);
+    else
+      execlp ("qemu-img", "qemu-img", "info", "--output", "json", "--force-share", "--",
+              file, (char *) NULL);
     dprintf (2, "qemu-img: %s\n", strerror (errno));
     _exit (127);
   }
@@ -349,7 +353,7 @@ scan_top (const char *json, struct json_top *t)
 static int
 disk_info (guestfs_h *g, const char *filename, struct json_top *t)
 {
-  char *json = qemu_img_info (g, filename);
+  char *json = qemu_img_info (g, filename, false);
   if (json == NULL)
     return -1;
   int r = scan_top (json, t);
@@ -447,7 +451,7 @@ printable (char *s)
 int
 guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **format)
 {
-  char *json = qemu_img_info (g, filename);
+  char *json = qemu_img_info (g, filename, false);
   if (json == NULL)
     return -1;
   struct json_top t;
@@ -490,6 +494,21 @@ guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **forma
     return -1;
   }
   *format = guestfs_int_safe_strdup (g, t.format);
+  return 0;
+}
+
+/* A local drive whose format the user gave (other than raw): its backing
+ * chain is what the user asked for, but a chain that names itself, or a
+ * file that cannot be opened, would leave qemu stuck or failing deep in
+ * the launch.  qemu-img walks the chain first (bounded, as above) and
+ * its complaint becomes the error. */
+int
+guestfs_int_check_backing_chain (guestfs_h *g, const char *filename)
+{
+  char *json = qemu_img_info (g, filename, true);
+  if (json == NULL)
+    return -1;
+  free (json);
   return 0;
 }
 

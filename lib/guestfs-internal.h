@@ -255,6 +255,7 @@ int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
 char *guestfs_int_hv_query (guestfs_h *g, const char *const *args);
 /* disk-info.c: the format of a drive added without one, guessed safely. */
 int guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **format);
+int guestfs_int_check_backing_chain (guestfs_h *g, const char *filename);
 
 /* kvm.c */
 /* True if KVM may run a guest here: cached verdict, else a probe.  The

@@ -14,8 +14,14 @@ probe_formats (guestfs_h *g)
 {
   for (size_t i = 0; i < g->nr_drives; ++i) {
     struct drive *d = &g->drives[i];
-    if (d->format || d->protocol || d->scratch_size > 0 || !d->filename)
+    if (d->protocol || d->scratch_size > 0 || !d->filename)
       continue;
+    if (d->format) {
+      if (strcmp (d->format, "raw") != 0 &&
+          guestfs_int_check_backing_chain (g, d->filename) == -1)
+        return -1;
+      continue;
+    }
     char *format = NULL;
     if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1)
       return -1;
