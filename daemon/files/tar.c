@@ -246,8 +246,11 @@ do_tar_out (const char *directory, const char *compress, int numericowner,
     return -1;
 
   struct stringsbuf sb = { 0 };
+  /* --sparse: holes travel as holes, so a guest's 2^40-byte sparse file
+   * is a small archive member (and a sparse file when unpacked), not a
+   * terabyte of zeros through the channel and onto the host's disk. */
   bool ok = add_string (&sb, "tar") == 0 && add_string (&sb, "-cf") == 0 &&
-    add_string (&sb, "-") == 0;
+    add_string (&sb, "-") == 0 && add_string (&sb, "--sparse") == 0;
   if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_COMPRESS_BITMASK) && compress &&
       *compress) {
     const char *f = compress_flag (compress);

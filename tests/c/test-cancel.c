@@ -5,6 +5,8 @@
  *  - a long call with no stream (sleep 300), cancelled from a signal
  *    handler (SIGALRM): the call fails within the cancel grace (3 s) plus
  *    a margin, the appliance is stopped, and the handle can be closed.
+ * Also: qemu runs confined by seccomp (-sandbox on,...) when it was
+ * built with it, as the calling user.
  * The whole test runs in a child with a time bound, so a hang is a
  * failure, not a stuck test run.  One launch.  */
 #include <pthread.h>
@@ -42,6 +44,15 @@ body (void *arg, int fd)
     dprintf (fd, "launch failed: %s\n", errmsg (g));
     return 2;
   }
+  /* Confinement: the Seccomp line of qemu's status (2: a filter). */
+  char path[64], line[256];
+  snprintf (path, sizeof path, "/proc/%d/status", guestfs_get_pid (g));
+  FILE *st = fopen (path, "r");
+  while (st && fgets (line, sizeof line, st))
+    if (strncmp (line, "Seccomp:", 8) == 0 || strncmp (line, "Uid:", 4) == 0)
+      dprintf (fd, "qemu %s", line);
+  if (st)
+    fclose (st);
   char *out;
   if (asprintf (&out, "%s/dl", dir) == -1) return 2;
   pthread_t th;
@@ -100,6 +111,13 @@ main (void)
       "(cancel at 2 s, grace 3 s; bound 8 s)", t);
   ok (contains (text, "config-after-sleep=1") && contains (text, "closed"),
       "the appliance was stopped and the handle closed");
+  if (system ("grep -q elevateprivileges \"$(command -v qemu-system-x86_64)\"") == 0)
+    ok (contains (text, "qemu Seccomp:\t2"), "qemu runs under a seccomp filter (-sandbox)");
+  else
+    skip ("this qemu has no -sandbox (built without seccomp)");
+  char uidline[64];
+  snprintf (uidline, sizeof uidline, "qemu Uid:\t%d\t", (int) getuid ());
+  ok (contains (text, uidline), "qemu runs as the calling user");
   cleanup_dir (dir);
   return tap_done ();
 }
