@@ -9,7 +9,7 @@
   make-images.py qcow2 DIR HOSTFILE       qcow2 files with hostile headers
 
 SCALE is "quick" (make check) or "soak" (make hardening: 100 000 entries,
-4 000 levels, a 1 GiB dpkg status, a 2^40-byte sparse file).  Everything
+4 000 levels, a 1 GiB dpkg status).  Everything
 is derived from fixed seeds, so a failure can be replayed."""
 import os, random, struct, sys, zlib
 
@@ -82,10 +82,8 @@ def tree(root, outside, scale):
     entries = 100000 if soak else 5000
     for i in range(entries):
         open(os.path.join(root, 'many', 'e%06d' % i), 'w').close()
-    # A 2^40-byte sparse file (soak; mke2fs keeps the holes).
-    if soak:
-        with open(f'{root}/tmp/sparse', 'wb') as f:
-            f.truncate(1 << 40)
+    # (soak: the 2^40-byte sparse file is made in the filesystem by
+    # debugfs, since mke2fs -d would read all of its holes.)
 
 def corrupt(img, seed, count, start, end):
     rng = random.Random(int(seed))

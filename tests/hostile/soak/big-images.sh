@@ -13,6 +13,10 @@ mkdir -p "$img/tree"
 python3 "$here/make-images.py" tree "$img/tree" "$tmp/outside" soak || { echo "Bail out! tree"; exit 1; }
 mkfs.ext4 -q -F -N 130000 -d "$img/tree" "$img/tree.fs" 4G > /dev/null || { echo "Bail out! mkfs"; exit 1; }
 rm -rf "$img/tree"
+# The 2^40-byte sparse file: an inode with that size and no blocks.
+debugfs -w -R "write /dev/null tmp/sparse" "$img/tree.fs" > /dev/null 2>&1 &&
+  debugfs -w -R "sif tmp/sparse size 0x10000000000" "$img/tree.fs" > /dev/null 2>&1 ||
+  { echo "Bail out! debugfs"; exit 1; }
 truncate -s 4100M "$img/tree.img"
 echo 'start=2048, type=83' | sfdisk -q "$img/tree.img" > /dev/null
 dd if="$img/tree.fs" of="$img/tree.img" bs=1M seek=1 conv=notrunc,sparse status=none
