@@ -771,6 +771,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
      * still lets qemu flush its disk caches. */
     if (!wait_qemu (g, asked_daemon ? 3000 : 0, &status)) {
       kill (g->qemu_pid, SIGTERM);
+      kill (g->qemu_pid, SIGCONT);    /* a frozen (stopped) qemu acts on it too */
       if (!wait_qemu (g, 2000, &status)) {
         kill (g->qemu_pid, SIGKILL);
         waitpid (g->qemu_pid, &status, 0);
