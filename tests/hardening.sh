@@ -24,7 +24,7 @@ bash "$top/tests/fuzz/run-fuzz.sh" "$build" "$runs"
 fuzz_rc=$?
 
 echo "== hostile images, faults, soak"
-faults='hardening-|test-cancel|test-daemon-death|test-owner-death|test-launch-errors|test-readonly'
+faults='hardening-|test-cancel|test-faults|test-daemon-death|test-owner-death|test-launch-errors|test-readonly'
 HATCH_SOAK=1 "$top/tests/run-tests.sh" "$build" "hostile/|soak/|$faults" | tee "$figures/tests"
 tests_rc=${PIPESTATUS[0]}
 
