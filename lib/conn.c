@@ -131,18 +131,23 @@ struct reader {
   int timeout_ms;      /* -1: a call (bounded by g->call_deadline if set); else launch */
 };
 
+/* Milliseconds from now until t (0 once passed). */
+static int
+ms_until (const struct timespec *t)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  long long ms = (long long) (t->tv_sec - now.tv_sec) * 1000 +
+                 (t->tv_nsec - now.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int) ms;
+}
+
 /* Milliseconds left before the call's deadline (LIBGUESTFS_CALL_TIMEOUT),
  * or -1 when the call has none. */
 static int
 call_ms_left (guestfs_h *g)
 {
-  if (g->call_deadline.tv_sec == 0)
-    return -1;
-  struct timespec now;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  long long ms = (long long) (g->call_deadline.tv_sec - now.tv_sec) * 1000 +
-                 (g->call_deadline.tv_nsec - now.tv_nsec) / 1000000;
-  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int) ms;
+  return g->call_deadline.tv_sec == 0 ? -1 : ms_until (&g->call_deadline);
 }
 
 /* ---- user_cancel while waiting ----
@@ -153,16 +158,6 @@ call_ms_left (guestfs_h *g)
  * not reply in time (a long command) is abandoned and the appliance
  * stopped, so the caller always gets control back. */
 #define CANCEL_GRACE_MS 3000
-
-static int
-ms_until (const struct timespec *t)
-{
-  struct timespec now;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  long long ms = (long long) (t->tv_sec - now.tv_sec) * 1000 +
-                 (t->tv_nsec - now.tv_nsec) / 1000000;
-  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int) ms;
-}
 
 /* Empty the eventfd; when a cancel is pending, start its grace. */
 static void
@@ -229,7 +224,11 @@ read_sock (void *opaque, void *buf, size_t n)
       { .fd = g->console_fd, .events = POLLIN },
       { .fd = g->cancel_fd, .events = POLLIN },
     };
-    int wait_ms = rd->timeout_ms >= 0 ? rd->timeout_ms : wait_ms_left (g);
+    /* (wait_ms_left empties the eventfd: a wake-up left over from a call
+     * that ended anyway must not make a launch's wait spin.) */
+    int wait_ms = wait_ms_left (g);
+    if (rd->timeout_ms >= 0)
+      wait_ms = rd->timeout_ms;
     int pr = poll (p, 3, wait_ms);
     if (pr == 0) {
       errno = rd->timeout_ms >= 0 ? ETIMEDOUT : expired_errno (g);
