@@ -8,8 +8,10 @@ packages=(
   gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
   libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev libxml2-dev
   libsystemd-dev libyara-dev libtsk-dev
-  # add_domain (libvirt; its test:/// driver is enough for the tests)
-  libvirt-dev
+  # the QMP client (saved appliance state, drive hotplug)
+  libjson-c-dev
+  # add_domain and the libvirt backend (tests start Debian's libvirtd)
+  libvirt-dev libvirt-daemon-system
   # the Python binding, built for /usr/bin/python3
   python3-dev
   # guestmount / mount_local (FUSE)

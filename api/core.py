@@ -97,7 +97,8 @@ if there is no such group.  Programs use guestfs_feature_available.""",
            "line), env (the daemon's environment), fds (the daemon's open "
            "file descriptors), ls and ll (list appliance directories), "
            "mounts (the appliance mount table), binaries (programs in the "
-           "appliance's PATH).  Nothing here changes the guest.",
+           "appliance's PATH), random (16 bytes from the appliance kernel's "
+           "random number generator, in hex).  Nothing here changes the guest.",
            tests=[Test("none", ["debug help \"\""],
                        ExpectC("strstr (r, \"fds\") != NULL")),
                   Test("none", ["debug print \"x y\""], ExpectString("x\ny\n")),
@@ -105,6 +106,7 @@ if there is no such group.  Programs use guestfs_feature_available.""",
                   Test("none", ["debug ll /usr/bin/awk"],
                        ExpectC("strstr (r, \"-> /etc/alternatives/awk\") != NULL"),
                        name="names made by update-alternatives are in the appliance"),
+                  Test("none", ["debug random \"\""], ExpectC("strlen (r) == 32")),
                   Test("none", ["debug nosuch \"\""], ExpectFail())]),
     Action("debug_drives", RStringList(), [],
            shortdesc="debug the drives (internal use only)",

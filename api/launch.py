@@ -9,7 +9,6 @@ ACTIONS = [
             OString("cachemode"), OString("discard"), OBool("copyonread"),
             OInt("blocksize")],
            once_had_no_optargs=True, fish_alias=["add", "add_drive_opts"],
-           config_only=True,
            shortdesc="add an image to examine or modify",
            longdesc="""Add a disk image (or host block device) to the handle.
 The first drive added is /dev/sda in the appliance, the second /dev/sdb and
@@ -43,13 +42,18 @@ own message.
 
 cachemode:
 "writeback" (default) or "unsafe".  discard: "disable" (default), "enable"
-or "besteffort".  copyonread: accepted.  blocksize: 512 or 4096.""",
+or "besteffort".  copyonread: accepted.  blocksize: 512 or 4096.
+
+After launch (direct backend), a local file or device is hot-added through
+qemu's monitor: when this returns, the appliance sees it as the next
+/dev/sdX.  Remote drives can only be added before launch.""",
            tests=[Test("none", ["add_drive /nonexistent/file"],
                        ExpectFail())]),
-    Action("add_drive_ro", RErr(), [String("filename")], config_only=True,
+    Action("add_drive_ro", RErr(), [String("filename")],
            fish_alias=["add-ro"],
            shortdesc="add a drive in snapshot mode (read-only)",
-           longdesc="Same as add_drive_opts with readonly set to true."),
+           longdesc="Same as add_drive_opts with readonly set to true "
+           "(also after launch: see add_drive)."),
     Action("add_drive_scratch", RErr(), [Int64("size")],
            [OString("name"), OString("label"), OInt("blocksize")],
            config_only=True, fish_alias=["scratch"],

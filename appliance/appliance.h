@@ -13,6 +13,13 @@ struct hatch_appliance_inputs {
   const char *daemon_path;  /* guestfsd binary to install as /usr/sbin/guestfsd */
   const char *init_path;    /* static init binary for the initramfs */
   const char *packages_path;/* package list file (one Debian package per line, # comments) */
+  /* Extra files for the root image, as supermin.d additions are: each a
+   * directory (its tree is copied to /) or a tar archive (any compression
+   * tar reads; unpacked at /).  NULL-terminated; may be NULL.  */
+  const char *const *includes;
+  /* Fail when a listed package is not installed on the host, instead of
+   * skipping it (hatch-make-appliance --prepare).  */
+  bool require_packages;
   bool verbose;             /* log each build step through log_fn */
   void (*log_fn) (void *opaque, const char *msg);
   void *log_opaque;
@@ -32,6 +39,33 @@ struct hatch_appliance {
 int hatch_appliance_prepare (const struct hatch_appliance_inputs *in,
                              struct hatch_appliance *out, char **errmsg);
 void hatch_appliance_free (struct hatch_appliance *a);
+
+/* Build the appliance into OUTDIR (created if needed; must be empty),
+ * bypassing the cache.  FORMAT "ext2": OUTDIR/kernel, initrd and root, as
+ * the library boots them; the kernel is a symlink to the host's unless
+ * COPY_KERNEL (an extracted PVH vmlinux is always a file).  FORMAT "chroot":
+ * OUTDIR is the root tree itself (no kernel, initrd or image).  */
+int hatch_appliance_build_dir (const struct hatch_appliance_inputs *in,
+                               const char *outdir, const char *format,
+                               bool copy_kernel, char **errmsg);
+
+/* hatch-make-appliance --prepare: check the packages (those in
+ * in->packages_path, plus PACKAGES, NULL-terminated, which must all be
+ * installed) and write the description directory PREPDIR (see
+ * prepared.c): package names, daemon, init, extra files.  */
+int hatch_appliance_describe (const struct hatch_appliance_inputs *in,
+                              const char *const *packages, const char *prepdir,
+                              char **errmsg);
+
+/* A description read back for --build: paths inside PREPDIR.  */
+struct hatch_description {
+  char *packages, *daemon, *init;
+  char **includes;          /* NULL-terminated */
+};
+int hatch_appliance_read_description (const char *prepdir,
+                                      struct hatch_description *d,
+                                      char **errmsg);
+void hatch_description_free (struct hatch_description *d);
 
 /* Use a prebuilt ("fixed") appliance directory (LIBGUESTFS_PATH): checks that
  * it holds kernel, initrd and root.  */

@@ -39,6 +39,37 @@ hash_stat (struct hash *h, const char *path)
   }
 }
 
+/* An extra-files directory or archive: names, sizes and times of
+ * everything in it (content changes show in the times).  */
+static int
+hash_tree (struct hash *h, const char *path, int depth)
+{
+  struct stat st;
+  if (lstat (path, &st) < 0)
+    return -1;
+  hash_stat (h, path);
+  if (!S_ISDIR (st.st_mode) || depth > 64)
+    return 0;
+  DIR *d = opendir (path);
+  if (!d)
+    return -1;
+  struct dirent *e;
+  /* readdir order is stable for an unchanged directory.  */
+  while ((e = readdir (d)) != NULL) {
+    if (!strcmp (e->d_name, ".") || !strcmp (e->d_name, ".."))
+      continue;
+    char *p = xasprintf ("%s/%s", path, e->d_name);
+    int r = hash_tree (h, p, depth + 1);
+    free (p);
+    if (r < 0) {
+      closedir (d);
+      return -1;
+    }
+  }
+  closedir (d);
+  return 0;
+}
+
 static int
 compute_key (struct ctx *c, const struct kernel_info *k, char key[33])
 {
@@ -61,6 +92,11 @@ compute_key (struct ctx *c, const struct kernel_info *k, char key[33])
     hash_str (&h, what[i]);
     if (hash_file (&h, files[i]) < 0)
       return seterr_errno (c, "reading %s %s", what[i], files[i]);
+  }
+  for (size_t i = 0; c->in->includes && c->in->includes[i]; i++) {
+    hash_str (&h, "include");
+    if (hash_tree (&h, c->in->includes[i], 0) < 0)
+      return seterr_errno (c, "reading extra files %s", c->in->includes[i]);
   }
   hash_hex (&h, key);
   return 0;
@@ -166,30 +202,48 @@ remove_stale (struct ctx *c, const char *udir, const char *keep)
   closedir (d);
 }
 
+/* KERNEL in the output: the uncompressed PVH vmlinux when the host kernel
+ * has one (always a file), else the host's bzImage, copied or linked.  */
 static int
-build (struct ctx *c, const struct kernel_info *k, const char *tmp)
+place_kernel (struct ctx *c, const struct kernel_info *k, const char *dst,
+              bool copy_kernel)
+{
+  int pvh = getenv ("HATCH_NO_PVH") ? 0 : kernel_extract_pvh (c, k->kernel, dst);
+  if (pvh < 0)
+    return -1;
+  if (pvh > 0)
+    return 0;
+  if (!copy_kernel) {
+    if (symlink (k->kernel, dst) < 0)
+      return seterr_errno (c, "symlink %s -> %s", dst, k->kernel);
+    return 0;
+  }
+  if (copy_file (k->kernel, dst, 0644) < 0) {
+    if (errno == EACCES)
+      kernel_extract_pvh (c, k->kernel, dst);   /* sets the full message */
+    return seterr_errno (c, "copying kernel %s", k->kernel);
+  }
+  return 0;
+}
+
+static int
+build (struct ctx *c, const struct kernel_info *k, const char *dir,
+       bool copy_kernel)
 {
   double t0 = now_seconds ();
-  char *kernel = xasprintf ("%s/kernel", tmp);
-  char *initrd = xasprintf ("%s/initrd", tmp);
-  char *root = xasprintf ("%s/root", tmp);
+  char *kernel = xasprintf ("%s/kernel", dir);
+  char *initrd = xasprintf ("%s/initrd", dir);
+  char *root = xasprintf ("%s/root", dir);
   int r = -1;
 
-  logmsg (c, "building appliance in %s from kernel %s", tmp, k->kernel);
-  int pvh = getenv ("HATCH_NO_PVH") ? 0 : kernel_extract_pvh (c, k->kernel, kernel);
-  if (pvh < 0)
+  logmsg (c, "building appliance in %s from kernel %s", dir, k->kernel);
+  if (place_kernel (c, k, kernel, copy_kernel) < 0)
     goto out;
-  if (pvh == 0 && copy_file (k->kernel, kernel, 0644) < 0) {
-    if (errno == EACCES)
-      kernel_extract_pvh (c, k->kernel, kernel);   /* sets the full message */
-    seterr_errno (c, "copying kernel %s", k->kernel);
-    goto out;
-  }
   logmsg (c, "kernel ready (%.1f s)", now_seconds () - t0);
   if (initramfs_build (c, k, c->in->init_path, initrd) < 0)
     goto out;
   logmsg (c, "initramfs ready (%.1f s)", now_seconds () - t0);
-  if (rootfs_build (c, k, tmp, root) < 0)
+  if (rootfs_build (c, k, dir, root) < 0)
     goto out;
   logmsg (c, "root image ready (%.1f s)", now_seconds () - t0);
   r = 0;
@@ -198,6 +252,69 @@ build (struct ctx *c, const struct kernel_info *k, const char *tmp)
   free (initrd);
   free (root);
   return r;
+}
+
+static bool
+empty_dir (const char *dir)
+{
+  DIR *d = opendir (dir);
+  if (!d)
+    return false;
+  struct dirent *e;
+  bool empty = true;
+  while (empty && (e = readdir (d)) != NULL)
+    if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
+      empty = false;
+  closedir (d);
+  return empty;
+}
+
+int
+hatch_appliance_build_dir (const struct hatch_appliance_inputs *in,
+                           const char *outdir, const char *format,
+                           bool copy_kernel, char **errmsg)
+{
+  struct ctx c = { .in = in };
+  struct kernel_info k = { 0 };
+  int ret = -1;
+  *errmsg = NULL;
+  bool chroot = !strcmp (format, "chroot");
+  if (!chroot && strcmp (format, "ext2") != 0) {
+    *errmsg = xasprintf ("unknown appliance format '%s' (use ext2 or chroot)",
+                         format);
+    return -1;
+  }
+  if (!in->daemon_path || !in->init_path || !in->packages_path) {
+    *errmsg = xstrdup ("appliance: daemon, init and package list must all "
+                       "be given");
+    return -1;
+  }
+  if (mkdir_p (outdir, 0755) < 0 && errno != EEXIST) {
+    seterr_errno (&c, "creating output directory %s", outdir);
+    goto out;
+  }
+  if (!empty_dir (outdir)) {
+    seterr (&c, "output directory %s is not an empty directory (remove it, "
+            "or name a new one)", outdir);
+    goto out;
+  }
+  if (kernel_find (&c, &k) < 0)
+    goto out;
+  if (chroot) {
+    c.tree_is_output = true;
+    if (rootfs_stage (&c, &k, outdir) < 0)
+      goto out;
+  }
+  else if (build (&c, &k, outdir, copy_kernel) < 0)
+    goto out;
+  ret = 0;
+ out:
+  if (ret < 0)
+    *errmsg = c.errmsg ? c.errmsg : xstrdup ("appliance build failed");
+  else
+    free (c.errmsg);
+  kernel_info_free (&k);
+  return ret;
 }
 
 int
@@ -249,7 +366,7 @@ hatch_appliance_prepare (const struct hatch_appliance_inputs *in,
     seterr_errno (&c, "creating a build directory in %s", udir);
     goto out;
   }
-  if (build (&c, &k, tmp) < 0) {
+  if (build (&c, &k, tmp, true) < 0) {
     rm_rf (tmp);
     goto out;
   }
@@ -278,28 +395,53 @@ hatch_appliance_prepare (const struct hatch_appliance_inputs *in,
   return ret;
 }
 
-int
-hatch_appliance_from_dir (const char *dir, struct hatch_appliance *out,
-                          char **errmsg)
+/* DIR holds a complete fixed appliance: 0, else -1 with errno of the
+ * first file that cannot be opened and *missing set to its path.  */
+static int
+fixed_appliance_in (const char *dir, char **missing)
 {
-  memset (out, 0, sizeof *out);
-  *errmsg = NULL;
   const char *names[] = { "kernel", "initrd", "root" };
   for (int i = 0; i < 3; i++) {
     char *p = xasprintf ("%s/%s", dir, names[i]);
     int fd = open (p, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      *errmsg = xasprintf ("prebuilt appliance %s: cannot open %s: %s (a "
-                           "fixed appliance directory must hold kernel, "
-                           "initrd and root)", dir, p, strerror (errno));
-      free (p);
+      *missing = p;
       return -1;
     }
     close (fd);
     free (p);
   }
-  fill (out, dir);
   return 0;
+}
+
+int
+hatch_appliance_from_dir (const char *path, struct hatch_appliance *out,
+                          char **errmsg)
+{
+  memset (out, 0, sizeof *out);
+  *errmsg = NULL;
+  /* A search path, as LIBGUESTFS_PATH is: the first directory holding a
+   * fixed appliance wins.  */
+  char *copy = xstrdup (path), *save = NULL, *first_err = NULL;
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save)) {
+    char *missing = NULL;
+    if (fixed_appliance_in (dir, &missing) == 0) {
+      fill (out, dir);
+      free (copy);
+      free (first_err);
+      return 0;
+    }
+    if (!first_err)
+      first_err = xasprintf ("cannot open %s: %s", missing, strerror (errno));
+    free (missing);
+  }
+  *errmsg = xasprintf ("no prebuilt appliance in %s (%s): a fixed appliance "
+                       "directory holds kernel, initrd and root; make one "
+                       "with hatch-make-fixed-appliance",
+                       path, first_err ? first_err : "empty path");
+  free (first_err);
+  free (copy);
+  return -1;
 }
 
 void

@@ -29,6 +29,10 @@
 struct ctx {
   const struct hatch_appliance_inputs *in;
   char *errmsg;                 /* first error, malloc'd */
+  /* The staged tree is the output (--format chroot): copy files, never
+   * hard-link them to the host's (a write in the tree would change the
+   * host's file).  */
+  bool tree_is_output;
 };
 
 void logmsg (struct ctx *c, const char *fmt, ...)
@@ -127,7 +131,17 @@ bool kernel_file_is_pvh (const char *path);
 int initramfs_build (struct ctx *c, const struct kernel_info *k,
                      const char *init_path, const char *dst);
 
-/* rootfs.c: staging tree + ext2 image.  */
+/* rootfs.c: dpkg's file list of installed package PKG (malloc'd), or
+ * NULL when PKG is not installed.  */
+char *package_list_path (const char *pkg);
+/* Append the package names of list file LIST ('#' comments) to NAMES.  */
+int packages_read (struct ctx *c, const char *list, struct strlist *names);
+
+/* rootfs.c: staging tree + ext2 image.  rootfs_stage fills STAGING with
+ * the root tree, rootfs_image makes the ext2 image DST of it, rootfs_build
+ * does both in WORKDIR/staging and removes the tree.  */
+int rootfs_stage (struct ctx *c, const struct kernel_info *k, const char *staging);
+int rootfs_image (struct ctx *c, const char *staging, const char *dst);
 int rootfs_build (struct ctx *c, const struct kernel_info *k,
                   const char *workdir, const char *dst);
 

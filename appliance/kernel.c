@@ -31,6 +31,30 @@ unreadable_kernel_error (struct ctx *c, const char *kernel)
     kernel, (unsigned) getuid (), kernel, kernel);
 }
 
+/* The version a bzImage names in its setup header (the first word of
+ * the kernel_version string, e.g. "6.1.0-28-amd64"), or "" when KERNEL is
+ * not a bzImage (a vmlinux, say) or cannot be read.  */
+static void
+bzimage_version (int fd, char *ver, size_t n)
+{
+  unsigned char hdr[0x210];
+  ver[0] = '\0';
+  if (pread (fd, hdr, sizeof hdr, 0) != (ssize_t) sizeof hdr ||
+      memcmp (hdr + 0x202, "HdrS", 4) != 0)
+    return;
+  unsigned off = hdr[0x20e] | (hdr[0x20f] << 8);
+  char buf[128];
+  ssize_t r = pread (fd, buf, sizeof buf - 1, 0x200 + (off_t) off);
+  if (off == 0 || r <= 0)
+    return;
+  buf[r] = '\0';
+  size_t len = strcspn (buf, " \t\n");
+  if (len == 0 || len >= n)
+    return;
+  memcpy (ver, buf, len);
+  ver[len] = '\0';
+}
+
 /* Check KERNEL and MODULES are usable and fill K.  */
 static int
 check_kernel (struct ctx *c, struct kernel_info *k, const char *kernel,
@@ -50,11 +74,21 @@ check_kernel (struct ctx *c, struct kernel_info *k, const char *kernel,
       return unreadable_kernel_error (c, kernel);
     return seterr_errno (c, "kernel %s", kernel);
   }
+  char kver[100];
+  bzimage_version (fd, kver, sizeof kver);
   close (fd);
+  const char *slash = strrchr (modules, '/');
+  const char *mver = slash ? slash + 1 : modules;
+  /* Modules of another kernel would fail to load in the appliance with
+   * "Invalid module format", far from the cause: say it now.  */
+  if (kver[0] && strcmp (kver, mver) != 0)
+    return seterr (c, "kernel %s is version %s, but the modules directory %s "
+                   "holds modules of version %s: set HATCH_MODULES_DIR to "
+                   "/lib/modules/%s (or the directory of that kernel's modules)",
+                   kernel, kver, modules, mver, kver);
   k->kernel = xstrdup (kernel);
   k->modules_dir = xstrdup (modules);
-  const char *slash = strrchr (modules, '/');
-  k->version = xstrdup (slash ? slash + 1 : modules);
+  k->version = xstrdup (mver);
   return 0;
 }
 

@@ -56,8 +56,6 @@ struct builder {
   struct strset made;      /* staging paths created */
   struct strlist queue;
   size_t qpos;
-  uint64_t bytes;          /* content bytes, rounded to blocks */
-  uint64_t inodes;
 };
 
 static bool
@@ -182,12 +180,10 @@ copy_one (struct builder *b, const char *path)
     return;
   }
   char *staged = xasprintf ("%s%s", b->staging, dest);
-  b->inodes++;
 
   if (S_ISDIR (st.st_mode)) {
     if (mkdir_p (staged, 0755) == 0)
       chmod (staged, (st.st_mode & 01777) | 0700);
-    b->bytes += 4096;
   }
   else if (S_ISLNK (st.st_mode)) {
     char target[PATH_MAX];
@@ -221,10 +217,8 @@ copy_one (struct builder *b, const char *path)
         else if (errno != EEXIST)
           logmsg (b->c, "copying %s: %m", path);
       }
-      else {
-        b->bytes += (st.st_size + 4095) & ~(uint64_t) 4095;
+      else
         add_elf_deps (b, path, dest);
-      }
     }
   }
   free (staged);
@@ -238,24 +232,31 @@ drain_queue (struct builder *b)
     copy_one (b, b->queue.v[b->qpos++]);
 }
 
+char *
+package_list_path (const char *pkg)
+{
+  char *path = xasprintf ("/var/lib/dpkg/info/%s.list", pkg);
+  if (access (path, F_OK) == 0)
+    return path;
+  /* Multi-arch: the list is PKG:ARCH.list.  */
+  free (path);
+  char *pat = xasprintf ("/var/lib/dpkg/info/%s:*.list", pkg);
+  glob_t g;
+  path = NULL;
+  if (glob (pat, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+    path = xstrdup (g.gl_pathv[0]);
+  globfree (&g);
+  free (pat);
+  return path;
+}
+
 /* Queue every path of package PKG from dpkg's file list.  */
 static int
 add_package (struct builder *b, const char *pkg)
 {
-  char *path = xasprintf ("/var/lib/dpkg/info/%s.list", pkg);
-  if (access (path, F_OK) < 0) {
-    /* Multi-arch: the list is PKG:ARCH.list.  */
-    free (path);
-    char *pat = xasprintf ("/var/lib/dpkg/info/%s:*.list", pkg);
-    glob_t g;
-    path = NULL;
-    if (glob (pat, 0, NULL, &g) == 0 && g.gl_pathc > 0)
-      path = xstrdup (g.gl_pathv[0]);
-    if (path) globfree (&g);
-    free (pat);
-    if (!path)
-      return 0;
-  }
+  char *path = package_list_path (pkg);
+  if (!path)
+    return 0;
   char *data;
   size_t len;
   if (read_file_bounded (path, MAX_LIST_FILE, &data, &len) < 0) {
@@ -310,33 +311,57 @@ add_alternatives (struct builder *b)
   drain_queue (b);
 }
 
-static int
-add_packages (struct builder *b, const char *list)
+int
+packages_read (struct ctx *c, const char *list, struct strlist *names)
 {
   char *data;
   size_t len;
   if (read_file_bounded (list, MAX_LIST_FILE, &data, &len) < 0)
-    return seterr_errno (b->c, "reading package list %s", list);
+    return seterr_errno (c, "reading package list %s", list);
   char *save = NULL;
-  int nadded = 0;
   for (char *l = strtok_r (data, "\n", &save); l; l = strtok_r (NULL, "\n", &save)) {
     char *hash = strchr (l, '#');
     if (hash) *hash = '\0';
     char *s = l + strspn (l, " \t");
     size_t n = strcspn (s, " \t\r");
     s[n] = '\0';
-    if (!*s || n > 200 || strchr (s, '/'))
+    if (!*s)
       continue;
+    if (n > 200 || strchr (s, '/') || s[0] == '.') {
+      free (data);
+      return seterr (c, "package list %s: '%s' is not a package name", list, s);
+    }
+    strlist_push (names, xstrdup (s));
+  }
+  free (data);
+  return 0;
+}
+
+static int
+add_packages (struct builder *b, const char *list)
+{
+  struct strlist names = { 0 };
+  if (packages_read (b->c, list, &names) < 0)
+    return -1;
+  int nadded = 0, r = 0;
+  for (size_t i = 0; i < names.n; i++) {
+    const char *s = names.v[i];
     if (add_package (b, s))
       nadded++;
+    else if (b->c->in->require_packages) {
+      r = seterr (b->c, "package %s (listed in %s) is not installed on this "
+                  "host: install it (apt-get install %s) or remove it from "
+                  "the list", s, list, s);
+      break;
+    }
     else
       logmsg (b->c, "package %s is not installed on the host (skipped)", s);
   }
-  free (data);
-  if (nadded == 0)
-    return seterr (b->c, "none of the packages in %s is installed on this "
-                   "host; is this a Debian-based system?", list);
-  return 0;
+  strlist_free (&names);
+  if (r == 0 && nadded == 0)
+    r = seterr (b->c, "none of the packages in %s is installed on this "
+                "host; is this a Debian-based system?", list);
+  return r;
 }
 
 /* Copy the kernel modules tree; hard links when possible (same filesystem,
@@ -360,13 +385,12 @@ copy_tree (struct builder *b, const char *src, const char *dst, int depth)
     char *t = xasprintf ("%s/%s", dst, e->d_name);
     struct stat st;
     if (lstat (s, &st) == 0) {
-      b->inodes++;
       if (S_ISDIR (st.st_mode))
         copy_tree (b, s, t, depth + 1);
       else if (S_ISREG (st.st_mode)) {
-        if (link (s, t) < 0 && copy_file (s, t, st.st_mode & 0777) < 0)
+        if ((b->c->tree_is_output || link (s, t) < 0) &&
+            copy_file (s, t, st.st_mode & 0777) < 0)
           logmsg (b->c, "copying %s: %m", s);
-        b->bytes += (st.st_size + 4095) & ~(uint64_t) 4095;
       }
     }
     free (s);
@@ -476,12 +500,75 @@ merged_usr_links (struct builder *b)
   }
 }
 
+/* Add the user's extra files (inputs->includes): a directory's tree is
+ * copied onto the root, a tar archive is unpacked there.  Both replace
+ * what the packages put at the same paths; both are the user's own host
+ * files, named on the command line.  */
+static int
+add_includes (struct builder *b)
+{
+  const char *const *inc = b->c->in->includes;
+  for (size_t i = 0; inc && inc[i]; i++) {
+    struct stat st;
+    if (stat (inc[i], &st) < 0)
+      return seterr_errno (b->c, "extra files %s", inc[i]);
+    int r;
+    if (S_ISDIR (st.st_mode)) {
+      char *src = xasprintf ("%s/.", inc[i]);
+      char *argv[] = { (char *) "cp", (char *) "-R", (char *) "--no-dereference",
+                       (char *) "--preserve=mode,links,timestamps",
+                       (char *) "--remove-destination", src, (char *) b->staging, NULL };
+      r = run_cmd (argv, -1, -1);
+      free (src);
+    }
+    else if (S_ISREG (st.st_mode)) {
+      char *argv[] = { (char *) "tar", (char *) "-x", (char *) "--no-same-owner",
+                       (char *) "--no-overwrite-dir", (char *) "-f", (char *) inc[i],
+                       (char *) "-C", (char *) b->staging, NULL };
+      r = run_cmd (argv, -1, -1);
+    }
+    else
+      return seterr (b->c, "extra files %s: neither a directory nor a tar "
+                     "archive", inc[i]);
+    if (r != 0)
+      return seterr (b->c, "adding extra files from %s failed (%s exit "
+                     "status %d): see the message above; a file must be a "
+                     "tar archive", inc[i], S_ISDIR (st.st_mode) ? "cp" : "tar", r);
+    logmsg (b->c, "added extra files from %s", inc[i]);
+  }
+  return 0;
+}
+
+/* Bytes and inodes under DIR (for sizing the image after additions).  */
+static void
+measure_tree (const char *dir, int depth, uint64_t *bytes, uint64_t *inodes)
+{
+  DIR *d = opendir (dir);
+  if (!d || depth > 64) {
+    if (d) closedir (d);
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir (d)) != NULL) {
+    if (!strcmp (e->d_name, ".") || !strcmp (e->d_name, ".."))
+      continue;
+    char *p = xasprintf ("%s/%s", dir, e->d_name);
+    struct stat st;
+    if (lstat (p, &st) == 0) {
+      ++*inodes;
+      *bytes += ((uint64_t) st.st_size + 4095) & ~(uint64_t) 4095;
+      if (S_ISDIR (st.st_mode))
+        measure_tree (p, depth + 1, bytes, inodes);
+    }
+    free (p);
+  }
+  closedir (d);
+}
+
 int
-rootfs_build (struct ctx *c, const struct kernel_info *k,
-              const char *workdir, const char *dst)
+rootfs_stage (struct ctx *c, const struct kernel_info *k, const char *staging)
 {
   struct builder b = { .c = c };
-  char *staging = xasprintf ("%s/staging", workdir);
   b.staging = staging;
   int ret = -1;
   double t0 = now_seconds ();
@@ -510,9 +597,6 @@ rootfs_build (struct ctx *c, const struct kernel_info *k,
       goto out;
     }
     free (staged);
-    struct stat st;
-    if (stat (c->in->daemon_path, &st) == 0)
-      b.bytes += st.st_size;
     add_elf_deps (&b, c->in->daemon_path, "/usr/sbin/guestfsd");
     drain_queue (&b);
   }
@@ -523,6 +607,8 @@ rootfs_build (struct ctx *c, const struct kernel_info *k,
     free (d);
   }
   if (write_etc (&b) < 0)
+    goto out;
+  if (add_includes (&b) < 0)
     goto out;
 
   /* All the kernel's modules, where modprobe looks for them.  */
@@ -535,11 +621,23 @@ rootfs_build (struct ctx *c, const struct kernel_info *k,
     logmsg (c, "copied kernel modules to %s (%.1f s)", mdst, now_seconds () - t1);
     free (mdst);
   }
+  ret = 0;
+ out:
+  strset_free (&b.seen);
+  strset_free (&b.made);
+  strlist_free (&b.queue);
+  return ret;
+}
 
+int
+rootfs_image (struct ctx *c, const char *staging, const char *dst)
+{
+  uint64_t bytes = 0, inodes = 0;
+  measure_tree (staging, 0, &bytes, &inodes);
   /* Size: content plus a third for metadata and room for the daemon's
    * scratch files, plus a fixed margin.  The file is sparse anyway.  */
-  uint64_t size_mb = (b.bytes + b.bytes / 3) / (1 << 20) + 128;
-  uint64_t inodes = b.inodes + b.inodes / 2 + 4096;
+  uint64_t size_mb = (bytes + bytes / 3) / (1 << 20) + 128;
+  inodes = inodes + inodes / 2 + 4096;
   char size_arg[32], inodes_arg[32];
   snprintf (size_arg, sizeof size_arg, "%lluM", (unsigned long long) size_mb);
   snprintf (inodes_arg, sizeof inodes_arg, "%llu", (unsigned long long) inodes);
@@ -548,23 +646,27 @@ rootfs_build (struct ctx *c, const struct kernel_info *k,
     (char *) "-b", (char *) "4096", (char *) "-m", (char *) "0",
     (char *) "-N", inodes_arg, (char *) "-E", (char *) "root_owner=0:0",
     (char *) "-L", (char *) "hatchroot",
-    (char *) "-d", staging, (char *) "-F", (char *) dst, size_arg, NULL,
+    (char *) "-d", (char *) staging, (char *) "-F", (char *) dst, size_arg, NULL,
   };
   double t2 = now_seconds ();
   int st = run_cmd (argv, -1, -1);
-  if (st != 0) {
-    seterr (c, "mke2fs -d %s %s %s failed (exit status %d): see its message "
-            "above (a full disk? e2fsprogs older than 1.43 has no -d)",
-            staging, dst, size_arg, st);
-    goto out;
-  }
+  if (st != 0)
+    return seterr (c, "mke2fs -d %s %s %s failed (exit status %d): see its "
+                   "message above (a full disk? e2fsprogs older than 1.43 "
+                   "has no -d)", staging, dst, size_arg, st);
   logmsg (c, "mke2fs: %s, %s (%.1f s)", dst, size_arg, now_seconds () - t2);
-  ret = 0;
- out:
+  return 0;
+}
+
+int
+rootfs_build (struct ctx *c, const struct kernel_info *k,
+              const char *workdir, const char *dst)
+{
+  char *staging = xasprintf ("%s/staging", workdir);
+  int r = rootfs_stage (c, k, staging);
+  if (r == 0)
+    r = rootfs_image (c, staging, dst);
   rm_rf (staging);
   free (staging);
-  strset_free (&b.seen);
-  strset_free (&b.made);
-  strlist_free (&b.queue);
-  return ret;
+  return r;
 }

@@ -18,9 +18,14 @@
  * that prints its metric lines, add it to the cases[] table at the bottom, and
  * add one "bench_case" line to bench/run.sh.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* asprintf */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,36 +203,147 @@ case_inspect (int argc, char **argv)
 }
 
 /* fish PATH: time "PATH -a /dev/null run" as a whole process. */
-static int
-case_fish (int argc, char **argv)
+/* Run argv to its end; its wall time in seconds, or -1 if it failed. */
+static double
+time_command (char *const *argv)
 {
-  if (argc < 1) {
-    fprintf (stderr, "usage: fish PATH-TO-GUESTFISH\n");
-    return 2;
-  }
   double t0 = now ();
   pid_t pid = fork ();
   if (pid == -1) {
     perror ("fork");
-    return 1;
+    return -1;
   }
   if (pid == 0) {
-    execl (argv[0], argv[0], "-a", "/dev/null", "run", (char *) NULL);
+    execv (argv[0], argv);
     perror (argv[0]);
     _exit (127);
   }
   int status;
   if (waitpid (pid, &status, 0) == -1) {
     perror ("waitpid");
+    return -1;
+  }
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
+    fprintf (stderr, "bench: %s failed (status %d)\n", argv[0], status);
+    return -1;
+  }
+  return now () - t0;
+}
+
+/* For our side's cold boots: keep whatever settings the run has (theirs:
+ * force_tcg) and add nosnapshot, which libguestfs ignores. */
+static void
+cold_boots (void)
+{
+  const char *old = getenv ("LIBGUESTFS_BACKEND_SETTINGS");
+  char *v;
+  if (asprintf (&v, "%s%snosnapshot", old && *old ? old : "", old && *old ? ":" : "") != -1)
+    setenv ("LIBGUESTFS_BACKEND_SETTINGS", v, 1);
+}
+
+/* fish GUESTFISH [DISK [cold]]: the whole process "GUESTFISH -a DISK run"
+ * (DISK: /dev/null by default); "cold": with the saved appliance state
+ * turned off (our side). */
+static int
+case_fish (int argc, char **argv)
+{
+  if (argc < 1) {
+    fprintf (stderr, "usage: fish PATH-TO-GUESTFISH [DISK [cold]]\n");
+    return 2;
+  }
+  const char *disk = argc >= 2 ? argv[1] : "/dev/null";
+  bool cold = argc >= 3 && strcmp (argv[2], "cold") == 0;
+  if (cold)
+    cold_boots ();
+  char *const cmd[] = { argv[0], (char *) "-a", (char *) disk, (char *) "run", NULL };
+  double t = time_command (cmd);
+  if (t < 0)
     return 1;
+  metric (cold ? "fish_cold" : strcmp (disk, "/dev/null") ? "fish_disk" : "fish_launch", t, "s");
+  return 0;
+}
+
+/* parallel N GUESTFISH: N processes "GUESTFISH -a /dev/null run" at once
+ * (total wall time), then N handles launched at once by N threads of this
+ * program (wall time until all are up), with the resident memory of one
+ * idle appliance's qemu. */
+struct par { guestfs_h *g; int r; };
+
+static void *
+par_launch (void *arg)
+{
+  struct par *p = arg;
+  p->r = guestfs_add_drive_opts (p->g, "/dev/null", GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw", -1);
+  if (p->r == 0)
+    p->r = guestfs_launch (p->g);
+  return NULL;
+}
+
+static long
+rss_kib (int pid)
+{
+  char path[64], line[256];
+  long kib = -1;
+  snprintf (path, sizeof path, "/proc/%d/status", pid);
+  FILE *f = fopen (path, "r");
+  while (f && fgets (line, sizeof line, f))
+    if (sscanf (line, "VmRSS: %ld", &kib) == 1)
+      break;
+  if (f) fclose (f);
+  return kib;
+}
+
+static int
+case_parallel (int argc, char **argv)
+{
+  if (argc < 2) {
+    fprintf (stderr, "usage: parallel N GUESTFISH\n");
+    return 2;
+  }
+  int n = atoi (argv[0]);
+  if (n < 1 || n > 64) n = 8;
+  char *const cmd[] = { argv[1], (char *) "-a", (char *) "/dev/null", (char *) "run", NULL };
+  double t0 = now ();
+  pid_t pids[64];
+  for (int i = 0; i < n; ++i) {
+    pids[i] = fork ();
+    if (pids[i] == 0) {
+      execv (cmd[0], cmd);
+      _exit (127);
+    }
+  }
+  int failed = 0;
+  for (int i = 0; i < n; ++i) {
+    int st;
+    if (pids[i] < 0 || waitpid (pids[i], &st, 0) == -1 || !WIFEXITED (st) || WEXITSTATUS (st))
+      failed++;
   }
   double t1 = now ();
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
-    fprintf (stderr, "bench: %s -a /dev/null run failed (status %d)\n",
-             argv[0], status);
+  if (failed) {
+    fprintf (stderr, "bench: %d of %d parallel guestfish runs failed\n", failed, n);
     return 1;
   }
-  metric ("fish_launch", t1 - t0, "s");
+  metric ("parallel_procs", t1 - t0, "s");
+
+  struct par p[64];
+  pthread_t th[64];
+  for (int i = 0; i < n; ++i)
+    p[i].g = create_handle ();
+  t0 = now ();
+  for (int i = 0; i < n; ++i)
+    pthread_create (&th[i], NULL, par_launch, &p[i]);
+  for (int i = 0; i < n; ++i)
+    pthread_join (th[i], NULL);
+  t1 = now ();
+  for (int i = 0; i < n; ++i)
+    if (p[i].r == -1)
+      die (p[i].g, "parallel launch");
+  long rss = rss_kib (guestfs_get_pid (p[0].g));
+  for (int i = 0; i < n; ++i)
+    close_handle (p[i].g);
+  metric ("parallel_threads", t1 - t0, "s");
+  if (rss > 0)
+    metric ("qemu_rss", rss / 1024.0, "MiB");
   return 0;
 }
 
@@ -394,7 +510,8 @@ static const struct {
   const char *usage;
 } cases[] = {
   { "launch",   case_launch,   "launch                 create, add /dev/null, launch" },
-  { "fish",     case_fish,     "fish GUESTFISH         time GUESTFISH -a /dev/null run" },
+  { "fish",     case_fish,     "fish GUESTFISH [DISK [cold]]  time GUESTFISH -a DISK run" },
+  { "parallel", case_parallel, "parallel N GUESTFISH   N launches at once: processes, then threads" },
   { "calls",    case_calls,    "calls N                N small calls on a mounted ext4" },
   { "transfer", case_transfer, "transfer SIZE_MIB      upload then download a file" },
   { "inspect",  case_inspect,  "inspect DISK-IMAGE     launch, inspect, list applications" },

@@ -26,7 +26,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 CALLS=${BENCH_CALLS:-1000}
 MIB=${BENCH_TRANSFER_MIB:-256}
-CASES=${BENCH_CASES:-launch fish calls transfer inspect}
+CASES=${BENCH_CASES:-launch fish fishdisk fishcold parallel calls transfer inspect}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 read -r -a THEIRS_ENV <<< "${BENCH_LIBGUESTFS_ENV-LIBGUESTFS_BACKEND_SETTINGS=force_tcg}"
 
@@ -98,7 +98,7 @@ bench_case () {
       order=(); for side in "${SIDES[@]}"; do order=("$side" "${order[@]}"); done
     fi
     for side in "${order[@]}"; do
-      if [ "$1" = fish ]; then
+      if [ "$1" = fish ] || [ "$1" = parallel ]; then
         local f=$OURS_FISH; [ "$side" = theirs ] && f=$THEIRS_FISH
         [ -x "$f" ] || continue
       fi
@@ -162,6 +162,9 @@ for c in $CASES; do
     launch)   bench_case 5 launch ;;
     fish)     if [ -x "$OURS_FISH" ]; then bench_case 3 fish @FISH@
               else echo "bench: no $OURS_FISH yet, skipping guestfish launch" >&2; fi ;;
+    fishdisk) truncate -s 1G "$TMP/disk.img"; bench_case 3 fish @FISH@ "$TMP/disk.img" ;;
+    fishcold) bench_case 3 fish @FISH@ /dev/null cold ;;
+    parallel) bench_case 1 parallel 8 @FISH@ ;;
     calls)    bench_case 3 calls "$CALLS" ;;
     transfer) bench_case 3 transfer "$MIB" ;;
     inspect)  img=${BENCH_INSPECT_IMAGE:-$BUILD/tests/data/guest-debian.img}
@@ -178,7 +181,12 @@ echo "Medians of ${BENCH_REPEAT:-5/3/3/3/3} runs per side ($((SECONDS - start)) 
 printf '%-28s %10s %10s  %-6s %s\n' "" hatch libguestfs unit "hatch vs libguestfs"
 row launch            "launch (API)"               lower 4
 row launch_close      "  launch + shutdown/close"  lower
-row fish_launch       "guestfish -a /dev/null run" lower 4
+row fish_launch       "guestfish -a /dev/null run" lower 30
+row fish_disk         "guestfish -a disk.img run"  lower 30
+row fish_cold         "  cold boot (nosnapshot)"   lower 10
+row parallel_procs    "8 guestfish at once"        lower
+row parallel_threads  "8 handles in 8 threads"     lower
+row qemu_rss          "  qemu RSS, idle appliance" lower
 row call              "small call ($CALLS calls)"  lower 4
 row call_touch        "  touch"                    lower
 row call_exists       "  exists"                   lower

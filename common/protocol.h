@@ -30,6 +30,15 @@
 #define HATCH_CHUNK_SIZE (2u * 1024 * 1024)
 #define HATCH_CHANNEL_NAME "org.libguestfs.channel.0"
 
+/* Procedures outside the API table (the table's numbers start at 1). */
+#define HATCH_PROC_EXIT 0          /* the daemon syncs, replies, exits */
+/* After a restore from saved state: arguments u64 seconds, u32 nanoseconds
+ * (the host's real-time clock), opaque entropy (up to 512 bytes), u32 the
+ * number of user drives hot-added; the daemon sets its clock, reseeds the
+ * kernel RNG, waits for the drives, then replies. */
+#define HATCH_PROC_RESUME 0x7fffff01u
+#define HATCH_RESUME_MAX_ENTROPY 512
+
 enum frame_type {
   FRAME_CALL = 1,
   FRAME_REPLY = 2,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -672,9 +673,74 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
 }
 
 int
+guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
+                           char *why, size_t whylen)
+{
+  unsigned char entropy[64];
+  struct timespec now;
+  if (getrandom (entropy, sizeof entropy, 0) != (ssize_t) sizeof entropy) {
+    snprintf (why, whylen, "getrandom: %s", strerror (errno));
+    return -1;
+  }
+  clock_gettime (CLOCK_REALTIME, &now);
+  struct xdr x;
+  xdr_enc_init (&x);
+  xdr_put_u64 (&x, (uint64_t) now.tv_sec);
+  xdr_put_u32 (&x, (uint32_t) now.tv_nsec);
+  xdr_put_opaque (&x, entropy, sizeof entropy);
+  xdr_put_u32 (&x, ndrives);
+  explicit_bzero (entropy, sizeof entropy);
+  uint32_t serial = ++g->serial;
+  struct frame_header h = { .proc = HATCH_PROC_RESUME, .type = FRAME_CALL, .serial = serial };
+  int r = write_sock (g, &h, x.buf, x.len);
+  explicit_bzero (x.buf, x.len);
+  xdr_free_buf (&x);
+  if (r == -1) {
+    snprintf (why, whylen, "sending the resume call: %s", strerror (errno));
+    return -1;
+  }
+  struct reader rd = { g, timeout_ms };
+  for (;;) {
+    char *body = NULL;
+    size_t len;
+    r = frame_read (read_sock, &rd, &h, &body, &len, 65536);
+    if (r != 1) {
+      snprintf (why, whylen, "no answer to the resume call (%s)",
+                r == 0 ? "channel closed" : strerror (errno));
+      return -1;
+    }
+    /* A daemon that saw its channel reconnect greets again: skip it. */
+    if (h.type == FRAME_HELLO || h.type == FRAME_PROGRESS || h.serial != serial) {
+      free (body);
+      continue;
+    }
+    if (h.type == FRAME_LOG) {
+      guestfs_int_call_callbacks_message (g, GUESTFS_EVENT_APPLIANCE, body ? body : "", len);
+      free (body);
+      continue;
+    }
+    if (h.type == FRAME_REPLY && h.status == STATUS_OK) {
+      free (body);
+      return 0;
+    }
+    struct xdr e;
+    uint32_t err;
+    char *msg = NULL;
+    xdr_dec_init (&e, body, len);
+    if (h.type == FRAME_REPLY && xdr_get_u32 (&e, &err) == 0 && xdr_get_string (&e, &msg) == 0)
+      snprintf (why, whylen, "the daemon could not resume: %s", msg);
+    else
+      snprintf (why, whylen, "unexpected answer to the resume call");
+    free (msg);
+    free (body);
+    return -1;
+  }
+}
+
+int
 guestfs_int_daemon_exit (guestfs_h *g)
 {
-  struct frame_header h = { .proc = 0, .type = FRAME_CALL, .serial = ++g->serial };
+  struct frame_header h = { .proc = HATCH_PROC_EXIT, .type = FRAME_CALL, .serial = ++g->serial };
   if (write_sock (g, &h, NULL, 0) == -1)
     return -1;
   struct reader rd = { g, 10000 };

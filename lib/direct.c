@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -24,6 +25,9 @@
 #include "actions-gen.h"
 #include "protocol-gen.h"
 #include "appliance/appliance.h"
+#include "qmp.h"
+#include "appliance/internal.h"
+#include "findpath.h"
 
 const char *guestfs_int_api_hash = HATCH_API_HASH;
 
@@ -83,83 +87,106 @@ qemu_escape (const char *s)
   return r;
 }
 
-static bool
-has_setting (guestfs_h *g, const char *name)
-{
-  for (size_t i = 0; g->backend_settings && g->backend_settings[i]; ++i)
-    if (strcmp (g->backend_settings[i], name) == 0)
-      return true;
-  return false;
-}
-
-static void
-appliance_log (void *opaque, const char *msg)
-{
-  guestfs_h *g = opaque;
-  guestfs_int_launch_phase (g, "appliance: %s", msg);
-}
-
 static int direct_shutdown (guestfs_h *g, bool check_errors);
 static bool wait_qemu (guestfs_h *g, int ms, int *status);
 
-static int
-get_appliance (guestfs_h *g, struct hatch_appliance *app)
+/* The -drive value of user drive i: the same text serves the command
+ * line of a cold boot and the hot-add after a restore (drive_add). */
+static char *
+drive_option (guestfs_h *g, size_t i)
 {
-  char *err = NULL;
-  int r;
-  if (g->path && *g->path) {
-    r = hatch_appliance_from_dir (g->path, app, &err);
-  }
-  else {
-    char *cachedir = guestfs_impl_get_cachedir (g);
-    const char *daemon = getenv ("HATCH_DAEMON");
-    const char *init = getenv ("HATCH_INIT");
-    struct hatch_appliance_inputs in = {
-      .cachedir = cachedir,
-      .daemon_path = daemon && *daemon ? daemon : HATCH_DAEMON_PATH,
-      .init_path = init && *init ? init : HATCH_INIT_PATH,
-      .packages_path = HATCH_PACKAGES_PATH,
-      .verbose = g->verbose,
-      .log_fn = appliance_log,
-      .log_opaque = g,
-    };
-    r = hatch_appliance_prepare (&in, app, &err);
-    free (cachedir);
-  }
-  if (r == -1) {
-    error (g, "launch: %s", err ? err : "could not prepare the appliance");
-    free (err);
-    return -1;
-  }
-  return 0;
+  struct drive *d = &g->drives[i];
+  char *file = qemu_escape (d->qemu_source ? d->qemu_source : d->filename);
+  if (!file)
+    return NULL;
+  /* qemu locks images against a second writer; a character device such
+   * as /dev/null is no image, and locking it would keep two programs
+   * from both adding /dev/null. */
+  struct stat st;
+  bool chardev = !d->protocol && d->filename && stat (d->filename, &st) == 0 &&
+                 S_ISCHR (st.st_mode);
+  char *r;
+  if (asprintf (&r, "file=%s,if=none,id=hd%zu,cache=%s%s%s%s%s%s",
+                file, i,
+                d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
+                d->format ? ",format=" : "", d->format ? d->format : "",
+                d->readonly ? ",snapshot=on" : "",
+                d->discard && strcmp (d->discard, "disable") != 0 ? ",discard=unmap" : "",
+                chardev ? ",file.locking=off" : "") == -1)
+    r = NULL;
+  free (file);
+  return r;
 }
 
-static int
-create_scratch_drives (guestfs_h *g)
+/* The device of user drive i on the virtio-scsi bus, as the properties
+ * device_add takes: the appliance sees drive i as target i, so the
+ * kernel names the drives sda, sdb ... in the order they were added. */
+static json_object *
+drive_device (guestfs_h *g, size_t i)
 {
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    if (d->scratch_size <= 0 || d->filename)
-      continue;
-    if (asprintf (&d->filename, "%s/scratch%zu.img", g->sockdir, i) == -1) {
-      d->filename = NULL;
-      guestfs_int_perrorf (g, "asprintf");
-      return -1;
-    }
-    int fd = open (d->filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd == -1 || ftruncate (fd, d->scratch_size) == -1) {
-      guestfs_int_perrorf (g, "scratch drive: %s", d->filename);
-      if (fd >= 0) close (fd);
-      return -1;
-    }
-    close (fd);
+  json_object *o = json_object_new_object ();
+  char id[32];
+  json_object_object_add (o, "driver", json_object_new_string ("scsi-hd"));
+  snprintf (id, sizeof id, "hd%zu", i);
+  json_object_object_add (o, "drive", json_object_new_string (id));
+  snprintf (id, sizeof id, "disk%zu", i);
+  json_object_object_add (o, "id", json_object_new_string (id));
+  json_object_object_add (o, "bus", json_object_new_string ("scsi.0"));
+  json_object_object_add (o, "channel", json_object_new_int (0));
+  json_object_object_add (o, "scsi-id", json_object_new_int ((int) i));
+  json_object_object_add (o, "lun", json_object_new_int (0));
+  if (g->drives[i].blocksize) {
+    json_object_object_add (o, "logical_block_size", json_object_new_int (g->drives[i].blocksize));
+    json_object_object_add (o, "physical_block_size", json_object_new_int (g->drives[i].blocksize));
   }
-  return 0;
+  return o;
 }
 
+/* The same device as a -device value: "scsi-hd,drive=hd0,...". */
+static char *
+device_option (json_object *dev)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream (&buf, &len);
+  if (!fp)
+    return NULL;
+  json_object *drv;
+  if (json_object_object_get_ex (dev, "driver", &drv))
+    fputs (json_object_get_string (drv), fp);
+  json_object_object_foreach (dev, key, val) {
+    if (strcmp (key, "driver") != 0)
+      fprintf (fp, ",%s=%s", key, json_object_get_string (val));
+  }
+  if (fclose (fp) != 0) {
+    free (buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* How one start of qemu differs from the plain cold boot: the saved-state
+ * variant leaves the user's drives out (they are hot-added after the
+ * restore), boots a root overlay kept with the saved state, and has a
+ * QMP monitor; a restore also reads the state with -incoming. */
+struct vm_variant {
+  bool user_drives;       /* the user's drives on the command line */
+  const char *root;       /* the root image, NULL: the appliance's own */
+  const char *root_format;/* its format */
+  bool root_snapshot;     /* guest writes to root go to a throwaway overlay */
+  const char *qmp_path;   /* QMP monitor socket (qemu connects), or NULL */
+  const char *incoming;   /* -incoming URI, or NULL */
+};
+
+static const struct vm_variant cold_boot = {
+  .user_drives = true, .root_snapshot = true,
+};
+
+/* The whole appliance VM as a qemu command line (the libvirt backend's
+ * domain XML is the other rendering; appliance-vm.c has what they share). */
 static char **
 build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
-                 const char *sockpath, bool kvm)
+                 const char *sockpath, bool kvm, const struct vm_variant *v)
 {
   struct argv_builder b = { 0 };
   add_arg (&b, g->hv);
@@ -186,7 +213,8 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "-smp");
   add_argf (&b, "%d", g->smp);
   /* qboot starts faster than SeaBIOS and is all a direct kernel boot needs. */
-  if (access (QBOOT_ROM, R_OK) == 0 && guestfs_int_drives_allow_qboot (g)) {
+  if (access (QBOOT_ROM, R_OK) == 0 &&
+      (!v->user_drives || guestfs_int_drives_allow_qboot (g))) {
     add_arg (&b, "-bios");
     add_arg (&b, QBOOT_ROM);
   }
@@ -194,20 +222,28 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, app->kernel);
   add_arg (&b, "-initrd");
   add_arg (&b, app->initrd);
+  char *cmdline = guestfs_int_appliance_cmdline (g);
   add_arg (&b, "-append");
-  add_argf (&b, "console=ttyS0 panic=-1 reboot=t no_timer_check tsc=reliable "
-            "cryptomgr.notests rcupdate.rcu_expedited=1 8250.nr_uarts=1 "
-            "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync %s%s%s%s",
-            g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
-            g->network ? " guestfs_network=1" : "",
-            g->append ? " " : "", g->append ? g->append : "");
+  add_arg (&b, cmdline ? cmdline : "");
+  if (!cmdline)
+    b.failed = true;
+  free (cmdline);
   add_arg (&b, "-serial");
   add_arg (&b, "stdio");
+  if (v->qmp_path) {
+    char *q = qemu_escape (v->qmp_path);
+    add_arg (&b, "-chardev");
+    add_argf (&b, "socket,path=%s,id=qmp0", q ? q : "");
+    free (q);
+    add_arg (&b, "-mon");
+    add_arg (&b, "chardev=qmp0,mode=control");
+  }
 
   /* The appliance's constant devices. */
-  char *root = qemu_escape (app->root);
+  char *root = qemu_escape (v->root ? v->root : app->root);
   add_arg (&b, "-drive");
-  add_argf (&b, "file=%s,format=raw,if=none,id=appliance,snapshot=on,cache=unsafe", root ? root : "");
+  add_argf (&b, "file=%s,format=%s,if=none,id=appliance%s,cache=unsafe", root ? root : "",
+            v->root_format ? v->root_format : "raw", v->root_snapshot ? ",snapshot=on" : "");
   free (root);
   add_arg (&b, "-device");
   add_arg (&b, "virtio-blk-pci,drive=appliance");
@@ -236,35 +272,28 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   }
 
   /* The user's drives. */
-  for (size_t i = 0; i < g->nr_drives; ++i) {
+  for (size_t i = 0; v->user_drives && i < g->nr_drives; ++i) {
     struct drive *d = &g->drives[i];
     if (d->qemu_object) {   /* a remote drive's secret (drive-source.c) */
       add_arg (&b, "-object");
       add_arg (&b, d->qemu_object);
     }
-    char *file = qemu_escape (d->qemu_source ? d->qemu_source : d->filename);
-    /* qemu locks images against a second writer; a character device such
-     * as /dev/null is no image, and locking it would keep two programs
-     * from both adding /dev/null. */
-    struct stat st;
-    bool chardev = !d->protocol && d->filename && stat (d->filename, &st) == 0 &&
-                   S_ISCHR (st.st_mode);
+    char *opt = drive_option (g, i);
+    json_object *dev = drive_device (g, i);
+    char *devopt = device_option (dev);
+    json_object_put (dev);
+    if (!opt || !devopt)
+      b.failed = true;
     add_arg (&b, "-drive");
-    add_argf (&b, "file=%s,if=none,id=hd%zu,cache=%s%s%s%s%s%s",
-              file ? file : "", i,
-              d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
-              d->format ? ",format=" : "", d->format ? d->format : "",
-              d->readonly ? ",snapshot=on" : "",
-              d->discard && strcmp (d->discard, "disable") != 0 ? ",discard=unmap" : "",
-              chardev ? ",file.locking=off" : "");
-    free (file);
+    add_arg (&b, opt ? opt : "");
     add_arg (&b, "-device");
-    if (d->blocksize)
-      add_argf (&b, "scsi-hd,drive=hd%zu,bus=scsi.0,channel=0,scsi-id=%zu,lun=0,"
-                "logical_block_size=%d,physical_block_size=%d",
-                i, i, d->blocksize, d->blocksize);
-    else
-      add_argf (&b, "scsi-hd,drive=hd%zu,bus=scsi.0,channel=0,scsi-id=%zu,lun=0", i, i);
+    add_arg (&b, devopt ? devopt : "");
+    free (opt);
+    free (devopt);
+  }
+  if (v->incoming) {
+    add_arg (&b, "-incoming");
+    add_arg (&b, v->incoming);
   }
   /* guestfs_config parameters, last. */
   for (size_t i = 0; g->hv_params && g->hv_params[i] && g->hv_params[i + 1]; i += 2) {
@@ -435,6 +464,8 @@ enum start_result { STARTED = 0, START_FAILED = -1, KVM_FAILED = -2 };
 static void
 abandon_qemu (guestfs_h *g)
 {
+  qmp_close (g->qmp);
+  g->qmp = NULL;
   guestfs_int_stop_recovery (g);
   if (g->qemu_pid > 0) {
     kill (g->qemu_pid, SIGKILL);
@@ -466,12 +497,15 @@ ms_since (const struct timespec *t0)
  * again under TCG. */
 static enum start_result
 start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
-                 bool kvm_fallback, int timeout_ms, char *why, size_t whylen)
+                 bool kvm_fallback, int timeout_ms, char *why, size_t whylen,
+                 const struct vm_variant *v, int *qmp_fd)
 {
   enum start_result ret = START_FAILED;
   char **argv = NULL;
-  int lsock = -1;
+  int lsock = -1, qmp_lsock = -1;
   char *sockpath = NULL;
+  /* A restored daemon has greeted already (before the state was saved). */
+  bool want_hello = !v->incoming;
   int console[2] = { -1, -1 };
 
   g->kvm_used = kvm;
@@ -486,7 +520,13 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   lsock = make_socket (g, sockpath);
   if (lsock == -1)
     goto out;
-  argv = build_qemu_argv (g, app, sockpath, kvm);
+  if (v->qmp_path) {
+    unlink (v->qmp_path);
+    qmp_lsock = make_socket (g, v->qmp_path);
+    if (qmp_lsock == -1)
+      goto out;
+  }
+  argv = build_qemu_argv (g, app, sockpath, kvm, v);
   if (!argv)
     goto out;
   log_command (g, argv);
@@ -552,6 +592,8 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
           lsock = -1;
           unlink (sockpath);
           guestfs_int_launch_phase (g, "qemu connected to the channel; waiting for the daemon");
+          if (!want_hello)
+            break;
         }
       }
       else {
@@ -629,19 +671,507 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
 
   long left = timeout_ms - ms_since (&start);
-  if (guestfs_int_wait_hello (g, left > 1000 ? (int) left : 1000) == -1)
+  if (want_hello && guestfs_int_wait_hello (g, left > 1000 ? (int) left : 1000) == -1)
     goto out;
+  if (qmp_lsock >= 0) {
+    /* qemu made its monitor connection at its start, before the channel's. */
+    struct pollfd p = { .fd = qmp_lsock, .events = POLLIN };
+    int fd = poll (&p, 1, 10000) == 1
+      ? accept4 (qmp_lsock, NULL, NULL, SOCK_CLOEXEC) : -1;
+    if (fd == -1) {
+      snprintf (why, whylen, "qemu did not connect to its QMP monitor socket");
+      goto out;
+    }
+    *qmp_fd = fd;
+  }
   ret = STARTED;
 
  out:
   if (ret != STARTED)
     abandon_qemu (g);
   if (lsock >= 0) close (lsock);
+  if (qmp_lsock >= 0) close (qmp_lsock);
+  if (v->qmp_path) unlink (v->qmp_path);
   if (console[0] >= 0) close (console[0]);
   if (console[1] >= 0) close (console[1]);
   if (sockpath) unlink (sockpath);
   guestfs_int_free_string_list (argv);
   free (sockpath);
+  return ret;
+}
+
+/* ---- Launch from a saved appliance state ----
+ *
+ * The first launch for an appliance boots it cold with no user drives,
+ * waits for the daemon and saves the VM's state (qemu migration to a
+ * file) with a qcow2 overlay that holds what the boot wrote to the root
+ * image, in the per-user cache: DIR/snapshot-KEY/{state,root.qcow2},
+ * where KEY covers everything the state depends on (the VM's command line
+ * -- machine, cpu, accelerator, memory, smp, kernel command line, device
+ * set --, the kernel, initrd and root image files, the qemu binary and
+ * firmware, the daemon's API).  Every launch then (the first too) starts
+ * qemu with -incoming from that file, hot-adds the user's drives over QMP
+ * and tells the daemon to take the host's clock and fresh entropy and to
+ * wait for the drives.  Anything that goes wrong falls back to a cold
+ * boot, never to an error. */
+
+#define SNAPSHOT_FORMAT "hatch-snapshot-1"
+/* Waits for the steps of a save or a restore; a cold boot follows. */
+#define SNAPSHOT_STEP_MS 30000
+/* After a failed save, launches boot cold for this long before the next
+ * try. */
+#define SAVE_RETRY_SECONDS 600
+
+/* Settings a saved state cannot hold: NULL if the state may be used, else
+ * why not. */
+static const char *
+snapshot_unusable (guestfs_h *g)
+{
+  if (guestfs_int_has_backend_setting (g, "nosnapshot"))
+    return "LIBGUESTFS_BACKEND_SETTINGS has nosnapshot";
+  if (g->network)
+    return "the network is enabled";
+  if (g->append)
+    return "append adds to the kernel command line";
+  if (g->smp != 1)
+    return "smp is not 1";
+  if (g->memsize != HATCH_DEFAULT_MEMSIZE)
+    return "memsize is not the default";
+  if (g->hv_params && g->hv_params[0])
+    return "config adds qemu parameters";
+  if (g->direct_mode)
+    return "direct mode is set";
+  if (g->nr_drives > 255)
+    return "more drives than the scsi bus holds";
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (g->drives[i].qemu_object)
+      return "a drive needs a secret object";
+  if (!guestfs_int_drives_allow_qboot (g))
+    return "a drive needs another firmware";
+  return NULL;
+}
+
+static void
+hash_stat (struct hash *h, const char *path)
+{
+  struct stat st;
+  hash_str (h, path);
+  if (path && stat (path, &st) == 0) {
+    hash_u64 (h, (uint64_t) st.st_size);
+    hash_u64 (h, (uint64_t) st.st_mtim.tv_sec);
+    hash_u64 (h, (uint64_t) st.st_mtim.tv_nsec);
+    hash_u64 (h, (uint64_t) st.st_ino);
+    hash_u64 (h, (uint64_t) st.st_dev);
+  }
+}
+
+/* DIR/snapshot-KEY for this appliance and these settings (malloc'd), or
+ * NULL. */
+static char *
+snapshot_dir (guestfs_h *g, const struct hatch_appliance *app, bool kvm)
+{
+  static const struct vm_variant key_variant = {
+    .root = "ROOT", .root_format = "qcow2", .root_snapshot = true, .qmp_path = "QMP",
+  };
+  char **argv = build_qemu_argv (g, app, "CHANNEL", kvm, &key_variant);
+  if (!argv)
+    return NULL;
+  struct hash h;
+  hash_init (&h);
+  hash_str (&h, SNAPSHOT_FORMAT);
+  hash_str (&h, guestfs_int_api_hash);
+  for (size_t i = 0; argv[i]; ++i)
+    hash_str (&h, argv[i]);
+  guestfs_int_free_string_list (argv);
+  hash_stat (&h, app->kernel);
+  hash_stat (&h, app->initrd);
+  hash_stat (&h, app->root);
+  hash_stat (&h, QBOOT_ROM);
+  char *hv = strchr (g->hv, '/') ? strdup (g->hv) : hatch_find_in_path (g->hv);
+  hash_stat (&h, hv);
+  free (hv);
+  char key[33];
+  hash_hex (&h, key);
+
+  char *cachedir = guestfs_impl_get_cachedir (g), *err = NULL;
+  char *udir = hatch_appliance_user_cache_dir (cachedir, &err);
+  free (cachedir);
+  char *dir = NULL;
+  if (!udir)
+    debug (g, "saved appliance state: %s", err ? err : "no cache directory");
+  else if (asprintf (&dir, "%s/snapshot-%s", udir, key) == -1)
+    dir = NULL;
+  free (err);
+  free (udir);
+  return dir;
+}
+
+/* A path as one word of /bin/sh. */
+static char *
+shell_quote (const char *s)
+{
+  size_t n = 3;
+  for (const char *p = s; *p; ++p) n += *p == '\'' ? 4 : 1;
+  char *r = malloc (n), *q = r;
+  if (!r) return NULL;
+  *q++ = '\'';
+  for (const char *p = s; *p; ++p) {
+    if (*p == '\'') { memcpy (q, "'\\''", 4); q += 4; }
+    else *q++ = *p;
+  }
+  *q++ = '\'';
+  *q = '\0';
+  return r;
+}
+
+/* Attach user drive i to the running appliance: the drive (drive_add
+ * takes the very -drive text a cold boot uses, remote protocols and
+ * snapshot=on included), then its scsi-hd device.  Reusable for hot-add
+ * on a launched handle.  0, or -1 with *err (malloc'd). */
+static int
+hotplug_drive (guestfs_h *g, struct qmp *q, size_t i, char **err)
+{
+  char *opt = drive_option (g, i);
+  if (!opt) {
+    *err = strdup ("out of memory");
+    return -1;
+  }
+  /* An HMP argument in double quotes: backslash and quote escaped. */
+  char *cmd = malloc (strlen ("drive_add 0 \"\"") + 2 * strlen (opt) + 1), *c = cmd;
+  if (!cmd) {
+    free (opt);
+    *err = strdup ("out of memory");
+    return -1;
+  }
+  c += sprintf (c, "drive_add 0 \"");
+  for (const char *p = opt; *p; ++p) {
+    if (*p == '"' || *p == '\\')
+      *c++ = '\\';
+    *c++ = *p;
+  }
+  strcpy (c, "\"");
+  free (opt);
+  json_object *args = json_object_new_object ();
+  json_object_object_add (args, "command-line", json_object_new_string (cmd));
+  free (cmd);
+  json_object *out = qmp_command (q, "human-monitor-command", args, err);
+  if (!out)
+    return -1;
+  /* drive_add answers in words; whether it worked shows in device_add,
+   * which finds the drive or not.  Its words go with that error. */
+  char *said = strdup (json_object_get_string (out));
+  json_object_put (out);
+  if (qmp_run (q, "device_add", drive_device (g, i), err) == -1) {
+    /* Take the drive away again, so that its id can serve a later try. */
+    char del[64], *ignore = NULL;
+    snprintf (del, sizeof del, "drive_del hd%zu", i);
+    json_object *dargs = json_object_new_object ();
+    json_object_object_add (dargs, "command-line", json_object_new_string (del));
+    qmp_run (q, "human-monitor-command", dargs, &ignore);
+    free (ignore);
+    char *m;
+    if (said && *said && asprintf (&m, "%s (drive_add said: %.*s)", *err,
+                                   (int) strcspn (said, "\r\n"), said) != -1) {
+      free (*err);
+      *err = m;
+    }
+    free (said);
+    return -1;
+  }
+  free (said);
+  return 0;
+}
+
+/* Poll a QMP query until field of its answer leaves the values in
+ * `waiting`.  The final value (malloc'd) or NULL with *err. */
+static char *
+qmp_wait_status (struct qmp *q, const char *query, const char *field,
+                 const char *const *waiting, int timeout_ms, char **err)
+{
+  struct timespec t0;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    json_object *r = qmp_command (q, query, NULL, err), *v;
+    if (!r)
+      return NULL;
+    const char *st = json_object_object_get_ex (r, field, &v) ? json_object_get_string (v) : "";
+    bool wait = false;
+    for (size_t i = 0; waiting[i]; ++i)
+      wait |= strcmp (st, waiting[i]) == 0;
+    if (!wait) {
+      char *ret = strdup (st);
+      json_object_put (r);
+      return ret;
+    }
+    json_object_put (r);
+    if (ms_since (&t0) > timeout_ms) {
+      if (asprintf (err, "%s: still waiting after %d s", query, timeout_ms / 1000) == -1)
+        *err = NULL;
+      return NULL;
+    }
+    struct timespec ts = { 0, 5 * 1000 * 1000 };
+    nanosleep (&ts, NULL);
+  }
+}
+
+/* Boot the appliance cold with no user drives and save its state into
+ * dir (made atomically: built beside it, then renamed).  0, -1, or
+ * KVM_FAILED (why says how) when KVM could not run the boot. */
+static int
+save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
+            const char *dir, int timeout_ms, char *why, size_t whylen)
+{
+  int ret = -1;
+  char *tmp = NULL, *overlay = NULL, *state = NULL, *qmp_path = NULL, *uri = NULL;
+  char *qstate = NULL, *err = NULL;
+  struct qmp *q = NULL;
+  int qfd = -1;
+  if (asprintf (&tmp, "%s.tmpXXXXXX", dir) == -1 || !mkdtemp (tmp)) {
+    snprintf (why, whylen, "mkdtemp %s.tmpXXXXXX: %s", dir, strerror (errno));
+    goto out;
+  }
+  if (asprintf (&overlay, "%s/root.qcow2", tmp) == -1 ||
+      asprintf (&state, "%s/state", tmp) == -1 ||
+      asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1 ||
+      !(qstate = shell_quote (state)) ||
+      asprintf (&uri, "exec:cat > %s", qstate) == -1) {
+    snprintf (why, whylen, "out of memory");
+    goto out;
+  }
+  /* What the boot writes to the root image must stay with the state:
+   * the restored guest's page cache remembers it. */
+  char *const img[] = {
+    (char *) "qemu-img", (char *) "create", (char *) "-q", (char *) "-f", (char *) "qcow2",
+    (char *) "-F", (char *) "raw", (char *) "-b", app->root, overlay, NULL,
+  };
+  if (run_cmd (img, -1, -1) != 0) {
+    snprintf (why, whylen, "qemu-img create %s failed", overlay);
+    goto out;
+  }
+  const struct vm_variant v = {
+    .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path,
+  };
+  enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
+  if (sr != STARTED) {
+    if (sr == KVM_FAILED)
+      ret = KVM_FAILED;
+    else if (!*why)
+      snprintf (why, whylen, "the cold boot failed");
+    goto out;
+  }
+  guestfs_int_launch_phase (g, "saved state: appliance booted; saving it");
+  q = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
+  if (!q)
+    goto qmp_failed;
+  json_object *params = json_object_new_object ();
+  json_object_object_add (params, "max-bandwidth", json_object_new_int64 (INT64_C (1) << 40));
+  json_object *margs = json_object_new_object ();
+  json_object_object_add (margs, "uri", json_object_new_string (uri));
+  static const char *const migrating[] = { "setup", "active", "device", "pre-switchover", NULL };
+  char *status = NULL;
+  if (qmp_run (q, "stop", NULL, &err) == -1 ||
+      qmp_run (q, "migrate-set-parameters", params, &err) == -1 ||
+      qmp_run (q, "migrate", margs, &err) == -1 ||
+      !(status = qmp_wait_status (q, "query-migrate", "status", migrating,
+                                  SNAPSHOT_STEP_MS, &err)))
+    goto qmp_failed;
+  if (strcmp (status, "completed") != 0) {
+    snprintf (why, whylen, "saving the state ended with status %s", status);
+    free (status);
+    goto out;
+  }
+  free (status);
+  qmp_run (q, "quit", NULL, &err);   /* qemu may close before answering */
+  free (err);
+  err = NULL;
+  int st;
+  if (g->qemu_pid > 0 && wait_qemu (g, 5000, &st))
+    g->qemu_pid = 0;
+  abandon_qemu (g);
+  /* Publish: if another process got there first, its state serves. */
+  if (rename (tmp, dir) == -1) {
+    if (errno != EEXIST && errno != ENOTEMPTY) {
+      snprintf (why, whylen, "rename %s: %s", tmp, strerror (errno));
+      goto out;
+    }
+  }
+  else {
+    free (tmp);
+    tmp = NULL;
+  }
+  ret = 0;
+  goto out;
+
+ qmp_failed:
+  snprintf (why, whylen, "%s", err ? err : "QMP failed");
+ out:
+  qmp_close (q);
+  abandon_qemu (g);
+  if (tmp)
+    rm_rf (tmp);
+  free (err);
+  free (tmp);
+  free (overlay);
+  free (state);
+  free (qmp_path);
+  free (qstate);
+  free (uri);
+  return ret;
+}
+
+enum restore_result { RESTORED = 0, RESTORE_FAILED = -1, STATE_BAD = -2 };
+
+/* Start qemu from the state in dir, attach the user's drives, let the
+ * daemon resume. */
+static enum restore_result
+restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
+               const char *dir, int timeout_ms, char *why, size_t whylen)
+{
+  enum restore_result ret = STATE_BAD;
+  char *overlay = NULL, *state = NULL, *qstate = NULL, *uri = NULL, *qmp_path = NULL;
+  char *err = NULL, *status = NULL;
+  struct qmp *q = NULL;
+  int qfd = -1;
+  if (asprintf (&overlay, "%s/root.qcow2", dir) == -1 ||
+      asprintf (&state, "%s/state", dir) == -1 ||
+      asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1 ||
+      !(qstate = shell_quote (state)) ||
+      asprintf (&uri, "exec:cat %s", qstate) == -1) {
+    snprintf (why, whylen, "out of memory");
+    ret = RESTORE_FAILED;
+    goto out;
+  }
+  const struct vm_variant v = {
+    .root = overlay, .root_format = "qcow2", .root_snapshot = true,
+    .qmp_path = qmp_path, .incoming = uri,
+  };
+  if (start_appliance (g, app, kvm, false, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
+    if (!*why)
+      snprintf (why, whylen, "qemu did not start from the saved state");
+    goto out;
+  }
+  q = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
+  static const char *const loading[] = { "inmigrate", "restore-vm", NULL };
+  if (!q || !(status = qmp_wait_status (q, "query-status", "status", loading,
+                                        SNAPSHOT_STEP_MS, &err))) {
+    snprintf (why, whylen, "%s", err ? err : "QMP failed");
+    goto out;
+  }
+  /* The state was saved from a stopped VM, so qemu keeps it stopped. */
+  if (strcmp (status, "paused") == 0 && qmp_run (q, "cont", NULL, &err) == -1) {
+    snprintf (why, whylen, "%s", err);
+    goto out;
+  }
+  if (strcmp (status, "running") != 0 && strcmp (status, "paused") != 0) {
+    snprintf (why, whylen, "the restored appliance is %s, not running", status);
+    goto out;
+  }
+  guestfs_int_launch_phase (g, "restored from %s; attaching %zu drive(s)", state, g->nr_drives);
+  ret = RESTORE_FAILED;
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (hotplug_drive (g, q, i, &err) == -1) {
+      snprintf (why, whylen, "attaching drive %zu: %s", i, err ? err : "QMP failed");
+      goto out;
+    }
+  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, SNAPSHOT_STEP_MS, why, whylen) == -1)
+    goto out;
+  ret = RESTORED;
+  g->qmp = q;         /* kept for hot-adding drives */
+  q = NULL;
+
+ out:
+  qmp_close (q);
+  if (ret != RESTORED)
+    abandon_qemu (g);
+  free (err);
+  free (status);
+  free (overlay);
+  free (state);
+  free (qstate);
+  free (uri);
+  free (qmp_path);
+  return ret;
+}
+
+/* Launch from the saved state, saving it first if there is none.  0, or
+ * -1 (nothing running, no error reported): boot cold instead; or
+ * KVM_FAILED with the reason in why: KVM did not run the boot. */
+static int
+launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
+                         int timeout_ms, char *why, size_t whylen)
+{
+  int ret = -1;
+  char *dir = snapshot_dir (g, app, kvm);
+  char *state = NULL, *lock = NULL;
+  if (!dir || asprintf (&state, "%s/state", dir) == -1 ||
+      asprintf (&lock, "%s.lock", dir) == -1)
+    goto out;
+  /* Failures here are not the caller's: keep them out of its error
+   * handler (the cold boot reports its own). */
+  guestfs_push_error_handler (g, NULL, NULL);
+  if (access (state, R_OK) == -1) {
+    /* A save that failed lately is not tried again at every launch: the
+     * lock file's time says when (SAVE_RETRY_SECONDS). */
+    struct stat lst;
+    if (stat (lock, &lst) == 0 && lst.st_size > 0 &&
+        time (NULL) - lst.st_mtime < SAVE_RETRY_SECONDS) {
+      snprintf (why, whylen, "saving the state failed %ld s ago",
+                (long) (time (NULL) - lst.st_mtime));
+      goto pop;
+    }
+    /* Two first launches: one saves, the other waits for it. */
+    int lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lfd >= 0)
+      flock (lfd, LOCK_EX);
+    if (access (state, R_OK) == -1) {
+      guestfs_int_launch_phase (g, "no saved state %s: booting to save one", dir);
+      int sr = save_state (g, app, kvm, dir, timeout_ms, why, whylen);
+      if (sr != 0) {
+        /* Mark the failure (a non-empty lock file), unless KVM was the
+         * cause: the next launch saves under TCG. */
+        if (lfd >= 0 && sr != KVM_FAILED && write (lfd, "failed\n", 7) != 7)
+          debug (g, "could not mark the failed save in %s", lock);
+        if (lfd >= 0) close (lfd);
+        if (sr == KVM_FAILED)
+          ret = KVM_FAILED;
+        goto pop;
+      }
+      if (lfd >= 0 && ftruncate (lfd, 0) == -1)
+        debug (g, "could not clear %s", lock);
+      guestfs_int_launch_phase (g, "saved state ready");
+    }
+    if (lfd >= 0) close (lfd);
+  }
+  why[0] = '\0';
+  enum restore_result r = restore_state (g, app, kvm, dir, timeout_ms, why, whylen);
+  if (r == STATE_BAD) {
+    /* Remove it (atomically: another launch may be reading it) so that
+     * the next launch saves a good one. */
+    char *old;
+    if (asprintf (&old, "%s.oldXXXXXX", dir) != -1 && mkdtemp (old) &&
+        rename (dir, old) == 0)
+      rm_rf (old);
+    else if (old)
+      rmdir (old);
+    free (old);
+  }
+  else if (r == RESTORED) {
+    utimensat (AT_FDCWD, dir, NULL, 0);    /* in use: not stale */
+    ret = 0;
+  }
+ pop:
+  guestfs_pop_error_handler (g);
+ out:
+  if (ret != 0) {
+    if (ret == -1)
+      debug (g, "launch from a saved state failed (%s): booting cold", *why ? why : "no state");
+    g->console_pos = 0;
+    g->console_wrapped = false;
+    g->console_line_len = 0;
+  }
+  free (dir);
+  free (state);
+  free (lock);
   return ret;
 }
 
@@ -655,31 +1185,48 @@ direct_launch (guestfs_h *g)
   if (t && atoi (t) > 0)
     timeout_ms = atoi (t) * 1000;
 
-  /* get_sockdir may have made the directory already. */
-  if (!g->sockdir) {
-    char *tmpdir = guestfs_impl_get_tmpdir (g);
-    if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
-      guestfs_int_perrorf (g, "launch: mkdtemp: %s", tmpdir);
-      free (tmpdir);
-      free (g->sockdir);
-      g->sockdir = NULL;
-      return -1;
-    }
-    free (tmpdir);
-  }
+  if (guestfs_int_make_sockdir (g) == -1)
+    return -1;
   guestfs_int_launch_phase (g, "begin launch (backend direct, temporary directory %s)", g->sockdir);
 
-  if (get_appliance (g, &app) == -1)
+  if (guestfs_int_get_appliance (g, &app) == -1)
     goto fail;
   guestfs_int_launch_phase (g, "appliance ready: kernel %s%s, initrd %s, root %s",
                             app.kernel, app.kernel_is_pvh ? " (PVH)" : "", app.initrd, app.root);
-  if (create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
+  if (guestfs_int_create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
     goto fail;
 
-  bool force_kvm = has_setting (g, "force_kvm");
-  bool kvm = !has_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
-  char why[512] = "";
-  enum start_result r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why);
+  bool force_kvm = guestfs_int_has_backend_setting (g, "force_kvm");
+  bool kvm = !guestfs_int_has_backend_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
+  char why[1024] = "";
+  const char *no_snapshot = snapshot_unusable (g);
+  int s = -1;
+  if (no_snapshot)
+    guestfs_int_launch_phase (g, "cold boot: %s", no_snapshot);
+  else
+    s = launch_from_saved_state (g, &app, kvm, timeout_ms, why, sizeof why);
+  if (s == 0) {
+    guestfs_int_launch_phase (g, "daemon ready: launch finished (restored)");
+    hatch_appliance_free (&app);
+    return 0;
+  }
+  /* A cold boot has a QMP monitor too, for hot-adding drives. */
+  char *qmp_path = NULL;
+  int qfd = -1;
+  if (asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1) {
+    guestfs_int_perrorf (g, "asprintf");
+    goto fail;
+  }
+  struct vm_variant cold = cold_boot;
+  cold.qmp_path = qmp_path;
+  enum start_result r;
+  if (s == KVM_FAILED && !force_kvm)
+    r = KVM_FAILED;     /* the boot that would have saved the state told */
+  else {
+    why[0] = '\0';
+    r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why,
+                         &cold, &qfd);
+  }
   if (r == KVM_FAILED) {
     /* The one line -v shows about it; the verdict is cached so that the
      * next launches go straight to TCG. */
@@ -690,13 +1237,20 @@ direct_launch (guestfs_h *g)
     g->console_pos = 0;
     g->console_wrapped = false;
     g->console_line_len = 0;
-    r = start_appliance (g, &app, false, false, timeout_ms, why, sizeof why);
+    r = start_appliance (g, &app, false, false, timeout_ms, why, sizeof why,
+                         &cold, &qfd);
     /* Where TCG boots what KVM did not, KVM was the cause. */
     if (r == STARTED && !kvm_said_so)
       guestfs_int_kvm_record_failure (g);
   }
+  free (qmp_path);
   if (r != STARTED)
     goto fail;
+  char *err = NULL;
+  g->qmp = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
+  if (!g->qmp)
+    debug (g, "no QMP monitor (%s): drives cannot be hot-added", err ? err : "?");
+  free (err);
   guestfs_int_launch_phase (g, "daemon ready: launch finished");
   hatch_appliance_free (&app);
   return 0;
@@ -722,29 +1276,6 @@ wait_qemu (guestfs_h *g, int ms, int *status)
   return false;
 }
 
-static void
-remove_sockdir (guestfs_h *g)
-{
-  if (!g->sockdir)
-    return;
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    if (d->scratch_size > 0 && d->filename) {
-      unlink (d->filename);
-      free (d->filename);
-      d->filename = NULL;
-    }
-  }
-  char *p;
-  if (asprintf (&p, "%s/guestfsd.sock", g->sockdir) != -1) {
-    unlink (p);
-    free (p);
-  }
-  rmdir (g->sockdir);
-  free (g->sockdir);
-  g->sockdir = NULL;
-}
-
 static int
 direct_shutdown (guestfs_h *g, bool check_errors)
 {
@@ -752,9 +1283,16 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   /* Before qemu is reaped, so the recovery process can never kill a
    * recycled pid. */
   guestfs_int_stop_recovery (g);
-  bool asked_daemon = false;
-  if (g->sock >= 0 && g->state == READY) {
-    asked_daemon = true;
+  qmp_close (g->qmp);
+  g->qmp = NULL;
+  /* Nothing the appliance did can outlive it when no drive is writable
+   * (read-only drives are snapshots): then qemu just goes. */
+  bool writable = false;
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (!g->drives[i].readonly)
+      writable = true;
+  if (g->sock >= 0 && g->state == READY && writable) {
+    /* The daemon syncs the guest's caches to the drives, then replies. */
     if (guestfs_int_daemon_exit (g) == -1 && check_errors) {
       error (g, "shutdown: the daemon did not exit cleanly");
       ret = -1;
@@ -766,11 +1304,11 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   }
   if (g->qemu_pid > 0) {
     int status = 0;
-    /* After the daemon's exit, qemu powers off by itself; otherwise (a
-     * dead or stuck appliance) there is nothing to wait for: SIGTERM
-     * still lets qemu flush its disk caches. */
-    if (!wait_qemu (g, asked_daemon ? 3000 : 0, &status)) {
-      kill (g->qemu_pid, SIGTERM);
+    /* No need to wait for the guest to power off: the drives' data is
+     * synced, and SIGTERM lets qemu flush its own caches; SIGKILL when
+     * there is nothing to flush. */
+    if (!wait_qemu (g, 0, &status)) {
+      kill (g->qemu_pid, writable ? SIGTERM : SIGKILL);
       kill (g->qemu_pid, SIGCONT);    /* a frozen (stopped) qemu acts on it too */
       if (!wait_qemu (g, 2000, &status)) {
         kill (g->qemu_pid, SIGKILL);
@@ -791,13 +1329,40 @@ direct_shutdown (guestfs_h *g, bool check_errors)
     g->console_fd = -1;
   }
   guestfs_int_console_release (g);
-  remove_sockdir (g);
+  guestfs_int_remove_sockdir (g);
   g->state = CONFIG;
   return ret;
+}
+
+/* add_drive on a launched handle: the same hot-add as after a restore,
+ * then the daemon waits for the new disk. */
+static int
+direct_hot_add_drive (guestfs_h *g, size_t i)
+{
+  if (!g->qmp) {
+    error (g, "add_drive: qemu's monitor is not available: drives can only be added before launch");
+    errno = ENOTSUP;
+    return -1;
+  }
+  char *err = NULL;
+  if (hotplug_drive (g, g->qmp, i, &err) == -1) {
+    error (g, "add_drive: %s: %s", g->drives[i].filename, err ? err : "QMP failed");
+    free (err);
+    return -1;
+  }
+  char why[1024];
+  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, SNAPSHOT_STEP_MS,
+                                 why, sizeof why) == -1) {
+    error (g, "add_drive: %s", why);
+    return -1;
+  }
+  debug (g, "hot-added %s as drive %zu", g->drives[i].filename, i);
+  return 0;
 }
 
 const struct backend_ops guestfs_int_backend_direct = {
   .name = "direct",
   .launch = direct_launch,
   .shutdown = direct_shutdown,
+  .hot_add_drive = direct_hot_add_drive,
 };

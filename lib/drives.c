@@ -65,6 +65,29 @@ add_drive (guestfs_h *g, struct drive *d)
   }
   g->drives = p;
   g->drives[g->nr_drives++] = *d;
+  if (g->state == CONFIG)
+    return 0;
+  /* A launched handle: hot-add the drive, or refuse it. */
+  const char *why = NULL;
+  if (g->state != READY || !g->backend_ops)
+    why = "the appliance is not running";
+  else if (!g->backend_ops->hot_add_drive)
+    why = "the backend cannot hot-add drives";
+  else if (d->protocol || d->scratch_size > 0)
+    why = "only local files and devices can be hot-added";
+  if (why) {
+    g->nr_drives--;
+    error (g, "add_drive: %s: drives can only be added before launch", why);
+    errno = ENOTSUP;
+    return -1;
+  }
+  if (guestfs_int_check_drive_format (g, &g->drives[g->nr_drives - 1]) == -1 ||
+      g->backend_ops->hot_add_drive (g, g->nr_drives - 1) == -1) {
+    g->nr_drives--;
+    if (g->drives[g->nr_drives].format != d->format)   /* the guessed one */
+      free (g->drives[g->nr_drives].format);
+    return -1;
+  }
   return 0;
 }
 

@@ -14,6 +14,8 @@
 
 enum state { CONFIG = 0, LAUNCHING = 1, READY = 2, BUSY = 3, NO_HANDLE = 4 };
 
+struct qmp;                 /* qmp.h */
+
 struct drive {
   char *filename;     /* host path (scratch drives: created at launch) */
   bool readonly;
@@ -55,6 +57,7 @@ struct private_entry {
 };
 
 #define CONSOLE_TAIL_SIZE 4096
+#define HATCH_DEFAULT_MEMSIZE 1280   /* MiB; a saved appliance state has this much */
 
 struct guestfs_h {
   struct guestfs_h *next;       /* list of open handles, closed at exit */
@@ -94,6 +97,7 @@ struct guestfs_h {
   /* the running appliance */
   pid_t qemu_pid;
   int sock;                 /* connection to the daemon */
+  struct qmp *qmp;          /* qemu's QMP monitor (direct backend), or NULL */
   int console_fd;           /* qemu's stdout+stderr */
   char *sockdir;            /* per-handle temporary directory */
   char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */
@@ -106,6 +110,7 @@ struct guestfs_h {
   struct timespec launch_t0;
   bool kvm_used;
   const struct backend_ops *backend_ops; /* the backend that launched */
+  void *libvirt_conn, *libvirt_dom; /* libvirt-backend.c: virConnectPtr, virDomainPtr */
   int call_timeout;         /* seconds; 0: none (LIBGUESTFS_CALL_TIMEOUT) */
   struct timespec call_deadline; /* of the call in progress; 0: none */
 
@@ -226,6 +231,11 @@ void guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x);
 void guestfs_int_drain_console (guestfs_h *g);
 /* Wait for the daemon's HELLO (launch). timeout_ms bounds the wait. */
 int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
+/* After a restore: give the daemon the clock and fresh entropy, and wait
+ * until it sees ndrives user drives.  0, or -1 with the reason in why
+ * (no handle error is set: the caller falls back to a cold boot). */
+int guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
+                               char *why, size_t whylen);
 /* Ask the daemon to exit (procedure 0) and wait for the reply. */
 int guestfs_int_daemon_exit (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
@@ -245,8 +255,23 @@ struct backend_ops {
   /* Stop the appliance (daemon exit, then qemu) and remove the handle's
    * temporary files.  check_errors: report an unclean exit. */
   int (*shutdown) (guestfs_h *g, bool check_errors);
+  /* Attach g->drives[i], just added to a launched handle, and wait
+   * until the daemon sees it; NULL if the backend cannot.  On failure:
+   * set the handle error, return -1 (the caller drops the drive). */
+  int (*hot_add_drive) (guestfs_h *g, size_t i);
 };
 extern const struct backend_ops guestfs_int_backend_direct;
+extern const struct backend_ops guestfs_int_backend_libvirt; /* libvirt-backend.c */
+
+/* appliance-vm.c: what the backends that boot the appliance share. */
+struct hatch_appliance;
+bool guestfs_int_has_backend_setting (guestfs_h *g, const char *name);
+int guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app);
+char *guestfs_int_appliance_cmdline (guestfs_h *g);   /* malloc'd, or NULL */
+int guestfs_int_make_sockdir (guestfs_h *g);
+int guestfs_int_create_scratch_drives (guestfs_h *g);
+void guestfs_int_remove_sockdir (guestfs_h *g);
+extern const struct backend_ops guestfs_int_backend_unix;   /* unix-backend.c */
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
 
@@ -257,6 +282,7 @@ bool guestfs_int_hv_has_sandbox (guestfs_h *g);
 /* disk-info.c: the format of a drive added without one, guessed safely. */
 int guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **format);
 int guestfs_int_check_backing_chain (guestfs_h *g, const char *filename);
+int guestfs_int_check_drive_format (guestfs_h *g, struct drive *d);
 
 /* kvm.c */
 /* True if KVM may run a guest here: cached verdict, else a probe.  The

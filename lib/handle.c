@@ -182,7 +182,7 @@ create_handle (unsigned flags)
   g->console_fd = -1;
   g->qemu_pid = 0;
   g->autosync = true;
-  g->memsize = 1280;
+  g->memsize = HATCH_DEFAULT_MEMSIZE;
   g->smp = 1;
   g->recovery_proc = true;
   g->recovery_fd = -1;

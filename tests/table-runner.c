@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,6 +222,11 @@ main (int argc, char *argv[])
     perror ("mkdtemp");
     return 1;
   }
+  /* Through libvirt as root, qemu runs as another user: it must reach
+   * the test disks (libvirt hands it the images, not their directory). */
+  const char *backend = getenv ("LIBGUESTFS_BACKEND");
+  if (backend && strncmp (backend, "libvirt", 7) == 0)
+    chmod (dir, 0711);
   char *sda, *sdb, *sdc;
   if (make_disk (dir, "sda.img", 256 << 20, &sda) == -1 ||
       make_disk (dir, "sdb.img", 128 << 20, &sdb) == -1 ||

@@ -72,6 +72,12 @@ void fix_disk_order (void);
  * guest LVs are visible like the guest's own boot would make them
  * (storage/lvm-devices.c; costs nothing when no disk has such signatures). */
 void activate_block_layers (void);
+/* How many user disks (sd*) the kernel has made so far. */
+size_t count_user_disks (void);
+/* The host restored this appliance from saved state (resume.c): set the
+ * clock, reseed the RNG, wait for the hot-added drives; replies. */
+struct xdr;
+void resume_after_restore (struct xdr *args);
 
 /* ---- running programs (command.c) ---- */
 #define CMD_CHROOT_GUEST   1   /* chroot into SYSROOT (with /dev /proc /sys bound) */

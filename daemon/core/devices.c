@@ -291,6 +291,23 @@ wait_for_block (const char *hctl)
   return found;
 }
 
+/* A disk counts once sd's probe has finished with it (its partitions
+ * scanned, its device node made): the driver link is set after that. */
+size_t
+count_user_disks (void)
+{
+  struct scsi_disk disks[256];
+  size_t n = read_scsi_disks (disks, 256), ready = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char path[512];
+    struct stat st;
+    snprintf (path, sizeof path, "/sys/block/%s/device/driver", disks[i].name);
+    if (lstat (path, &st) == 0)
+      ready++;
+  }
+  return ready;
+}
+
 void
 fix_disk_order (void)
 {

@@ -32,8 +32,6 @@ void proto_begin_call (uint32_t proc, uint32_t serial);
 bool proto_replied (void);
 void proto_send_hello (const char *api_hash, const char *version);
 
-/* Procedure 0 is not in the table: it asks the daemon to exit cleanly. */
-#define PROC_EXIT 0
 
 static char *
 find_channel (void)
@@ -190,11 +188,18 @@ main (int argc, char *argv[])
       continue;
     }
     proto_begin_call (h.proc, h.serial);
-    if (h.proc == PROC_EXIT) {
+    if (h.proc == HATCH_PROC_EXIT) {
       sync ();
       reply (NULL);
       free (body);
       return 0;
+    }
+    if (h.proc == HATCH_PROC_RESUME) {
+      struct xdr in;
+      xdr_dec_init (&in, body, len);
+      resume_after_restore (&in);
+      free (body);
+      continue;
     }
     struct xdr in;
     xdr_dec_init (&in, body, len);

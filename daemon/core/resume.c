@@ -1,0 +1,92 @@
+/* After a restore from saved state (lib/direct.c, lib/snapshot.c).
+ *
+ * Every appliance restored from one saved state wakes up with the same
+ * memory: the same kernel RNG state, a clock that stopped when the state
+ * was saved, and no user disks.  Before the host may use it, the daemon
+ * takes the host's clock, mixes fresh host entropy into the kernel's pool
+ * and forces a reseed (so two restored appliances never hand out the same
+ * random bytes), waits for the drives the host hot-added to appear as
+ * /dev/sda, /dev/sdb ... (the kernel probes them from virtio-scsi's
+ * hotplug events: no udev), and only then replies. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/random.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+/* Drives appear within milliseconds of their hotplug event; allow for a
+ * heavily loaded host. */
+#define DRIVE_WAIT_MS 30000
+
+static int
+reseed (const char *entropy, size_t n)
+{
+  int fd = open ("/dev/urandom", O_RDWR | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  struct {
+    struct rand_pool_info info;
+    unsigned char data[HATCH_RESUME_MAX_ENTROPY];
+  } pool;
+  pool.info.entropy_count = (int) n * 8;
+  pool.info.buf_size = (int) n;
+  memcpy (pool.data, entropy, n);
+  int r = ioctl (fd, RNDADDENTROPY, &pool);
+  /* Make the new input take effect now, not at the next periodic
+   * reseed. */
+  if (r == 0)
+    r = ioctl (fd, RNDRESEEDCRNG);
+  int e = errno;
+  close (fd);
+  errno = e;
+  return r;
+}
+
+void
+resume_after_restore (struct xdr *args)
+{
+  uint64_t sec;
+  uint32_t nsec, ndrives;
+  char *entropy = NULL;
+  size_t elen = 0;
+  if (xdr_get_u64 (args, &sec) == -1 || xdr_get_u32 (args, &nsec) == -1 ||
+      xdr_get_opaque (args, &entropy, &elen) == -1 ||
+      xdr_get_u32 (args, &ndrives) == -1 || nsec >= 1000000000 ||
+      elen == 0 || elen > HATCH_RESUME_MAX_ENTROPY || ndrives > 255) {
+    free (entropy);
+    reply_with_error ("resume: malformed arguments");
+    return;
+  }
+  struct timespec ts = { .tv_sec = (time_t) sec, .tv_nsec = nsec };
+  if (clock_settime (CLOCK_REALTIME, &ts) == -1) {
+    free (entropy);
+    reply_with_perror ("resume: clock_settime");
+    return;
+  }
+  int r = reseed (entropy, elen);
+  free (entropy);
+  if (r == -1) {
+    reply_with_perror ("resume: reseeding the RNG");
+    return;
+  }
+  size_t have = 0;
+  for (int waited = 0; (have = count_user_disks ()) < ndrives; waited += 2) {
+    if (waited >= DRIVE_WAIT_MS) {
+      reply_with_error ("resume: %zu of %u drives appeared", have, ndrives);
+      return;
+    }
+    struct timespec t = { 0, 2 * 1000 * 1000 };
+    nanosleep (&t, NULL);
+  }
+  fix_disk_order ();
+  activate_block_layers ();
+  if (verbose)
+    fprintf (stderr, "guestfsd: resumed with %u drives\n", ndrives);
+  reply (NULL);
+}

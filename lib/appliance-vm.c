@@ -1,0 +1,146 @@
+/* What every backend that boots the appliance shares: the appliance
+ * itself (found or built), its kernel command line, the handle's private
+ * temporary directory, the scratch drives, and the backend settings.
+ * direct.c renders the VM as a qemu command line, libvirt-backend.c as a
+ * libvirt domain; neither knows these things on its own. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "guestfs-internal.h"
+#include "actions-gen.h"
+#include "appliance/appliance.h"
+
+bool
+guestfs_int_has_backend_setting (guestfs_h *g, const char *name)
+{
+  for (size_t i = 0; g->backend_settings && g->backend_settings[i]; ++i)
+    if (strcmp (g->backend_settings[i], name) == 0)
+      return true;
+  return false;
+}
+
+static void
+appliance_log (void *opaque, const char *msg)
+{
+  guestfs_h *g = opaque;
+  guestfs_int_launch_phase (g, "appliance: %s", msg);
+}
+
+int
+guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app)
+{
+  char *err = NULL;
+  int r;
+  if (g->path && *g->path) {
+    r = hatch_appliance_from_dir (g->path, app, &err);
+  }
+  else {
+    char *cachedir = guestfs_impl_get_cachedir (g);
+    const char *daemon = getenv ("HATCH_DAEMON");
+    const char *init = getenv ("HATCH_INIT");
+    struct hatch_appliance_inputs in = {
+      .cachedir = cachedir,
+      .daemon_path = daemon && *daemon ? daemon : HATCH_DAEMON_PATH,
+      .init_path = init && *init ? init : HATCH_INIT_PATH,
+      .packages_path = HATCH_PACKAGES_PATH,
+      .verbose = g->verbose,
+      .log_fn = appliance_log,
+      .log_opaque = g,
+    };
+    r = hatch_appliance_prepare (&in, app, &err);
+    free (cachedir);
+  }
+  if (r == -1) {
+    error (g, "launch: %s", err ? err : "could not prepare the appliance");
+    free (err);
+    return -1;
+  }
+  return 0;
+}
+
+char *
+guestfs_int_appliance_cmdline (guestfs_h *g)
+{
+  char *r;
+  if (asprintf (&r, "console=ttyS0 panic=-1 reboot=t no_timer_check tsc=reliable "
+                "cryptomgr.notests rcupdate.rcu_expedited=1 8250.nr_uarts=1 "
+                "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync %s%s%s%s",
+                g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
+                g->network ? " guestfs_network=1" : "",
+                g->append ? " " : "", g->append ? g->append : "") == -1)
+    return NULL;
+  return r;
+}
+
+int
+guestfs_int_make_sockdir (guestfs_h *g)
+{
+  if (g->sockdir)             /* get_sockdir may have made it already */
+    return 0;
+  char *tmpdir = guestfs_impl_get_tmpdir (g);
+  if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
+    guestfs_int_perrorf (g, "launch: mkdtemp: %s", tmpdir);
+    free (tmpdir);
+    free (g->sockdir);
+    g->sockdir = NULL;
+    return -1;
+  }
+  free (tmpdir);
+  return 0;
+}
+
+int
+guestfs_int_create_scratch_drives (guestfs_h *g)
+{
+  for (size_t i = 0; i < g->nr_drives; ++i) {
+    struct drive *d = &g->drives[i];
+    if (d->scratch_size <= 0 || d->filename)
+      continue;
+    if (asprintf (&d->filename, "%s/scratch%zu.img", g->sockdir, i) == -1) {
+      d->filename = NULL;
+      guestfs_int_perrorf (g, "asprintf");
+      return -1;
+    }
+    int fd = open (d->filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd == -1 || ftruncate (fd, d->scratch_size) == -1) {
+      guestfs_int_perrorf (g, "scratch drive: %s", d->filename);
+      if (fd >= 0) close (fd);
+      return -1;
+    }
+    close (fd);
+  }
+  return 0;
+}
+
+void
+guestfs_int_remove_sockdir (guestfs_h *g)
+{
+  if (!g->sockdir)
+    return;
+  for (size_t i = 0; i < g->nr_drives; ++i) {
+    struct drive *d = &g->drives[i];
+    if (d->scratch_size > 0 && d->filename) {
+      free (d->filename);
+      d->filename = NULL;
+    }
+  }
+  /* Everything in it is ours (sockets, scratch drives, overlays): the
+   * directory is private and flat. */
+  DIR *dir = opendir (g->sockdir);
+  if (dir) {
+    struct dirent *e;
+    while ((e = readdir (dir)) != NULL)
+      if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
+        unlinkat (dirfd (dir), e->d_name, 0);
+    closedir (dir);
+  }
+  rmdir (g->sockdir);
+  free (g->sockdir);
+  g->sockdir = NULL;
+}

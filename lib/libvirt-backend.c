@@ -1,0 +1,626 @@
+/* The libvirt backend: the appliance runs as a transient libvirt domain,
+ * so it gets the host's VM management and confinement (a separate qemu
+ * user under qemu:///system, sVirt where the host has SELinux or
+ * AppArmor).  The domain is the same VM the direct backend runs
+ * (appliance-vm.c gives both the appliance, its kernel command line and
+ * the handle's temporary directory): kernel + initrd + root disk on
+ * virtio-blk, the daemon's channel on virtio-serial, the console on the
+ * serial port, an rng, and the user's drives on virtio-scsi as sda, sdb ...
+ *
+ * The root image is shared by every handle, so the domain writes to a
+ * qcow2 overlay of it (libvirt refuses writable sharing); read-only user
+ * drives get an overlay too, as with the direct backend's snapshot=on.
+ * The images shared by several domains (appliance root, read-only drives'
+ * backing files) are never relabelled; qemu must be able to read them.
+ * The channel and the console are Unix sockets in the handle's directory
+ * that qemu connects to; when libvirt runs qemu as another user (root's
+ * qemu:///system), the directory is made traversable and the sockets
+ * handed to that user.  The domain is created with AUTODESTROY: it ends
+ * when our connection to libvirt does (the program dies). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "guestfs-internal.h"
+#include "actions-gen.h"
+#include "appliance/appliance.h"
+
+#ifndef HAVE_LIBVIRT
+
+static int
+libvirt_launch (guestfs_h *g)
+{
+  errno = ENOTSUP;
+  error (g, "launch: this library was built without libvirt: the libvirt "
+         "backend is not available (use LIBGUESTFS_BACKEND=direct)");
+  return -1;
+}
+
+static int
+libvirt_shutdown (guestfs_h *g, bool check_errors)
+{
+  (void) check_errors;
+  g->state = CONFIG;
+  return 0;
+}
+
+#else /* HAVE_LIBVIRT */
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+/* Under TCG a launch takes a few seconds; two minutes means it is stuck. */
+#define LAUNCH_TIMEOUT_MS (120 * 1000)
+#define KVM_SILENCE_MS 10000
+
+static void
+quiet_libvirt (void *opaque, virErrorPtr err)
+{
+  (void) opaque; (void) err;     /* reported through the handle instead */
+}
+
+/* The handle's error from libvirt's last error, after WHAT. */
+static void
+libvirt_failed (guestfs_h *g, const char *what)
+{
+  virErrorPtr e = virGetLastError ();
+  const char *msg = e && e->message ? e->message : "unknown libvirt error";
+  const char *hint = "";
+  if (e && (strstr (msg, "Permission denied") || e->code == VIR_ERR_ACCESS_DENIED))
+    hint = "\n(libvirt runs qemu as another user here: every disk image and "
+           "the directories above it must be readable by that user, e.g. "
+           "chmod o+r the image and o+x its directories, or use "
+           "LIBGUESTFS_BACKEND=direct, which runs qemu as you)";
+  error (g, "%s: %s%s", what, msg, hint);
+}
+
+/* The user qemu runs as for this connection and domain type, from the
+ * DAC security model's base label in the capabilities ("+UID:+GID"); our
+ * own ids when there is none (qemu:///session). */
+static void
+qemu_ids (virConnectPtr conn, const char *domtype, uid_t *uid, gid_t *gid)
+{
+  *uid = geteuid ();
+  *gid = getegid ();
+  char *caps = virConnectGetCapabilities (conn);
+  if (!caps)
+    return;
+  xmlDocPtr doc = xmlReadMemory (caps, strlen (caps), NULL, NULL, XML_PARSE_NONET);
+  free (caps);
+  if (!doc)
+    return;
+  xmlXPathContextPtr ctx = xmlXPathNewContext (doc);
+  char xp[128];
+  snprintf (xp, sizeof xp,
+            "/capabilities/host/secmodel[model='dac']/baselabel[@type='%s']", domtype);
+  xmlXPathObjectPtr o = ctx ? xmlXPathEvalExpression (BAD_CAST xp, ctx) : NULL;
+  if (o && o->nodesetval && o->nodesetval->nodeNr > 0) {
+    xmlChar *t = xmlNodeGetContent (o->nodesetval->nodeTab[0]);
+    unsigned u, gg;
+    if (t && sscanf ((const char *) t, "+%u:+%u", &u, &gg) == 2) {
+      *uid = u;
+      *gid = gg;
+    }
+    xmlFree (t);
+  }
+  xmlXPathFreeObject (o);
+  xmlXPathFreeContext (ctx);
+  xmlFreeDoc (doc);
+}
+
+static bool
+caps_have_kvm (virConnectPtr conn)
+{
+  char *caps = virConnectGetCapabilities (conn);
+  bool r = caps && strstr (caps, "<domain type='kvm'") != NULL;
+  free (caps);
+  return r;
+}
+
+/* Text for an XML attribute or element. */
+static void
+xml_put (FILE *f, const char *s)
+{
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '&': fputs ("&amp;", f); break;
+    case '<': fputs ("&lt;", f); break;
+    case '>': fputs ("&gt;", f); break;
+    case '\'': fputs ("&apos;", f); break;
+    case '"': fputs ("&quot;", f); break;
+    default: fputc (*s, f);
+    }
+  }
+}
+
+/* qemu-img create -f qcow2 OVERLAY backed by BACKING (of FORMAT). */
+static int
+make_overlay (guestfs_h *g, const char *backing, const char *format,
+              const char *overlay)
+{
+  char *opt;
+  if (asprintf (&opt, "backing_file=%s,backing_fmt=%s", backing, format) == -1) {
+    guestfs_int_perrorf (g, "asprintf");
+    return -1;
+  }
+  pid_t pid = fork ();
+  if (pid == 0) {
+    int null = open ("/dev/null", O_RDWR);
+    dup2 (null, 0);
+    dup2 (null, 1);
+    execlp ("qemu-img", "qemu-img", "create", "-q", "-f", "qcow2", "-o", opt,
+            overlay, (char *) NULL);
+    _exit (127);
+  }
+  free (opt);
+  int st;
+  if (pid == -1 || waitpid (pid, &st, 0) == -1 || !WIFEXITED (st) || WEXITSTATUS (st)) {
+    error (g, "launch: qemu-img create could not make the overlay %s of %s",
+           overlay, backing);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+listen_on (guestfs_h *g, const char *path, uid_t uid, gid_t gid)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof sa.sun_path) {
+    error (g, "launch: socket path too long: %s (set TMPDIR to a shorter directory)", path);
+    return -1;
+  }
+  strcpy (sa.sun_path, path);
+  unlink (path);
+  int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (s == -1 || bind (s, (struct sockaddr *) &sa, sizeof sa) == -1 || listen (s, 1) == -1 ||
+      (uid != geteuid () && chown (path, uid, gid) == -1)) {
+    guestfs_int_perrorf (g, "launch: socket %s", path);
+    if (s >= 0) close (s);
+    return -1;
+  }
+  return s;
+}
+
+/* The drive's name as the domain gives it: sda ... sdz, sdaa ... */
+static void
+drive_target (size_t i, char *buf)
+{
+  char tmp[16];
+  size_t n = 0;
+  i++;
+  while (i > 0 && n < sizeof tmp) {
+    tmp[n++] = 'a' + (i - 1) % 26;
+    i = (i - 1) / 26;
+  }
+  buf[0] = 's'; buf[1] = 'd';
+  for (size_t k = 0; k < n; k++)
+    buf[2 + k] = tmp[n - 1 - k];
+  buf[2 + n] = '\0';
+}
+
+/* A disk whose image must not be relabelled (shared with other domains
+ * or the user's read-only original): its backing store, named. */
+static void
+put_backing (FILE *f, const char *file, const char *format)
+{
+  fputs ("      <backingStore type='file'><format type='", f);
+  xml_put (f, format);
+  fputs ("'/><source file='", f);
+  xml_put (f, file);
+  fputs ("'><seclabel model='dac' relabel='no'/></source><backingStore/></backingStore>\n", f);
+}
+
+static char *
+domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
+            const char *cmdline, const char *domname)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&buf, &len);
+  if (!f)
+    return NULL;
+  fprintf (f, "<domain type='%s'>\n  <name>", kvm ? "kvm" : "qemu");
+  xml_put (f, domname);
+  fprintf (f, "</name>\n  <memory unit='MiB'>%d</memory>\n  <vcpu>%d</vcpu>\n",
+           g->memsize, g->smp);
+  if (kvm)
+    fputs ("  <cpu mode='host-passthrough'/>\n", f);
+  else
+    /* As the direct backend: no ERMS/FSRM, which TCG runs slowly. */
+    fputs ("  <cpu mode='maximum' migratable='off'>\n"
+           "    <feature policy='disable' name='erms'/>\n"
+           "    <feature policy='disable' name='fsrm'/>\n  </cpu>\n", f);
+  fputs ("  <os>\n    <type machine='q35'>hvm</type>\n    <kernel>", f);
+  xml_put (f, app->kernel);
+  fputs ("</kernel>\n    <initrd>", f);
+  xml_put (f, app->initrd);
+  fputs ("</initrd>\n    <cmdline>", f);
+  xml_put (f, cmdline);
+  fputs ("</cmdline>\n  </os>\n  <features><acpi/></features>\n"
+         "  <clock offset='utc'/>\n"
+         "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>destroy</on_reboot>\n"
+         "  <on_crash>destroy</on_crash>\n  <devices>\n", f);
+  if (g->hv && strcmp (g->hv, "qemu-system-x86_64") != 0 && g->hv[0] == '/') {
+    fputs ("    <emulator>", f);
+    xml_put (f, g->hv);
+    fputs ("</emulator>\n", f);
+  }
+  fputs ("    <controller type='scsi' index='0' model='virtio-scsi'/>\n"
+         "    <controller type='usb' model='none'/>\n", f);
+  /* The appliance's root: an overlay, its backing image shared. */
+  fprintf (f, "    <disk type='file' device='disk'>\n"
+           "      <driver name='qemu' type='qcow2' cache='unsafe'/>\n"
+           "      <source file='%s/appliance.qcow2'/>\n", g->sockdir);
+  put_backing (f, app->root, "raw");
+  fputs ("      <target dev='vda' bus='virtio'/>\n    </disk>\n", f);
+
+  for (size_t i = 0; i < g->nr_drives; ++i) {
+    struct drive *d = &g->drives[i];
+    char target[16];
+    drive_target (i, target);
+    const char *fmt = d->format ? d->format : "raw";
+    fprintf (f, "    <disk type='file' device='disk'>\n"
+             "      <driver name='qemu' type='%s' cache='%s'%s/>\n",
+             d->readonly ? "qcow2" : fmt,
+             d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
+             d->discard && strcmp (d->discard, "disable") != 0 ? " discard='unmap'" : "");
+    if (d->readonly) {
+      fprintf (f, "      <source file='%s/overlay%zu.qcow2'/>\n", g->sockdir, i);
+      put_backing (f, d->filename, fmt);
+    }
+    else {
+      fputs ("      <source file='", f);
+      xml_put (f, d->filename);
+      fputs ("'/>\n", f);
+    }
+    if (d->blocksize)
+      fprintf (f, "      <blockio logical_block_size='%d' physical_block_size='%d'/>\n",
+               d->blocksize, d->blocksize);
+    fprintf (f, "      <target dev='%s' bus='scsi'/>\n"
+             "      <address type='drive' controller='0' bus='0' target='%zu' unit='0'/>\n"
+             "    </disk>\n", target, i);
+  }
+  fprintf (f, "    <channel type='unix'>\n"
+           "      <source mode='connect' path='%s/guestfsd.sock'/>\n"
+           "      <target type='virtio' name='" HATCH_CHANNEL_NAME "'/>\n"
+           "    </channel>\n"
+           "    <serial type='unix'>\n"
+           "      <source mode='connect' path='%s/console.sock'/>\n"
+           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir);
+  fputs ("    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n", f);
+  if (g->network)
+    fputs ("    <interface type='user'><model type='virtio'/></interface>\n", f);
+  fputs ("    <memballoon model='none'/>\n  </devices>\n</domain>\n", f);
+  if (fclose (f) != 0) {
+    free (buf);
+    return NULL;
+  }
+  return buf;
+}
+
+static long
+ms_since (const struct timespec *t0)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static bool
+domain_running (guestfs_h *g)
+{
+  return g->libvirt_dom && virDomainIsActive (g->libvirt_dom) == 1;
+}
+
+static void
+stop_domain (guestfs_h *g)
+{
+  if (g->libvirt_dom) {
+    if (domain_running (g))
+      virDomainDestroy (g->libvirt_dom);
+    virDomainFree (g->libvirt_dom);
+    g->libvirt_dom = NULL;
+  }
+  if (g->sock >= 0) {
+    close (g->sock);
+    g->sock = -1;
+  }
+  if (g->console_fd >= 0) {
+    guestfs_int_drain_console (g);
+    if (g->console_fd >= 0)
+      close (g->console_fd);
+    g->console_fd = -1;
+  }
+}
+
+enum boot { BOOTED, BOOT_FAILED, KVM_FAILED };
+
+/* Create the domain and wait for the daemon's hello. */
+static enum boot
+boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
+      uid_t quid, gid_t qgid, char *why, size_t whylen)
+{
+  enum boot ret = BOOT_FAILED;
+  char *chanpath = NULL, *conpath = NULL, *xml = NULL, *cmdline = NULL;
+  int lchan = -1, lcon = -1;
+  g->kvm_used = kvm;
+  g->console_total = 0;
+  guestfs_int_launch_phase (g, "accelerator: %s", kvm ? "kvm" : "tcg");
+  if (asprintf (&chanpath, "%s/guestfsd.sock", g->sockdir) == -1 ||
+      asprintf (&conpath, "%s/console.sock", g->sockdir) == -1) {
+    guestfs_int_perrorf (g, "asprintf");
+    goto out;
+  }
+  if ((lchan = listen_on (g, chanpath, quid, qgid)) == -1 ||
+      (lcon = listen_on (g, conpath, quid, qgid)) == -1)
+    goto out;
+  cmdline = guestfs_int_appliance_cmdline (g);
+  char name[64];
+  snprintf (name, sizeof name, "guestfs-%08x%08x", (unsigned) random (), (unsigned) getpid ());
+  if (!cmdline || !(xml = domain_xml (g, app, kvm, cmdline, name))) {
+    guestfs_int_perrorf (g, "launch: domain XML");
+    goto out;
+  }
+  if (g->verbose)
+    debug (g, "libvirt domain XML:\n%s", xml);
+  g->libvirt_dom = virDomainCreateXML (g->libvirt_conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+  if (!g->libvirt_dom) {
+    libvirt_failed (g, "launch: libvirt could not start the appliance");
+    goto out;
+  }
+  guestfs_int_launch_phase (g, "libvirt domain %s started", name);
+
+  struct timespec start;
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  bool guest_spoke = false;
+  for (;;) {
+    struct pollfd p[3];
+    int n = 0;
+    int ichan = -1, icon = -1, isock = -1;
+    if (lchan >= 0) { ichan = n; p[n++] = (struct pollfd) { .fd = lchan, .events = POLLIN }; }
+    if (lcon >= 0) { icon = n; p[n++] = (struct pollfd) { .fd = lcon, .events = POLLIN }; }
+    if (g->sock >= 0) { isock = n; p[n++] = (struct pollfd) { .fd = g->sock, .events = POLLIN }; }
+    int iconsole = -1;
+    if (g->console_fd >= 0) { iconsole = n; p[n++] = (struct pollfd) { .fd = g->console_fd, .events = POLLIN }; }
+    int r = poll (p, n, 100);
+    if (r > 0 && ichan >= 0 && p[ichan].revents) {
+      g->sock = accept4 (lchan, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (g->sock >= 0) {
+        close (lchan);
+        lchan = -1;
+        guestfs_int_launch_phase (g, "qemu connected to the channel; waiting for the daemon");
+      }
+    }
+    if (r > 0 && icon >= 0 && p[icon].revents) {
+      g->console_fd = accept4 (lcon, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (g->console_fd >= 0) {
+        close (lcon);
+        lcon = -1;
+      }
+    }
+    if (r > 0 && iconsole >= 0 && p[iconsole].revents)
+      guestfs_int_drain_console (g);
+    if (r > 0 && isock >= 0 && p[isock].revents) {
+      char c;
+      if (recv (g->sock, &c, 1, MSG_PEEK) > 0)
+        break;                  /* the daemon's hello is arriving */
+    }
+    if (kvm && fallback && !guest_spoke) {
+      char *tail = guestfs_int_console_tail (g, 60);
+      guest_spoke = tail && (strstr (tail, "hatch-init:") || strstr (tail, "[    "));
+      bool kvm_error = tail && (strstr (tail, "KVM internal error") ||
+                                strstr (tail, "emulation failure"));
+      free (tail);
+      if (kvm_error || (!guest_spoke && ms_since (&start) > KVM_SILENCE_MS)) {
+        snprintf (why, whylen, kvm_error ? "qemu reported a KVM failure"
+                  : "the guest printed nothing in %d s under KVM", KVM_SILENCE_MS / 1000);
+        ret = KVM_FAILED;
+        goto out;
+      }
+    }
+    if (!domain_running (g)) {
+      guestfs_int_drain_console (g);
+      if (kvm && fallback) {
+        snprintf (why, whylen, "the domain stopped before the appliance started");
+        ret = KVM_FAILED;
+        goto out;
+      }
+      char *tail = guestfs_int_console_tail (g, 12);
+      error (g, "launch: the appliance's libvirt domain stopped before the daemon "
+             "started%s%s", tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+             tail ? tail : "");
+      free (tail);
+      goto out;
+    }
+    if (ms_since (&start) > LAUNCH_TIMEOUT_MS) {
+      guestfs_int_drain_console (g);
+      char *tail = guestfs_int_console_tail (g, 12);
+      error (g, "launch: timed out after %d s waiting for the appliance to start%s%s",
+             LAUNCH_TIMEOUT_MS / 1000, tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+             tail ? tail : "");
+      free (tail);
+      goto out;
+    }
+  }
+  if (guestfs_int_wait_hello (g, 30000) == -1)
+    goto out;
+  ret = BOOTED;
+ out:
+  if (ret != BOOTED)
+    stop_domain (g);
+  if (lchan >= 0) close (lchan);
+  if (lcon >= 0) close (lcon);
+  free (chanpath);
+  free (conpath);
+  free (xml);
+  free (cmdline);
+  return ret;
+}
+
+static int libvirt_shutdown (guestfs_h *g, bool check_errors);
+
+static int
+libvirt_launch (guestfs_h *g)
+{
+  struct hatch_appliance app = { 0 };
+  const char *uri = NULL;
+  if (strncmp (g->backend, "libvirt:", 8) == 0) {
+    uri = g->backend + 8;
+    if (strcmp (uri, "null") == 0)
+      uri = NULL;
+  }
+  else
+    uri = geteuid () == 0 ? "qemu:///system" : "qemu:///session";
+
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (g->drives[i].protocol) {
+      errno = ENOTSUP;
+      error (g, "launch: drive %zu is a remote (%s) drive: the libvirt backend "
+             "does not support remote drives yet; use LIBGUESTFS_BACKEND=direct",
+             i, g->drives[i].protocol);
+      return -1;
+    }
+  if (guestfs_int_make_sockdir (g) == -1)
+    return -1;
+  guestfs_int_launch_phase (g, "begin launch (backend libvirt, URI %s, temporary directory %s)",
+                            uri ? uri : "(default)", g->sockdir);
+  if (guestfs_int_get_appliance (g, &app) == -1 || guestfs_int_create_scratch_drives (g) == -1)
+    goto fail;
+
+  virSetErrorFunc (NULL, quiet_libvirt);
+  g->libvirt_conn = virConnectOpenAuth (uri, virConnectAuthPtrDefault, 0);
+  if (!g->libvirt_conn) {
+    char what[300];
+    snprintf (what, sizeof what, "launch: could not connect to libvirt (URI %s)",
+              uri ? uri : "default");
+    libvirt_failed (g, what);
+    goto fail;
+  }
+
+  bool force_kvm = guestfs_int_has_backend_setting (g, "force_kvm");
+  bool kvm = !guestfs_int_has_backend_setting (g, "force_tcg") &&
+             caps_have_kvm (g->libvirt_conn) && (force_kvm || guestfs_int_kvm_usable (g));
+  uid_t quid;
+  gid_t qgid;
+  qemu_ids (g->libvirt_conn, kvm ? "kvm" : "qemu", &quid, &qgid);
+
+  /* Files qemu opens itself: the overlays (ours, handed to qemu's user)
+   * in a directory that user can traverse. */
+  char *ov;
+  if (asprintf (&ov, "%s/appliance.qcow2", g->sockdir) == -1 ||
+      make_overlay (g, app.root, "raw", ov) == -1)
+    goto fail;
+  if (quid != geteuid () && chown (ov, quid, qgid) == -1) {
+    guestfs_int_perrorf (g, "launch: chown %s", ov);
+    free (ov);
+    goto fail;
+  }
+  free (ov);
+  for (size_t i = 0; i < g->nr_drives; ++i) {
+    struct drive *d = &g->drives[i];
+    if (!d->readonly)
+      continue;
+    char *abs = realpath (d->filename, NULL);
+    if (!abs || asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) == -1) {
+      guestfs_int_perrorf (g, "launch: %s", d->filename);
+      free (abs);
+      goto fail;
+    }
+    int r = make_overlay (g, abs, d->format ? d->format : "raw", ov);
+    if (r == 0 && quid != geteuid () && chown (ov, quid, qgid) == -1)
+      r = -1;
+    free (abs);
+    free (ov);
+    if (r == -1)
+      goto fail;
+  }
+  if (quid != geteuid ()) {
+    /* Traversable, not listable, for qemu's user: the handle's directory,
+     * and the per-user appliance cache holding kernel, initrd and root. */
+    chmod (g->sockdir, 0711);
+    if (!(g->path && *g->path)) {
+      char *slash = strrchr (app.dir, '/');
+      if (slash) {
+        *slash = '\0';
+        chmod (app.dir, 0711);
+        *slash = '/';
+      }
+    }
+  }
+
+  char why[256] = "";
+  enum boot r = boot (g, &app, kvm, !force_kvm, quid, qgid, why, sizeof why);
+  if (r == KVM_FAILED) {
+    debug (g, "KVM dropped: %s; booting again under TCG", why);
+    guestfs_int_kvm_record_failure (g);
+    g->console_pos = 0;
+    g->console_wrapped = false;
+    g->console_line_len = 0;
+    qemu_ids (g->libvirt_conn, "qemu", &quid, &qgid);
+    r = boot (g, &app, false, false, quid, qgid, why, sizeof why);
+  }
+  if (r != BOOTED)
+    goto fail;
+  guestfs_int_launch_phase (g, "daemon ready: launch finished");
+  hatch_appliance_free (&app);
+  return 0;
+
+ fail:
+  hatch_appliance_free (&app);
+  libvirt_shutdown (g, false);
+  return -1;
+}
+
+static int
+libvirt_shutdown (guestfs_h *g, bool check_errors)
+{
+  int ret = 0;
+  if (g->sock >= 0 && g->state == READY && guestfs_int_daemon_exit (g) == -1 &&
+      check_errors) {
+    error (g, "shutdown: the daemon did not exit cleanly");
+    ret = -1;
+  }
+  if (g->sock >= 0) {
+    close (g->sock);
+    g->sock = -1;
+  }
+  /* After the daemon's exit the appliance powers off by itself. */
+  for (int i = 0; i < 300 && domain_running (g); i++) {
+    guestfs_int_drain_console (g);
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    nanosleep (&ts, NULL);
+  }
+  bool had_domain = g->libvirt_dom != NULL;
+  stop_domain (g);
+  if (had_domain)
+    guestfs_int_call_callbacks_void (g, GUESTFS_EVENT_SUBPROCESS_QUIT);
+  if (g->libvirt_conn) {
+    virConnectClose (g->libvirt_conn);
+    g->libvirt_conn = NULL;
+  }
+  guestfs_int_console_release (g);
+  guestfs_int_remove_sockdir (g);
+  g->state = CONFIG;
+  return ret;
+}
+
+#endif /* HAVE_LIBVIRT */
+
+const struct backend_ops guestfs_int_backend_libvirt = {
+  .name = "libvirt",
+  .launch = libvirt_launch,
+  .shutdown = libvirt_shutdown,
+};

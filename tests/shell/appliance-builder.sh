@@ -1,0 +1,146 @@
+#!/bin/bash
+# hatch-make-appliance as a tool (supermin's two phases) and
+# hatch-make-fixed-appliance:
+#  - --prepare checks the packages and writes a description; a missing
+#    package is an error that names it;
+#  - --build turns the description into kernel/initrd/root that
+#    LIBGUESTFS_PATH launches, with the extra files (--include: a directory
+#    and a tar archive) in the appliance, from a kernel whose modules are
+#    zstd-compressed (a boot module in the initramfs, and xfs loaded on
+#    demand from the root image);
+#  - --format chroot gives a tree whose files are copies, not links to the
+#    host's;
+#  - the known pitfalls get clear errors: modules of another kernel, a
+#    non-empty output directory, a foreign --host-cpu;
+#  - a fixed appliance launches with the builder unusable (no kernel, an
+#    empty cache).
+# (--xz is in tests/soak/fixed-appliance-xz.sh: compressing takes minutes.)
+. "$(dirname "$0")/fish-lib.bash"
+build=${HATCH_BUILDDIR:?}
+mk=$build/appliance/hatch-make-appliance
+fixed=$build/appliance/hatch-make-fixed-appliance
+unset LIBGUESTFS_PATH
+echo "1..14"
+
+# Extra files: a directory and a tar archive.
+mkdir -p "$tmp/extra-dir/opt/hatch-extra"
+echo "from a directory" > "$tmp/extra-dir/opt/hatch-extra/dir-file"
+mkdir -p "$tmp/tarsrc/opt/hatch-extra"
+echo "from a tarball" > "$tmp/tarsrc/opt/hatch-extra/tar-file"
+tar -C "$tmp/tarsrc" -czf "$tmp/extra.tar.gz" opt
+
+if "$mk" --prepare -o "$tmp/prep" --include "$tmp/extra-dir" --include "$tmp/extra.tar.gz" \
+     > "$tmp/out" 2> "$tmp/err" &&
+   head -1 "$tmp/prep/description" | grep -qx 'hatch-appliance-description 1' &&
+   grep -qx e2fsprogs "$tmp/prep/packages" && [ -x "$tmp/prep/daemon" ] &&
+   [ "$(ls "$tmp/prep/include" | wc -l)" = 2 ]; then
+  ok "--prepare writes a description (packages, daemon, init, 2 extra-file sets)"
+else notok "--prepare writes a description"; fi
+
+if "$mk" --prepare -o "$tmp/prep-bad" e2fsprogs hatch-no-such-package > "$tmp/out" 2> "$tmp/err"; then
+  notok "--prepare with a package that is not installed fails"
+elif grep -q "package hatch-no-such-package is not installed on this host" "$tmp/err" &&
+     grep -q "apt-get install hatch-no-such-package" "$tmp/err"; then
+  ok "--prepare names the missing package and how to install it"
+else notok "--prepare names the missing package"; fi
+
+# A copy of the host kernel's modules (hard links: same filesystem, never
+# written) with the top-level index files copied (depmod rewrites them),
+# then a boot module and xfs recompressed with zstd and depmod run there.
+ver=$(ls /lib/modules | sort -V | tail -1)
+kernel=/boot/vmlinuz-$ver
+mods=$tmp/mods/lib/modules/$ver
+if [ -r "$kernel" ] && command -v zstd > /dev/null && command -v depmod > /dev/null; then
+  mkdir -p "$tmp/mods/lib/modules"
+  cp -al "/lib/modules/$ver" "$mods" 2> /dev/null || cp -a "/lib/modules/$ver" "$mods"
+  for f in "$mods"/modules.*; do cp --remove-destination "/lib/modules/$ver/${f##*/}" "$f"; done
+  zmods=0
+  for m in drivers/scsi/virtio_scsi.ko fs/xfs/xfs.ko; do
+    src=$mods/kernel/$m
+    [ -f "$src" ] || continue
+    zstd -q --rm "$src" || continue     # unlinks our link, not the host's file
+    zmods=$((zmods + 1))
+  done
+  depmod -b "$tmp/mods" "$ver"
+  if [ $zmods = 2 ] && grep -q 'virtio_scsi.ko.zst' "$mods/modules.dep"; then
+    ok "test kernel: virtio_scsi and xfs as .ko.zst"
+  else notok "test kernel: virtio_scsi and xfs as .ko.zst (made $zmods)"; fi
+  export HATCH_KERNEL=$kernel HATCH_MODULES_DIR=$mods
+else
+  skip "no readable kernel, zstd or depmod: the modules stay as the host has them"
+fi
+
+if "$mk" --build "$tmp/prep" -o "$tmp/app" > "$tmp/out" 2> "$tmp/err" &&
+   [ -s "$tmp/app/kernel" ] && [ -s "$tmp/app/initrd" ] && [ -s "$tmp/app/root" ]; then
+  ok "--build makes kernel, initrd and root"
+else notok "--build makes kernel, initrd and root"; fi
+
+if "$mk" --build "$tmp/prep" -o "$tmp/app" > "$tmp/out" 2> "$tmp/err"; then
+  notok "--build into a non-empty directory is refused"
+elif grep -q "is not an empty directory" "$tmp/err"; then ok "--build into a non-empty directory is refused"
+else notok "--build into a non-empty directory: the message"; fi
+
+truncate -s 320M "$tmp/disk.img"   # xfs wants 300 MB at least
+LIBGUESTFS_PATH=$tmp/app "$fish" -a "$tmp/disk.img" > "$tmp/out" 2> "$tmp/err" <<'GF'
+run
+debug ll /opt/hatch-extra/dir-file
+debug ll /opt/hatch-extra/tar-file
+mkfs xfs /dev/sda
+mount /dev/sda /
+write /f "xfs works"
+cat /f
+GF
+rc=$?
+if [ $rc = 0 ] && grep -q 'dir-file$' "$tmp/out" && grep -q 'tar-file$' "$tmp/out"; then
+  ok "the built appliance launches from LIBGUESTFS_PATH with both sets of extra files"
+else notok "the built appliance launches with the extra files (status $rc)"; fi
+if [ $rc = 0 ] && grep -qx 'xfs works' "$tmp/out"; then
+  ok "with zstd-compressed modules: booted, and xfs loaded on demand"
+else notok "zstd-compressed modules: xfs on demand"; fi
+
+if "$mk" --build "$tmp/prep" -o "$tmp/tree" --format chroot > "$tmp/out" 2> "$tmp/err" &&
+   [ -x "$tmp/tree/usr/sbin/guestfsd" ] && [ -f "$tmp/tree/opt/hatch-extra/tar-file" ] &&
+   [ ! -e "$tmp/tree/kernel" ]; then
+  ok "--format chroot makes the root tree"
+else notok "--format chroot makes the root tree"; fi
+m=$(find "$tmp/tree/lib/modules" "$tmp/tree/usr/lib/modules" -name 'ext4.ko*' 2> /dev/null | head -1)
+if [ -n "$m" ] && [ "$(stat -c %h "$m")" = 1 ]; then
+  ok "--format chroot copies modules (no hard link to the host's files)"
+else notok "--format chroot copies modules (${m:-no ext4 module}: $(stat -c %h "$m" 2> /dev/null) links)"; fi
+rm -rf "$tmp/tree" "$tmp/app"
+
+# Modules of another kernel.
+mkdir -p "$tmp/other/lib/modules/0.0.1-other"
+: > "$tmp/other/lib/modules/0.0.1-other/modules.dep"
+if [ -r "$kernel" ]; then
+  if HATCH_KERNEL=$kernel HATCH_MODULES_DIR=$tmp/other/lib/modules/0.0.1-other \
+       "$mk" --build "$tmp/prep" -o "$tmp/bad" > "$tmp/out" 2> "$tmp/err"; then
+    notok "modules of another kernel are refused"
+  elif grep -q "is version $ver, but the modules directory .* holds modules of version 0.0.1-other" "$tmp/err"; then
+    ok "modules of another kernel: the error names both versions"
+  else notok "modules of another kernel: the message"; fi
+else skip "no readable kernel"; fi
+
+if "$mk" --build "$tmp/prep" -o "$tmp/bad2" --host-cpu aarch64 > "$tmp/out" 2> "$tmp/err"; then
+  notok "--host-cpu aarch64 is refused"
+elif grep -q "only x86_64" "$tmp/err"; then ok "--host-cpu other than x86_64 is refused with the reason"
+else notok "--host-cpu aarch64: the message"; fi
+
+# A fixed appliance, used where the builder could not run.
+unset HATCH_KERNEL HATCH_MODULES_DIR
+if "$fixed" "$tmp/fixed" > "$tmp/out" 2> "$tmp/err" && [ -s "$tmp/fixed/README.fixed" ] &&
+   [ -s "$tmp/fixed/kernel" ] && [ ! -L "$tmp/fixed/kernel" ]; then
+  ok "hatch-make-fixed-appliance DIR"
+else notok "hatch-make-fixed-appliance DIR"; fi
+mkdir -p "$tmp/empty-cache"
+out=$(LIBGUESTFS_PATH=/nonexistent:$tmp/fixed LIBGUESTFS_CACHEDIR=$tmp/empty-cache \
+      HATCH_KERNEL=/nonexistent/vmlinuz-0 HATCH_MODULES_DIR=/nonexistent \
+      "$fish" -a /dev/null run : echo-daemon fixed 2> "$tmp/err")
+if [ "$out" = fixed ] && [ -z "$(find "$tmp/empty-cache" -name root)" ]; then
+  ok "the fixed appliance launches from a LIBGUESTFS_PATH search path, nothing built"
+else notok "the fixed appliance launches (got '$out')"; fi
+if LIBGUESTFS_CACHEDIR=$tmp/empty-cache HATCH_KERNEL=/nonexistent/vmlinuz-0 HATCH_MODULES_DIR=/nonexistent \
+     "$fish" -a /dev/null run > "$tmp/out" 2> "$tmp/err"; then
+  notok "without LIBGUESTFS_PATH the same settings fail (the test's builder switch works)"
+else ok "without LIBGUESTFS_PATH the same settings fail (the test's builder switch works)"; fi
+exit $fail

@@ -1,0 +1,126 @@
+#!/bin/bash
+# The libvirt backend against a real libvirtd (Debian's
+# libvirt-daemon-system): started by this test when none runs, stopped at
+# the end.  As root through qemu:///system (qemu then runs as libvirt's
+# own user): a launch with a drive, the domain's XML, read-only drives
+# left byte-identical, no domain left behind and no file's owner changed,
+# guestfish -d on a domain defined in that libvirtd, the error when qemu's
+# user cannot read an image, and one area of the table tests (extended
+# attributes, ACLs, capabilities) run through libvirt.  As an unprivileged
+# user through qemu:///session (libvirt starts that user's own libvirtd).
+. "$(dirname "$0")/fish-lib.bash"
+need_launch
+build=${HATCH_BUILDDIR:?}
+echo "1..10"
+if [ "$(id -u)" != 0 ] || ! command -v libvirtd > /dev/null || ! command -v virsh > /dev/null; then
+  for i in $(seq 10); do skip "needs root and libvirt-daemon-system (libvirtd, virsh)"; done
+  exit 0
+fi
+uri=qemu:///system
+if ! virsh -c $uri version > /dev/null 2>&1; then
+  pgrep -x virtlogd > /dev/null || { virtlogd -d -p "$tmp/virtlogd.pid"; cleanup_hooks+=('kill $(cat "$tmp/virtlogd.pid") 2> /dev/null'); }
+  libvirtd -d -p "$tmp/libvirtd.pid"
+  cleanup_hooks+=('kill $(cat "$tmp/libvirtd.pid") 2> /dev/null')
+  for i in $(seq 100); do virsh -c $uri version > /dev/null 2>&1 && break; sleep 0.2; done
+fi
+export LIBGUESTFS_BACKEND=libvirt
+# qemu runs as libvirt's user: it must be able to reach the test's images.
+chmod 0711 "$tmp"
+appliance_root=$("$build/appliance/hatch-make-appliance" | sed -n 4p)
+owner_before=$(stat -c %U:%G "$appliance_root")
+
+truncate -s 64M "$tmp/disk.img"
+"$fish" -v -a "$tmp/disk.img" > "$tmp/out" 2> "$tmp/err" <<'GF'
+run
+get-backend
+mkfs ext4 /dev/sda
+mount /dev/sda /
+write /hello "through libvirt"
+cat /hello
+GF
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "libvirt
+through libvirt" ]; then ok "a launch through qemu:///system works on the drive"
+else notok "a launch through qemu:///system (status $rc)"; fi
+accel=$(grep -o 'accelerator: [a-z]*' "$tmp/err" | tail -1 | cut -d' ' -f2)
+want=$([ "$accel" = kvm ] && echo kvm || echo qemu)
+if grep -q "<domain type='$want'>" "$tmp/err" && grep -q "<target type='virtio' name='org.libguestfs.channel.0'/>" "$tmp/err" &&
+   grep -q "<target dev='sda' bus='scsi'/>" "$tmp/err"; then
+  ok "the domain: type $want (as the accelerator verdict says), the channel, the drive as sda"
+else notok "the domain XML in -v"; fi
+if [ -z "$(virsh -c $uri list --all --name | grep '^guestfs-')" ]; then ok "no domain is left after close"
+else notok "a guestfs-* domain is left: $(virsh -c $uri list --all --name)"; fi
+if [ "$(stat -c %U:%G "$tmp/disk.img")" = root:root ] && [ "$(stat -c %U:%G "$appliance_root")" = "$owner_before" ]; then
+  ok "the drive and the shared appliance image keep their owners"
+else notok "owners changed: drive $(stat -c %U:%G "$tmp/disk.img"), appliance $(stat -c %U:%G "$appliance_root") (was $owner_before)"; fi
+
+sum=$(sha256sum < "$tmp/disk.img")
+out=$("$fish" --ro -a "$tmp/disk.img" <<'GF' 2>&1
+run
+mount /dev/sda /
+cat /hello
+touch /written-in-the-overlay
+is-file /written-in-the-overlay
+GF
+)
+if [ "$out" = "through libvirt
+true" ] && [ "$(sha256sum < "$tmp/disk.img")" = "$sum" ]; then
+  ok "a read-only drive is writable in its overlay and stays byte-identical"
+else echo "# $out"; notok "a read-only drive stays byte-identical"; fi
+
+# guestfish -d with a domain defined in that libvirtd.
+dom=hatch-test-$$
+cat > "$tmp/dom.xml" <<XML
+<domain type='qemu'><name>$dom</name><memory unit='MiB'>128</memory>
+<os><type>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$tmp/disk.img'/><target dev='vda' bus='virtio'/></disk>
+</devices></domain>
+XML
+virsh -c $uri define "$tmp/dom.xml" > /dev/null
+cleanup_hooks+=("virsh -c $uri undefine $dom > /dev/null 2>&1")
+out=$("$fish" -c $uri -d $dom --ro -m /dev/sda cat /hello 2> "$tmp/err")
+if [ "$out" = "through libvirt" ]; then ok "guestfish -c $uri -d DOMAIN through the libvirt backend"
+else notok "guestfish -d DOMAIN (got '$out')"; fi
+
+# An image qemu's user cannot reach: libvirt's error, and what to do.
+mkdir -m 0700 "$tmp/private"
+truncate -s 16M "$tmp/private/secret.img"
+"$fish" --ro -a "$tmp/private/secret.img" run > "$tmp/out" 2> "$tmp/err"
+if [ $? != 0 ] && grep -q "Permission denied" "$tmp/err" && grep -q "runs qemu as another user" "$tmp/err"; then
+  ok "an unreadable image: libvirt's message and the way out"
+else notok "an unreadable image: the message"; fi
+
+actions=$(grep -o 'Action("[a-z0-9_]*"' "$HATCH_SRCDIR/api/files_xattr.py" | cut -d'"' -f2)
+"$build/tests/table-tests" $actions > "$tmp/out" 2> "$tmp/err"
+rc=$?
+nok=$(grep -c '^ok ' "$tmp/out")
+if [ $rc = 0 ] && [ "$nok" -gt 20 ] && ! grep -q '^not ok' "$tmp/out"; then
+  ok "the files_xattr area's table tests through libvirt ($nok passed)"
+else notok "files_xattr table tests through libvirt (status $rc, $nok passed)"; fi
+
+# qemu:///session as an unprivileged user, with its own libvirtd.
+user=hatchtest
+id "$user" > /dev/null 2>&1 || useradd -m "$user" > /dev/null 2>&1
+if id "$user" > /dev/null 2>&1 && command -v runuser > /dev/null &&
+   runuser -u "$user" -- test -x "$fish" && runuser -u "$user" -- test -r "$appliance_root"; then
+  uhome=$tmp/session-home
+  mkdir -p "$uhome/run"
+  chown -R "$user" "$uhome"
+  chmod 0700 "$uhome/run"
+  runuser -u "$user" -- truncate -s 32M "$uhome/disk.img"
+  runuser -u "$user" -- env -i PATH="$PATH" HOME="$uhome" XDG_RUNTIME_DIR="$uhome/run" \
+    LIBGUESTFS_BACKEND=libvirt:qemu:///session LIBGUESTFS_PATH="$(dirname "$appliance_root")" \
+    "$fish" -a "$uhome/disk.img" run : get-backend : mkfs vfat /dev/sda : mount /dev/sda / : \
+      write /s session : cat /s > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  pkill -u "$user" -x libvirtd 2> /dev/null; pkill -u "$user" -x virtlogd 2> /dev/null
+  if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "libvirt:qemu:///session
+session" ]; then ok "qemu:///session as $user"
+  else notok "qemu:///session as $user (status $rc)"; fi
+  if [ "$(stat -c %U "$uhome/disk.img")" = "$user" ]; then ok "the session drive keeps its owner"
+  else notok "the session drive's owner changed"; fi
+else
+  skip "user $user cannot run $fish or read the appliance (build tree permissions)"
+  skip "user $user cannot run $fish"
+fi
+exit $fail

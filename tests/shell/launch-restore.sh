@@ -1,0 +1,160 @@
+#!/bin/bash
+# Launch from a saved appliance state (lib/direct.c): the drives hot-added
+# after the restore are /dev/sda, /dev/sdb ... in add order with their
+# options honoured, each restored appliance gets fresh random state and
+# the host's clock, and a saved state that cannot be restored gives a
+# cold boot, not an error.
+. "$(dirname "$0")/fish-lib.bash"
+need_launch
+unset LIBGUESTFS_BACKEND_SETTINGS
+
+printf 'disk-A\n' > "$tmp/a.img"; truncate -s 16M "$tmp/a.img"
+printf 'disk-B\n' > "$tmp/b.img"; truncate -s 16M "$tmp/b.img"
+printf 'disk-C\n' > "$tmp/c.raw"; truncate -s 16M "$tmp/c.raw"
+qemu-img convert -q -f raw -O qcow2 "$tmp/c.raw" "$tmp/c.qcow2"
+
+# One launch with three drives: raw, read-only, qcow2.
+"$fish" -v <<EOF > "$tmp/out" 2> "$tmp/err"
+add-drive $tmp/a.img format:raw
+add-drive-ro $tmp/b.img
+add-drive $tmp/c.qcow2 format:qcow2 label:third
+run
+list-devices
+pread-device /dev/sda 7 0
+pread-device /dev/sdb 7 0
+pread-device /dev/sdc 7 0
+pwrite-device /dev/sda "written" 0
+pwrite-device /dev/sdb "written" 0
+list-disk-labels
+EOF
+rc=$?
+if [ $rc = 0 ] && grep -q 'launch finished (restored)' "$tmp/err"; then
+  ok "a launch with three drives is restored from the saved state"
+else
+  echo "# exit status $rc"; notok "a launch with three drives is restored from the saved state"
+fi
+expect="/dev/sda
+/dev/sdb
+/dev/sdc
+disk-A
+disk-B
+disk-C
+7
+7
+third: /dev/sdc"
+if [ "$(cat "$tmp/out")" = "$expect" ]; then ok "drives are sda, sdb, sdc in add order, formats and label honoured"
+else notok "drives are sda, sdb, sdc in add order, formats and label honoured"; fi
+if [ "$(head -c 7 "$tmp/a.img")" = written ] && [ "$(head -c 6 "$tmp/b.img")" = disk-B ]; then
+  ok "a write reaches the writable drive; the read-only one is untouched"
+else
+  notok "a write reaches the writable drive; the read-only one is untouched"
+fi
+
+# Two restored appliances at once never share random state: each reads
+# the kernel's RNG first thing after its launch (the kernel's own reseeds
+# would make them differ a little later anyway), then makes a filesystem
+# (mkfs takes a random UUID from the guest kernel) and a temporary
+# directory name.  Also the clock: a file made now has the
+# host's time, not the time the state was saved.
+rng_run () {
+  truncate -s 32M "$tmp/r$1.img"
+  "$fish" -a "$tmp/r$1.img" <<EOF > "$tmp/rng$1" 2> "$tmp/rngerr$1"
+run
+debug random ""
+mkfs ext4 /dev/sda
+vfs-uuid /dev/sda
+mount /dev/sda /
+mkdtemp /tmpXXXXXX
+touch /now
+stat /now
+EOF
+}
+rng_run 1 & rng_run 2 & wait
+r1=$(sed -n 1p "$tmp/rng1"); r2=$(sed -n 1p "$tmp/rng2")
+u1=$(sed -n 2p "$tmp/rng1"); u2=$(sed -n 2p "$tmp/rng2")
+d1=$(sed -n 3p "$tmp/rng1"); d2=$(sed -n 3p "$tmp/rng2")
+if [ ${#r1} = 32 ] && [ ${#r2} = 32 ] && [ "$r1" != "$r2" ] &&
+   [ -n "$u1" ] && [ -n "$u2" ] && [ "$u1" != "$u2" ] && [ -n "$d1" ] && [ "$d1" != "$d2" ]; then
+  ok "two restored appliances draw different random bytes, UUIDs and names ($r1 / $r2)"
+else
+  cp "$tmp/rng1" "$tmp/out"; cat "$tmp/rng2" >> "$tmp/out"; cat "$tmp/rngerr1" "$tmp/rngerr2" > "$tmp/err"
+  notok "two restored appliances draw different random bytes, UUIDs and names"
+fi
+mtime=$(awk '$1 == "mtime:" { print $2 }' "$tmp/rng1")
+now=$(date +%s)
+if [ -n "$mtime" ] && [ $((now - mtime)) -lt 120 ] && [ $((now - mtime)) -gt -120 ]; then
+  ok "the restored appliance's clock is the host's"
+else
+  echo "# mtime $mtime, host $now"; cp "$tmp/rng1" "$tmp/out"; notok "the restored appliance's clock is the host's"
+fi
+
+# A saved state that cannot be restored: the launch boots cold and works,
+# and the next launch saves a good state again.  A private cache (with the
+# same appliance, named as a fixed appliance) keeps this away from the
+# shared saved states.
+appdir=$(sed -n 's/.*appliance ready: kernel \(.*\)\/kernel.*/\1/p' "$tmp/err" | head -1)
+mkdir -p "$tmp/cache"
+private () { LIBGUESTFS_PATH=$appdir LIBGUESTFS_CACHEDIR=$tmp/cache "$fish" -v -a "$tmp/a.img" run : pread-device /dev/sda 7 0; }
+private > "$tmp/out" 2> "$tmp/err"
+state=$(ls "$tmp"/cache/hatch-appliance-*/snapshot-*/state 2> /dev/null | head -1)
+if [ -n "$state" ] && [ "$(cat "$tmp/out")" = written ]; then ok "a first launch saves the state ($(du -h "$state" | cut -f1))"
+else notok "a first launch saves the state"; fi
+if [ -n "$state" ]; then
+  head -c 100000 /dev/urandom > "$state"
+  private > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ "$(cat "$tmp/out")" = written ] && grep -q 'booting cold' "$tmp/err" &&
+     ! grep -q 'libguestfs: error' "$tmp/err"; then
+    ok "a corrupt saved state gives a cold boot, no error"
+  else
+    notok "a corrupt saved state gives a cold boot, no error"
+  fi
+  private > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && grep -q 'launch finished (restored)' "$tmp/err" && grep -q 'saved state ready' "$tmp/err"; then
+    ok "the next launch saves a good state again and restores it"
+  else
+    notok "the next launch saves a good state again and restores it"
+  fi
+fi
+
+# Two first launches at once: one saves the state while the other waits
+# for it; both work, and one state is left, with no temporary directory.
+if [ -n "$state" ]; then
+  rm -rf "$tmp"/cache/hatch-appliance-*/snapshot-*
+  private > "$tmp/out1" 2> "$tmp/err1" & p1=$!
+  private > "$tmp/out2" 2> "$tmp/err2" & p2=$!
+  wait $p1; rc1=$?; wait $p2; rc2=$?
+  states=$(ls -d "$tmp"/cache/hatch-appliance-*/snapshot-* | grep -c -v '\.lock$')
+  if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$(cat "$tmp/out1")" = written ] &&
+     [ "$(cat "$tmp/out2")" = written ] && [ "$states" = 1 ] &&
+     [ "$(grep -l 'launch finished (restored)' "$tmp/err1" "$tmp/err2" | wc -l)" = 2 ]; then
+    ok "two first launches at once: both restored, one saved state"
+  else
+    echo "# exit $rc1 $rc2, $states state directories"
+    grep -h -E 'saved state|booting|restored|launch finished' "$tmp/err1" "$tmp/err2" | sed 's/^/#   /'
+    : > "$tmp/err"
+    notok "two first launches at once: both restored, one saved state"
+  fi
+fi
+
+# A hypervisor that cannot boot the appliance for saving (this wrapper
+# refuses the saving boot's root overlay): the launch boots cold and
+# works, and the next launch does not try to save again.
+if [ -n "$appdir" ]; then
+  printf '#!/bin/bash\ncase "$*" in *root.qcow2*) echo "qemu-nosave: refusing the saving boot" >&2; exit 1 ;; esac\nexec qemu-system-x86_64 "$@"\n' > "$tmp/qemu-nosave"
+  chmod +x "$tmp/qemu-nosave"
+  nosave () { LIBGUESTFS_HV=$tmp/qemu-nosave private; }
+  nosave > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ "$(cat "$tmp/out")" = written ] && grep -q 'booting cold' "$tmp/err"; then
+    ok "a failed save gives a cold boot that works"
+  else
+    notok "a failed save gives a cold boot that works"
+  fi
+  nosave > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ "$(cat "$tmp/out")" = written ] && grep -q 'saving the state failed' "$tmp/err" &&
+     ! grep -q 'booting to save one' "$tmp/err"; then
+    ok "the next launch does not try to save again"
+  else
+    notok "the next launch does not try to save again"
+  fi
+fi
+finish
