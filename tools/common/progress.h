@@ -1,0 +1,22 @@
+/* Progress of long appliance calls (copies, sparsify) for the tools that
+ * copy disks: a bar on a terminal, "POS/TOTAL" lines on stdout with
+ * --machine-readable (the form virt-resize(1) documents), nothing
+ * otherwise. */
+#ifndef HATCH_TOOLS_PROGRESS_H
+#define HATCH_TOOLS_PROGRESS_H
+
+#include <stdbool.h>
+#include "guestfs.h"
+
+/* Register the callback on G.  MACHINE_READABLE: "N/M" lines instead of
+ * a bar.  QUIET: no bar (machine-readable lines are still printed). */
+void tool_progress_register (guestfs_h *g, bool machine_readable, bool quiet);
+/* End a bar left unfinished by a failed call. */
+void tool_progress_done (void);
+
+/* "[   3.1] TEXT" on stdout (the elapsed time since the program started),
+ * as the copying tools print each step; nothing when QUIET. */
+void tool_step (bool quiet, const char *fmt, ...)
+  __attribute__((format (printf, 2, 3)));
+
+#endif
