@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build appliance demo check hardening bench clean
+.PHONY: all deps build appliance demo check hardening fuzz bench clean
 
 all: build
 
@@ -35,9 +35,14 @@ demo: appliance
 check: appliance
 	@tests/run-tests.sh $(BUILD)
 
-# The long runs kept out of make check (tests/soak/).
+# The long runs kept out of make check (tests/soak/, tests/hostile/soak/,
+# fuzzing for FUZZ_RUNS executions per target), then one table of figures.
 hardening: appliance
-	@HATCH_SOAK=1 tests/run-tests.sh $(BUILD) 'soak/'
+	@tests/hardening.sh $(BUILD)
+
+# Each libFuzzer target for FUZZ_RUNS executions (default 200 000).
+fuzz: build
+	@tests/fuzz/run-fuzz.sh $(BUILD) $${FUZZ_RUNS:-200000}
 
 bench: appliance
 	@bench/run.sh $(BUILD)

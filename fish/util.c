@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fish.h"
+#include "termsafe.h"
 
 void
 fish_usage_error (const char *cmd, const char *synopsis)
@@ -340,15 +341,22 @@ fish_parse_int (const char *cmd, const char *argname, const char *s, int *r)
 void
 fish_print_strings (char *const *v)
 {
-  for (size_t i = 0; v[i] != NULL; ++i)
-    printf ("%s\n", v[i]);
+  /* Lists are mostly guest names (ls, find, glob): escaped on a terminal. */
+  for (size_t i = 0; v[i] != NULL; ++i) {
+    term_put_guest (stdout, v[i], NULL);
+    putchar ('\n');
+  }
 }
 
 void
 fish_print_table (char *const *v)
 {
-  for (size_t i = 0; v[i] != NULL && v[i + 1] != NULL; i += 2)
-    printf ("%s: %s\n", v[i], v[i + 1]);
+  for (size_t i = 0; v[i] != NULL && v[i + 1] != NULL; i += 2) {
+    term_put_guest (stdout, v[i], NULL);
+    fputs (": ", stdout);
+    term_put_guest (stdout, v[i + 1], NULL);
+    putchar ('\n');
+  }
 }
 
 void

@@ -132,18 +132,68 @@ struct reader {
   int timeout_ms;      /* -1: a call (bounded by g->call_deadline if set); else launch */
 };
 
+/* Milliseconds from now until t (0 once passed). */
+static int
+ms_until (const struct timespec *t)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  long long ms = (long long) (t->tv_sec - now.tv_sec) * 1000 +
+                 (t->tv_nsec - now.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int) ms;
+}
+
 /* Milliseconds left before the call's deadline (LIBGUESTFS_CALL_TIMEOUT),
  * or -1 when the call has none. */
 static int
 call_ms_left (guestfs_h *g)
 {
-  if (g->call_deadline.tv_sec == 0)
-    return -1;
-  struct timespec now;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  long long ms = (long long) (g->call_deadline.tv_sec - now.tv_sec) * 1000 +
-                 (g->call_deadline.tv_nsec - now.tv_nsec) / 1000000;
-  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int) ms;
+  return g->call_deadline.tv_sec == 0 ? -1 : ms_until (&g->call_deadline);
+}
+
+/* ---- user_cancel while waiting ----
+ * guestfs_user_cancel writes to g->cancel_fd, which every wait below
+ * polls.  From then on the call has CANCEL_GRACE_MS to end: a download
+ * is told to stop (a CHUNK_CANCEL frame, which the daemon looks for
+ * between chunks), an upload sends CHUNK_CANCEL itself; a call that does
+ * not reply in time (a long command) is abandoned and the appliance
+ * stopped, so the caller always gets control back. */
+#define CANCEL_GRACE_MS 3000
+
+/* Empty the eventfd; when a cancel is pending, start its grace. */
+static void
+note_cancel (guestfs_h *g)
+{
+  uint64_t v;
+  while (g->cancel_fd >= 0 && read (g->cancel_fd, &v, sizeof v) > 0)
+    ;
+  if (g->user_cancel && g->state == BUSY && g->cancel_deadline.tv_sec == 0) {
+    clock_gettime (CLOCK_MONOTONIC, &g->cancel_deadline);
+    g->cancel_deadline.tv_sec += CANCEL_GRACE_MS / 1000;
+  }
+}
+
+/* The poll timeout of a wait inside a call: the sooner of the call's
+ * deadline and the cancel grace; -1 when there is neither. */
+static int
+wait_ms_left (guestfs_h *g)
+{
+  note_cancel (g);
+  int ms = call_ms_left (g);
+  if (g->cancel_deadline.tv_sec != 0) {
+    int c = ms_until (&g->cancel_deadline);
+    if (ms < 0 || c < ms)
+      ms = c;
+  }
+  return ms;
+}
+
+/* errno for a wait that ran out of time. */
+static int
+expired_errno (guestfs_h *g)
+{
+  return g->cancel_deadline.tv_sec != 0 && ms_until (&g->cancel_deadline) == 0
+         ? ECANCELED : ETIMEDOUT;
 }
 
 /* frame_read_fn: read exactly n bytes from the daemon socket, servicing
@@ -170,14 +220,19 @@ read_sock (void *opaque, void *buf, size_t n)
       continue;
     if (errno != EAGAIN)
       return -1;
-    struct pollfd p[2] = {
+    struct pollfd p[3] = {
       { .fd = g->sock, .events = POLLIN },
       { .fd = g->console_fd, .events = POLLIN },
+      { .fd = g->cancel_fd, .events = POLLIN },
     };
-    int wait_ms = rd->timeout_ms >= 0 ? rd->timeout_ms : call_ms_left (g);
-    int pr = poll (p, g->console_fd >= 0 ? 2 : 1, wait_ms);
+    /* (wait_ms_left empties the eventfd: a wake-up left over from a call
+     * that ended anyway must not make a launch's wait spin.) */
+    int wait_ms = wait_ms_left (g);
+    if (rd->timeout_ms >= 0)
+      wait_ms = rd->timeout_ms;
+    int pr = poll (p, 3, wait_ms);
     if (pr == 0) {
-      errno = ETIMEDOUT;
+      errno = rd->timeout_ms >= 0 ? ETIMEDOUT : expired_errno (g);
       return -1;
     }
     if (pr == -1 && errno != EINTR)
@@ -210,13 +265,14 @@ write_sock (guestfs_h *g, const struct frame_header *h, const void *body, size_t
     if (r == -1 && errno == EINTR)
       continue;
     if (r == -1 && errno == EAGAIN) {
-      struct pollfd p[2] = {
+      struct pollfd p[3] = {
         { .fd = g->sock, .events = POLLOUT },
         { .fd = g->console_fd, .events = POLLIN },
+        { .fd = g->cancel_fd, .events = POLLIN },
       };
-      int pr = poll (p, g->console_fd >= 0 ? 2 : 1, call_ms_left (g));
+      int pr = poll (p, 3, wait_ms_left (g));
       if (pr == 0) {
-        errno = ETIMEDOUT;
+        errno = expired_errno (g);
         return -1;
       }
       if (pr > 0 && g->console_fd >= 0 && p[1].revents)
@@ -346,6 +402,21 @@ call_timed_out (guestfs_h *g, const char *name)
                            name, g->call_timeout);
 }
 
+/* A wait inside a call failed with errno: say why (the appliance is then
+ * stopped by the caller). */
+static void
+call_wait_failed (guestfs_h *g, const char *name, const char *what)
+{
+  if (errno == ETIMEDOUT)
+    call_timed_out (g, name);
+  else if (errno == ECANCELED)
+    guestfs_int_error_errno (g, EINTR, "%s: operation cancelled by user; the "
+                             "appliance did not end the call within %d s and was stopped",
+                             name, CANCEL_GRACE_MS / 1000);
+  else
+    appliance_died (g, what);
+}
+
 static int
 send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint32_t serial)
 {
@@ -396,10 +467,7 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
     if (write_sock (g, &h, buf, (size_t) r) == -1) {
       free (buf);
       close (fd);
-      if (errno == ETIMEDOUT)
-        call_timed_out (g, name);
-      else
-        appliance_died (g, "appliance closed the connection during an upload");
+      call_wait_failed (g, name, "appliance closed the connection during an upload");
       return -2;
     }
     sent += (uint64_t) r;
@@ -409,10 +477,7 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
   free (buf);
   close (fd);
   if (write_sock (g, &h, NULL, 0) == -1) {
-    if (errno == ETIMEDOUT)
-      call_timed_out (g, name);
-    else
-      appliance_died (g, "appliance closed the connection during an upload");
+    call_wait_failed (g, name, "appliance closed the connection during an upload");
     return -2;
   }
   return ret;
@@ -435,16 +500,14 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       error (g, "%s: the handle is busy or not ready (state %d)", name, (int) g->state);
     return -1;
   }
+  /* The FileOut is opened when the first chunk arrives, so that a call
+   * the daemon refuses (a missing file, a device node) leaves no empty
+   * host file behind, and an existing one untouched. */
   int outfd = -1;
-  if (fileout) {
-    outfd = open_file (fileout, O_WRONLY | O_CREAT | O_TRUNC);
-    if (outfd == -1) {
-      guestfs_int_perrorf (g, "%s: %s", name, fileout);
-      return -1;
-    }
-  }
 
   g->user_cancel = 0;
+  g->cancel_deadline.tv_sec = 0;
+  note_cancel (g);            /* a stale wake-up from an earlier cancel */
   g->state = BUSY;
   if (g->call_timeout > 0) {
     clock_gettime (CLOCK_MONOTONIC, &g->call_deadline);
@@ -455,10 +518,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
   int ret = -1;
   bool local_error = false;
   if (write_sock (g, &h, req->buf, req->len) == -1) {
-    if (errno == ETIMEDOUT)
-      call_timed_out (g, name);
-    else
-      appliance_died (g, "appliance closed the connection unexpectedly");
+    call_wait_failed (g, name, "appliance closed the connection unexpectedly");
     goto stop;
   }
   if (filein) {
@@ -478,11 +538,9 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         error (g, "%s: protocol error: malformed frame from the daemon; closing the connection", name);
         goto stop;
       }
-      if (r == -1 && errno == ETIMEDOUT) {
-        call_timed_out (g, name);
-        goto stop;
-      }
-      appliance_died (g, "appliance closed the connection unexpectedly");
+      if (r == 0)
+        errno = 0;
+      call_wait_failed (g, name, "appliance closed the connection unexpectedly");
       goto stop;
     }
     char *body = NULL;
@@ -494,11 +552,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       }
       if (read_sock (&rd, body, len) <= 0) {
         free (body);
-        if (errno == ETIMEDOUT) {
-          call_timed_out (g, name);
-          goto stop;
-        }
-        appliance_died (g, "appliance closed the connection unexpectedly");
+        call_wait_failed (g, name, "appliance closed the connection unexpectedly");
         goto stop;
       }
     }
@@ -525,16 +579,30 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       free (body);
       continue;
     case FRAME_CHUNK:
-      if (outfd < 0) {
+      if (!fileout) {
         free (body);
         error (g, "%s: protocol error: unexpected file data from the daemon", name);
         goto stop;
       }
-      /* The daemon cannot be stopped mid-stream: after user_cancel the
-       * rest of the data is read and thrown away. */
+      if (outfd < 0 && !local_error && h.status != CHUNK_CANCEL) {
+        outfd = open_file (fileout, O_WRONLY | O_CREAT | O_TRUNC);
+        if (outfd == -1) {
+          guestfs_int_perrorf (g, "%s: %s", name, fileout);
+          local_error = true;   /* keep reading to stay in step */
+        }
+      }
+      /* After user_cancel the daemon is asked to stop the stream (it
+       * looks for this frame between chunks); what it sent meanwhile is
+       * read and thrown away, to stay in step. */
       if (g->user_cancel && !local_error) {
         guestfs_int_error_errno (g, EINTR, "%s: operation cancelled by user", name);
         local_error = true;
+        struct frame_header c = { .type = FRAME_CHUNK, .serial = serial,
+                                  .status = CHUNK_CANCEL };
+        if (write_sock (g, &c, NULL, 0) == -1) {
+          call_wait_failed (g, name, "appliance closed the connection during a download");
+          goto stop;
+        }
       }
       if (local_error) {
         free (body);
@@ -548,6 +616,13 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       continue;
     case FRAME_REPLY:
       if (h.status == STATUS_OK) {
+        if (fileout && outfd < 0 && !local_error) {   /* an empty stream */
+          outfd = open_file (fileout, O_WRONLY | O_CREAT | O_TRUNC);
+          if (outfd == -1) {
+            guestfs_int_perrorf (g, "%s: %s", name, fileout);
+            local_error = true;
+          }
+        }
         if (local_error) {
           free (body);
           goto out;
@@ -581,10 +656,12 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
   /* The appliance died, or the stream is out of step (a malformed frame,
    * a timed-out call): either way it cannot be used any more. */
   g->call_deadline.tv_sec = 0;
+  g->cancel_deadline.tv_sec = 0;
   guestfs_int_backend_shutdown (g, false);
   goto done;
  out:
   g->call_deadline.tv_sec = 0;
+  g->cancel_deadline.tv_sec = 0;
   g->state = READY;
  done:
   if (outfd >= 0 && close (outfd) == -1 && ret == 0) {

@@ -192,6 +192,12 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, g->hv);
   add_arg (&b, "-no-user-config");
   add_arg (&b, "-nodefaults");
+  /* Confinement: qemu may not exec, change its privileges or scheduling,
+   * or use obsolete system calls (seccomp), where it was built for it. */
+  if (guestfs_int_hv_has_sandbox (g)) {
+    add_arg (&b, "-sandbox");
+    add_arg (&b, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+  }
   add_arg (&b, "-display");
   add_arg (&b, "none");
   add_arg (&b, "-no-reboot");
@@ -1303,6 +1309,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
      * there is nothing to flush. */
     if (!wait_qemu (g, 0, &status)) {
       kill (g->qemu_pid, writable ? SIGTERM : SIGKILL);
+      kill (g->qemu_pid, SIGCONT);    /* a frozen (stopped) qemu acts on it too */
       if (!wait_qemu (g, 2000, &status)) {
         kill (g->qemu_pid, SIGKILL);
         waitpid (g->qemu_pid, &status, 0);

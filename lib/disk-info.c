@@ -44,7 +44,7 @@ elapsed_ms (const struct timespec *t0)
 /* Run qemu-img info and return its stdout (malloc'd), or NULL with the
  * handle error set. */
 static char *
-qemu_img_info (guestfs_h *g, const char *filename)
+qemu_img_info (guestfs_h *g, const char *filename, bool chain)
 {
   if (filename[0] == '\0') {
     error (g, "disk image name is empty");
@@ -92,8 +92,12 @@ qemu_img_info (guestfs_h *g, const char *filename)
     if (null == -1 || dup2 (null, 0) == -1 || dup2 (out[1], 1) == -1 || dup2 (err[1], 2) == -1)
       _exit (127);
     signal (SIGPIPE, SIG_DFL);
-    execlp ("qemu-img", "qemu-img", "info", "--output", "json", "--force-share", "--",
-            file, (char *) NULL);
+    if (chain)
+      execlp ("qemu-img", "qemu-img", "info", "--output", "json", "--force-share",
+              "--backing-chain", "--", file, (char *) NULL);
+    else
+      execlp ("qemu-img", "qemu-img", "info", "--output", "json", "--force-share", "--",
+              file, (char *) NULL);
     dprintf (2, "qemu-img: %s\n", strerror (errno));
     _exit (127);
   }
@@ -349,7 +353,7 @@ scan_top (const char *json, struct json_top *t)
 static int
 disk_info (guestfs_h *g, const char *filename, struct json_top *t)
 {
-  char *json = qemu_img_info (g, filename);
+  char *json = qemu_img_info (g, filename, false);
   if (json == NULL)
     return -1;
   int r = scan_top (json, t);
@@ -393,6 +397,119 @@ guestfs_impl_disk_has_backing_file (guestfs_h *g, const char *filename)
   if (disk_info (g, filename, &t) == -1)
     return -1;
   return t.backing;
+}
+
+/* ---- probing the format of a drive added without one ---- */
+
+/* Every string value of KEY anywhere in JSON (qemu-img's output, where
+ * keys cannot be forged: qemu escapes the strings it prints) is passed to
+ * FN; returns the number of matches, or -1 if FN returned -1. */
+static int
+each_value (const char *json, const char *key,
+            int (*fn) (const char *value, void *opaque), void *opaque)
+{
+  char pat[80];
+  snprintf (pat, sizeof pat, "\"%s\":", key);
+  const char *end = json + strlen (json);
+  int n = 0;
+  for (const char *p = strstr (json, pat); p; p = strstr (p + 1, pat)) {
+    char value[4096];
+    const char *v = scan_string (skip_ws (p + strlen (pat), end), end, value, sizeof value);
+    if (v == NULL)
+      continue;
+    n++;
+    if (fn && fn (value, opaque) == -1)
+      return -1;
+  }
+  return n;
+}
+
+static int
+differs (const char *value, void *opaque)
+{
+  return strcmp (value, (const char *) opaque) == 0 ? 0 : -1;
+}
+
+/* Printable copy of a name taken from an image header, for messages. */
+static void
+printable (char *s)
+{
+  for (; *s; ++s)
+    if ((unsigned char) *s < 0x20 || *s == 0x7f)
+      *s = '?';
+}
+
+/* A local drive added without a format: qemu would guess it from the
+ * content, and the content belongs to the guest.  A guest that writes a
+ * qcow2 header naming a host file as its backing file (or a vmdk
+ * descriptor naming host files as extents, or a qcow2 external data file)
+ * onto its raw disk would make the next open read or write that host
+ * file.  So the library asks qemu-img (which opens the image alone,
+ * never its backing chain) and accepts the guess only when the image
+ * names no other file; the guessed format then goes to qemu explicitly.
+ * Sets *FORMAT (malloc'd) or the handle error. */
+int
+guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **format)
+{
+  char *json = qemu_img_info (g, filename, false);
+  if (json == NULL)
+    return -1;
+  struct json_top t;
+  if (scan_top (json, &t) == -1 || !t.have_format || !t.format[0]) {
+    free (json);
+    error (g, "%s: could not find out the disk format (qemu-img info); "
+           "give it with format=", filename);
+    return -1;
+  }
+  bool ok = true;
+  for (const char *p = t.format; ok && *p; ++p)
+    ok = isalnum ((unsigned char) *p) || *p == '_' || *p == '-';
+  char own[4096] = "", backing[256] = "";
+  /* The image's own name is the first "filename" qemu-img prints. */
+  const char *f = strstr (json, "\"filename\":");
+  if (f)
+    scan_string (skip_ws (f + 11, json + strlen (json)), json + strlen (json), own, sizeof own);
+  const char *b = strstr (json, "\"backing-filename\":");
+  if (b)
+    scan_string (skip_ws (b + 19, json + strlen (json)), json + strlen (json), backing, sizeof backing);
+  printable (backing);
+  printable (t.format);
+  const char *why = NULL;
+  if (!ok)
+    why = "an unexpected format name";
+  else if (t.backing)
+    why = "a backing file";
+  else if (each_value (json, "data-file", NULL, NULL) > 0)
+    why = "an external data file";
+  else if (each_value (json, "filename", differs, own) == -1)
+    why = "other files (extents)";
+  free (json);
+  if (why) {
+    guestfs_int_error_errno (g, EPERM, "%s: no format was given, and the image's content says it is %s "
+           "with %s%s%s%s: Hatch does not follow files named inside an image "
+           "it had to guess.  If this is your own image, give format=%s; "
+           "if it is a guest's raw disk, give format=raw",
+           filename, t.format, why, backing[0] ? " (" : "", backing, backing[0] ? ")" : "",
+           t.format);
+    return -1;
+  }
+  *format = guestfs_int_safe_strdup (g, t.format);
+  return 0;
+}
+
+/* A local drive whose format the user gave (other than raw): its backing
+ * chain is what the user asked for, but a chain that names itself, or a
+ * file that cannot be opened, would leave qemu stuck or failing deep in
+ * the launch.  qemu-img walks the chain first (bounded, as above) and
+ * its complaint becomes the error. */
+int
+guestfs_int_check_backing_chain (guestfs_h *g, const char *filename)
+{
+  char *json = qemu_img_info (g, filename, true);
+  if (json == NULL)
+    return -1;
+  free (json);
+  return 0;
 }
 
 /* ---- names ---- */

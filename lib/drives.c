@@ -81,8 +81,11 @@ add_drive (guestfs_h *g, struct drive *d)
     errno = ENOTSUP;
     return -1;
   }
-  if (g->backend_ops->hot_add_drive (g, g->nr_drives - 1) == -1) {
+  if (guestfs_int_check_drive_format (g, &g->drives[g->nr_drives - 1]) == -1 ||
+      g->backend_ops->hot_add_drive (g, g->nr_drives - 1) == -1) {
     g->nr_drives--;
+    if (g->drives[g->nr_drives].format != d->format)   /* the guessed one */
+      free (g->drives[g->nr_drives].format);
     return -1;
   }
   return 0;

@@ -726,6 +726,20 @@ on_close (guestfs_h *g, void *opaque, uint64_t event, int event_handle,
   free_state (ml);
 }
 
+/* Whether the comma-separated OPTIONS hold NAME as a whole option. */
+static bool
+has_option (const char *options, const char *name)
+{
+  size_t n = strlen (name);
+  for (const char *p = options; p; p = strchr (p, ',')) {
+    if (*p == ',')
+      p++;
+    if (strncmp (p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return true;
+  }
+  return false;
+}
+
 int
 guestfs_impl_mount_local (guestfs_h *g, const char *localmountpoint,
                           const struct guestfs_mount_local_argv *o)
@@ -780,7 +794,7 @@ guestfs_impl_mount_local (guestfs_h *g, const char *localmountpoint,
   ml->readonly = (o->bitmask & GUESTFS_MOUNT_LOCAL_READONLY_BITMASK) && o->readonly;
   ml->debugcalls = (o->bitmask & GUESTFS_MOUNT_LOCAL_DEBUGCALLS_BITMASK) && o->debugcalls;
 
-  char *argv[8];
+  char *argv[10];
   int argc = 0;
   argv[argc++] = (char *) "guestfs";
   argv[argc++] = (char *) "-o";
@@ -789,6 +803,13 @@ guestfs_impl_mount_local (guestfs_h *g, const char *localmountpoint,
   if (options) {
     argv[argc++] = (char *) "-o";
     argv[argc++] = (char *) options;
+    /* With allow_other, other host users reach the guest's files: the
+     * kernel must check the guest's owners and modes for them
+     * (default_permissions), or any local user could read and write all. */
+    if (has_option (options, "allow_other")) {
+      argv[argc++] = (char *) "-o";
+      argv[argc++] = (char *) "default_permissions";
+    }
   }
   argv[argc] = NULL;
   struct fuse_args args = FUSE_ARGS_INIT (argc, argv);

@@ -119,6 +119,8 @@ struct guestfs_h {
   char **hv_params;           /* guestfs_config: param, value-or-"" pairs */
   struct private_entry *private_cursor;  /* first_private/next_private */
   volatile int user_cancel;   /* set by guestfs_user_cancel, any thread */
+  int cancel_fd;              /* eventfd written by user_cancel: wakes conn.c's wait */
+  struct timespec cancel_deadline; /* user_cancel seen: the call ends by then; 0: none */
   void *test_output;          /* FILE * of internal_test_set_output */
   pid_t recovery_pid;         /* kills qemu if the program dies */
   int recovery_fd;            /* our end of the recovery process's pipe */
@@ -278,6 +280,11 @@ int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
 /* hv-query.c: run g->hv with args (NULL-terminated), return what it
  * printed on stdout (malloc'd), or NULL if it failed or took too long. */
 char *guestfs_int_hv_query (guestfs_h *g, const char *const *args);
+bool guestfs_int_hv_has_sandbox (guestfs_h *g);
+/* disk-info.c: the format of a drive added without one, guessed safely. */
+int guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **format);
+int guestfs_int_check_backing_chain (guestfs_h *g, const char *filename);
+int guestfs_int_check_drive_format (guestfs_h *g, struct drive *d);
 
 /* kvm.c */
 /* True if KVM may run a guest here: cached verdict, else a probe.  The

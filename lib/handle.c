@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
@@ -185,7 +186,12 @@ create_handle (unsigned flags)
   g->smp = 1;
   g->recovery_proc = true;
   g->recovery_fd = -1;
-  if (guestfs_int_init_errors (g) == -1) {
+  /* user_cancel (any thread, or a signal handler) writes here to wake a
+   * call waiting for the daemon. */
+  g->cancel_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (g->cancel_fd == -1 || guestfs_int_init_errors (g) == -1) {
+    if (g->cancel_fd >= 0)
+      close (g->cancel_fd);
     free (g);
     return NULL;
   }
@@ -280,6 +286,8 @@ guestfs_close (guestfs_h *g)
   free (g->cachedir);
   free (g->tmpdir);
   free (g->sockdir);
+  if (g->cancel_fd >= 0)
+    close (g->cancel_fd);
   pthread_mutex_unlock (&g->lock);
   guestfs_int_free_errors (g);
   free (g);

@@ -4,14 +4,18 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
+#include "findpath.h"
 
 #define QUERY_MAX_OUTPUT (1024 * 1024)
 #define QUERY_TIMEOUT_MS 10000
@@ -84,4 +88,44 @@ guestfs_int_hv_query (guestfs_h *g, const char *const *args)
   }
   out[len] = '\0';
   return out;
+}
+
+/* Whether g->hv was built with seccomp, i.e. takes -sandbox: its option
+ * table then holds the sub-option name "elevateprivileges".  Looked up
+ * in the binary itself rather than by running it (a launch must not pay
+ * for a qemu run), once per binary per process. */
+bool
+guestfs_int_hv_has_sandbox (guestfs_h *g)
+{
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static char *cached_hv;
+  static bool cached;
+  pthread_mutex_lock (&lock);
+  if (cached_hv && strcmp (cached_hv, g->hv) == 0) {
+    bool r = cached;
+    pthread_mutex_unlock (&lock);
+    return r;
+  }
+  bool found = false;
+  char *path = strchr (g->hv, '/') ? strdup (g->hv) : hatch_find_in_path (g->hv);
+  int fd = path ? open (path, O_RDONLY | O_CLOEXEC) : -1;
+  struct stat st;
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
+      st.st_size < (off_t) 1 << 31) {
+    void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      static const char needle[] = "elevateprivileges";
+      found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
+      munmap (p, (size_t) st.st_size);
+    }
+  }
+  if (fd >= 0)
+    close (fd);
+  free (path);
+  free (cached_hv);
+  cached_hv = strdup (g->hv);
+  cached = found;
+  pthread_mutex_unlock (&lock);
+  debug (g, "%s: -sandbox %s", g->hv, found ? "supported" : "not supported (no seccomp)");
+  return found;
 }

@@ -6,10 +6,41 @@
 #include "guestfs-internal.h"
 #include "actions-gen.h"
 
+/* A local drive added without a format gets the one qemu-img finds,
+ * given to qemu explicitly, unless the image names other files
+ * (guestfs_int_probe_drive_format says why that is refused); one with a
+ * format other than raw has its backing chain checked.  At launch, and
+ * for a drive hot-added to a launched handle (drives.c). */
+int
+guestfs_int_check_drive_format (guestfs_h *g, struct drive *d)
+{
+  if (d->protocol || d->scratch_size > 0 || !d->filename)
+    return 0;
+  if (d->format)
+    return strcmp (d->format, "raw") == 0 ? 0 : guestfs_int_check_backing_chain (g, d->filename);
+  char *format = NULL;
+  if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1)
+    return -1;
+  debug (g, "drive %s: no format given; qemu-img finds %s", d->filename, format);
+  d->format = format;
+  return 0;
+}
+
+static int
+probe_formats (guestfs_h *g)
+{
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (guestfs_int_check_drive_format (g, &g->drives[i]) == -1)
+      return -1;
+  return 0;
+}
+
 int
 guestfs_impl_launch (guestfs_h *g)
 {
   clock_gettime (CLOCK_MONOTONIC, &g->launch_t0);
+  if (probe_formats (g) == -1)
+    return -1;
   g->state = LAUNCHING;
   g->backend_ops = strncmp (g->backend, "unix:", 5) == 0 ? &guestfs_int_backend_unix
     : strncmp (g->backend, "libvirt", 7) == 0 ? &guestfs_int_backend_libvirt

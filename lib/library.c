@@ -227,9 +227,17 @@ guestfs_impl_parse_environment_list (guestfs_h *g, char *const *environment)
 int
 guestfs_impl_user_cancel (guestfs_h *g)
 {
-  /* Only a flag: conn.c looks at it between chunks of a transfer. */
-  if (g->state == BUSY)
+  /* Any thread, or a signal handler: only a flag and a write(2), which
+   * wakes the call's wait in conn.c.  A transfer is stopped at the next
+   * chunk; any other call gets a short grace to reply, after which the
+   * appliance is stopped so that the caller gets control back. */
+  if (g->state == BUSY) {
     g->user_cancel = 1;
+    uint64_t one = 1;
+    if (g->cancel_fd >= 0 && write (g->cancel_fd, &one, sizeof one) == -1) {
+      /* the counter is already non-zero: the wake-up is pending */
+    }
+  }
   return 0;
 }
 

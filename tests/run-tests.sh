@@ -9,7 +9,10 @@
 #   tests/python/test_*.py         the Python binding (BUILD/python/run-python)
 #   BUILD/tests/c/test-*           C tests against a real appliance
 #   tests/shell/*.sh               shell tests (guestfish, tools)
-#   tests/soak/*.sh                long runs, only when HATCH_SOAK is set
+#   tests/hostile/*.sh             the hostile-image suite, quick part
+#   tests/fuzz/run-fuzz.sh         the libFuzzer targets, 20 000 runs each
+#   tests/soak/*.sh, tests/hostile/soak/*.sh
+#                                  long runs, only when HATCH_SOAK is set
 #                                  (make hardening)
 #   BUILD/tests/table-tests        the API table's tests, in two shards
 # A test that prints TAP ("ok N", "not ok N", "# SKIP") is counted line by
@@ -52,10 +55,18 @@ done
 for t in "$top"/tests/shell/*.sh; do
   [ -f "$t" ] && add "shell/$(basename "$t")" "bash $t"
 done
+# The libFuzzer targets, a short fixed count each over the seed corpus.
+add "fuzz/short" "bash $top/tests/fuzz/run-fuzz.sh $build 20000"
+for t in "$top"/tests/hostile/*.sh; do
+  [ -f "$t" ] && add "hostile/$(basename "$t")" "bash $t"
+done
 # Long runs (minutes each: huge directories, soaks) only with make hardening.
 if [ -n "${HATCH_SOAK:-}" ]; then
   for t in "$top"/tests/soak/*.sh; do
     [ -f "$t" ] && add "soak/$(basename "$t")" "bash $t"
+  done
+  for t in "$top"/tests/hostile/soak/*.sh; do
+    [ -f "$t" ] && add "hostile/soak/$(basename "$t")" "bash $t"
   done
 fi
 add "table-tests-0" "$build/tests/table-tests --shard 0/2"

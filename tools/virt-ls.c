@@ -18,6 +18,7 @@
 #include "options.h"
 #include "run.h"
 #include "util.h"
+#include "termsafe.h"
 
 static const char *program = "virt-ls";
 
@@ -174,7 +175,8 @@ show_file (guestfs_h *g, const char *path, const struct guestfs_statns *st,
       tool_field_string (&F, link);
     else {
       tool_field_next (&F);
-      printf ("-> %s", link);
+      fputs ("-> ", stdout);
+      term_put_guest (stdout, link, NULL);
     }
   }
   putchar ('\n');
@@ -254,8 +256,10 @@ plain (guestfs_h *g, const char *dir)
   char **names = guestfs_ls (g, dir);
   if (!names)
     return -1;
-  for (size_t i = 0; names[i]; ++i)
-    printf ("%s\n", names[i]);
+  for (size_t i = 0; names[i]; ++i) {
+    term_put_guest (stdout, names[i], NULL);
+    putchar ('\n');
+  }
   tool_free_strings (names);
   return 0;
 }
@@ -266,7 +270,7 @@ long_listing (guestfs_h *g, const char *dir)
   char *s = guestfs_ll (g, dir);
   if (!s)
     return -1;
-  fputs (s, stdout);
+  term_put_guest (stdout, s, "\n");
   free (s);
   return 0;
 }
@@ -338,8 +342,10 @@ recursive (guestfs_h *g, const char *dir)
         exit (EXIT_FAILURE);
       }
     }
-    else
-      printf ("%s\n", names[i]);
+    else {
+      term_put_guest (stdout, names[i], NULL);
+      putchar ('\n');
+    }
   }
   tool_free_strings (names);
   return 0;

@@ -123,6 +123,8 @@ command_run (const struct command_opts *opts, char **out, char **err,
         _exit (127);
       }
     }
+    if (opts->flags & CMD_SANDBOX_GUEST)
+      sandbox_enter (opts->sandbox_dir);
     execvp (argv[0], (char *const *) argv);
     fprintf (stderr, "%s: %s\n", argv[0], strerror (errno));
     _exit (127);

@@ -83,6 +83,7 @@ void resume_after_restore (struct xdr *args);
 #define CMD_CHROOT_GUEST   1   /* chroot into SYSROOT (with /dev /proc /sys bound) */
 #define CMD_STDIN_FD       2   /* stdin from the fd given in stdin_fd */
 #define CMD_STDOUT_FD      4   /* stdout straight to stdout_fd (no capture) */
+#define CMD_SANDBOX_GUEST  8   /* in the guest sandbox (sandbox_enter) of sandbox_dir */
 struct command_opts {
   int flags;
   int stdin_fd;
@@ -93,6 +94,7 @@ struct command_opts {
    * process group) and command_run returns -1 with errno EFBIG and *err
    * saying so.  Guest programs can print without end.  */
   size_t max_out;
+  const char *sandbox_dir;     /* CMD_SANDBOX_GUEST: the guest directory at /g */
 };
 /* Captured stderr is kept up to this many bytes (the rest is read and
  * dropped, so the program never blocks on it). */
@@ -123,6 +125,14 @@ int command_to_fileout (const char *what, const char *const *argv,
                         int cwd_fd, int in_fd);
 /* Trim trailing newlines in place (for stderr in messages). */
 char *trim_newlines (char *s);
+
+/* ---- the guest sandbox (sandbox.c) ---- */
+/* In a child about to exec a program that writes along guest-controlled
+ * paths: enter a private mount namespace chrooted into a tmpfs holding
+ * the appliance's program directories read-only and the guest directory
+ * DIRECTORY (resolved inside the guest) at /g, the current directory.
+ * Dies (exit 127, message on stderr) if it cannot. */
+void sandbox_enter (const char *directory);
 
 /* ---- guest paths (sysroot.c) ---- */
 /* Open path inside the guest tree; symlinks resolve inside the tree.

@@ -1,6 +1,7 @@
 /* The daemon's side of the wire protocol: replies, progress, file streams.
  * One call is handled at a time, so the per-call state is global. */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,11 +258,38 @@ drain_receive (void)
   }
 }
 
+/* While a file goes to the host, the host sends nothing but a
+ * CHUNK_CANCEL frame when its caller cancelled (guestfs_user_cancel):
+ * look for it, without waiting, before each chunk.  A vanished host
+ * counts as a cancel too (the writes would fail anyway). */
+static bool
+host_cancelled (void)
+{
+  struct pollfd p = { .fd = chan_fd, .events = POLLIN };
+  if (poll (&p, 1, 0) != 1)
+    return false;
+  struct frame_header h;
+  size_t len;
+  if (frame_read_header (read_chan, NULL, &h, &len, HATCH_CHUNK_SIZE) <= 0)
+    return true;
+  if (len) {
+    if (!chunk_buf && !(chunk_buf = malloc (HATCH_CHUNK_SIZE)))
+      return true;
+    if (read_chan (NULL, chunk_buf, len) <= 0)
+      return true;
+  }
+  return h.type == FRAME_CHUNK && h.status == CHUNK_CANCEL;
+}
+
 int
 send_file_write (const void *buf, size_t len)
 {
   const char *p = buf;
   send_open = true;
+  if (host_cancelled ()) {
+    errno = ECANCELED;    /* send_open stays: the error reply ends the stream */
+    return -1;
+  }
   while (len > 0) {
     size_t n = len < HATCH_CHUNK_SIZE ? len : HATCH_CHUNK_SIZE;
     struct frame_header h = { .proc = cur_proc, .type = FRAME_CHUNK,

@@ -2,10 +2,13 @@
  * between a guest directory and a remote rsync server (these two need the
  * appliance network).
  *
- * rsync gets plain appliance paths: each guest path is first resolved
- * inside the guest tree (sysroot_open), and the path the kernel gives for
- * the opened directory, which has no symlinks left in it, is what rsync
- * sees.  Nothing else changes the guest tree meanwhile.  */
+ * Each guest path is first resolved inside the guest tree (sysroot_open),
+ * and the path the kernel gives for the opened directory, which has no
+ * symlinks left in it, is what rsync is given.  rsync itself then walks
+ * and writes along paths the guest controls (a symlink met below the
+ * destination), so it runs in the guest sandbox (core/sandbox.c) with
+ * the guest's root at /g: those symlinks cannot reach the appliance's
+ * own writable files, /proc or /dev.  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,7 +21,8 @@
 #include "daemon.h"
 #include "actions-gen.h"
 
-/* The symlink-free appliance path of an open fd (malloc'd), or NULL. */
+/* The symlink-free path of an open fd in the guest sandbox, where the
+ * guest's root is /g (malloc'd), or NULL. */
 static char *
 real_path (int fd)
 {
@@ -28,7 +32,15 @@ real_path (int fd)
   if (n <= 0)
     return NULL;
   buf[n] = '\0';
-  return strdup (buf);
+  size_t sl = strlen (SYSROOT);
+  if (strncmp (buf, SYSROOT, sl) != 0 || (buf[sl] != '/' && buf[sl] != '\0')) {
+    errno = EXDEV;              /* not under the guest root: never */
+    return NULL;
+  }
+  char *r;
+  if (asprintf (&r, "/g%s", buf + sl) == -1)
+    return NULL;
+  return r;
 }
 
 static bool
@@ -123,7 +135,8 @@ run_rsync (const char *from, const char *to, int archive,
   argv[n++] = to;
   argv[n] = NULL;
   CLEANUP_FREE char *err = NULL;
-  int r = command_run (NULL, NULL, &err, argv);
+  struct command_opts o = { .flags = CMD_SANDBOX_GUEST, .sandbox_dir = "/" };
+  int r = command_run (&o, NULL, &err, argv);
   if (r != 0) {
     reply_with_error ("%s",
                       err && *err ? trim_newlines (err) : r == -1 ? strerror (errno) :

@@ -7,11 +7,9 @@
  *
  * tar_in is the dangerous direction: tar follows symlinks that already
  * exist in the guest when it extracts through them (an archive member
- * "a/b" with a guest symlink "a" -> "/etc").  So tar runs sandboxed: in a
- * private mount namespace, chrooted into a fresh tmpfs that holds only the
- * appliance's program directories (read-only bind mounts) and the target
- * directory (bind-mounted at /g).  A guest symlink, absolute or with "..",
- * can then reach only that tmpfs or read-only files, never the appliance's
+ * "a/b" with a guest symlink "a" -> "/etc").  So tar runs in the guest
+ * sandbox (core/sandbox.c): a guest symlink, absolute or with "..", can
+ * reach only a tmpfs or read-only files there, never the appliance's
  * writable files, /proc, /sys or /dev.  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,75 +42,6 @@ compress_flag (const char *compress)
   return NULL;
 }
 
-/* In the child: die with a message on stderr. */
-static void __attribute__((noreturn))
-child_die (const char *what)
-{
-  dprintf (2, "tar sandbox: %s: %s\n", what, strerror (errno));
-  _exit (127);
-}
-
-/* In the child: build the sandbox described at the top and enter it, with
- * the guest directory as the current directory.  */
-static void
-enter_sandbox (const char *directory)
-{
-  static const char *const progdirs[] = {
-    "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc",
-  };
-  const char *top = "/tmp";   /* any appliance directory: covered privately */
-  char p[256];
-
-  if (unshare (CLONE_NEWNS) == -1)
-    child_die ("unshare");
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-    child_die ("make mounts private");
-  if (mount ("hatch-tar", top, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == -1)
-    child_die ("mount tmpfs");
-  for (size_t i = 0; i < sizeof progdirs / sizeof progdirs[0]; i++) {
-    struct stat st;
-    char src[64];
-    snprintf (src, sizeof src, "/%s", progdirs[i]);
-    snprintf (p, sizeof p, "%s/%s", top, progdirs[i]);
-    if (lstat (src, &st) == -1)
-      continue;
-    if (S_ISLNK (st.st_mode)) {        /* merged /usr: bin -> usr/bin */
-      char target[256];
-      ssize_t n = readlink (src, target, sizeof target - 1);
-      if (n < 0)
-        child_die (src);
-      target[n] = '\0';
-      if (symlink (target, p) == -1)
-        child_die (p);
-      continue;
-    }
-    if (!S_ISDIR (st.st_mode))
-      continue;
-    if (mkdir (p, 0755) == -1 ||
-        mount (src, p, NULL, MS_BIND | MS_REC, NULL) == -1 ||
-        mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
-               MS_NODEV, NULL) == -1)
-      child_die (p);
-  }
-  snprintf (p, sizeof p, "%s/g", top);
-  if (mkdir (p, 0755) == -1)
-    child_die (p);
-  /* Resolve the directory again (inside the root, as always): an fd opened
-   * before unshare names a mount of the old namespace, which cannot be
-   * bound here.  The /proc link is followed by mount in this process.
-   * MS_REC keeps guest filesystems mounted below it.  */
-  int dfd = sysroot_open (directory, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-  if (dfd == -1)
-    child_die (directory);
-  char src[64];
-  snprintf (src, sizeof src, "/proc/self/fd/%d", dfd);
-  if (mount (src, p, NULL, MS_BIND | MS_REC, NULL) == -1)
-    child_die ("bind the target directory");
-  close (dfd);
-  if (chdir (top) == -1 || chroot (".") == -1 || chdir ("/g") == -1)
-    child_die ("chroot");
-}
-
 /* Fork tar.  stdin_fd/stdout_fd: -1 for /dev/null-like (closed is fine
  * for tar here: it never reads or writes the other side).  */
 static pid_t
@@ -132,15 +61,16 @@ spawn_tar (const char *const *argv, int dirfd, const char *sandbox_dir,
   if (dup2 (err_fd, 2) == -1)
     _exit (127);
   if (stdin_fd >= 0 && dup2 (stdin_fd, 0) == -1)
-    child_die ("dup2");
+    _exit (127);
   if (dup2 (stdout_fd >= 0 ? stdout_fd : err_fd, 1) == -1)
-    child_die ("dup2");
+    _exit (127);
   if (sandbox_dir)
-    enter_sandbox (sandbox_dir);
+    sandbox_enter (sandbox_dir);
   else if (fchdir (dirfd) == -1)
-    child_die ("fchdir");
+    _exit (127);
   execvp (argv[0], (char *const *) argv);
-  child_die (argv[0]);
+  dprintf (2, "%s: %s\n", argv[0], strerror (errno));
+  _exit (127);
 }
 
 static int
@@ -246,8 +176,11 @@ do_tar_out (const char *directory, const char *compress, int numericowner,
     return -1;
 
   struct stringsbuf sb = { 0 };
+  /* --sparse: holes travel as holes, so a guest's 2^40-byte sparse file
+   * is a small archive member (and a sparse file when unpacked), not a
+   * terabyte of zeros through the channel and onto the host's disk. */
   bool ok = add_string (&sb, "tar") == 0 && add_string (&sb, "-cf") == 0 &&
-    add_string (&sb, "-") == 0;
+    add_string (&sb, "-") == 0 && add_string (&sb, "--sparse") == 0;
   if ((optargs_bitmask & GUESTFS_TAR_OUT_OPTS_COMPRESS_BITMASK) && compress &&
       *compress) {
     const char *f = compress_flag (compress);

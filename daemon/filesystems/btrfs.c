@@ -161,7 +161,9 @@ mount_temp (const char *device, const char *subvol, unsigned long flags, char **
     rmdir (tmpl);
     return -1;
   }
-  int r = mount (device, tmpl, "btrfs", flags, data);
+  /* An internal mount, never the user's: guest device nodes and setuid
+   * programs stay inert, as on every guest mount. */
+  int r = mount (device, tmpl, "btrfs", flags | MS_NODEV | MS_NOSUID | MS_NOEXEC, data);
   int e = errno;
   free (data);
   if (r == -1) {

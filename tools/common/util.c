@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "util.h"
+#include "termsafe.h"
 
 #include <json-c/json.h>
 
@@ -259,7 +260,7 @@ tool_field_string (struct tool_fields *f, const char *s)
   if (f->csv)
     tool_csv_field (stdout, s);
   else
-    fputs (s, stdout);
+    term_put_guest (stdout, s, NULL);   /* often a guest name */
 }
 
 void

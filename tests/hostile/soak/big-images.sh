@@ -1,0 +1,32 @@
+#!/bin/bash
+# The hostile-image suite, big part (make hardening only): the guest tree
+# of tests/hostile/images.sh at full size - a directory of 100 000
+# entries, 4 000 levels of directories, a 1 GiB dpkg status, a 2^40-byte
+# sparse file - through every tool (virt-inspector, guestfish -i,
+# virt-ls -lR, virt-cat, virt-copy-out, virt-tar-out, guestmount), each
+# bounded; the sparse file must travel as holes (the host copy takes no
+# space).  Prints TAP and the summary line.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/hostile-lib.bash"
+img=$tmp/img
+mkdir -p "$img/tree"
+python3 "$here/make-images.py" tree "$img/tree" "$tmp/outside" soak || { echo "Bail out! tree"; exit 1; }
+mkfs.ext4 -q -F -N 130000 -d "$img/tree" "$img/tree.fs" 4G > /dev/null || { echo "Bail out! mkfs"; exit 1; }
+rm -rf "$img/tree"
+# The 2^40-byte sparse file: an inode with that size and no blocks.
+debugfs -w -R "write /dev/null tmp/sparse" "$img/tree.fs" > /dev/null 2>&1 &&
+  debugfs -w -R "sif tmp/sparse size 0x10000000000" "$img/tree.fs" > /dev/null 2>&1 ||
+  { echo "Bail out! debugfs"; exit 1; }
+truncate -s 4100M "$img/tree.img"
+echo 'start=2048, type=83' | sfdisk -q "$img/tree.img" > /dev/null
+dd if="$img/tree.fs" of="$img/tree.img" bs=1M seek=1 conv=notrunc,sparse status=none
+rm -f "$img/tree.fs"
+chmod 0444 "$img/tree.img"
+hostile_tools big "$img/tree.img" 900 /etc/os-release
+if [ -e "$tmp/out/copy/tmp/sparse" ]; then
+  blocks=$(stat -c %b "$tmp/out/copy/tmp/sparse") size=$(stat -c %s "$tmp/out/copy/tmp/sparse")
+  if [ "$size" = 1099511627776 ] && [ "$blocks" -lt 1024 ]; then
+    ok "big: the 2^40-byte sparse file was copied out as holes ($blocks blocks)"
+  else notok "big: the 2^40-byte sparse file was copied out as holes (size $size, $blocks blocks)"; fi
+else notok "big: the sparse file was copied out"; fi
+hostile_summary
