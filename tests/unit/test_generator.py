@@ -25,6 +25,14 @@ from generator import main as gen_main  # noqa: E402
 API = os.path.join(TOP, "api")
 REFERENCE_H = "/usr/include/guestfs.h"
 
+# Calls and optional arguments that upstream libguestfs added after the
+# 1.48 reference header (issue 19: Hatch declares the newest API too).
+NEWER_THAN_REFERENCE = {
+    "guestfs_command_out", "guestfs_device_name", "guestfs_findfs_partlabel",
+    "guestfs_findfs_partuuid", "guestfs_inspect_get_build_id", "guestfs_sh_out",
+}
+NEWER_OPTARGS = {"guestfs_e2fsck_argv": "int forceno;"}
+
 unittest.TestCase.longMessage = False  # our messages say it all
 
 _table = None
@@ -415,14 +423,18 @@ class TestReferenceHeader(unittest.TestCase):
     def test_no_unknown_public_functions(self):
         """A guestfs_* function the reference lacks is a naming mistake
         (or an extension that must not use the guestfs_ prefix)."""
-        extra = sorted(set(prototypes(generated("header"))) - set(prototypes(REFERENCE_H)))
+        extra = sorted(set(prototypes(generated("header"))) - set(prototypes(REFERENCE_H))
+                       - NEWER_THAN_REFERENCE)
         self.assertEqual(extra, [])
 
     def test_structs(self):
         ours = struct_bodies(generated("header"))
         ref = struct_bodies(REFERENCE_H)
+        # An optional argument added upstream since the reference goes at
+        # the end of its struct, as upstream adds them.
         bad = ["%s:\n      ours:       %s\n      libguestfs: %s" % (n, ours[n], ref[n])
-               for n in sorted(set(ours) & set(ref)) if ours[n] != ref[n]]
+               for n in sorted(set(ours) & set(ref))
+               if ours[n] != ref[n] + NEWER_OPTARGS.get(n, "")]
         self.assertFalse(bad, "\n    ".join(bad))
 
     def test_typedefs(self):
