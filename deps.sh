@@ -42,6 +42,11 @@ packages=(
   # inspection of BSD guests and install CDs (test images: UFS by makefs, iso9660)
   makefs genisoimage
 )
+# make bench: the comparison baseline (Debian's libguestfs and guestfish),
+# never used by the project itself.
+if [ "${1:-}" = --bench ]; then
+  packages+=(libguestfs-dev libguestfs-tools)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
