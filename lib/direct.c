@@ -175,8 +175,18 @@ struct vm_variant {
   const char *root_format;/* its format */
   bool root_snapshot;     /* guest writes to root go to a throwaway overlay */
   const char *qmp_path;   /* QMP monitor socket (qemu connects), or NULL */
-  const char *incoming;   /* -incoming URI, or NULL */
+  /* The saved state to restore, or NULL.  qemu reads it from an open
+   * descriptor (-incoming fd:N): under -sandbox spawn=deny it may not
+   * start a helper such as "cat". */
+  const char *incoming;
+  /* The drive-less boot that saves the state (our own appliance, no
+   * guest data) may spawn the "cat" that writes it: qemu 7.2 has no
+   * file: migration, and fd: outgoing needs a descriptor passed over QMP. */
+  bool may_spawn;
 };
+
+/* Where a restoring qemu finds the state file (see vm_variant.incoming). */
+#define INCOMING_FD 3
 
 static const struct vm_variant cold_boot = {
   .user_drives = true, .root_snapshot = true,
@@ -196,7 +206,9 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
    * or use obsolete system calls (seccomp), where it was built for it. */
   if (guestfs_int_hv_has_sandbox (g)) {
     add_arg (&b, "-sandbox");
-    add_arg (&b, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    add_arg (&b, v->may_spawn
+             ? "on,obsolete=deny,elevateprivileges=deny,resourcecontrol=deny"
+             : "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
   }
   add_arg (&b, "-display");
   add_arg (&b, "none");
@@ -293,7 +305,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   }
   if (v->incoming) {
     add_arg (&b, "-incoming");
-    add_arg (&b, v->incoming);
+    add_argf (&b, "fd:%d", INCOMING_FD);
   }
   /* guestfs_config parameters, last. */
   for (size_t i = 0; g->hv_params && g->hv_params[i] && g->hv_params[i + 1]; i += 2) {
@@ -507,6 +519,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   /* A restored daemon has greeted already (before the state was saved). */
   bool want_hello = !v->incoming;
   int console[2] = { -1, -1 };
+  int state_fd = -1;
 
   g->kvm_used = kvm;
   g->console_total = 0;
@@ -540,6 +553,13 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     guestfs_int_perrorf (g, "socketpair");
     goto out;
   }
+  if (v->incoming) {
+    state_fd = open (v->incoming, O_RDONLY | O_CLOEXEC);
+    if (state_fd == -1) {
+      snprintf (why, whylen, "saved state %s: %s", v->incoming, strerror (errno));
+      goto out;
+    }
+  }
   pid_t pid = fork ();
   if (pid == -1) {
     guestfs_int_perrorf (g, "fork");
@@ -555,6 +575,10 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
       dup2 (console[1], 1);
       dup2 (console[1], 2);
     }
+    /* dup2 clears close-on-exec on the copy qemu reads the state from. */
+    if (state_fd >= 0 && (state_fd == INCOMING_FD
+                          ? fcntl (state_fd, F_SETFD, 0) : dup2 (state_fd, INCOMING_FD)) == -1)
+      _exit (127);
     execvp (argv[0], argv);
     fprintf (stderr, "%s: %s\n", argv[0], strerror (errno));
     _exit (127);
@@ -694,6 +718,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (v->qmp_path) unlink (v->qmp_path);
   if (console[0] >= 0) close (console[0]);
   if (console[1] >= 0) close (console[1]);
+  if (state_fd >= 0) close (state_fd);
   if (sockpath) unlink (sockpath);
   guestfs_int_free_string_list (argv);
   free (sockpath);
@@ -949,7 +974,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     goto out;
   }
   const struct vm_variant v = {
-    .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path,
+    .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
   };
   enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
   if (sr != STARTED) {
@@ -1028,22 +1053,20 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
                const char *dir, int timeout_ms, char *why, size_t whylen)
 {
   enum restore_result ret = STATE_BAD;
-  char *overlay = NULL, *state = NULL, *qstate = NULL, *uri = NULL, *qmp_path = NULL;
+  char *overlay = NULL, *state = NULL, *qmp_path = NULL;
   char *err = NULL, *status = NULL;
   struct qmp *q = NULL;
   int qfd = -1;
   if (asprintf (&overlay, "%s/root.qcow2", dir) == -1 ||
       asprintf (&state, "%s/state", dir) == -1 ||
-      asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1 ||
-      !(qstate = shell_quote (state)) ||
-      asprintf (&uri, "exec:cat %s", qstate) == -1) {
+      asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1) {
     snprintf (why, whylen, "out of memory");
     ret = RESTORE_FAILED;
     goto out;
   }
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .root_snapshot = true,
-    .qmp_path = qmp_path, .incoming = uri,
+    .qmp_path = qmp_path, .incoming = state,
   };
   if (start_appliance (g, app, kvm, false, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
     if (!*why)
@@ -1087,8 +1110,6 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   free (status);
   free (overlay);
   free (state);
-  free (qstate);
-  free (uri);
   free (qmp_path);
   return ret;
 }

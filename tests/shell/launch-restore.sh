@@ -94,7 +94,9 @@ fi
 # shared saved states.
 appdir=$(sed -n 's/.*appliance ready: kernel \(.*\)\/kernel.*/\1/p' "$tmp/err" | head -1)
 mkdir -p "$tmp/cache"
-private () { LIBGUESTFS_PATH=$appdir LIBGUESTFS_CACHEDIR=$tmp/cache "$fish" -v -a "$tmp/a.img" run : pread-device /dev/sda 7 0; }
+# (read-only: two of these run at once below, and qemu locks a disk
+# against a second writer)
+private () { LIBGUESTFS_PATH=$appdir LIBGUESTFS_CACHEDIR=$tmp/cache "$fish" -v --ro -a "$tmp/a.img" run : pread-device /dev/sda 7 0; }
 private > "$tmp/out" 2> "$tmp/err"
 state=$(ls "$tmp"/cache/hatch-appliance-*/snapshot-*/state 2> /dev/null | head -1)
 if [ -n "$state" ] && [ "$(cat "$tmp/out")" = written ]; then ok "a first launch saves the state ($(du -h "$state" | cut -f1))"
