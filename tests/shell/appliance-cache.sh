@@ -19,10 +19,12 @@ wait $b; rb=$?
 if [ $ra = 0 ] && [ $rb = 0 ]; then echo "ok 1 - two concurrent launches on an empty cache"
 else echo "not ok 1 - concurrent launches failed ($ra, $rb)"; cat "$cache"/a.log "$cache"/b.log; fail=1; fi
 
-builds=$(ls -d "$cache"/hatch-appliance-*/*/ 2>/dev/null | grep -v /tmp- | wc -l)
+# Appliance builds only: not their saved states (snapshot-*, see guestfs(3)).
+appliances () { ls -d "$cache"/hatch-appliance-*/*/ 2>/dev/null | grep -v -e /tmp- -e /snapshot-; }
+builds=$(appliances | wc -l)
 if [ "$builds" = 1 ]; then echo "ok 2 - one shared appliance build"
 else echo "not ok 2 - expected one appliance build, found $builds"; ls -R "$cache" | head; fail=1; fi
-first=$(ls -d "$cache"/hatch-appliance-*/*/ | grep -v /tmp-)
+first=$(appliances)
 
 # A different daemon binary (same program plus a trailing byte) must rebuild.
 cp "$build/daemon/guestfsd" "$cache/guestfsd"
@@ -30,7 +32,7 @@ printf 'x' >> "$cache/guestfsd"
 if HATCH_DAEMON=$cache/guestfsd "$launch" ping_daemon > "$cache/c.log" 2>&1; then
   echo "ok 3 - launch with a changed daemon"
 else echo "not ok 3 - launch with a changed daemon failed"; tail "$cache/c.log"; fail=1; fi
-second=$(ls -d "$cache"/hatch-appliance-*/*/ | grep -v /tmp-)
+second=$(appliances | grep -v -x -F "$first")
 if [ -n "$second" ] && [ "$second" != "$first" ]; then echo "ok 4 - the appliance was rebuilt"
 else echo "not ok 4 - no rebuild after the daemon changed ($first / $second)"; fail=1; fi
 exit $fail
