@@ -13,7 +13,7 @@ struct hatch_appliance_inputs {
   const char *daemon_path;  /* guestfsd binary to install as /usr/sbin/guestfsd */
   const char *init_path;    /* static init binary for the initramfs */
   const char *packages_path;/* package list file (one Debian package per line, # comments) */
-  /* Extra files for the root image, as supermin.d additions are: each a
+  /* Extra files for the root image, each a
    * directory (its tree is copied to /) or a tar archive (any compression
    * tar reads; unpacked at /).  NULL-terminated; may be NULL.  */
   const char *const *includes;

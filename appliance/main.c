@@ -1,5 +1,5 @@
-/* hatch-make-appliance: the appliance builder's command line (supermin's
- * role; see docs/hatch-make-appliance.1).
+/* hatch-make-appliance: the appliance builder's command line (see
+ * docs/hatch-make-appliance.1).
  *
  *   hatch-make-appliance [--cachedir DIR] ...        find or build in the cache
  *   hatch-make-appliance --prepare -o PREPDIR [PKG...] describe the appliance

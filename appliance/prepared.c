@@ -1,4 +1,4 @@
-/* The builder's two phases, as supermin has them.
+/* The builder's two phases, describe then build.
  *
  * --prepare resolves what the appliance is made of against this host and
  * writes a small description directory:

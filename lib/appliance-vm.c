@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -143,4 +146,32 @@ guestfs_int_remove_sockdir (guestfs_h *g)
   rmdir (g->sockdir);
   free (g->sockdir);
   g->sockdir = NULL;
+}
+
+int
+guestfs_int_listen_socket (guestfs_h *g, const char *path, uid_t owner, gid_t group)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof sa.sun_path) {
+    error (g, "launch: socket path too long: %s (set TMPDIR to a shorter directory)", path);
+    return -1;
+  }
+  strcpy (sa.sun_path, path);
+  unlink (path);
+  int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s == -1 || bind (s, (struct sockaddr *) &sa, sizeof sa) == -1 || listen (s, 1) == -1 ||
+      (owner != (uid_t) -1 && owner != geteuid () && chown (path, owner, group) == -1)) {
+    guestfs_int_perrorf (g, "launch: socket %s", path);
+    if (s >= 0) close (s);
+    return -1;
+  }
+  return s;
+}
+
+long
+guestfs_int_ms_since (const struct timespec *t0)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
 }

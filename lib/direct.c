@@ -321,23 +321,6 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   return b.v;
 }
 
-static int
-make_socket (guestfs_h *g, const char *path)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof sa.sun_path) {
-    error (g, "launch: socket path too long: %s (set TMPDIR to a shorter directory)", path);
-    return -1;
-  }
-  strcpy (sa.sun_path, path);
-  int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s == -1 || bind (s, (struct sockaddr *) &sa, sizeof sa) == -1 || listen (s, 1) == -1) {
-    guestfs_int_perrorf (g, "launch: socket %s", path);
-    if (s >= 0) close (s);
-    return -1;
-  }
-  return s;
-}
 
 static void
 log_command (guestfs_h *g, char **argv)
@@ -494,13 +477,6 @@ abandon_qemu (guestfs_h *g)
   }
 }
 
-static long
-ms_since (const struct timespec *t0)
-{
-  struct timespec now;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 /* Start qemu on app with the given accelerator and wait for the daemon's
  * hello.  With kvm_fallback, a KVM that does not run the appliance
@@ -530,12 +506,12 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     goto out;
   }
   unlink (sockpath);
-  lsock = make_socket (g, sockpath);
+  lsock = guestfs_int_listen_socket (g, sockpath, (uid_t) -1, 0);
   if (lsock == -1)
     goto out;
   if (v->qmp_path) {
     unlink (v->qmp_path);
-    qmp_lsock = make_socket (g, v->qmp_path);
+    qmp_lsock = guestfs_int_listen_socket (g, v->qmp_path, (uid_t) -1, 0);
     if (qmp_lsock == -1)
       goto out;
   }
@@ -659,7 +635,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
         guest_spoke = tail && (strstr (tail, "hatch-init:") || strstr (tail, "[    "));
         free (tail);
       }
-      if (kvm_fallback && !guest_spoke && ms_since (&start) > KVM_SILENCE_MS) {
+      if (kvm_fallback && !guest_spoke && guestfs_int_ms_since (&start) > KVM_SILENCE_MS) {
         snprintf (why, whylen, "the guest printed nothing in %d s under KVM",
                   KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
@@ -683,7 +659,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
         qemu_exited_error (g, status);
       goto out;
     }
-    if (ms_since (&start) > timeout_ms) {
+    if (guestfs_int_ms_since (&start) > timeout_ms) {
       guestfs_int_drain_console (g);
       char *tail = guestfs_int_console_tail (g, 12);
       error (g, "launch: timed out after %d s waiting for the appliance to start%s%s",
@@ -694,7 +670,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     }
   }
 
-  long left = timeout_ms - ms_since (&start);
+  long left = timeout_ms - guestfs_int_ms_since (&start);
   if (want_hello && guestfs_int_wait_hello (g, left > 1000 ? (int) left : 1000) == -1)
     goto out;
   if (qmp_lsock >= 0) {
@@ -929,7 +905,7 @@ qmp_wait_status (struct qmp *q, const char *query, const char *field,
       return ret;
     }
     json_object_put (r);
-    if (ms_since (&t0) > timeout_ms) {
+    if (guestfs_int_ms_since (&t0) > timeout_ms) {
       if (asprintf (err, "%s: still waiting after %d s", query, timeout_ms / 1000) == -1)
         *err = NULL;
       return NULL;

@@ -273,6 +273,11 @@ char *guestfs_int_appliance_cmdline (guestfs_h *g);   /* malloc'd, or NULL */
 int guestfs_int_make_sockdir (guestfs_h *g);
 int guestfs_int_create_scratch_drives (guestfs_h *g);
 void guestfs_int_remove_sockdir (guestfs_h *g);
+/* A listening Unix socket at PATH (replacing any file there), handed to
+ * OWNER:GROUP unless OWNER is (uid_t) -1 or ourselves; -1 with the error set. */
+int guestfs_int_listen_socket (guestfs_h *g, const char *path, uid_t owner, gid_t group);
+/* Milliseconds since T0 (CLOCK_MONOTONIC). */
+long guestfs_int_ms_since (const struct timespec *t0);
 extern const struct backend_ops guestfs_int_backend_unix;   /* unix-backend.c */
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);

@@ -174,25 +174,6 @@ make_overlay (guestfs_h *g, const char *backing, const char *format,
   return 0;
 }
 
-static int
-listen_on (guestfs_h *g, const char *path, uid_t uid, gid_t gid)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof sa.sun_path) {
-    error (g, "launch: socket path too long: %s (set TMPDIR to a shorter directory)", path);
-    return -1;
-  }
-  strcpy (sa.sun_path, path);
-  unlink (path);
-  int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (s == -1 || bind (s, (struct sockaddr *) &sa, sizeof sa) == -1 || listen (s, 1) == -1 ||
-      (uid != geteuid () && chown (path, uid, gid) == -1)) {
-    guestfs_int_perrorf (g, "launch: socket %s", path);
-    if (s >= 0) close (s);
-    return -1;
-  }
-  return s;
-}
 
 /* The drive's name as the domain gives it: sda ... sdz, sdaa ... */
 static void
@@ -317,13 +298,6 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   return buf;
 }
 
-static long
-ms_since (const struct timespec *t0)
-{
-  struct timespec now;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 static bool
 domain_running (guestfs_h *g)
@@ -370,8 +344,8 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
     guestfs_int_perrorf (g, "asprintf");
     goto out;
   }
-  if ((lchan = listen_on (g, chanpath, quid, qgid)) == -1 ||
-      (lcon = listen_on (g, conpath, quid, qgid)) == -1)
+  if ((lchan = guestfs_int_listen_socket (g, chanpath, quid, qgid)) == -1 ||
+      (lcon = guestfs_int_listen_socket (g, conpath, quid, qgid)) == -1)
     goto out;
   cmdline = guestfs_int_appliance_cmdline (g);
   char name[64];
@@ -430,7 +404,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       bool kvm_error = tail && (strstr (tail, "KVM internal error") ||
                                 strstr (tail, "emulation failure"));
       free (tail);
-      if (kvm_error || (!guest_spoke && ms_since (&start) > KVM_SILENCE_MS)) {
+      if (kvm_error || (!guest_spoke && guestfs_int_ms_since (&start) > KVM_SILENCE_MS)) {
         snprintf (why, whylen, kvm_error ? "qemu reported a KVM failure"
                   : "the guest printed nothing in %d s under KVM", KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
@@ -451,7 +425,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       free (tail);
       goto out;
     }
-    if (ms_since (&start) > LAUNCH_TIMEOUT_MS) {
+    if (guestfs_int_ms_since (&start) > LAUNCH_TIMEOUT_MS) {
       guestfs_int_drain_console (g);
       char *tail = guestfs_int_console_tail (g, 12);
       error (g, "launch: timed out after %d s waiting for the appliance to start%s%s",

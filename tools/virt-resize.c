@@ -71,32 +71,8 @@ usage (int status)
   exit (EXIT_SUCCESS);
 }
 
-static void __attribute__((noreturn, format (printf, 1, 2)))
-die (const char *fmt, ...)
-{
-  tool_progress_done ();
-  fflush (stdout);
-  va_list ap;
-  va_start (ap, fmt);
-  fprintf (stderr, "%s: error: ", program);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fputc ('\n', stderr);
-  exit (EXIT_FAILURE);
-}
-
-static void __attribute__((format (printf, 1, 2)))
-warn (const char *fmt, ...)
-{
-  tool_progress_done ();
-  fflush (stdout);
-  va_list ap;
-  va_start (ap, fmt);
-  fprintf (stderr, "%s: warning: ", program);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fputc ('\n', stderr);
-}
+#define die(...) tool_die (program, __VA_ARGS__)
+#define warn(...) tool_warn (program, __VA_ARGS__)
 
 static char *
 xstrdup (const char *s)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# hatch-make-appliance as a tool (supermin's two phases) and
+# hatch-make-appliance as a tool (its two phases, --prepare and --build) and
 # hatch-make-fixed-appliance:
 #  - --prepare checks the packages and writes a description; a missing
 #    package is an error that names it;

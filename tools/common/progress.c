@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,4 +107,33 @@ tool_progress_done (void)
     fflush (stdout);
     active = false;
   }
+}
+
+static void
+report (const char *program, const char *what, const char *fmt, va_list ap)
+{
+  tool_progress_done ();
+  fflush (stdout);
+  fprintf (stderr, "%s: %s: ", program, what);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+}
+
+void
+tool_die (const char *program, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  report (program, "error", fmt, ap);
+  va_end (ap);
+  exit (EXIT_FAILURE);
+}
+
+void
+tool_warn (const char *program, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  report (program, "warning", fmt, ap);
+  va_end (ap);
 }

@@ -19,4 +19,11 @@ void tool_progress_done (void);
 void tool_step (bool quiet, const char *fmt, ...)
   __attribute__((format (printf, 2, 3)));
 
+/* "PROGRAM: error: TEXT" (then exit 1) and "PROGRAM: warning: TEXT" on
+ * stderr, after ending any progress bar, as the copying tools report. */
+void tool_die (const char *program, const char *fmt, ...)
+  __attribute__((noreturn, format (printf, 2, 3)));
+void tool_warn (const char *program, const char *fmt, ...)
+  __attribute__((format (printf, 2, 3)));
+
 #endif
