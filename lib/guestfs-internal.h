@@ -35,6 +35,16 @@ struct drive {
   char *qemu_source;  /* at launch: the -drive file= value, unescaped */
   char *qemu_object;  /* at launch: a "-object secret,..." value, or NULL */
   int secret_fd;      /* at launch: memfd holding the secret, or -1 */
+  /* remove_drive on a launched handle: slot i is virtio-scsi target i and
+   * /dev/sd<i>, so a drive removed then leaves an empty slot (every other
+   * field freed) that the next hot-add fills; empty slots are dropped when
+   * the appliance stops.  detach_failed: the guest let go of the disk but
+   * the hypervisor kept it, so the slot cannot be reused. */
+  bool removed, detach_failed;
+  /* How many drives this slot held before on the running appliance: the
+   * hypervisor's ids for the slot carry it, since qemu may keep a removed
+   * drive's id a little while. */
+  unsigned generation;
 };
 
 struct error_handler {
@@ -233,11 +243,12 @@ void guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x);
 void guestfs_int_drain_console (guestfs_h *g);
 /* Wait for the daemon's HELLO (launch). timeout_ms bounds the wait. */
 int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
-/* After a restore: give the daemon the clock and fresh entropy, and wait
- * until it sees ndrives user drives.  0, or -1 with the reason in why
- * (no handle error is set: the caller falls back to a cold boot). */
-int guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
-                               char *why, size_t whylen);
+/* After a restore or a hot-add, and before a hot-remove: give the daemon
+ * the clock and fresh entropy and the set of slots holding drives (those
+ * not removed); it releases the disks that left the set and waits until
+ * it sees exactly the set.  0, or -1 with the reason in why and errno
+ * (EBUSY: a disk leaving is in use); no handle error is set. */
+int guestfs_int_daemon_resume (guestfs_h *g, int timeout_ms, char *why, size_t whylen);
 /* Ask the daemon to exit (procedure 0) and wait for the reply. */
 int guestfs_int_daemon_exit (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
@@ -261,7 +272,12 @@ struct backend_ops {
    * until the daemon sees it; NULL if the backend cannot.  On failure:
    * set the handle error, return -1 (the caller drops the drive). */
   int (*hot_add_drive) (guestfs_h *g, size_t i);
+  /* Detach g->drives[i] from the running appliance, which has already
+   * released it; NULL if the backend cannot.  -1 with the handle error. */
+  int (*hot_remove_drive) (guestfs_h *g, size_t i);
 };
+/* Drop the empty slots remove_drive left (the appliance has stopped). */
+void guestfs_int_drop_removed_drives (guestfs_h *g);
 extern const struct backend_ops guestfs_int_backend_direct;
 extern const struct backend_ops guestfs_int_backend_libvirt; /* libvirt-backend.c */
 

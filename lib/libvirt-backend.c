@@ -636,11 +636,46 @@ libvirt_hot_add_drive (guestfs_h *g, size_t i)
     return -1;
   }
   char why[512];
-  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, 30000, why, sizeof why) == -1) {
+  if (guestfs_int_daemon_resume (g, 30000, why, sizeof why) == -1) {
     error (g, "add_drive: %s", why);
     return -1;
   }
   debug (g, "hot-added %s as drive %zu", g->drives[i].filename, i);
+  return 0;
+}
+
+/* remove_drive on a launched handle (the daemon has released the disk):
+ * detach it from the running domain; a read-only drive's overlay goes. */
+static int
+libvirt_hot_remove_drive (guestfs_h *g, size_t i)
+{
+  char *xml = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&xml, &len);
+  if (!f) {
+    guestfs_int_perrorf (g, "remove_drive");
+    return -1;
+  }
+  put_disk (f, g, i);
+  if (fclose (f) != 0) {
+    free (xml);
+    guestfs_int_perrorf (g, "remove_drive");
+    return -1;
+  }
+  int r = virDomainDetachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+  free (xml);
+  if (r == -1) {
+    libvirt_failed (g, "remove_drive: libvirt could not detach the drive");
+    return -1;
+  }
+  if (g->drives[i].readonly) {
+    char *ov;
+    if (asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) != -1) {
+      unlink (ov);
+      free (ov);
+    }
+  }
+  debug (g, "detached drive %zu from the domain", i);
   return 0;
 }
 
@@ -652,5 +687,6 @@ const struct backend_ops guestfs_int_backend_libvirt = {
   .shutdown = libvirt_shutdown,
 #ifdef HAVE_LIBVIRT
   .hot_add_drive = libvirt_hot_add_drive,
+  .hot_remove_drive = libvirt_hot_remove_drive,
 #endif
 };

@@ -69,25 +69,52 @@ true" ] && [ "$(sha256sum < "$tmp/disk.img")" = "$sum" ]; then
   ok "a read-only drive is writable in its overlay and stays byte-identical"
 else echo "# $out"; notok "a read-only drive stays byte-identical"; fi
 
-# add_drive on the launched handle: attached to the running domain.
+# add_drive on the launched handle: attached to the running domain;
+# remove_drive detaches it (refused while mounted), the others keep their
+# names and the next hot-add takes the free one.
 printf 'hot-ro\n' > "$tmp/hot-ro.img"; truncate -s 16M "$tmp/hot-ro.img"
 truncate -s 16M "$tmp/hot-rw.img"
+printf 'hot-2\n' > "$tmp/hot-2.img"; truncate -s 16M "$tmp/hot-2.img"
 "$fish" -a "$tmp/disk.img" > "$tmp/out" 2> "$tmp/err" <<GF
 run
-add-drive-ro $tmp/hot-ro.img
-add-drive $tmp/hot-rw.img format:raw
+add $tmp/hot-ro.img readonly:true label:RO
+add-drive $tmp/hot-rw.img format:raw label:RW
 list-devices
 pread-device /dev/sdb 7 0
+mkswap /dev/sdc
+swapon-device /dev/sdc
+-remove-drive RW
+swapoff-device /dev/sdc
 pwrite-device /dev/sdc "hot-rw" 0
+remove-drive RO
+echo removed
+list-disk-labels
+add $tmp/hot-2.img label:H2
+list-disk-labels
+pread-device /dev/sdb 6 0
+pwrite-device /dev/sdb "hot-2w" 0
 GF
 rc=$?
 if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "/dev/sda
 /dev/sdb
 /dev/sdc
 hot-ro
-6" ] && [ "$(head -c 6 "$tmp/hot-rw.img")" = hot-rw ]; then
-  ok "add_drive after launch: hot-added to the domain as sdb, sdc"
-else notok "add_drive after launch through libvirt (status $rc)"; fi
+6
+removed
+RW: /dev/sdc
+H2: /dev/sdb
+RW: /dev/sdc
+hot-2
+6" ] && [ "$(head -c 6 "$tmp/hot-rw.img")" = hot-rw ] && [ "$(head -c 6 "$tmp/hot-2.img")" = hot-2w ] \
+   && [ "$(head -c 6 "$tmp/hot-ro.img")" = hot-ro ]; then
+  ok "add_drive and remove_drive after launch: hot-plugged in the domain, names kept"
+else
+  echo "# status $rc"; sed 's/^/# /' "$tmp/out" "$tmp/err"
+  notok "add_drive and remove_drive after launch through libvirt"
+fi
+if grep -q "remove_drive: RW: the drive is in use: swap is on /dev/sdc" "$tmp/err"; then
+  ok "remove_drive refuses a disk in use (swap)"
+else notok "remove_drive refuses a disk in use"; fi
 
 # guestfish -d with a domain defined in that libvirtd.
 dom=hatch-test-$$
