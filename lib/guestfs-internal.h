@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -35,6 +36,7 @@ struct drive {
   char *qemu_source;  /* at launch: the -drive file= value, unescaped */
   char *qemu_object;  /* at launch: a "-object secret,..." value, or NULL */
   int secret_fd;      /* at launch: memfd holding the secret, or -1 */
+  char *libvirt_secret; /* at launch (libvirt): UUID of the libvirt secret holding secret */
   /* remove_drive on a launched handle: slot i is virtio-scsi target i and
    * /dev/sd<i>, so a drive removed then leaves an empty slot (every other
    * field freed) that the next hot-add fills; empty slots are dropped when
@@ -294,6 +296,18 @@ void guestfs_int_remove_sockdir (guestfs_h *g);
 int guestfs_int_listen_socket (guestfs_h *g, const char *path, uid_t owner, gid_t group);
 /* Milliseconds since T0 (CLOCK_MONOTONIC). */
 long guestfs_int_ms_since (const struct timespec *t0);
+/* S as the text of an XML attribute or element (libvirt's domain XML). */
+void guestfs_int_xml_put (FILE *f, const char *s);
+/* drive-source.c: remote drive d as libvirt's <source protocol=...>
+ * element (with its hosts, and <auth> naming secret_uuid, the libvirt
+ * secret that holds d's secret, when it has one).  -1 with the handle
+ * error (ENOTSUP) for what libvirt cannot express. */
+int guestfs_int_drive_libvirt_source (guestfs_h *g, const struct drive *d,
+                                      const char *secret_uuid, FILE *f);
+/* Whether libvirt can express drive d; -1 with the handle error if not. */
+int guestfs_int_drive_libvirt_check (guestfs_h *g, const struct drive *d);
+/* The usage type of the libvirt secret for d's secret: "ceph" or "iscsi". */
+const char *guestfs_int_drive_libvirt_secret_type (const struct drive *d);
 extern const struct backend_ops guestfs_int_backend_unix;   /* unix-backend.c */
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
