@@ -288,7 +288,8 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
            "    </channel>\n"
            "    <serial type='unix'>\n"
            "      <source mode='connect' path='%s/console.sock'/>\n"
-           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir);
+           "      <log file='%s/console.log' append='off'/>\n"
+           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir, g->sockdir);
   fputs ("    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n", f);
   if (g->network)
     fputs ("    <interface type='user'><model type='virtio'/></interface>\n", f);
@@ -333,6 +334,33 @@ stop_domain (guestfs_h *g)
 }
 
 enum boot { BOOTED, BOOT_FAILED, KVM_FAILED };
+
+/* The console is also logged by libvirt (virtlogd) to console.log in the
+ * handle's directory: what qemu's serial port got even when our socket
+ * never connected.  Its last 2 KiB, or NULL. */
+static char *
+console_log_tail (guestfs_h *g)
+{
+  char *path;
+  if (asprintf (&path, "%s/console.log", g->sockdir) == -1)
+    return NULL;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  free (path);
+  if (fd == -1)
+    return NULL;
+  char *buf = malloc (2049);
+  off_t end = lseek (fd, 0, SEEK_END);
+  ssize_t n = -1;
+  if (buf && end >= 0)
+    n = pread (fd, buf, 2048, end > 2048 ? end - 2048 : 0);
+  close (fd);
+  if (n <= 0) {
+    free (buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  return buf;
+}
 
 /* Create the domain and wait for the daemon's hello. */
 static enum boot
@@ -425,6 +453,10 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
         goto out;
       }
       char *tail = guestfs_int_console_tail (g, 12);
+      if (!tail || !*tail) {
+        free (tail);
+        tail = console_log_tail (g);
+      }
       error (g, "launch: the appliance's libvirt domain stopped before the daemon "
              "started%s%s", tail && *tail ? "\nlast lines of the appliance console:\n" : "",
              tail ? tail : "");

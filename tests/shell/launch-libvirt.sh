@@ -29,13 +29,15 @@ appliance_root=$("$build/appliance/hatch-make-appliance" | sed -n 4p)
 owner_before=$(stat -c %U:%G "$appliance_root")
 
 truncate -s 64M "$tmp/disk.img"
-"$fish" -v -a "$tmp/disk.img" > "$tmp/out" 2> "$tmp/err" <<'GF'
+mkdir -m 0755 "$tmp/handles"   # the handle's directory, to find the console log in
+TMPDIR=$tmp/handles "$fish" -v -a "$tmp/disk.img" > "$tmp/out" 2> "$tmp/err" <<GF
 run
 get-backend
 mkfs ext4 /dev/sda
 mount /dev/sda /
 write /hello "through libvirt"
 cat /hello
+!grep -l "Linux version" $tmp/handles/*/console.log > $tmp/console-log 2>&1
 GF
 rc=$?
 if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "libvirt
@@ -44,8 +46,8 @@ else notok "a launch through qemu:///system (status $rc)"; fi
 accel=$(grep -o 'accelerator: [a-z]*' "$tmp/err" | tail -1 | cut -d' ' -f2)
 want=$([ "$accel" = kvm ] && echo kvm || echo qemu)
 if grep -q "<domain type='$want'>" "$tmp/err" && grep -q "<target type='virtio' name='org.libguestfs.channel.0'/>" "$tmp/err" &&
-   grep -q "<target dev='sda' bus='scsi'/>" "$tmp/err"; then
-  ok "the domain: type $want (as the accelerator verdict says), the channel, the drive as sda"
+   grep -q "<target dev='sda' bus='scsi'/>" "$tmp/err" && grep -q "console.log" "$tmp/console-log"; then
+  ok "the domain: type $want (as the accelerator verdict says), the channel, the drive as sda, the console logged by libvirt"
 else notok "the domain XML in -v"; fi
 if [ -z "$(virsh -c $uri list --all --name | grep '^guestfs-')" ]; then ok "no domain is left after close"
 else notok "a guestfs-* domain is left: $(virsh -c $uri list --all --name)"; fi
