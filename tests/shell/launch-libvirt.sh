@@ -4,7 +4,7 @@
 # the end.  As root through qemu:///system (qemu then runs as libvirt's
 # own user): a launch with a drive, the domain's XML, read-only drives
 # left byte-identical, no domain left behind and no file's owner changed,
-# guestfish -d on a domain defined in that libvirtd, the error when qemu's
+# guestfish and the tools with -d on a domain defined in that libvirtd, the error when qemu's
 # user cannot read an image, hot-add and hot-remove, remote drives (NBD,
 # HTTP with a password), and one area of the table tests (extended
 # attributes, ACLs, capabilities) run through libvirt.  As an unprivileged
@@ -12,9 +12,9 @@
 . "$(dirname "$0")/fish-lib.bash"
 need_launch
 build=${HATCH_BUILDDIR:?}
-echo "1..17"
+echo "1..18"
 if [ "$(id -u)" != 0 ] || ! command -v libvirtd > /dev/null || ! command -v virsh > /dev/null; then
-  for i in $(seq 17); do skip "needs root and libvirt-daemon-system (libvirtd, virsh)"; done
+  for i in $(seq 18); do skip "needs root and libvirt-daemon-system (libvirtd, virsh)"; done
   exit 0
 fi
 uri=qemu:///system
@@ -129,6 +129,12 @@ cleanup_hooks+=("virsh -c $uri undefine $dom > /dev/null 2>&1")
 out=$("$fish" -c $uri -d $dom --ro -m /dev/sda cat /hello 2> "$tmp/err")
 if [ "$out" = "through libvirt" ]; then ok "guestfish -c $uri -d DOMAIN through the libvirt backend"
 else notok "guestfish -d DOMAIN (got '$out')"; fi
+tools=$build/tools
+out=$("$tools/virt-cat" -c $uri -d $dom /hello 2> "$tmp/err")
+fs=$("$tools/virt-filesystems" -c $uri -d $dom 2>> "$tmp/err")
+if [ "$out" = "through libvirt" ] && [ "$fs" = /dev/sda ]; then
+  ok "virt-cat and virt-filesystems -c $uri -d DOMAIN through the libvirt backend"
+else echo "# $out / $fs"; sed 's/^/# /' "$tmp/err"; notok "the tools with -d DOMAIN through libvirt"; fi
 
 # An image qemu's user cannot reach: libvirt's error, and what to do.
 mkdir -m 0700 "$tmp/private"
