@@ -130,7 +130,7 @@ out=$("$fish" -c $uri -d $dom --ro -m /dev/sda cat /hello 2> "$tmp/err")
 if [ "$out" = "through libvirt" ]; then ok "guestfish -c $uri -d DOMAIN through the libvirt backend"
 else notok "guestfish -d DOMAIN (got '$out')"; fi
 tools=$build/tools
-out=$("$tools/virt-cat" -c $uri -d $dom /hello 2> "$tmp/err")
+out=$("$tools/virt-cat" -c $uri -d $dom -m /dev/sda /hello 2> "$tmp/err")
 fs=$("$tools/virt-filesystems" -c $uri -d $dom 2>> "$tmp/err")
 if [ "$out" = "through libvirt" ] && [ "$fs" = /dev/sda ]; then
   ok "virt-cat and virt-filesystems -c $uri -d DOMAIN through the libvirt backend"
