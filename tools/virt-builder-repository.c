@@ -31,6 +31,7 @@
 
 static const char *program = "virt-builder-repository";
 static bool quiet, interactive, verbose, trace;
+static char *tmpdir;            /* removed at exit, whatever happened */
 
 #define die(...) tool_die (program, __VA_ARGS__)
 #define step(...) tool_step (quiet, __VA_ARGS__)
@@ -158,7 +159,7 @@ inspect_image (const char *image, struct facts *f)
     return -1;
   }
   f->size = guestfs_blockdev_getsize64 (g, "/dev/sda");
-  char *root = tool_inspect_root (g, &o);
+  char *root = tool_decrypt (g, &o) == 0 ? tool_inspect_root (g, &o) : NULL;
   if (!root) {
     fprintf (stderr, "%s: %s: no operating system was found in the image\n", program, image);
     tool_finish (g, &o, EXIT_FAILURE);
@@ -204,18 +205,46 @@ rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
   return 0;
 }
 
+static void
+remove_tmpdir (void)
+{
+  if (tmpdir)
+    nftw (tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  free (tmpdir);
+  tmpdir = NULL;
+}
+
 static int
 cmp_names (const void *a, const void *b)
 {
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* The fields this program fills, in the order it writes them (the
+ * others follow in the order the old index had them). */
+static const char *const known_keys[] = {
+  "name", "osinfo", "arch", "file", "checksum", "format", "size", "compressed_size",
+  "expand", "lvexpand", "revision", NULL
+};
+
+static int
+key_rank (const char *key)
+{
+  for (int i = 0; known_keys[i]; ++i)
+    if (strcmp (known_keys[i], key) == 0)
+      return i;
+  return 99;
+}
+
 static void
 write_entry (FILE *fp, const struct entry *e)
 {
   fprintf (fp, "[%s]\n", e->id);
+  for (int rank = 0; rank <= 99; ++rank)
   for (size_t i = 0; i < e->nr_fields; ++i) {
     const struct field *f = &e->fields[i];
+    if (key_rank (f->key) != rank)
+      continue;
     fprintf (fp, "%s", f->key);
     if (f->subkey)
       fprintf (fp, "[%s]", f->subkey);
@@ -336,9 +365,9 @@ main (int argc, char *argv[])
   closedir (d);
   qsort (images, nr_images, sizeof *images, cmp_names);
 
-  char *tmpdir = NULL;
   if (asprintf (&tmpdir, "%s/.virt-builder-repository.XXXXXX", repo) == -1 || !mkdtemp (tmpdir))
     die ("%s: cannot make a temporary folder: %s", repo, strerror (errno));
+  atexit (remove_tmpdir);
   int status = EXIT_FAILURE;
   struct entry *entries = NULL;
   size_t nr_entries = 0;
@@ -529,8 +558,6 @@ main (int argc, char *argv[])
   free (tasc);
   status = EXIT_SUCCESS;
  out:
-  nftw (tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  free (tmpdir);
   for (size_t j = 0; j < nr_entries; ++j) {
     for (size_t k = 0; k < entries[j].nr_fields; ++k) {
       free (entries[j].fields[k].key);
