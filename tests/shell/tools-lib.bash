@@ -119,3 +119,17 @@ umount-all
 GF
   mv "$w/disk.img" "$tools_image"
 }
+
+# The real Debian 12 guest (tests/data/make-guest-debootstrap.sh, cached in
+# $LIBGUESTFS_CACHEDIR): sets $debdir (disk.img, packages.txt in it), or
+# ends the test: skipped (77) when it cannot be made here, failed when
+# making it failed.
+need_debootstrap_image () {
+  debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
+  bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
+  local rc=$?
+  if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
+  if [ $rc != 0 ]; then
+    echo "not ok 1 - build the debootstrap image"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1
+  fi
+}

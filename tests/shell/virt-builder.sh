@@ -26,13 +26,7 @@ for p in gpg gpgconf xz qemu-img sha512sum; do
 done
 py=/usr/bin/python3
 [ -x $py ] || py=python3
-debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
-bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-if [ $rc != 0 ]; then
-  echo "not ok 1 - build the debootstrap image"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1
-fi
+need_debootstrap_image
 
 export GNUPGHOME=$tmp/gnupg XDG_CACHE_HOME=$tmp/cache XDG_CONFIG_HOME=$tmp/config
 export VIRT_BUILDER_DIRS=$tmp/sysconf
