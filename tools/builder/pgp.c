@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "pgp.h"
+#include "util.h"
 
 char *
 builder_pgp_normalize (const char *fpr)
@@ -44,14 +45,6 @@ gpg_argv (const char *gpg, size_t extra, size_t *n)
   free (copy);
   *n = len;
   return argv;
-}
-
-static void
-free_argv (char **argv)
-{
-  for (size_t i = 0; argv && argv[i]; ++i)
-    free (argv[i]);
-  free (argv);
 }
 
 static int
@@ -91,7 +84,7 @@ run_gpg (const char *program, const char *gpg, bool verbose, const char *home,
     fprintf (stderr, "\n");
   }
   int r = tool_command (program, argv, -1, -1, out, !verbose);
-  free_argv (argv);
+  tool_free_strings (argv);
   return r;
 }
 
