@@ -1,8 +1,9 @@
 /* virt-builder: make a new guest disk from a template of a repository
  * (see virt-builder(1)).  The repositories, their signed indexes and the
- * templates are in tools/builder/; the disk is grown by running our own
- * virt-resize (as guestfs-tools does) and changed by the customization
- * engine (tools/customize/). */
+ * templates are in tools/builder/; the disk is grown in place when the
+ * partition to expand is the last one (tools/common/grow.c, shared with
+ * virt-resize), else by running our own virt-resize (as guestfs-tools
+ * does), and changed by the customization engine (tools/customize/). */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -21,6 +22,7 @@
 #include "command.h"
 #include "customize.h"
 #include "download.h"
+#include "grow.h"
 #include "guestfs.h"
 #include "list.h"
 #include "options.h"
@@ -304,12 +306,81 @@ struct build {
   const char *output, *format;
   int64_t size;
   bool is_device, sync, delete_on_failure, created, machine_readable, verbose, trace;
+  bool grow_in_place;           /* the output is the template, made bigger */
   int memsize, smp;
   char **attach, **attach_format;
   size_t nr_attach;
 };
 
-/* The template (FILE) onto the output disk, grown to the size asked. */
+/* A temporary file for the decompressed template, or NULL. */
+static char *
+temp_file (void)
+{
+  const char *dir = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp";
+  char *p = NULL;
+  if (asprintf (&p, "%s/virt-builder.XXXXXX", dir) == -1)
+    return NULL;
+  int fd = mkstemp (p);
+  if (fd == -1) {
+    fprintf (stderr, "%s: %s: %s\n", program, p, strerror (errno));
+    free (p);
+    return NULL;
+  }
+  close (fd);
+  return p;
+}
+
+/* INPUT (FORMAT) copied by virt-resize into the output, grown to its
+ * size: the index's expand= partition and lvexpand= volume get the
+ * space, with what they hold. */
+static int
+resize_into_output (struct build *b, const char *input, const char *format,
+                    struct customize *cz)
+{
+  const struct builder_template *t = b->t;
+  if (!b->is_device) {
+    char sz[32];
+    snprintf (sz, sizeof sz, "%" PRIi64, b->size);
+    b->created = true;
+    char *argv[] = { "qemu-img", "create", "-q", "-f", (char *) b->format,
+                     (char *) b->output, sz, NULL };
+    if (qemu_img (argv) == -1)
+      return -1;
+  }
+  char *szs = builder_size_str (b->size);
+  customize_message (cz, "Resizing (using virt-resize) to expand the disk to %s",
+                     szs ? szs : "?");
+  free (szs);
+  char *resize = sibling ("virt-resize");
+  char *argv[24];
+  size_t n = 0;
+  argv[n++] = resize;
+  argv[n++] = "--format"; argv[n++] = (char *) format;
+  argv[n++] = "--output-format"; argv[n++] = (char *) b->format;
+  if (t->expand) { argv[n++] = "--expand"; argv[n++] = t->expand; }
+  else argv[n++] = "--no-extra-partition";
+  if (t->lvexpand) { argv[n++] = "--lv-expand"; argv[n++] = t->lvexpand; }
+  argv[n++] = "--unknown-filesystems"; argv[n++] = "error";
+  if (b->machine_readable) argv[n++] = "--machine-readable";
+  argv[n++] = b->verbose ? "-v" : "-q";
+  if (b->trace) argv[n++] = "-x";
+  argv[n++] = (char *) input;
+  argv[n++] = (char *) b->output;
+  argv[n] = NULL;
+  int r = tool_command (program, argv, -1, -1, NULL, false);
+  free (resize);
+  if (r != 0) {
+    fprintf (stderr, "%s: virt-resize failed (status %d)\n", program, r);
+    return -1;
+  }
+  return 0;
+}
+
+/* The template (FILE) onto the output disk, at the size asked.  When
+ * the output is a file and the template says which partition grows,
+ * the template is written at its own size and the file made bigger:
+ * customize_disk grows the partition in place if it is the last one
+ * (no copy, no second launch), else asks for virt-resize. */
 static int
 make_disk (struct build *b, const char *file, struct customize *cz)
 {
@@ -320,7 +391,9 @@ make_disk (struct build *b, const char *file, struct customize *cz)
   char *plain = NULL;
 
   customize_message (cz, "Planning how to build this image");
-  if (!b->is_device && b->size == t->size && strcmp (tformat, b->format) == 0 && xz) {
+  bool in_place = !b->is_device && b->size > t->size && t->expand && !t->lvexpand;
+  if (!b->is_device && (b->size == t->size || in_place) && xz &&
+      strcmp (tformat, b->format) == 0) {
     customize_message (cz, "Uncompressing: %s", t->file_uri);
     int fd = open (b->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd == -1) {
@@ -328,77 +401,45 @@ make_disk (struct build *b, const char *file, struct customize *cz)
       return -1;
     }
     b->created = true;
-    uint64_t size;
-    ret = builder_xz_decompress (program, file, fd, 0, &size);
+    ret = builder_xz_decompress (program, file, fd, 0, NULL);
     if (close (fd) == -1 && ret == 0) {
       fprintf (stderr, "%s: %s: %s\n", program, b->output, strerror (errno));
       ret = -1;
     }
-    return ret;
+    goto grow;
   }
   const char *input = file;
   if (xz) {
     customize_message (cz, "Uncompressing: %s", t->file_uri);
-    const char *dir = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp";
-    if (asprintf (&plain, "%s/virt-builder.XXXXXX", dir) == -1)
-      return -1;
-    int fd = mkstemp (plain);
-    if (fd == -1) {
-      fprintf (stderr, "%s: %s: %s\n", program, plain, strerror (errno));
-      free (plain);
-      return -1;
-    }
+    plain = temp_file ();
+    int fd = plain ? open (plain, O_WRONLY | O_CLOEXEC) : -1;
+    if (fd == -1)
+      goto out;
     int r = builder_xz_decompress (program, file, fd, 0, NULL);
     close (fd);
     if (r == -1)
       goto out;
     input = plain;
   }
-  if (!b->is_device && b->size == t->size) {
+  if (!b->is_device && (b->size == t->size || in_place)) {
     customize_message (cz, "Converting %s to %s", tformat, b->format);
     b->created = true;
     char *argv[] = { "qemu-img", "convert", "-f", (char *) tformat, "-O",
                      (char *) b->format, (char *) input, (char *) b->output, NULL };
     ret = qemu_img (argv);
-    goto out;
+    goto grow;
   }
-  if (!b->is_device) {
+  ret = resize_into_output (b, input, tformat, cz);
+  goto out;
+ grow:
+  if (ret == 0 && in_place) {
     char sz[32];
     snprintf (sz, sizeof sz, "%" PRIi64, b->size);
-    b->created = true;
-    char *argv[] = { "qemu-img", "create", "-q", "-f", (char *) b->format,
+    char *argv[] = { "qemu-img", "resize", "-q", "-f", (char *) b->format,
                      (char *) b->output, sz, NULL };
-    if (qemu_img (argv) == -1)
-      goto out;
+    ret = qemu_img (argv);
+    b->grow_in_place = ret == 0;
   }
-  char *szs = builder_size_str (b->size);
-  customize_message (cz, "Resizing (using virt-resize) to expand the disk to %s",
-                     szs ? szs : "?");
-  free (szs);
-  char *resize = sibling ("virt-resize");
-  char *argv[24];
-  size_t n = 0;
-  argv[n++] = resize;
-  argv[n++] = "--format"; argv[n++] = (char *) tformat;
-  argv[n++] = "--output-format"; argv[n++] = (char *) b->format;
-  if (t->expand) { argv[n++] = "--expand"; argv[n++] = t->expand; }
-  else argv[n++] = "--no-extra-partition";
-  if (t->lvexpand) { argv[n++] = "--lv-expand"; argv[n++] = t->lvexpand; }
-  argv[n++] = "--unknown-filesystems"; argv[n++] = "error";
-  if (b->machine_readable) argv[n++] = "--machine-readable";
-  if (!b->verbose) argv[n++] = "-q";
-  else argv[n++] = "-v";
-  if (b->trace) argv[n++] = "-x";
-  argv[n++] = (char *) input;
-  argv[n++] = (char *) b->output;
-  argv[n] = NULL;
-  int r = tool_command (program, argv, -1, -1, NULL, false);
-  free (resize);
-  if (r != 0) {
-    fprintf (stderr, "%s: virt-resize failed (status %d)\n", program, r);
-    goto out;
-  }
-  ret = 0;
  out:
   if (plain) {
     unlink (plain);
@@ -407,7 +448,60 @@ make_disk (struct build *b, const char *file, struct customize *cz)
   return ret;
 }
 
-/* Open the new disk, customize it, print the summary. */
+/* Grow the partition PART (the last one of its disk) to the end of the
+ * disk, then what it holds.  Returns 0, -1 on error, or 1 when it
+ * cannot be done this way (nothing was changed: virt-resize must). */
+static int
+grow_in_place (guestfs_h *g, const char *part, struct customize *cz)
+{
+  char *disk = guestfs_part_to_dev (g, part);
+  int num = disk ? guestfs_part_to_partnum (g, part) : -1;
+  char *type = num > 0 ? guestfs_part_get_parttype (g, disk) : NULL;
+  struct guestfs_partition_list *pl = type ? guestfs_part_list (g, disk) : NULL;
+  char *fstype = pl ? TOOL_QUIET (g, guestfs_vfs_type (g, part)) : NULL;
+  int ret = -1;
+  if (!fstype)
+    goto out;
+  bool gpt = strcmp (type, "gpt") == 0, last = gpt || strcmp (type, "msdos") == 0;
+  uint64_t end = 0;
+  for (uint32_t i = 0; i < pl->len; ++i)
+    if (pl->val[i].part_num == num)
+      end = pl->val[i].part_end;
+  for (uint32_t i = 0; i < pl->len; ++i)
+    if (pl->val[i].part_num != num && pl->val[i].part_end > end)
+      last = false;
+  if (!gpt && num > 4)
+    last = false;               /* a logical partition: its extended one must grow too */
+  enum tool_content content = strcmp (fstype, "LVM2_member") == 0 ? TOOL_CONTENT_PV
+    : *fstype && strcmp (fstype, "swap") != 0 ? TOOL_CONTENT_FS : TOOL_CONTENT_UNKNOWN;
+  const char *method = tool_grow_method (g, content, fstype);
+  if (!last || !method) {
+    ret = 1;
+    goto out;
+  }
+  customize_message (cz, "Growing %s (%s) to the end of the disk", part, fstype);
+  int ss = guestfs_blockdev_getss (g, disk);
+  int64_t bytes = guestfs_blockdev_getsize64 (g, disk);
+  if (ss <= 0 || bytes <= 0)
+    goto out;
+  /* GPT keeps its backup table and header in the last 16 KiB + 1 sector. */
+  int64_t endsect = gpt ? bytes / ss - 2 - 16384 / ss : -1;
+  if ((gpt && guestfs_part_expand_gpt (g, disk) == -1) ||
+      guestfs_part_resize (g, disk, num, endsect) == -1 ||
+      tool_grow_content (g, part, method, NULL) == -1)
+    goto out;
+  ret = 0;
+ out:
+  free (disk);
+  free (type);
+  free (fstype);
+  guestfs_free_partition_list (pl);
+  return ret;
+}
+
+/* Open the new disk, grow it if make_disk left that to this launch,
+ * customize it, print the summary.  Returns 0, -1, or 1 when the disk
+ * must be grown by virt-resize after all. */
 static int
 customize_disk (struct build *b, struct customize *cz)
 {
@@ -434,7 +528,18 @@ customize_disk (struct build *b, struct customize *cz)
     if (guestfs_add_drive_opts_argv (g, b->attach[i], &a) == -1)
       goto fail;
   }
-  if (guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
+  if (guestfs_launch (g) == -1)
+    goto fail;
+  if (b->grow_in_place) {
+    int r = grow_in_place (g, b->t->expand, cz);
+    if (r == 1) {
+      tool_finish (g, &o, EXIT_FAILURE);
+      return 1;
+    }
+    if (r == -1)
+      goto fail;
+  }
+  if (tool_mount (g, &o) == -1)
     goto fail;
   if (customize_apply (g, o.root, cz) == -1)
     goto fail;
@@ -467,6 +572,37 @@ customize_disk (struct build *b, struct customize *cz)
   return -1;
 }
 
+/* The in-place growth was not possible: the output (the template, made
+ * bigger but not yet changed) goes back to the template's size and
+ * becomes virt-resize's input. */
+static int
+fall_back_to_virt_resize (struct build *b, struct customize *cz)
+{
+  char *input = NULL;
+  if (asprintf (&input, "%s.template.XXXXXX", b->output) == -1)
+    return -1;
+  int fd = mkstemp (input);
+  if (fd == -1) {
+    fprintf (stderr, "%s: %s: %s\n", program, input, strerror (errno));
+    free (input);
+    return -1;
+  }
+  close (fd);
+  int r = -1;
+  char sz[32];
+  snprintf (sz, sizeof sz, "%" PRIi64, b->t->size);
+  char *argv[] = { "qemu-img", "resize", "-q", "--shrink", "-f", (char *) b->format,
+                   input, sz, NULL };
+  if (rename (b->output, input) == -1)
+    fprintf (stderr, "%s: %s: %s\n", program, input, strerror (errno));
+  else if (qemu_img (argv) == 0)
+    r = resize_into_output (b, input, b->format, cz);
+  unlink (input);
+  free (input);
+  b->grow_in_place = false;
+  return r;
+}
+
 static int
 build (struct builder_repo *repo, struct build *b, const char *cache, struct customize *cz)
 {
@@ -480,6 +616,11 @@ build (struct builder_repo *repo, struct build *b, const char *cache, struct cus
   free (file);
   if (r == 0)
     r = customize_disk (b, cz);
+  if (r == 1) {
+    r = fall_back_to_virt_resize (b, cz);
+    if (r == 0)
+      r = customize_disk (b, cz);
+  }
   if (r == 0 && b->sync) {
     int fd = open (b->output, O_RDONLY | O_CLOEXEC);
     if (fd == -1 || fsync (fd) == -1) {
@@ -488,9 +629,9 @@ build (struct builder_repo *repo, struct build *b, const char *cache, struct cus
     }
     if (fd >= 0) close (fd);
   }
-  if (r == -1 && b->created && b->delete_on_failure)
+  if (r != 0 && b->created && b->delete_on_failure)
     unlink (b->output);
-  return r;
+  return r == 0 ? 0 : -1;
 }
 
 int
@@ -677,8 +818,9 @@ main (int argc, char *argv[])
     char *gargv[12];
     size_t n = 0;
     gargv[n++] = gk;
-    gargv[n++] = "-a"; gargv[n++] = (char *) get_kernel;
+    /* --format applies to the -a after it. */
     if (format) { gargv[n++] = "--format"; gargv[n++] = (char *) format; }
+    gargv[n++] = "-a"; gargv[n++] = (char *) get_kernel;
     if (output) { gargv[n++] = "-o"; gargv[n++] = (char *) output; }
     if (o.verbose) gargv[n++] = "-v";
     if (o.trace) gargv[n++] = "-x";

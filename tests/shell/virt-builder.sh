@@ -11,14 +11,16 @@
 #     with --fingerprint, http:// with proxy=off and a dead http_proxy, a
 #     tampered, an unsigned and a wrong-key index refused, a tampered
 #     template refused by its SHA-512, the cache commands;
-#   builds: one with --size larger than the template (grown by virt-resize)
-#     and customizations, a second one from the cache in qcow2; one
+#   builds: one with --size larger than the template (the last partition
+#     and its ext4 grown in place, in the customization's launch) and
+#     customizations, a second one from the cache in qcow2; one
 #     guestfish launch checks both (Debian 12, the grown root filesystem,
 #     the customizations);
 #   virt-builder-repository on the LVM test guest: an index that
 #     virt-index-validate accepts and virt-builder uses.
-# (tests/soak/virt-builder-long.sh: builds over HTTP onto a block device
-# and of an LVM template, a repository of two images made twice.)
+# (tests/soak/virt-builder-long.sh: builds through virt-resize over HTTP
+# onto a block device and of an LVM template, a repository of two images
+# made twice.)
 # TAP.  Skips when gpg, xz or the debootstrap image are missing.
 source "$(dirname "$0")/tools-lib.bash"
 vb=$tools/virt-builder
@@ -45,7 +47,7 @@ trap cleanup EXIT
 # ---- the repository ------------------------------------------------------
 gpg --batch --quiet --passphrase '' --quick-gen-key 'Hatch Test <builder-test@example.invalid>' \
   ed25519 sign never 2> "$tmp/gpg.log" || { cat "$tmp/gpg.log"; echo "1..0 # SKIP gpg cannot make a key"; exit 77; }
-fpr=$(gpg --list-keys --with-colons | awk -F: '/^fpr/ { print $10; exit }')
+fpr=$(gpg --list-keys --with-colons 2> /dev/null | awk -F: '/^fpr/ { print $10; exit }')
 gpg --export --armor "$fpr" > "$tmp/key.asc"
 spaced_fpr=$(echo "$fpr" | sed 's/..../& /g; s/ $//')
 
@@ -119,6 +121,18 @@ st "-V" 0 virt-builder -V
 out_has "  its output" '^virt-builder [0-9]'
 st "--help" 0 virt-builder --help
 out_has "  lists the customization options" '--run-command'
+"$tools/virt-builder-repository" --long-options > "$tmp/long" 2> "$tmp/err"
+missing=
+for o in --color --colors --colour --colours --debug-gc --gpg --gpg-key --help --interactive \
+         --machine-readable --no-compression --quiet --version --verbose --wrap; do
+  grep -qx -- "$o" "$tmp/long" || missing="$missing $o"
+done
+"$tools/virt-builder-repository" --short-options > "$tmp/short" 2> "$tmp/err"
+if [ -z "$missing" ] && [ "$(sort "$tmp/short" | tr '\n' ' ')" = "$(printf -- '-%s\n' i K q V v x | sort | tr '\n' ' ')" ]; then
+  ok "virt-builder-repository: the options of 1.48"
+else echo "# missing:$missing"; notok "virt-builder-repository: the options of 1.48"; fi
+t "virt-builder-repository --machine-readable" 0 virt-builder-repository virt-builder-repository --machine-readable
+st "virt-builder-repository on a missing folder" 1 virt-builder-repository "$tmp/nowhere"
 st "no os-version" 1 virt-builder
 st "--list-format unknown" 1 virt-builder --list --list-format xml
 err_has "  its message" "unknown format ‘xml’"
@@ -260,7 +274,7 @@ if [ $rc = 0 ] && [ "$(stat -c %s "$tmp/big.img")" = $((400 * 1048576)) ]; then
   ok "build with --size 400M (template $((tsize / 1048576)) MiB; ${secs} s)"
 else notok "build with --size 400M (exit $rc)"; fi
 out_has "  downloaded" "\] Downloading: file://$repo/debian-12.img.xz"
-out_has "  grown by virt-resize" "\] Resizing (using virt-resize) to expand the disk to 400.0M"
+out_has "  grown in place (the last partition)" "\] Growing /dev/sda1 (ext4) to the end of the disk"
 out_has "  the summary" "Output format: raw"
 if [ -s "$XDG_CACHE_HOME/virt-builder/debian-12.x86_64.1" ] &&
    cmp -s "$XDG_CACHE_HOME/virt-builder/debian-12.x86_64.1" "$repo/debian-12.img.xz"; then
