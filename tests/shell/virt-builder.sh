@@ -35,19 +35,16 @@ need_debootstrap_image
 export GNUPGHOME=$tmp/gnupg XDG_CACHE_HOME=$tmp/cache XDG_CONFIG_HOME=$tmp/config
 export VIRT_BUILDER_DIRS=$tmp/sysconf
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
-mkdir -p -m 700 "$GNUPGHOME"
-server_pid=
+http_pid=
 cleanup () {
-  [ -n "$server_pid" ] && kill "$server_pid" 2> /dev/null
+  [ -n "$http_pid" ] && kill "$http_pid" 2> /dev/null
   gpgconf --homedir "$GNUPGHOME" --kill all 2> /dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 # ---- the repository ------------------------------------------------------
-gpg --batch --quiet --passphrase '' --quick-gen-key 'Hatch Test <builder-test@example.invalid>' \
-  ed25519 sign never 2> "$tmp/gpg.log" || { cat "$tmp/gpg.log"; echo "1..0 # SKIP gpg cannot make a key"; exit 77; }
-fpr=$(gpg --list-keys --with-colons 2> /dev/null | awk -F: '/^fpr/ { print $10; exit }')
+make_throwaway_gpg_key builder-test
 gpg --export --armor "$fpr" > "$tmp/key.asc"
 spaced_fpr=$(echo "$fpr" | sed 's/..../& /g; s/ $//')
 
@@ -229,13 +226,8 @@ st "text before the signed message is refused" 1 \
 mkdir -p "$VIRT_BUILDER_DIRS/virt-builder/repos.d"
 
 # HTTP: a python3 server on loopback, started and stopped here.
-port=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$repo" && exec $py -m http.server --bind 127.0.0.1 "$port" > "$tmp/http.log" 2>&1) &
-server_pid=$!
-for i in $(seq 50); do
-  $py -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/index.asc')" 2> /dev/null && break
-  sleep 0.2
-done
+start_http_server "$repo" index.asc
+port=$http_port
 printf '[over-http]\nuri=http://127.0.0.1:%s/index.asc\ngpgkey=file://%s/key.asc\nproxy=off\n' \
   "$port" "$tmp" > "$VIRT_BUILDER_DIRS/virt-builder/repos.d/http.conf"
 mv "$XDG_CONFIG_HOME/virt-builder/repos.d/test.conf" "$tmp/test.conf.off"

@@ -22,18 +22,15 @@ make_tools_image > "$tmp/mk.log" 2>&1 || { echo "Bail out! the LVM test guest"; 
 
 export GNUPGHOME=$tmp/gnupg XDG_CACHE_HOME=$tmp/cache XDG_CONFIG_HOME=$tmp/config
 export VIRT_BUILDER_DIRS=$tmp/none
-mkdir -p -m 700 "$GNUPGHOME"
-server_pid= loopdev=
+http_pid= loopdev=
 cleanup () {
-  [ -n "$server_pid" ] && kill "$server_pid" 2> /dev/null
+  [ -n "$http_pid" ] && kill "$http_pid" 2> /dev/null
   [ -n "$loopdev" ] && losetup -d "$loopdev" 2> /dev/null
   gpgconf --homedir "$GNUPGHOME" --kill all 2> /dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-gpg --batch --quiet --passphrase '' --quick-gen-key 'Hatch Soak <soak@example.invalid>' \
-  ed25519 sign never 2> /dev/null || { echo "1..0 # SKIP gpg cannot make a key"; exit 77; }
-fpr=$(gpg --list-keys --with-colons 2> /dev/null | awk -F: '/^fpr/ { print $10; exit }')
+make_throwaway_gpg_key builder-test
 
 repo=$tmp/repo
 mkdir -p "$repo"
@@ -56,13 +53,8 @@ if [ $? = 0 ] && cmp -s "$repo/index" "$tmp/index.before"; then
   ok "  a second run without the images keeps the index"
 else diff "$tmp/index.before" "$repo/index" | sed 's/^/# /'; notok "  a second run keeps the index"; fi
 
-port=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$repo" && exec $py -m http.server --bind 127.0.0.1 "$port" > "$tmp/http.log" 2>&1) &
-server_pid=$!
-for i in $(seq 50); do
-  $py -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/index.asc')" 2> /dev/null && break
-  sleep 0.2
-done
+start_http_server "$repo" index.asc
+port=$http_port
 src=(--source "http://127.0.0.1:$port/index.asc" --fingerprint "$fpr" --no-cache --no-network)
 
 if [ "$(id -u)" = 0 ] && command -v losetup > /dev/null; then
