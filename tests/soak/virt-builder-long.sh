@@ -86,8 +86,13 @@ fi
   > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if [ $rc = 0 ]; then ok "the LVM template with --size 256M, qcow2"; else notok "the LVM template (exit $rc)"; fi
-"$fish" --ro --format=qcow2 -a "$tmp/lvm.qcow2" -i > "$tmp/out" 2> "$tmp/err" <<'GF'
+# (Mounted by name, not with -i: guestfish -i now and then finds no
+# operating system on this LVM guest right after it is written, then
+# finds it on the next launch; seen with the unchanged test guest too.)
+"$fish" --ro --format=qcow2 -a "$tmp/lvm.qcow2" > "$tmp/out" 2> "$tmp/err" <<'GF'
+run
 blockdev-getsize64 /dev/tvg/root
+mount /dev/tvg/root /
 is-file /grown
 GF
 if [ "$(sed -n 1p "$tmp/out")" -gt $((150 * 1048576)) ] && [ "$(sed -n 2p "$tmp/out")" = true ]; then
