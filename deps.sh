@@ -16,6 +16,9 @@ packages=(
   python3-dev
   # virt-customize and friends: crypt(3) for --root-password
   libcrypt-dev
+  # virt-builder: downloads (libcurl), SHA-512 (libcrypto), index signatures
+  # (gpg; its agent signs in virt-builder-repository and the tests)
+  libcurl4-openssl-dev libssl-dev gpg gpg-agent
   # guestmount / mount_local (FUSE)
   fuse3 libfuse3-dev
   # run: qemu and the host kernel the appliance boots

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "guestfs.h"
+#include "grow.h"
 #include "options.h"
 #include "progress.h"
 #include "extents.h"
@@ -112,7 +113,9 @@ size_str (int64_t bytes)
 /* ---- the source, as found by the appliance ---------------------------- */
 
 enum kind { K_PRIMARY, K_EXTENDED, K_LOGICAL };
-enum content { C_UNKNOWN, C_FS, C_PV, C_SWAP, C_EXTENDED };
+enum content { C_UNKNOWN = TOOL_CONTENT_UNKNOWN, C_FS = TOOL_CONTENT_FS,
+               C_PV = TOOL_CONTENT_PV, C_SWAP = TOOL_CONTENT_SWAP,
+               C_EXTENDED = TOOL_CONTENT_EXTENDED };
 enum op { OP_COPY, OP_RESIZE, OP_DELETE, OP_IGNORE };
 
 struct part {
@@ -162,30 +165,6 @@ static struct part_opt popts[512];
 static size_t npopts;
 static char *lv_expand[64];
 static size_t nlv_expand;
-
-/* The method that grows content of FSTYPE, or NULL. */
-static const char *
-grow_method (guestfs_h *g, enum content c, const char *fstype)
-{
-  switch (c) {
-  case C_PV: return "pvresize";
-  case C_SWAP: return "mkswap";
-  case C_FS:
-    if (strncmp (fstype, "ext", 3) == 0 && fstype[3] >= '2' && fstype[3] <= '4' && !fstype[4])
-      return "resize2fs";
-    if (strcmp (fstype, "xfs") == 0 && guestfs_feature_available (g, (char *[]) { "xfs", NULL }) == 1)
-      return "xfs_growfs";
-    if (strcmp (fstype, "btrfs") == 0 && guestfs_feature_available (g, (char *[]) { "btrfs", NULL }) == 1)
-      return "btrfs-filesystem-resize";
-    if (strcmp (fstype, "ntfs") == 0 && guestfs_feature_available (g, (char *[]) { "ntfs3g", NULL }) == 1)
-      return "ntfsresize";
-    if (strcmp (fstype, "f2fs") == 0 && guestfs_feature_available (g, (char *[]) { "f2fs", NULL }) == 1)
-      return "resize.f2fs";
-    return NULL;
-  default:
-    return NULL;
-  }
-}
 
 /* The size in bytes of the content of DEV now (filesystem or PV), so a
  * partition is never made smaller than it; -1 when it cannot be told. */
@@ -422,7 +401,7 @@ plan (guestfs_h *g)
   /* The content that grows with its partition. */
   for (size_t i = 0; i < nparts; ++i) {
     struct part *p = &parts[i];
-    p->method = grow_method (g, p->content, p->fstype);
+    p->method = tool_grow_method (g, (enum tool_content) p->content, p->fstype);
     p->grow_content = !no_expand_content && p->op == OP_RESIZE &&
       p->newsize > p->size && p->kind != K_EXTENDED &&
       (p->content == C_FS || p->content == C_PV || p->content == C_SWAP);
@@ -711,38 +690,10 @@ copy_partitions (guestfs_h *g)
 static void
 grow (guestfs_h *g, const char *dev, const char *method, const struct part *p)
 {
-  if (strcmp (method, "resize2fs") == 0) {
-    check (guestfs_e2fsck (g, dev, GUESTFS_E2FSCK_FORCEALL, 1, -1), g);
-    check (guestfs_resize2fs (g, dev), g);
-  }
-  else if (strcmp (method, "pvresize") == 0)
-    check (guestfs_pvresize (g, dev), g);
-  else if (strcmp (method, "mkswap") == 0) {
-    struct guestfs_mkswap_opts_argv a = { .bitmask = 0 };
-    if (p && p->swap_label && *p->swap_label) {
-      a.bitmask |= GUESTFS_MKSWAP_OPTS_LABEL_BITMASK;
-      a.label = p->swap_label;
-    }
-    if (p && p->swap_uuid && *p->swap_uuid) {
-      a.bitmask |= GUESTFS_MKSWAP_OPTS_UUID_BITMASK;
-      a.uuid = p->swap_uuid;
-    }
-    check (guestfs_mkswap_opts_argv (g, dev, &a), g);
-  }
-  else if (strcmp (method, "ntfsresize") == 0)
-    check (guestfs_ntfsresize_opts (g, dev, GUESTFS_NTFSRESIZE_OPTS_FORCE, ntfsresize_force,
-                                    -1), g);
-  else if (strcmp (method, "resize.f2fs") == 0)
-    check (guestfs_f2fs_expand (g, dev), g);
-  else {
-    /* xfs and btrfs grow while mounted. */
-    check (guestfs_mount (g, dev, "/"), g);
-    int r = strcmp (method, "xfs_growfs") == 0
-      ? guestfs_xfs_growfs (g, "/", GUESTFS_XFS_GROWFS_DATASEC, 1, -1)
-      : guestfs_btrfs_filesystem_resize (g, "/", -1);
-    if (guestfs_umount (g, "/") == -1) r = -1;
-    check (r, g);
-  }
+  struct tool_grow_opts o = { .swap_label = p ? p->swap_label : NULL,
+                              .swap_uuid = p ? p->swap_uuid : NULL,
+                              .ntfsresize_force = ntfsresize_force };
+  check (tool_grow_content (g, dev, method, &o), g);
 }
 
 int
@@ -1135,7 +1086,7 @@ main (int argc, char *argv[])
         char *t = TOOL_QUIET (g, guestfs_vfs_type (g, lv_expand[i]));
         enum content ct = !t || !*t ? C_UNKNOWN : strcmp (t, "swap") == 0 ? C_SWAP :
           strcmp (t, "LVM2_member") == 0 ? C_UNKNOWN : C_FS;
-        const char *m = grow_method (g, ct, t ? t : "");
+        const char *m = tool_grow_method (g, (enum tool_content) ct, t ? t : "");
         if (!m) {
           if (strcmp (unknown_fs, "error") == 0)
             die ("unknown/unavailable method for expanding the %s filesystem on %s",

@@ -11,13 +11,7 @@
 source "$(dirname "$0")/tools-lib.bash"
 vc=$tools/virt-customize
 [ -x "$vc" ] || { echo "1..0 # SKIP virt-customize not built"; exit 77; }
-debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
-bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-if [ $rc != 0 ]; then
-  echo "not ok 1 - build the debootstrap image"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1
-fi
+need_debootstrap_image
 
 # ---- the command line (no appliance) -----------------------------------
 "$vc" --long-options > "$tmp/long" 2> "$tmp/err"

@@ -119,3 +119,42 @@ umount-all
 GF
   mv "$w/disk.img" "$tools_image"
 }
+
+# The real Debian 12 guest (tests/data/make-guest-debootstrap.sh, cached in
+# $LIBGUESTFS_CACHEDIR): sets $debdir (disk.img, packages.txt in it), or
+# ends the test: skipped (77) when it cannot be made here, failed when
+# making it failed.
+need_debootstrap_image () {
+  debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
+  bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
+  local rc=$?
+  if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
+  if [ $rc != 0 ]; then
+    echo "not ok 1 - build the debootstrap image"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1
+  fi
+}
+
+# A throw-away GnuPG key without passphrase in $GNUPGHOME (which the test
+# sets, and whose agent it stops at exit: gpgconf --homedir ... --kill all):
+# sets $fpr, or skips the test when gpg cannot make one.
+make_throwaway_gpg_key () {
+  mkdir -p -m 700 "$GNUPGHOME"
+  gpg --batch --quiet --passphrase '' --quick-gen-key "Hatch Test <$1@example.invalid>" \
+    ed25519 sign never 2> /dev/null || { echo "1..0 # SKIP gpg cannot make a key"; exit 77; }
+  fpr=$(gpg --list-keys --with-colons 2> /dev/null | awk -F: '/^fpr/ { print $10; exit }')
+}
+
+# A python3 HTTP server on loopback serving the folder DIR, answering FILE
+# when this returns: sets $http_port and $http_pid (the test kills it at
+# exit).
+start_http_server () {
+  local dir=$1 file=$2 py=/usr/bin/python3 i
+  [ -x $py ] || py=python3
+  http_port=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  (cd "$dir" && exec $py -m http.server --bind 127.0.0.1 "$http_port" > "$tmp/http.log" 2>&1) &
+  http_pid=$!
+  for i in $(seq 50); do
+    $py -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$http_port/$file')" 2> /dev/null && break
+    sleep 0.2
+  done
+}

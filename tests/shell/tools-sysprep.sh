@@ -10,11 +10,7 @@
 source "$(dirname "$0")/tools-lib.bash"
 vs=$tools/virt-sysprep vc=$tools/virt-customize
 [ -x "$vs" ] && [ -x "$vc" ] || { echo "1..0 # SKIP virt-sysprep not built"; exit 77; }
-debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
-bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-[ $rc = 0 ] || { echo "not ok 1 - debootstrap image"; echo "1..1"; exit 1; }
+need_debootstrap_image
 
 # ---- no appliance ---------------------------------------------------------
 # guestfs-tools 1.48's operations; '*' marks those on by default.

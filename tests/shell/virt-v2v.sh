@@ -24,13 +24,7 @@ source "$(dirname "$0")/tools-lib.bash"
 full=${V2V_FULL:-0}
 v2v=$tools/virt-v2v
 [ -x "$v2v" ] || { echo "1..0 # SKIP virt-v2v not built"; exit 77; }
-debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
-bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-if [ $rc != 0 ]; then
-  echo "not ok 1 - build the debootstrap image"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1
-fi
+need_debootstrap_image
 export LIBGUESTFS_CACHEDIR=$tmp   # virt-v2v's temporary files
 export TMPDIR=$tmp
 

@@ -9,11 +9,7 @@
 source "$(dirname "$0")/../shell/tools-lib.bash"
 vc=$tools/virt-customize
 [ -x "$vc" ] || { echo "1..0 # SKIP virt-customize not built"; exit 77; }
-debdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-bookworm
-bash "$top/tests/data/make-guest-debootstrap.sh" "$debdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-[ $rc = 0 ] || { echo "not ok 1 - debootstrap image"; echo "1..1"; exit 1; }
+need_debootstrap_image
 python3 -c 'import urllib.request; urllib.request.urlopen("http://deb.debian.org/debian/dists/bookworm/Release", timeout=15).read(64)' 2> /dev/null ||
   { echo "1..0 # SKIP deb.debian.org is unreachable"; exit 77; }
 

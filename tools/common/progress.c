@@ -70,21 +70,9 @@ draw (uint64_t pos, uint64_t total)
   fflush (stdout);
 }
 
-static void
-callback (guestfs_h *g, void *opaque, uint64_t event, int event_handle,
-          int flags, const char *buf, size_t buf_len,
-          const uint64_t *array, size_t array_len)
+void
+tool_progress_update (uint64_t serial, uint64_t pos, uint64_t total)
 {
-  (void) g; (void) opaque; (void) event; (void) event_handle; (void) flags;
-  (void) buf; (void) buf_len;
-  if (array_len < 4)
-    return;
-  uint64_t serial = array[1], pos = array[2], total = array[3];
-  if (span_total) {
-    serial = 0;               /* one bar for all the calls */
-    pos = span_done + (pos < total ? pos : total);
-    total = span_total;
-  }
   if (mr) {
     printf ("%" PRIu64 "/%" PRIu64 "\n", pos, total);
     fflush (stdout);
@@ -104,11 +92,35 @@ callback (guestfs_h *g, void *opaque, uint64_t event, int event_handle,
     active = false;
 }
 
+static void
+callback (guestfs_h *g, void *opaque, uint64_t event, int event_handle,
+          int flags, const char *buf, size_t buf_len,
+          const uint64_t *array, size_t array_len)
+{
+  (void) g; (void) opaque; (void) event; (void) event_handle; (void) flags;
+  (void) buf; (void) buf_len;
+  if (array_len < 4)
+    return;
+  uint64_t serial = array[1], pos = array[2], total = array[3];
+  if (span_total) {
+    serial = 0;               /* one bar for all the calls */
+    pos = span_done + (pos < total ? pos : total);
+    total = span_total;
+  }
+  tool_progress_update (serial, pos, total);
+}
+
 void
-tool_progress_register (guestfs_h *g, bool machine_readable, bool quiet)
+tool_progress_init (bool machine_readable, bool quiet)
 {
   mr = machine_readable;
   bar_on = !quiet && isatty (1);
+}
+
+void
+tool_progress_register (guestfs_h *g, bool machine_readable, bool quiet)
+{
+  tool_progress_init (machine_readable, quiet);
   guestfs_set_event_callback (g, callback, GUESTFS_EVENT_PROGRESS, 0, NULL);
 }
 

@@ -12,6 +12,10 @@
 /* Register the callback on G.  MACHINE_READABLE: "N/M" lines instead of
  * a bar.  QUIET: no bar (machine-readable lines are still printed). */
 void tool_progress_register (guestfs_h *g, bool machine_readable, bool quiet);
+/* The same bar for progress that is not the library's (downloads): set
+ * the mode once, then report POS of TOTAL for the transfer SERIAL. */
+void tool_progress_init (bool machine_readable, bool quiet);
+void tool_progress_update (uint64_t serial, uint64_t pos, uint64_t total);
 /* End a bar left unfinished by a failed call. */
 void tool_progress_done (void);
 /* One bar over several calls: the calls that follow report DONE bytes
