@@ -19,7 +19,6 @@
  * Each part runs in a child with a time bound, so a hang is a failure.
  * (qemu killed during a call and an upload, and the daemon dying during
  * an upload, are in test-owner-death.c and test-daemon-death.c.)  */
-#include <dirent.h>
 #include <pthread.h>
 #include "tests.h"
 
@@ -85,67 +84,12 @@ locked_twice (void *arg, int fd)
   return 0;
 }
 
-/* A child of this process that is the appliance's qemu (not a
- * -version query): its command line has -chardev. */
-static bool
-is_appliance_vm (const char *pid)
-{
-  char path[300], buf[8192];
-  snprintf (path, sizeof path, "/proc/%s/cmdline", pid);
-  int f = open (path, O_RDONLY);
-  if (f < 0)
-    return false;
-  ssize_t n = read (f, buf, sizeof buf - 1);
-  close (f);
-  for (ssize_t i = 0; i < n; i++)
-    if (buf[i] == '\0')
-      buf[i] = ' ';
-  buf[n > 0 ? n : 0] = '\0';
-  return strstr (buf, " -chardev ") != NULL;
-}
-
-/* Children of this process whose command is qemu's. */
+/* The appliance's qemu among our children (0 if none). */
 static pid_t
 find_qemu_child (void)
 {
-  DIR *d = opendir ("/proc");
-  struct dirent *de;
-  pid_t found = 0;
-  while (d && !found && (de = readdir (d)) != NULL) {
-    char path[300], buf[512];
-    snprintf (path, sizeof path, "/proc/%s/stat", de->d_name);
-    int f = open (path, O_RDONLY);
-    if (f < 0)
-      continue;
-    ssize_t n = read (f, buf, sizeof buf - 1);
-    close (f);
-    if (n <= 0)
-      continue;
-    buf[n] = '\0';
-    char *rp = strrchr (buf, ')');
-    int ppid = 0;
-    if (rp && sscanf (rp + 2, "%*c %d", &ppid) == 1 && ppid == getpid () &&
-        strstr (buf, "(qemu") && is_appliance_vm (de->d_name))
-      found = atoi (de->d_name);
-  }
-  if (d)
-    closedir (d);
-  return found;
-}
-
-/* Count the entries of a directory (0 if it is gone). */
-static int
-count_entries (const char *path)
-{
-  DIR *d = opendir (path);
-  int n = 0;
-  struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
-    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
-      n++;
-  if (d)
-    closedir (d);
-  return n;
+  pid_t p;
+  return appliance_children (&p, 1) == 1 ? p : 0;
 }
 
 struct killer { double delay; int killed; bool every; volatile bool stop; };

@@ -11,7 +11,6 @@
  *   load: H handles x C calls + M MiB round trip in T s (P calls/s), peak
  *   RSS qemu Q MiB + library L MiB; N cycles: fds A->B, RSS X->Y MiB,
  *   temporary files Z  */
-#include <dirent.h>
 #include <pthread.h>
 #include "tests.h"
 
@@ -41,47 +40,16 @@ rss_kib (pid_t pid)
   return kib;
 }
 
-/* Sum of VmRSS of our qemu children. */
+/* Sum of VmRSS of our appliances' qemu. */
 static long
 qemu_rss_kib (void)
 {
-  DIR *d = opendir ("/proc");
-  struct dirent *de;
+  pid_t pids[64];
+  int n = appliance_children (pids, 64);
   long sum = 0;
-  while (d && (de = readdir (d)) != NULL) {
-    char path[300], buf[512];
-    snprintf (path, sizeof path, "/proc/%s/stat", de->d_name);
-    int f = open (path, O_RDONLY);
-    if (f < 0)
-      continue;
-    ssize_t n = read (f, buf, sizeof buf - 1);
-    close (f);
-    if (n <= 0)
-      continue;
-    buf[n] = '\0';
-    char *rp = strrchr (buf, ')');
-    int ppid = 0;
-    if (rp && sscanf (rp + 2, "%*c %d", &ppid) == 1 && ppid == getpid () &&
-        strstr (buf, "(qemu"))
-      sum += rss_kib (atoi (de->d_name));
-  }
-  if (d)
-    closedir (d);
+  for (int i = 0; i < n; i++)
+    sum += rss_kib (pids[i]);
   return sum;
-}
-
-static int
-count_entries (const char *path)
-{
-  DIR *d = opendir (path);
-  int n = 0;
-  struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
-    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
-      n++;
-  if (d)
-    closedir (d);
-  return n;
 }
 
 static volatile bool sampling;
