@@ -343,7 +343,11 @@ ACTIONS = [
            shortdesc="unpack tarfile to directory",
            longdesc="Unpack a local tar file into a guest directory.  "
            "compress: \"compress\", \"gzip\", \"bzip2\", \"xz\", \"lzop\" or "
-           "\"zstd\"; xattrs, selinux, acls: restore those too.",
+           "\"zstd\"; xattrs, selinux, acls: restore those too.  Member names "
+           "are relative to the directory (a leading \"/\" is dropped); a member "
+           "or hard link naming \"..\" is not extracted and the call fails; "
+           "symlinks in the archive are created after the last member, and guest "
+           "symlinks on the way resolve inside the guest.",
            tests=[Test("scratchfs", ["mkdir /tio1", "write /tio1/f hello",
                                      "tar_out /tio1 /tmp/hatch-test-tio1.tar",
                                      "mkdir /tio2", "tar_in /tmp/hatch-test-tio1.tar /tio2",
