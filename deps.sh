@@ -7,7 +7,7 @@ packages=(
   # build
   gcc make meson ninja-build pkg-config python3 libreadline-dev liblzma-dev zlib1g-dev
   libaugeas-dev augeas-lenses libhivex-dev libacl1-dev libcap-dev libselinux1-dev libxml2-dev
-  libsystemd-dev libyara-dev libtsk-dev
+  libsystemd-dev libyara-dev libtsk-dev libarchive-dev
   # the QMP client (saved appliance state, drive hotplug) and --json output
   libjson-c-dev
   # add_domain and the libvirt backend (tests start Debian's libvirtd)

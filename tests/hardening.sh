@@ -7,6 +7,8 @@
 #     executions, crashes;
 #   - the fault and hardening tests (daemon/qemu death, cancel, reply
 #     limit, special files, format guessing, copy-out, ...): passed/failed;
+#   - the load test at full size (tests/soak/load.sh: 8 handles at once,
+#     100 launch cycles): time, peak RSS, fd/RSS/temporary file growth;
 #   - the soak tests (tests/soak/).
 # usage: tests/hardening.sh BUILDDIR
 set -u
@@ -16,7 +18,8 @@ runs=${FUZZ_RUNS:-200000}
 figures=$(mktemp -d /tmp/hatch-hardening-XXXXXX)
 trap 'rm -rf "$figures"' EXIT
 export HATCH_HOSTILE_SUMMARY=$figures/hostile HATCH_FUZZ_SUMMARY=$figures/fuzz
-: > "$HATCH_HOSTILE_SUMMARY"; : > "$HATCH_FUZZ_SUMMARY"
+export HATCH_LOAD_SUMMARY=$figures/load
+: > "$HATCH_HOSTILE_SUMMARY"; : > "$HATCH_FUZZ_SUMMARY"; : > "$HATCH_LOAD_SUMMARY"
 start=$SECONDS
 
 echo "== fuzzing: $runs executions per target"
@@ -24,7 +27,7 @@ bash "$top/tests/fuzz/run-fuzz.sh" "$build" "$runs"
 fuzz_rc=$?
 
 echo "== hostile images, faults, soak"
-faults='hardening-|test-cancel|test-faults|test-daemon-death|test-owner-death|test-launch-errors|test-readonly'
+faults='hardening-|test-cancel|test-faults|test-daemon-death|test-owner-death|test-launch-errors|test-readonly|test_tar_in_hostile'
 HATCH_SOAK=1 "$top/tests/run-tests.sh" "$build" "hostile/|soak/|$faults" | tee "$figures/tests"
 tests_rc=${PIPESTATUS[0]}
 
@@ -33,8 +36,10 @@ sum_hostile () {   # total of field N ("N images tried, E escapes, ...") over th
   awk -v f="$1" '{ gsub(",", ""); for (i = 1; i <= NF; i++) if ($i == f) s += $(i - 1) } END { print s + 0 }' \
     "$HATCH_HOSTILE_SUMMARY"
 }
-faults_ok=$(grep -E "^(shell/hardening-|c/test-)" "$figures/tests" | grep -c ' ok (')
-faults_all=$(grep -cE "^(shell/hardening-|c/test-)" "$figures/tests")
+faults_ok=$(grep -E "^(shell/hardening-|c/test-|python/test_tar)" "$figures/tests" | grep -c ' ok (')
+faults_all=$(grep -cE "^(shell/hardening-|c/test-|python/test_tar)" "$figures/tests")
+# ... and their checks (TAP lines in their logs)
+checks () { cat "$build"/test-logs/{shell_hardening-,c_test-,python_test_tar}*.log 2>/dev/null | grep -cE "^$1 [0-9]+"; }
 soak_ok=$(grep -E "^soak/" "$figures/tests" | grep -c ' ok (')
 soak_all=$(grep -cE "^soak/" "$figures/tests")
 echo
@@ -45,7 +50,12 @@ echo "| escapes / hangs / crashes | $(sum_hostile escapes) / $(sum_hostile hangs
 while read -r _ name rest; do
   echo "| fuzz ${name%:} (ASan+UBSan) | ${rest% (*} |"
 done < "$HATCH_FUZZ_SUMMARY"
-echo "| fault and hardening tests passed | $faults_ok of $faults_all |"
+echo "| fault and hardening tests passed | $faults_ok of $faults_all files, $(checks ok) of $(( $(checks ok) + $(checks 'not ok') )) checks |"
+while IFS='|' read -r par cyc; do
+  cyc=${cyc# }
+  echo "| load: ${par%%:*} | ${par#*: } |"
+  echo "| load: ${cyc%%:*} launch/close in a row | ${cyc#*: } |"
+done < "$HATCH_LOAD_SUMMARY"
 echo "| soak tests passed | $soak_ok of $soak_all |"
 echo "| wall time | $((SECONDS - start)) s |"
 [ $fuzz_rc = 0 ] && [ $tests_rc = 0 ]

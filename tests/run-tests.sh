@@ -119,5 +119,17 @@ for n in "${failed_names[@]}"; do
   grep -E '^not ok|^#|Bail out' "$logdir/$(echo "$n" | tr '/' '_').log" | head -30
   tail -15 "$logdir/$(echo "$n" | tr '/' '_').log"
 done
+# The hardening figures of this run (issue 16): the hostile-image
+# suite's summary lines, the fuzz targets' executions, the load figures.
+figs=$(cd "$logdir" && grep -H -E '^# (hostile|load): |^(not )?ok [0-9]+ - fuzz ' *.log 2>/dev/null |
+       sed -E 's/^([^:]*)\.log:(# |(not )?ok [0-9]+ - )?/\1: /')
+if [ -n "$figs" ]; then
+  echo "hardening figures:"
+  echo "$figs" | sed 's/^/  /'
+  echo "$figs" | awk '/ hostile: / { gsub(",", ""); for (i = 1; i <= NF; i++) {
+      if ($i == "images") im += $(i-1); if ($i == "escapes") e += $(i-1);
+      if ($i == "hangs") h += $(i-1); if ($i == "crashes") c += $(i-1) } n++ }
+    END { if (n) printf "  hostile total: %d images tried, %d escapes, %d hangs, %d crashes\n", im, e, h, c }'
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

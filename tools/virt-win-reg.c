@@ -343,9 +343,56 @@ compare_children (const void *a, const void *b)
   return strcasecmp (((const struct child *) a)->name, ((const struct child *) b)->name);
 }
 
-static int
-export_node (guestfs_h *g, int64_t node, const char *path)
+/* A registry key has one parent, so a walk that meets a key twice is in
+ * a loop (or a shared subtree) of a damaged or hostile hive: the keys met
+ * so far, an open-addressing set of node handles.  And no walk deeper
+ * than Windows allows (512 levels). */
+#define MAX_KEY_DEPTH 512
+struct seen { int64_t *v; size_t n, cap; };
+
+/* Add h; false if it was there already. */
+static bool
+seen_add (struct seen *s, int64_t h)
 {
+  if (2 * (s->n + 1) > s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 1024;
+    int64_t *v = calloc (cap, sizeof *v);
+    if (!v) {
+      perror ("calloc");
+      exit (tool_failure_status);
+    }
+    for (size_t i = 0; i < s->cap; i++)
+      if (s->v[i]) {
+        size_t j = (size_t) s->v[i] * 0x9e3779b97f4a7c15ULL % cap;
+        while (v[j]) j = (j + 1) % cap;
+        v[j] = s->v[i];
+      }
+    free (s->v);
+    s->v = v;
+    s->cap = cap;
+  }
+  size_t j = (size_t) h * 0x9e3779b97f4a7c15ULL % s->cap;
+  for (; s->v[j]; j = (j + 1) % s->cap)
+    if (s->v[j] == h)
+      return false;
+  s->v[j] = h;
+  s->n++;
+  return true;
+}
+
+static int
+export_walk (guestfs_h *g, int64_t node, const char *path, struct seen *seen, int depth)
+{
+  if (!seen_add (seen, node)) {
+    fprintf (stderr, "%s: %s: the registry key is met twice (a loop in a damaged hive)\n",
+             program, path);
+    return -1;
+  }
+  if (depth > MAX_KEY_DEPTH) {
+    fprintf (stderr, "%s: %s: keys nested deeper than %d levels (a damaged hive)\n",
+             program, path, MAX_KEY_DEPTH);
+    return -1;
+  }
   printf ("[%s]\n", path);
   struct guestfs_hivex_value_list *vals = guestfs_hivex_node_values (g, node);
   if (!vals)
@@ -396,12 +443,21 @@ export_node (guestfs_h *g, int64_t node, const char *path)
         perror ("asprintf");
         exit (tool_failure_status);
       }
-      r = export_node (g, ks[i].h, sub);
+      r = export_walk (g, ks[i].h, sub, seen, depth + 1);
       free (sub);
     }
     free (ks[i].name);
   }
   free (ks);
+  return r;
+}
+
+static int
+export_node (guestfs_h *g, int64_t node, const char *path)
+{
+  struct seen seen = { 0 };
+  int r = export_walk (g, node, path, &seen, 0);
+  free (seen.v);
   return r;
 }
 
@@ -607,8 +663,13 @@ parse_hex (const char *p, size_t *len)
 
 /* Copy the values (but SKIP, if not NULL) and the subkeys of FROM to TO. */
 static int
-copy_node (guestfs_h *g, int64_t from, int64_t to, const char *skip)
+copy_walk (guestfs_h *g, int64_t from, int64_t to, const char *skip, int depth)
 {
+  if (depth > MAX_KEY_DEPTH) {
+    fprintf (stderr, "%s: keys nested deeper than %d levels (a loop in a damaged hive?)\n",
+             program, MAX_KEY_DEPTH);
+    return -1;
+  }
   struct guestfs_hivex_value_list *vals = guestfs_hivex_node_values (g, from);
   if (!vals)
     return -1;
@@ -634,11 +695,17 @@ copy_node (guestfs_h *g, int64_t from, int64_t to, const char *skip)
     int64_t kid = kids->val[i].hivex_node_h;
     char *name = guestfs_hivex_node_name (g, kid);
     int64_t copy = name ? guestfs_hivex_node_add_child (g, to, name) : -1;
-    r = copy <= 0 ? -1 : copy_node (g, kid, copy, NULL);
+    r = copy <= 0 ? -1 : copy_walk (g, kid, copy, NULL, depth + 1);
     free (name);
   }
   guestfs_free_hivex_node_list (kids);
   return r;
+}
+
+static int
+copy_node (guestfs_h *g, int64_t from, int64_t to, const char *skip)
+{
+  return copy_walk (g, from, to, skip, 0);
 }
 
 /* "NAME"=- : delete a value of the current key.  The API can set a value

@@ -140,6 +140,16 @@ char *trim_newlines (char *s);
  * Dies (exit 127, message on stderr) if it cannot. */
 void sandbox_enter (const char *directory);
 
+/* ---- tar_in's extraction (files/tar-extract.c) ---- */
+#define TAR_EXTRACT_XATTRS  1
+#define TAR_EXTRACT_SELINUX 2
+#define TAR_EXTRACT_ACLS    4
+/* In a child: read a tar archive (any compression libarchive knows) from
+ * in_fd and write its members into the guest directory, every path
+ * resolved inside the guest; errors on stderr.  Returns the exit status
+ * (0, or 2 if a member was refused or failed). */
+int tar_extract (int in_fd, const char *directory, int flags);
+
 /* ---- guest paths (sysroot.c) ---- */
 /* Open path inside the guest tree; symlinks resolve inside the tree.
  * flags as for open(2); returns fd or -1 with errno. */

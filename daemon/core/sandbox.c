@@ -1,5 +1,6 @@
 /* The guest sandbox (daemon.h, sandbox_enter): where programs that write
- * into a guest tree along paths the guest controls run (tar_in, rsync).
+ * into a guest tree along paths the guest controls run (rsync; tar_in
+ * writes members itself instead, files/tar-extract.c).
  * Such a program follows symlinks that already exist in the guest (an
  * archive member "a/b" with a guest symlink "a" -> "/etc"), which
  * openat2(RESOLVE_IN_ROOT) cannot stop: it is not our code opening.  So

@@ -195,6 +195,53 @@ is_bitlocker (const char *device)
   return strcmp (trim_newlines (out), "BitLocker") == 0;
 }
 
+/* The key derivation a LUKS header asks for runs on every open: a
+ * hostile header with 2^32 PBKDF2 iterations or an absurd Argon2 time
+ * or memory cost would keep cryptsetup busy for hours or exhaust the
+ * appliance.  Refuse such headers before trying a key: far beyond what
+ * cryptsetup ever chooses (a few million iterations, time cost < 100,
+ * memory <= 4 GiB).  The figures come from cryptsetup's own luksDump,
+ * so a header it cannot read fails there with its message.  */
+#define LUKS_MAX_ITERATIONS 100000000ULL
+#define LUKS_MAX_TIME_COST  1000ULL
+#define LUKS_MAX_MEMORY_KB  (4ULL * 1024 * 1024)
+
+static int
+check_luks_cost (const char *device)
+{
+  CLEANUP_FREE char *out = NULL;
+  if (CRYPTSETUP (&out, device, NULL, "luksDump", device) == -1)
+    return -1;
+  static const struct { const char *label; unsigned long long max; const char *what; } limits[] = {
+    { "Iterations:", LUKS_MAX_ITERATIONS, "PBKDF2 iterations" },
+    { "MK iterations:", LUKS_MAX_ITERATIONS, "master key digest iterations" },
+    { "Time cost:", LUKS_MAX_TIME_COST, "Argon2 time cost" },
+    { "Memory:", LUKS_MAX_MEMORY_KB, "Argon2 memory (KiB)" },
+  };
+  for (char *line = out; line && *line; ) {
+    char *nl = strchr (line, '\n');
+    if (nl)
+      *nl = '\0';
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+      p++;
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+      size_t l = strlen (limits[i].label);
+      if (strncmp (p, limits[i].label, l) != 0)
+        continue;
+      unsigned long long v = strtoull (p + l, NULL, 10);
+      if (v > limits[i].max) {
+        reply_with_error_errno (EINVAL, "%s: the LUKS header asks for %llu %s (the limit is %llu): "
+                                "refusing to open a hostile or damaged header",
+                                device, v, limits[i].what, limits[i].max);
+        return -1;
+      }
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  return 0;
+}
+
 static int
 crypt_open (const char *device, const char *key, const char *mapname,
             bool readonly, const char *crypttype)
@@ -217,6 +264,8 @@ crypt_open (const char *device, const char *key, const char *mapname,
                             crypttype);
     return -1;
   }
+  if (strcmp (type, "luks") == 0 && check_luks_cost (device) == -1)
+    return -1;
   char typeopt[32];
   snprintf (typeopt, sizeof typeopt, "--type=%s", type);
   const char *argv[] = { "cryptsetup", "open", typeopt, "--key-file=-",

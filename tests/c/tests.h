@@ -241,4 +241,69 @@ contains_ci (const char *hay, const char *needle)
   return hay && strcasestr (hay, needle) != NULL;
 }
 
+/* The entries of a directory, "." and ".." aside (0 if it is gone). */
+static __attribute__((unused)) int
+count_entries (const char *path)
+{
+  DIR *d = opendir (path);
+  int n = 0;
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
+      n++;
+  if (d)
+    closedir (d);
+  return n;
+}
+
+/* Does process PID's command line contain NEEDLE (arguments joined by
+ * spaces, with one before the first)? */
+static __attribute__((unused)) bool
+cmdline_has (pid_t pid, const char *needle)
+{
+  char path[64], buf[8192] = " ";
+  snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
+  int f = open (path, O_RDONLY);
+  if (f < 0)
+    return false;
+  ssize_t n = read (f, buf + 1, sizeof buf - 2);
+  close (f);
+  for (ssize_t i = 1; i <= n; i++)
+    if (buf[i] == '\0')
+      buf[i] = ' ';
+  buf[n > 0 ? n + 1 : 1] = '\0';
+  return strstr (buf, needle) != NULL;
+}
+
+/* The appliance VMs among this process's children (qemu with -chardev,
+ * not a -version query): up to MAX pids into PIDS; returns how many. */
+static __attribute__((unused)) int
+appliance_children (pid_t *pids, int max)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *de;
+  int n = 0;
+  while (d && n < max && (de = readdir (d)) != NULL) {
+    char path[300], buf[512];
+    snprintf (path, sizeof path, "/proc/%s/stat", de->d_name);
+    int f = open (path, O_RDONLY);
+    if (f < 0)
+      continue;
+    ssize_t r = read (f, buf, sizeof buf - 1);
+    close (f);
+    if (r <= 0)
+      continue;
+    buf[r] = '\0';
+    char *rp = strrchr (buf, ')');
+    int ppid = 0;
+    pid_t pid = (pid_t) atoi (de->d_name);
+    if (rp && sscanf (rp + 2, "%*c %d", &ppid) == 1 && ppid == getpid () &&
+        strstr (buf, "(qemu") && cmdline_has (pid, " -chardev "))
+      pids[n++] = pid;
+  }
+  if (d)
+    closedir (d);
+  return n;
+}
+
 #endif

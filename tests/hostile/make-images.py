@@ -7,9 +7,18 @@
                                           offsets START and END (seeded)
   make-images.py ptables DIR              disks with hostile partition tables
   make-images.py qcow2 DIR HOSTFILE       qcow2 files with hostile headers
+  make-images.py hives DIR BASE           registry hives made hostile from the
+                                          valid hive BASE: subkey loops, huge
+                                          counts and lengths, seeded corruption
+  make-images.py rpmdbs DIR               rpm sqlite databases: not sqlite,
+                                          huge rows, hostile header blobs, cut
+  make-images.py luks DIR                 LUKS headers: 2^32-1 iterations
+                                          (LUKS1 and LUKS2 pbkdf2), absurd
+                                          Argon2 costs, huge key sizes, a
+                                          corrupt LUKS2 JSON area
 
-SCALE is "quick" (make check) or "soak" (make hardening: 100 000 entries,
-4 000 levels, a 1 GiB dpkg status).  Everything
+SCALE is "quick" (make check) or "soak" (make hardening: 4 000 levels, a
+1 GiB dpkg status; the 100 000 entries are added in the appliance).  Everything
 is derived from fixed seeds, so a failure can be replayed."""
 import os, random, struct, sys, zlib
 
@@ -78,8 +87,10 @@ def tree(root, outside, scale):
     with open(os.open('bottom', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), 'w') as f:
         f.write('bottom\n')
     os.close(fd)
-    # A directory with many entries.
-    entries = 100000 if soak else 5000
+    # A directory with many entries.  (soak: its 100 000 entries are made
+    # by the appliance's fill_dir after mkfs: mke2fs -d adds names to a
+    # directory in time quadratic in their number, ~2 hours for 100 000.)
+    entries = 0 if soak else 5000
     for i in range(entries):
         open(os.path.join(root, 'many', 'e%06d' % i), 'w').close()
     # (soak: the 2^40-byte sparse file is made in the filesystem by
@@ -166,6 +177,173 @@ def qcow2(d, hostfile):
             f.truncate(0x40000)
         print(p)
 
+# ---- registry hives (regf: a 4 KiB base block, then hbins of cells;
+# a key (nk) has its subkey count at +0x14 and its subkey list at +0x1c,
+# its value count at +0x24 and value list at +0x28, offsets from 0x1000).
+
+def _nk(d, off):
+    o = 0x1000 + off + 4
+    assert d[o:o + 2] == b'nk', 'not a key at %#x' % off
+    return o
+
+def _subkeys(d, off):
+    o = _nk(d, off)
+    n, lst = struct.unpack_from('<I', d, o + 0x14)[0], struct.unpack_from('<I', d, o + 0x1c)[0]
+    if n == 0 or lst == 0xffffffff:
+        return []
+    lo = 0x1000 + lst + 4
+    kind, cnt = d[lo:lo + 2], struct.unpack_from('<H', d, lo + 2)[0]
+    step = 4 if kind in (b'li', b'ri') else 8
+    return [(lo + 4 + i * step, struct.unpack_from('<I', d, lo + 4 + i * step)[0]) for i in range(cnt)]
+
+def _first_key_with_values(d, off, depth=0):
+    o = _nk(d, off)
+    if struct.unpack_from('<I', d, o + 0x24)[0] > 0:
+        return off
+    for _, child in _subkeys(d, off):
+        r = _first_key_with_values(d, child, depth + 1) if depth < 8 else None
+        if r is not None:
+            return r
+    return None
+
+def hives(d, base):
+    src = open(base, 'rb').read()
+    root = struct.unpack_from('<I', src, 0x24)[0]
+    out = {}
+    # A loop: the root's first subkey is the root; its grandchild's list
+    # points back at its own parent.
+    b = bytearray(src)
+    (slot, child), = _subkeys(b, root)[:1]
+    struct.pack_into('<I', b, slot, root)
+    out['hive-loop-root'] = b
+    b = bytearray(src)
+    for slot, grand in _subkeys(b, child)[:1]:
+        struct.pack_into('<I', b, slot, child)          # child -> child
+    out['hive-loop-self'] = b
+    # Huge counts: 2^32-1 subkeys, 2^31-1 values, a value 2^31-16 long.
+    b = bytearray(src)
+    o = _nk(b, root)
+    struct.pack_into('<I', b, o + 0x14, 0xffffffff)
+    k = _first_key_with_values(b, child)
+    if k is not None:
+        ko = _nk(b, k)
+        nv, vl = struct.unpack_from('<II', b, ko + 0x24)
+        struct.pack_into('<I', b, ko + 0x24, 0x7fffffff)
+        vk = 0x1000 + struct.unpack_from('<I', b, 0x1000 + vl + 4)[0] + 4
+        if b[vk:vk + 2] == b'vk':
+            struct.pack_into('<I', b, vk + 4, 0x7ffffff0)  # data length
+    out['hive-huge-counts'] = b
+    # Seeded corruption of the cells (the base block is kept).
+    for seed in (1, 2):
+        b = bytearray(src)
+        rng = random.Random(seed)
+        for _ in range(200 * seed):
+            b[rng.randrange(0x1000, len(b))] ^= 1 << rng.randrange(8)
+        out['hive-random-%d' % seed] = b
+    for name, data in out.items():
+        p = os.path.join(d, name)
+        open(p, 'wb').write(bytes(data))
+        print(p)
+
+# ---- rpm sqlite databases (table Packages (hnum, blob); a blob is an rpm
+# header: index count, data size, then 16-byte index entries) ----
+
+def rpmdbs(d):
+    import sqlite3
+    rng = random.Random(7)
+    def db(name, rows):
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            os.unlink(p)
+        c = sqlite3.connect(p)
+        c.execute('CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)')
+        c.executemany('INSERT INTO Packages (blob) VALUES (?)', [(r,) for r in rows])
+        c.commit()
+        c.close()
+        print(p)
+        return p
+    # Header blobs that lie: huge index count / data size, entries whose
+    # offsets and counts point far outside, a name tag of type string
+    # with no terminator, then 64 MiB of random bytes as one row.
+    def entry(tag, typ, off, cnt):
+        return struct.pack('>iiii', tag, typ, off, cnt)
+    lies = [struct.pack('>II', 0x7fffffff, 0x7fffffff),
+            struct.pack('>II', 3, 16) + entry(1000, 6, 0x7ffffff0, 1) +
+            entry(1001, 6, 0, 0x7fffffff) + entry(1002, 9, -16, 1000) + b'x' * 16,
+            struct.pack('>II', 1, 8) + entry(1000, 6, 0, 1) + b'noterm!!',
+            bytes(rng.randrange(256) for _ in range(4096))]
+    db('rpmdb-lies.sqlite', lies * 200)
+    db('rpmdb-huge-row.sqlite', [struct.pack('>II', 1, 64 << 20) + entry(1000, 6, 0, 1) +
+                                 os.urandom(64 << 20)])
+    good = db('rpmdb-cut.sqlite', lies * 2000)
+    size = os.path.getsize(good)
+    with open(good, 'r+b') as f:
+        f.truncate(size // 2)
+    p = os.path.join(d, 'rpmdb-not-sqlite.sqlite')
+    open(p, 'wb').write(b'SQLite format 3\0' + bytes(rng.randrange(256) for _ in range(65536)))
+    print(p)
+
+# ---- LUKS headers (LUKS1: key bytes at 108, master key digest iterations
+# at 164, 8 key slots of 48 bytes from 208: active, iterations, salt,
+# material offset, stripes; LUKS2: a binary header and a JSON area with a
+# SHA-256 over both) ----
+
+def _luks2_fix(b, hdr_off=0):
+    import hashlib
+    size = struct.unpack_from('>Q', b, hdr_off + 8)[0]
+    b[hdr_off + 0x1c0:hdr_off + 0x1c0 + 64] = b'\0' * 64
+    h = hashlib.sha256(bytes(b[hdr_off:hdr_off + size])).digest()
+    b[hdr_off + 0x1c0:hdr_off + 0x1c0 + 32] = h
+
+def _luks2_json(b, edit):
+    size = struct.unpack_from('>Q', b, 8)[0]
+    area = bytes(b[4096:size])
+    text = area.rstrip(b'\0').decode()
+    new = edit(text).encode()
+    assert len(new) <= len(area)
+    b[4096:size] = new + b'\0' * (len(area) - len(new))
+    _luks2_fix(b)
+    b[size:size + 6] = b'\0' * 6            # the secondary header: gone
+
+def luks(d):
+    import subprocess, re
+    def fmt(name, *opts):
+        p = os.path.join(d, name)
+        with open(p, 'wb') as f:
+            f.truncate(32 << 20)
+        subprocess.run(['cryptsetup', 'luksFormat', '-q', '--key-file=-', *opts, p],
+                       input=b'hatchkey', check=True, capture_output=True)
+        return p, bytearray(open(p, 'rb').read(2 << 20))
+    def save(p, b):
+        with open(p, 'r+b') as f:
+            f.write(bytes(b))
+        print(p)
+    p, b = fmt('luks1-iterations.img', '--type', 'luks1', '--pbkdf-force-iterations', '1000')
+    struct.pack_into('>I', b, 164, 0xffffffff)
+    struct.pack_into('>I', b, 212, 0xffffffff)
+    save(p, b)
+    p, b = fmt('luks1-key-bytes.img', '--type', 'luks1', '--pbkdf-force-iterations', '1000')
+    struct.pack_into('>I', b, 108, 0xffffffff)
+    struct.pack_into('>I', b, 208 + 44, 0xffffffff)   # stripes
+    save(p, b)
+    p, b = fmt('luks2-pbkdf2.img', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000')
+    _luks2_json(b, lambda t: re.sub(r'"iterations":\d+', '"iterations":4294967295', t))
+    save(p, b)
+    p, b = fmt('luks2-argon2.img', '--type', 'luks2', '--pbkdf', 'argon2id', '--pbkdf-memory', '32',
+               '--pbkdf-force-iterations', '4')
+    _luks2_json(b, lambda t: re.sub(r'"memory":\d+', '"memory":4294967295',
+                                    re.sub(r'"time":\d+', '"time":4294967295', t)))
+    save(p, b)
+    p, b = fmt('luks2-json-corrupt.img', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000')
+    rng = random.Random(5)
+    for _ in range(64):
+        b[4096 + rng.randrange(2048)] ^= 1 << rng.randrange(8)
+    _luks2_fix(b)
+    size = struct.unpack_from('>Q', b, 8)[0]
+    b[size:size + 6] = b'\0' * 6            # no secondary header to fall back on
+    save(p, b)
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'tree': tree, 'corrupt': corrupt, 'ptables': ptables, 'qcow2': qcow2}[cmd](*args)
+    {'tree': tree, 'corrupt': corrupt, 'ptables': ptables, 'qcow2': qcow2,
+     'hives': hives, 'rpmdbs': rpmdbs, 'luks': luks}[cmd](*args)
