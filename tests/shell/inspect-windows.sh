@@ -56,7 +56,7 @@ roots="/dev/sda1 /dev/sdb2 /dev/sdc2 /dev/sdd1 /dev/sde1"
              minor-version arch hostname osinfo package-format \
              package-management format windows-systemroot \
              windows-current-control-set windows-software-hive \
-             windows-system-hive mountpoints filesystems drive-mappings; do
+             windows-system-hive windows-group-policy mountpoints filesystems drive-mappings; do
       echo "-inspect-get-$f $r"
     done
   done
@@ -87,6 +87,7 @@ installed
 ControlSet001
 /WINDOWS/system32/config/software
 /WINDOWS/system32/config/system
+false
 /: /dev/sda1
 /dev/sda1
 C: /dev/sda1
@@ -107,6 +108,7 @@ installed
 ControlSet002
 /Windows/System32/config/SOFTWARE
 /Windows/System32/config/SYSTEM
+false
 /: /dev/sdb2
 /dev/sdb2
 C: /dev/sdb2
@@ -128,6 +130,7 @@ installed
 ControlSet001
 /Windows/System32/config/SOFTWARE
 /Windows/System32/config/SYSTEM
+true
 /: /dev/sdc2
 /dev/sdc2
 C: /dev/sdc2
@@ -149,6 +152,7 @@ installed
 ControlSet001
 /windows/system32/config/SOFTWARE
 /windows/system32/config/SYSTEM
+false
 /: /dev/sdd1
 /dev/sdd1
 C: /dev/sdd1
@@ -168,6 +172,7 @@ installed
 /Windows
 /Windows/System32/config/SOFTWARE
 /Windows/System32/config/SYSTEM
+false
 /: /dev/sde1
 /dev/sde1
 == nothing left mounted
