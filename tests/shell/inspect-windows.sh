@@ -4,7 +4,8 @@
 # control sets and three partitions, "Windows 10" build 22621 on GPT that
 # is Windows 11, Server 2019 with a lower-case /windows, and one with a
 # truncated and a garbage hive), all five disks in one appliance launch:
-# every inspect-get-* field, drive letters from MountedDevices (MBR
+# every inspect-get-* field (windows-group-policy: only the 11 guest has a
+# GPO under Group Policy\History; 2019's History key has no GUID subkey), drive letters from MountedDevices (MBR
 # signature + offset, GPT partition GUID), the programs of both Uninstall
 # views, case-sensitive-path and guestfish's win: paths on NTFS,
 # virt-inspector's XML.  The Windows 7 and 11 results were checked against
