@@ -28,6 +28,7 @@ packages=(
   # tools copied into the appliance
   parted fdisk gdisk e2fsprogs dosfstools xfsprogs btrfs-progs ntfs-3g
   lvm2 dmsetup cryptsetup-bin mdadm squashfs-tools f2fs-tools zerofree
+  clevis clevis-luks jose luksmeta   # clevis_luks_unlock (clevis-luks pulls in curl etc.)
   attr acl file bzip2 xz-utils zstd lzop lz4 procps diffutils
   augeas-tools libhivex-bin libcap2-bin policycoreutils
   # misc actions (scrub_*, rsync)

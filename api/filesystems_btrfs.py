@@ -430,6 +430,26 @@ btrfs_scrub_status for what it found.""",
                                "r->btrfsscrub_csum_errors == 0 && "
                                "r->btrfsscrub_uncorrectable_errors == 0")),
                   Test("partition", EXT2 + ["btrfs_scrub_start /"], ExpectFail())]),
+    Action("btrfs_scrub_full", RErr(), [Pathname("path")], [OBool("readonly")],
+           proc=935, group=G,
+           shortdesc="run a full scrub of a btrfs filesystem",
+           longdesc="""Scrub the whole btrfs filesystem mounted at path (all
+its devices) and wait for the end, like a filesystem check: it fails when
+the scrub finds errors it could not correct, or cannot run.  readonly:
+only verify, repairing nothing (btrfs scrub -r); this is also what works
+on a filesystem mounted read-only.  btrfs_scrub_status tells what the
+last scrub found.""",
+           tests=[Test("partition", BTRFS + ["fill 97 300000 /f", "sync", "btrfs_scrub_full /",
+                                             "btrfs_scrub_status /"],
+                       ExpectC("r->btrfsscrub_data_bytes_scrubbed >= 300000 && "
+                               "r->btrfsscrub_csum_errors == 0 && "
+                               "r->btrfsscrub_uncorrectable_errors == 0"),
+                       name="a full scrub reads the data"),
+                  Test("partition", ["mkfs_btrfs /dev/sda1", "mount /dev/sda1 /",
+                                     "write /f ro", "umount /", "mount_ro /dev/sda1 /",
+                                     "btrfs_scrub_full / readonly:true"], ExpectRun(),
+                       name="readonly on a read-only mount"),
+                  Test("partition", EXT2 + ["btrfs_scrub_full /"], ExpectFail())]),
     Action("btrfs_scrub_cancel", RErr(), [Pathname("path")], proc=729, group=G,
            shortdesc="cancel a running scrub",
            longdesc="Cancel the scrub running on the btrfs filesystem mounted "

@@ -278,6 +278,16 @@ error for other systems.""",
             """The registry key that CurrentControlSet stands for, such as
 "ControlSet001".  An error for other systems.""",
             [_t(_DEB, "inspect_get_windows_current_control_set /dev/sda1", ExpectFail())]),
+    _getter("inspect_get_windows_group_policy", 937,
+            "check if a Windows guest has Group Policy Objects",
+            """True when the Windows guest's SOFTWARE hive shows that Group
+Policy Objects were applied to it (its Microsoft\\Windows\\CurrentVersion\\
+Group Policy\\History key has a subkey named like a GUID, "{...}").
+Conversion tools use it to warn that policies may undo their changes.
+False when there is none, when the hive could not be read, and for
+systems other than Windows.""",
+            [_t(_DEB, "inspect_get_windows_group_policy /dev/sda1", ExpectFalse())],
+            ret=RBool()),
     _getter("inspect_get_osinfo", 620, "get a possible osinfo short ID",
             """A guess at the libosinfo short ID of the system, such as
 "debian12", "fedora39" or "ubuntu22.04"; "unknown" if none can be made.

@@ -115,6 +115,25 @@ them visible.  list_dm_devices lists the open mappings.""",
 encrypted device under it) made by cryptsetup_open.""",
            tests=[Test("partition", ["cryptsetup_close /dev/sda1"],
                        ExpectFail())]),
+    Action("clevis_luks_unlock", RErr(), [Device("device"), String("mapname")],
+           proc=936, group="clevisluks",
+           shortdesc="open an encrypted LUKS block device with Clevis",
+           longdesc="""Unlock the LUKS device device without a passphrase, with
+the Clevis binding stored in its header (clevis luks bind), and create
+/dev/mapper/mapname as cryptsetup_open does.  It runs "clevis luks unlock"
+in the appliance, so a binding whose pin needs something the appliance
+does not have fails: a tang server needs network (set_network), a TPM2
+pin a TPM (the appliance has none).  A device without a Clevis binding is
+an error.  The feature group clevisluks is available when the appliance
+has Clevis.""",
+           tests=[Test("partition", ["luks_format /dev/sda1 key 0",
+                                     "clevis_luks_unlock /dev/sda1 clevistest"], ExpectFail(),
+                       name="no clevis binding"),
+                  Test("partition", ["mkfs ext2 /dev/sda1",
+                                     "clevis_luks_unlock /dev/sda1 clevistest"], ExpectFail(),
+                       name="not LUKS"),
+                  Test("partition", ["luks_format /dev/sda1 key 0",
+                                     "clevis_luks_unlock /dev/sda1 ../x"], ExpectFail())]),
     Action("luks_open", RErr(), [Device("device"), Key("key"), String("mapname")],
            proc=257, group="luks", deprecated_by="cryptsetup_open",
            shortdesc="open a LUKS-encrypted block device",

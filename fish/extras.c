@@ -127,7 +127,7 @@ fish_run_reopen (const char *cmd, size_t argc, char *argv[])
 #ifndef GUESTFS_HAVE_AVAILABLE_ALL_GROUPS
 /* The optional groups of guestfs(3) "AVAILABILITY". */
 static const char *const all_groups[] = {
-  "acl", "augeas", "blkdiscard", "blkdiscardzeroes", "btrfs", "extlinux",
+  "acl", "augeas", "blkdiscard", "blkdiscardzeroes", "btrfs", "clevisluks", "extlinux",
   "f2fs", "fstrim", "gdisk", "grub", "hivex", "inotify", "journal", "ldm",
   "libtsk", "libyara", "linuxcaps", "linuxfsuuid", "linuxmodules",
   "linuxxattrs", "luks", "lvm2", "mdadm", "mknod", "ntfs3g", "ntfsprogs",

@@ -139,6 +139,9 @@ def _longdesc(a):
     d = a.longdesc.strip()
     if any(x.kind == "Key" for x in a.args):
         d += KEY_NOTE
+    if isinstance(a.deprecated_by, str) and a.deprecated_by:
+        d += ("\n\nThis command is deprecated: use %s in new scripts."
+              % a.deprecated_by.replace("_", "-"))
     return d
 
 

@@ -23,6 +23,17 @@ def generate(table):
         out.append(_esc(a.shortdesc) + ".")
         out.append(".PP")
         out.append(_esc(a.longdesc.strip()))
+        if a.deprecated:
+            out.append(".PP")
+            if isinstance(a.deprecated_by, str) and a.deprecated_by:
+                out.append(_esc("This function is deprecated: use guestfs_%s instead "
+                                "in new code." % a.deprecated_by))
+            else:
+                out.append("This function is deprecated, and nothing replaces it.")
+        if a.group:
+            out.append(".PP")
+            out.append(_esc('This function depends on the feature group "%s": see '
+                            "guestfs_feature_available." % a.group))
         if a.in_daemon:
             out.append(".PP")
             out.append("This call needs a launched handle.")

@@ -184,23 +184,24 @@ content_size (guestfs_h *g, struct part *p)
     return 0;                   /* recreated with mkswap at any size */
   if (p->content != C_FS)
     return -1;
+  /* Both tools answer with a table: the size is blocks * block size. */
+  char **h = NULL;
+  const char *count_key = NULL, *bs_key = NULL;
   if (strncmp (p->fstype, "ext", 3) == 0) {
-    char **h = TOOL_QUIET (g, guestfs_tune2fs_l (g, p->dev));
-    int64_t count = -1, bs = -1;
-    for (size_t i = 0; h && h[i] && h[i + 1]; i += 2) {
-      if (strcmp (h[i], "Block count") == 0) count = strtoll (h[i + 1], NULL, 10);
-      if (strcmp (h[i], "Block size") == 0) bs = strtoll (h[i + 1], NULL, 10);
-    }
-    tool_free_strings (h);
-    return count > 0 && bs > 0 ? count * bs : -1;
+    h = TOOL_QUIET (g, guestfs_tune2fs_l (g, p->dev));
+    count_key = "Block count", bs_key = "Block size";
   }
-  if (strcmp (p->fstype, "xfs") == 0) {
-    struct guestfs_xfsinfo *x = TOOL_QUIET (g, guestfs_xfs_info (g, p->dev));
-    int64_t r = x ? (int64_t) x->xfs_datablocks * x->xfs_blocksize : -1;
-    guestfs_free_xfsinfo (x);
-    return r;
+  else if (strcmp (p->fstype, "xfs") == 0) {
+    h = TOOL_QUIET (g, guestfs_xfs_info2 (g, p->dev));
+    count_key = "data.blocks", bs_key = "data.bsize";
   }
-  return -1;
+  int64_t count = -1, bs = -1;
+  for (size_t i = 0; h && h[i] && h[i + 1]; i += 2) {
+    if (strcmp (h[i], count_key) == 0) count = strtoll (h[i + 1], NULL, 10);
+    if (strcmp (h[i], bs_key) == 0) bs = strtoll (h[i + 1], NULL, 10);
+  }
+  tool_free_strings (h);
+  return count > 0 && bs > 0 ? count * bs : -1;
 }
 
 static struct part *

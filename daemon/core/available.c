@@ -21,6 +21,7 @@ static const struct group {
   { "blkdiscard",       { "blkdiscard" } },
   { "blkdiscardzeroes", { "blkdiscard" } },
   { "btrfs",            { "btrfs", "mkfs.btrfs" } },
+  { "clevisluks",       { "clevis", "clevis-luks-unlock", "cryptsetup" } },
   { "extlinux",         { "extlinux" } },
   { "f2fs",             { "mkfs.f2fs", "resize.f2fs" } },
   { "fstrim",           { "fstrim" } },

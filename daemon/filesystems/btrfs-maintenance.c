@@ -16,7 +16,6 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "btrfs.h"
-#include "btrfs.h"
 
 /* ---- balance ---- */
 
@@ -94,6 +93,33 @@ do_btrfs_scrub_start (const char *path)
 {
   /* -B: wait for the end, so that errors are reported here. */
   return btrfs_path_cmd ("scrub", "start", "-B", path);
+}
+
+int
+do_btrfs_scrub_full (const char *path, int readonly)
+{
+  /* -B waits, and makes the exit status tell whether errors remained. */
+  bool ro = (optargs_bitmask & GUESTFS_BTRFS_SCRUB_FULL_READONLY_BITMASK) && readonly;
+  CLEANUP_FREE char *p = btrfs_real_path (path);
+  if (p == NULL)
+    return -1;
+  const char *argv[] = { "btrfs", "scrub", "start", "-B", ro ? "-r" : p, ro ? p : NULL, NULL };
+  CLEANUP_FREE char *out = NULL;
+  if (btrfs_run ("btrfs scrub start", path, argv, &out) == -1)
+    return -1;
+  /* A read-only scrub repairs nothing, so it counts nothing as
+   * uncorrectable and exits 0 whatever it found: its summary line says. */
+  const char *sum = out ? strstr (out, "Error summary:") : NULL;
+  if (sum) {
+    sum += strlen ("Error summary:");
+    sum += strspn (sum, " \t");
+    size_t len = strcspn (sum, "\n");
+    if (strncmp (sum, "no errors found", 15) != 0) {
+      reply_with_error ("btrfs scrub start: %s: errors found: %.*s", path, (int) len, sum);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 int

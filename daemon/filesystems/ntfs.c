@@ -1,4 +1,5 @@
-/* NTFS: ntfs_3g_probe, ntfsresize, ntfsfix, ntfsclone_out, ntfsclone_in.
+/* NTFS: ntfs_3g_probe, ntfsresize, ntfsfix, ntfs_chmod, ntfsclone_out,
+ * ntfsclone_in.
  *
  * The clone actions stream: ntfsclone writes its image to a pipe that is
  * sent to the host chunk by chunk, or reads the host's chunks from a pipe,
@@ -75,6 +76,49 @@ do_ntfsresize (const char *device, int64_t size, int force)
   if (r != 0) {
     const char *msg = err && *err ? trim_newlines (err) : out && *out ? trim_newlines (out) : "failed";
     reply_with_error ("ntfsresize: %s: %s", device, msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* ntfssecaudit writes a new security descriptor made from Unix mode bits
+ * on a file of an unmounted volume; path is inside the volume. */
+int
+do_ntfs_chmod (const char *device, int mode, const char *path, int recursive)
+{
+  if (mode < 0 || mode > 07777) {
+    reply_with_error_errno (EINVAL, "mode %#o out of range (0 to 07777)", (unsigned) mode);
+    return -1;
+  }
+  if (path[0] != '/') {
+    reply_with_error_errno (EINVAL, "%s: the path inside the volume must start with /", path);
+    return -1;
+  }
+  char perms[16];
+  snprintf (perms, sizeof perms, "%o", (unsigned) mode);
+  bool rec = (optargs_bitmask & GUESTFS_NTFS_CHMOD_RECURSIVE_BITMASK) && recursive;
+  const char *argv[] = { "ntfssecaudit", rec ? "-r" : device, rec ? device : perms,
+                         rec ? perms : path, rec ? path : NULL, NULL };
+  CLEANUP_FREE char *out = NULL, *err = NULL;
+  int r = command_run (NULL, &out, &err, argv);
+  if (r != 0) {
+    /* The reason is on stdout ("** Could not access /x", "Error code 2
+     * : ..."), among the dump of the new descriptor; stderr has the rest. */
+    char why[512] = "";
+    CLEANUP_FREE_STRINGS char **lines = out ? split_lines (out) : NULL;
+    for (size_t i = 0; lines && lines[i]; ++i)
+      if (strncmp (lines[i], "** ", 3) == 0 || strncmp (lines[i], "Error code", 10) == 0) {
+        size_t l = strlen (why);
+        snprintf (why + l, sizeof why - l, "%s%s", l ? "; " : "",
+                  lines[i] + (lines[i][0] == '*' ? 3 : 0));
+      }
+    if (!why[0] && err && *err) {
+      char *usage = strstr (err, "\nUsage:");   /* not the usage text */
+      if (usage)
+        *usage = '\0';
+      snprintf (why, sizeof why, "%s", trim_newlines (err));
+    }
+    reply_with_error ("ntfssecaudit: %s: %s: %s", device, path, why[0] ? why : "failed");
     return -1;
   }
   return 0;

@@ -1,8 +1,9 @@
-/* XFS: xfs_info, xfs_growfs, xfs_admin, xfs_repair.
+/* XFS: xfs_info, xfs_info2, xfs_growfs, xfs_admin, xfs_repair.
  *
  * xfs_info's output is a few sections ("meta-data=", "data", "naming",
  * "log", "realtime"), each a name then key=value pairs over one or more
  * lines that start with "=": it is read section by section. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -89,11 +90,17 @@ set_field (struct guestfs_xfsinfo *x, const char *section, const char *key, cons
 #undef IS
 }
 
-/* Split "name   key=v key=v, key=v" at the '=' after the section word.
- * The section's own value is the text up to the first key=value (it
- * may contain spaces: "internal log", "version 2"). */
+/* Walk xfs_info's output: for each line "name   key=v key=v, key=v"
+ * (name empty on a section's continuation lines) call fn once with
+ * key NULL for the section's own value -- the text up to the first
+ * key=value, which may contain spaces ("internal log", "version 2") -- and
+ * once per key=value.  A unit word after a number ("blks", "extents")
+ * stays with the value.  fn returns -1 to stop (out of memory). */
+typedef int (*xfs_field_fn) (void *ctx, const char *section, const char *key,
+                             const char *value);
+
 static int
-parse_xfs_info (const char *out, struct guestfs_xfsinfo *x)
+walk_xfs_info (const char *out, xfs_field_fn fn, void *ctx)
 {
   CLEANUP_FREE_STRINGS char **lines = split_lines (out);
   if (lines == NULL)
@@ -105,48 +112,26 @@ parse_xfs_info (const char *out, struct guestfs_xfsinfo *x)
     if (eq == NULL)
       continue;
     /* Section word: before the first '=', trimmed; empty = same section. */
-    char word[32];
     size_t wl = (size_t) (eq - l);
     while (wl > 0 && l[wl - 1] == ' ')
       wl--;
     size_t ws = strspn (l, " ");
-    if (wl > ws) {
-      snprintf (word, sizeof word, "%.*s", (int) (wl - ws), l + ws);
-      snprintf (section, sizeof section, "%s", word);
-    }
-    char *rest = eq + 1;
-    /* The section value: words without '=' at the start of rest. */
-    char *p = rest;
+    if (wl > ws)
+      snprintf (section, sizeof section, "%.*s", (int) (wl - ws), l + ws);
+    /* The section value: words without '=' at the start of the rest. */
+    char *p = eq + 1;
     char value[256] = "";
     for (;;) {
       p += strspn (p, " ,");
       size_t tl = strcspn (p, " ,");
-      if (tl == 0)
-        break;
-      if (memchr (p, '=', tl) != NULL)
+      if (tl == 0 || memchr (p, '=', tl) != NULL)
         break;
       size_t vl = strlen (value);
-      /* "blks" after a number ends a key=value, not part of a name. */
-      if (strncmp (p, "blks", tl) != 0 || tl != 4)
-        snprintf (value + vl, sizeof value - vl, "%s%.*s", vl ? " " : "", (int) tl, p);
+      snprintf (value + vl, sizeof value - vl, "%s%.*s", vl ? " " : "", (int) tl, p);
       p += tl;
     }
-    if (wl > ws && value[0]) {
-      char **dst = strcmp (section, "meta-data") == 0 ? &x->xfs_mntpoint
-        : strcmp (section, "log") == 0 ? &x->xfs_logname
-        : strcmp (section, "realtime") == 0 ? &x->xfs_rtname : NULL;
-      if (dst) {
-        /* As libguestfs: the first word ("internal", not "internal log"). */
-        if (dst == &x->xfs_logname)
-          value[strcspn (value, " ")] = '\0';
-        free (*dst);
-        *dst = strdup (value);
-        if (*dst == NULL)
-          return -1;
-      }
-      if (strcmp (section, "naming") == 0 && strncmp (value, "version ", 8) == 0)
-        x->xfs_dirversion = (uint32_t) u64 (value + 8);
-    }
+    if (wl > ws && value[0] && fn (ctx, section, NULL, value) == -1)
+      return -1;
     /* key=value pairs. */
     for (;;) {
       p += strspn (p, " ,");
@@ -160,10 +145,50 @@ parse_xfs_info (const char *out, struct guestfs_xfsinfo *x)
       if (e == NULL)
         continue;
       *e = '\0';
-      set_field (x, section, tok, e + 1);
+      /* "agsize=16384 blks": the unit belongs to the number. */
+      const char *unit = p + strspn (p, " ");
+      size_t ul = strcspn (unit, " ,");
+      if ((ul == 4 && strncmp (unit, "blks", 4) == 0) ||
+          (ul == 7 && strncmp (unit, "extents", 7) == 0)) {
+        size_t vl = strlen (e + 1);
+        snprintf (e + 1 + vl, sizeof tok - (size_t) (e + 1 + vl - tok), " %.*s", (int) ul, unit);
+        p = (char *) unit + ul;
+      }
+      if (fn (ctx, section, tok, e + 1) == -1)
+        return -1;
     }
   }
   return 0;
+}
+
+/* xfs_info's struct, from the fields libguestfs has always returned. */
+static int
+xfsinfo_field (void *ctx, const char *section, const char *key, const char *value)
+{
+  struct guestfs_xfsinfo *x = ctx;
+  if (key) {
+    set_field (x, section, key, value);
+    return 0;
+  }
+  char **dst = strcmp (section, "meta-data") == 0 ? &x->xfs_mntpoint
+    : strcmp (section, "log") == 0 ? &x->xfs_logname
+    : strcmp (section, "realtime") == 0 ? &x->xfs_rtname : NULL;
+  if (dst) {
+    free (*dst);
+    /* As libguestfs: the first word ("internal", not "internal log"). */
+    *dst = dst == &x->xfs_logname ? strndup (value, strcspn (value, " ")) : strdup (value);
+    if (*dst == NULL)
+      return -1;
+  }
+  if (strcmp (section, "naming") == 0 && strncmp (value, "version ", 8) == 0)
+    x->xfs_dirversion = (uint32_t) u64 (value + 8);
+  return 0;
+}
+
+static int
+parse_xfs_info (const char *out, struct guestfs_xfsinfo *x)
+{
+  return walk_xfs_info (out, xfsinfo_field, x);
 }
 
 struct guestfs_xfsinfo *
@@ -360,4 +385,51 @@ do_xfs_repair (const char *device, int forcelogzero, int nomodify, int noprefetc
   const char *msg = err && *err ? trim_newlines (err) : out && *out ? trim_newlines (out) : "failed";
   reply_with_error ("xfs_repair: %s: %s", device, msg);
   return -1;
+}
+
+/* ---- xfs_info2 ---- */
+
+/* Every field as "SECTION" / "SECTION.KEY" -> value; only numbers for
+ * keys (as libguestfs: no field of xfs_info has another kind of value). */
+static int
+xfsinfo2_field (void *ctx, const char *section, const char *key, const char *value)
+{
+  struct stringsbuf *sb = ctx;
+  if (key && !isdigit ((unsigned char) value[0]))
+    return 0;
+  char name[192];
+  snprintf (name, sizeof name, "%s%s%s", section, key ? "." : "", key ? key : "");
+  if (add_string (sb, name) == -1 || add_string (sb, value) == -1)
+    return -1;
+  return 0;
+}
+
+char **
+do_xfs_info2 (const char *pathordevice)
+{
+  CLEANUP_FREE char *target = NULL;
+  if (strncmp (pathordevice, "/dev/", 5) == 0)
+    target = strdup (pathordevice);
+  else if ((target = guest_dir_path (pathordevice)) == NULL)
+    return NULL;
+  if (target == NULL) {
+    reply_with_perror ("strdup");
+    return NULL;
+  }
+  CLEANUP_FREE char *out = NULL;
+  const char *argv[] = { "xfs_info", target, NULL };
+  if (run_xfs (argv, pathordevice, &out) == -1)
+    return NULL;
+  struct stringsbuf sb = { 0 };
+  if (walk_xfs_info (out, xfsinfo2_field, &sb) == -1 || end_stringsbuf (&sb) == -1) {
+    free_stringsbuf (&sb);
+    reply_with_perror ("xfs_info");
+    return NULL;
+  }
+  if (sb.size <= 1) {
+    free_stringsbuf (&sb);
+    reply_with_error ("xfs_info: %s: unexpected output: %s", pathordevice, out);
+    return NULL;
+  }
+  return take_stringsbuf (&sb);
 }

@@ -563,6 +563,13 @@ WINDOWS_GETTER (software_hive, "software hive")
 WINDOWS_GETTER (system_hive, "system hive")
 WINDOWS_GETTER (current_control_set, "CurrentControlSet")
 
+int
+do_inspect_get_windows_group_policy (const char *root)
+{
+  struct inspect_os *os = inspect_find_root (root);
+  return os ? os->windows_group_policy : -1;
+}
+
 #define FLAG_GETTER(field)                              \
   int                                                   \
   do_inspect_is_##field (const char *root)              \

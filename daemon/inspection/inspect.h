@@ -33,6 +33,8 @@ struct inspect_os {
   char **drive_mappings;        /* letter, device, ..., NULL */
   char *windows_systemroot, *windows_software_hive;
   char *windows_system_hive, *windows_current_control_set;
+  /* The SOFTWARE hive records applied Group Policy Objects. */
+  bool windows_group_policy;
   /* Install and live disks (bsd-installer.c); format NULL: "installed". */
   const char *format;
   bool live, netinst, multipart;

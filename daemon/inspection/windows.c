@@ -393,12 +393,33 @@ struct winver {
   bool server;                  /* from InstallationType or the name */
 };
 
+/* Whether Group Policy Objects were applied: the Group Policy History
+ * key then has a subkey named after each GPO's GUID ("{...}"). */
+static bool
+has_group_policy (hive_h *h)
+{
+  hive_node_h hist = node_at (h, hivex_root (h),
+                              "Microsoft\\Windows\\CurrentVersion\\Group Policy\\History");
+  if (hist == 0)
+    return false;
+  CLEANUP_FREE hive_node_h *kids = hivex_node_children (h, hist);
+  for (size_t i = 0; kids && kids[i]; ++i) {
+    CLEANUP_FREE char *name = hivex_node_name (h, kids[i]);
+    size_t len = name ? strlen (name) : 0;
+    if (len > 3 && name[0] == '{' && isxdigit ((unsigned char) name[1]) &&
+        name[len - 1] == '}')
+      return true;
+  }
+  return false;
+}
+
 static void
 read_software (int rootfd, struct inspect_os *os, struct winver *wv)
 {
   hive_h *h = open_hive (rootfd, os->windows_software_hive);
   if (h == NULL)
     return;
+  os->windows_group_policy = has_group_policy (h);
   hive_node_h cv = node_at (h, hivex_root (h), "Microsoft\\Windows NT\\CurrentVersion");
   if (cv == 0) {
     hivex_close (h);

@@ -275,6 +275,50 @@ crypt_open (const char *device, const char *key, const char *mapname,
   return run_cryptsetup (NULL, device, key, argv);
 }
 
+/* Clevis: "clevis luks unlock" finds the binding (a LUKS2 token, or
+ * luksmeta on LUKS1), runs its pin to recover the key and opens the
+ * device with it; the key never passes through the daemon. */
+int
+do_clevis_luks_unlock (const char *device, const char *mapname)
+{
+  if (check_mapname (mapname) == -1)
+    return -1;
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "/dev/mapper/%s", mapname);
+  if (access (path, F_OK) == 0) {
+    reply_with_error_errno (EEXIST, "%s: already exists", path);
+    return -1;
+  }
+  if (!program_exists ("clevis") || !program_exists ("clevis-luks-unlock")) {
+    reply_with_error_errno (ENOTSUP, "clevis is not installed in the appliance "
+                            "(Debian packages clevis, clevis-luks)");
+    return -1;
+  }
+  /* Without a binding, "unlock" only says the device "could not be
+   * opened": "list" (empty, exit status 0) tells that case apart. */
+  const char *list[] = { "clevis", "luks", "list", "-d", device, NULL };
+  CLEANUP_FREE char *lout = NULL, *lerr = NULL;
+  if (command_run (NULL, &lout, &lerr, list) == 0 && (!lout || !*trim_newlines (lout))) {
+    reply_with_error_errno (ENOENT, "%s: the LUKS header has no Clevis binding "
+                            "(clevis luks bind makes one)", device);
+    return -1;
+  }
+  const char *argv[] = { "clevis", "luks", "unlock", "-d", device, "-n", mapname, NULL };
+  CLEANUP_FREE char *out = NULL, *err = NULL;
+  int r = command_run (NULL, &out, &err, argv);
+  if (r != 0) {
+    const char *msg = err && *err ? trim_newlines (err) : out && *out ? trim_newlines (out)
+      : "failed";
+    reply_with_error ("clevis luks unlock: %s: %s", device, msg);
+    return -1;
+  }
+  if (access (path, F_OK) != 0) {
+    reply_with_error ("clevis luks unlock: %s: %s was not created", device, path);
+    return -1;
+  }
+  return 0;
+}
+
 int
 do_cryptsetup_open (const char *device, const char *key, const char *mapname,
                     int readonly, const char *crypttype)

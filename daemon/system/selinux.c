@@ -1,7 +1,7 @@
 /* SELinux: getcon and setcon (the security context of the daemon itself,
  * through libselinux; the appliance kernel normally runs without SELinux,
- * and then they fail), and selinux_relabel (label guest files from the
- * guest's file_contexts with setfiles, which works without SELinux in the
+ * and then they fail), and setfiles / selinux_relabel (label guest files
+ * from the guest's file_contexts with setfiles, which works without SELinux in the
  * appliance: the labels are just security.selinux attributes).
  *
  * setfiles takes paths, and resolves them with the appliance's view of
@@ -88,32 +88,63 @@ resolved_path (const char *path, int flags)
   return ret;
 }
 
-int
-do_selinux_relabel (const char *specfile, const char *path, int force)
+/* setfiles -m -r /sysroot [-F] [-e DIR]... SPEC PATH...: every path and
+ * excluded directory resolved inside the guest first (see the top). */
+static int
+run_setfiles (const char *specfile, char *const *paths, int force, char *const *excludes)
 {
-  if (need_root ("selinux_relabel") == -1)
+  if (need_root ("setfiles") == -1)
     return -1;
   if (specfile[0] != '/') {
     reply_with_error_errno (EINVAL, "%s: the spec file must be an absolute guest path", specfile);
     return -1;
   }
+  size_t np = 0, ne = 0;
+  while (paths && paths[np]) np++;
+  while (excludes && excludes[ne]) ne++;
+  if (np == 0)
+    return 0;
+  for (size_t i = 0; i < np + ne; ++i) {
+    const char *p = i < np ? paths[i] : excludes[i - np];
+    if (p[0] != '/') {
+      reply_with_error_errno (EINVAL, "%s: not an absolute guest path", p);
+      return -1;
+    }
+  }
   CLEANUP_FREE char *spec = resolved_path (specfile, O_RDONLY);
   if (!spec)
     return -1;
-  CLEANUP_FREE char *top = resolved_path (path, O_PATH);
-  if (!top)
-    return -1;
 
-  const char *argv[16];
-  size_t i = 0;
+  /* argv and the resolved paths it points to. */
+  CLEANUP_FREE const char **argv = calloc (np + 2 * ne + 12, sizeof *argv);
+  CLEANUP_FREE_STRINGS char **keep = calloc (np + ne + 1, sizeof *keep);
+  if (!argv || !keep) {
+    reply_with_perror ("calloc");
+    return -1;
+  }
+  size_t i = 0, k = 0;
   argv[i++] = "setfiles";
-  if ((optargs_bitmask & GUESTFS_SELINUX_RELABEL_FORCE_BITMASK) && force)
+  if (force)
     argv[i++] = "-F";
   argv[i++] = "-m";                 /* /proc/mounts describes the appliance */
   argv[i++] = "-r";
   argv[i++] = SYSROOT;
+  for (size_t e = 0; e < ne; ++e) {
+    /* An excluded directory that does not exist excludes nothing. */
+    CLEANUP_CLOSE int fd = sysroot_open (excludes[e], O_PATH, 0);
+    if (fd == -1 && (errno == ENOENT || errno == ENOTDIR))
+      continue;
+    if ((keep[k] = resolved_path (excludes[e], O_PATH)) == NULL)
+      return -1;
+    argv[i++] = "-e";
+    argv[i++] = keep[k++];
+  }
   argv[i++] = spec;
-  argv[i++] = top;
+  for (size_t p = 0; p < np; ++p) {
+    if ((keep[k] = resolved_path (paths[p], O_PATH)) == NULL)
+      return -1;
+    argv[i++] = keep[k++];
+  }
   argv[i] = NULL;
 
   CLEANUP_FREE char *err = NULL;
@@ -123,4 +154,20 @@ do_selinux_relabel (const char *specfile, const char *path, int force)
     return -1;
   }
   return 0;
+}
+
+int
+do_setfiles (const char *specfile, char *const *paths, int force, char *const *excludes)
+{
+  return run_setfiles (specfile, paths,
+                       (optargs_bitmask & GUESTFS_SETFILES_FORCE_BITMASK) && force,
+                       (optargs_bitmask & GUESTFS_SETFILES_EXCLUDES_BITMASK) ? excludes : NULL);
+}
+
+int
+do_selinux_relabel (const char *specfile, const char *path, int force)
+{
+  char *const paths[] = { (char *) path, NULL };
+  return run_setfiles (specfile, paths,
+                       (optargs_bitmask & GUESTFS_SELINUX_RELABEL_FORCE_BITMASK) && force, NULL);
 }

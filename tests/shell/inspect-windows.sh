@@ -4,7 +4,8 @@
 # control sets and three partitions, "Windows 10" build 22621 on GPT that
 # is Windows 11, Server 2019 with a lower-case /windows, and one with a
 # truncated and a garbage hive), all five disks in one appliance launch:
-# every inspect-get-* field, drive letters from MountedDevices (MBR
+# every inspect-get-* field (windows-group-policy: only the 11 guest has a
+# GPO under Group Policy\History; 2019's History key has no GUID subkey), drive letters from MountedDevices (MBR
 # signature + offset, GPT partition GUID), the programs of both Uninstall
 # views, case-sensitive-path and guestfish's win: paths on NTFS,
 # virt-inspector's XML.  The Windows 7 and 11 results were checked against
@@ -56,7 +57,7 @@ roots="/dev/sda1 /dev/sdb2 /dev/sdc2 /dev/sdd1 /dev/sde1"
              minor-version arch hostname osinfo package-format \
              package-management format windows-systemroot \
              windows-current-control-set windows-software-hive \
-             windows-system-hive mountpoints filesystems drive-mappings; do
+             windows-system-hive windows-group-policy mountpoints filesystems drive-mappings; do
       echo "-inspect-get-$f $r"
     done
   done
@@ -87,6 +88,7 @@ installed
 ControlSet001
 /WINDOWS/system32/config/software
 /WINDOWS/system32/config/system
+false
 /: /dev/sda1
 /dev/sda1
 C: /dev/sda1
@@ -107,6 +109,7 @@ installed
 ControlSet002
 /Windows/System32/config/SOFTWARE
 /Windows/System32/config/SYSTEM
+false
 /: /dev/sdb2
 /dev/sdb2
 C: /dev/sdb2
@@ -128,6 +131,7 @@ installed
 ControlSet001
 /Windows/System32/config/SOFTWARE
 /Windows/System32/config/SYSTEM
+true
 /: /dev/sdc2
 /dev/sdc2
 C: /dev/sdc2
@@ -149,6 +153,7 @@ installed
 ControlSet001
 /windows/system32/config/SOFTWARE
 /windows/system32/config/SYSTEM
+false
 /: /dev/sdd1
 /dev/sdd1
 C: /dev/sdd1
@@ -168,6 +173,7 @@ installed
 /Windows
 /Windows/System32/config/SOFTWARE
 /Windows/System32/config/SYSTEM
+false
 /: /dev/sde1
 /dev/sde1
 == nothing left mounted

@@ -627,7 +627,8 @@ selinux_relabel (guestfs_h *g, struct customize *cz)
   if (type) {
     char *specfile;
     if (asprintf (&specfile, "/etc/selinux/%s/contexts/files/file_contexts", type) != -1) {
-      r = TOOL_QUIET (g, guestfs_selinux_relabel (g, specfile, "/", -1));
+      char *const paths[] = { (char *) "/", NULL };
+      r = TOOL_QUIET (g, guestfs_setfiles (g, specfile, paths, -1));
       free (specfile);
     }
     free (type);
