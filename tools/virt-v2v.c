@@ -343,6 +343,11 @@ main (int argc, char *argv[])
   }
   if (!print_source)
     v2v_message (&opts, "Setting up the source: -i %s %s", imode, args[0] ? args[0] : "");
+  opts.input_uri = iconn;
+  if (iconn && strcmp (imode, "libvirt") && strcmp (imode, "libvirtxml")) {
+    fprintf (stderr, "%s: -ic is only used with -i libvirt and -i libvirtxml\n", opts.program);
+    exit (1);
+  }
   if (!strcmp (imode, "disk")) r = v2v_input_disk (&opts, args, iformat, &src);
   else if (!strcmp (imode, "libvirtxml")) r = v2v_input_libvirtxml (&opts, args[0], &src);
   else if (!strcmp (imode, "ova")) r = v2v_input_ova (&opts, args[0], &src);
@@ -359,6 +364,16 @@ main (int argc, char *argv[])
     v2v_free_source (&src);
     exit (0);
   }
+  /* Disks on a VMware server: the URLs are known (--print-source shows
+   * them), but reading them needs the server's authentication. */
+  for (size_t i = 0; i < src.nr_disks; ++i)
+    if (!strncmp (src.disks[i].path, "https://", 8)) {
+      v2v_error (&opts, "disk %s is on a VMware server (%s): reading disks from vCenter or "
+                 "ESXi over https (with the server's password, -ip) is not supported by this "
+                 "virt-v2v; copy the disks from the datastore and use -i libvirtxml or -i vmx",
+                 src.disks[i].dev ? src.disks[i].dev : "?", src.disks[i].path);
+      exit (1);
+    }
   if (!out.name) out.name = src.name;
   if (in_place) {
     for (size_t i = 0; i < src.nr_disks; ++i)

@@ -65,6 +65,12 @@ cp --sparse=always "$wdata/win-7.img" "$tmp/inplace.img"
 "$v2v" --in-place -i disk "$tmp/inplace.img" -o local > "$tmp/out" 2> "$tmp/err"
 if [ $? = 1 ] && grep -q -- "--in-place converts the source disks where they are" "$tmp/err"; then
   ok "--in-place refuses output options"; else notok "--in-place refuses output options"; fi
+ln -s "$v2v" "$tmp/virt-v2v-in-place"
+"$tmp/virt-v2v-in-place" -i ova "$tmp/inplace.img" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+rm "$tmp/virt-v2v-in-place"
+if [ $rc = 1 ] && grep -q -- "^virt-v2v-in-place: --in-place cannot convert an OVA" "$tmp/err"; then
+  ok "run as virt-v2v-in-place: --in-place is implied"; else notok "run as virt-v2v-in-place: --in-place is implied"; fi
 before=$(ls "$tmp")
 VIRTIO_WIN=$vw "$v2v" --in-place -i disk "$tmp/inplace.img" > "$tmp/out" 2> "$tmp/err"
 if [ $? = 0 ] && grep -q "converted in place" "$tmp/out" && [ "$(ls "$tmp")" = "$before" ]; then
@@ -113,7 +119,16 @@ fi
 pool=hatch-v2v-$$
 dom=hatch-v2v-luks-$$
 trap 'virsh -c $uri undefine $dom > /dev/null 2>&1; virsh -c $uri pool-destroy $pool > /dev/null 2>&1
-      for p in $stop; do kill $(cat "$p") 2> /dev/null; done; rm -rf "$tmp"' EXIT
+      stop_daemons; rm -rf "$tmp"' EXIT
+# libvirtd may take its time over SIGTERM: a few seconds, then SIGKILL.
+stop_daemons () {
+  for p in $stop; do
+    pid=$(cat "$p" 2> /dev/null) || continue
+    kill "$pid" 2> /dev/null
+    for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2> /dev/null
+  done
+}
 mkdir -p "$tmp/pool"
 virsh -c $uri pool-create-as $pool dir --target "$tmp/pool" > /dev/null 2>&1 || notok "create a storage pool"
 "$v2v" -i disk "$data/guest-luks.img" --key all:key:hatch-luks-key -o libvirt -oc $uri -os $pool -on $dom > "$tmp/out" 2> "$tmp/err"

@@ -322,6 +322,33 @@ if virsh -c "test://$tmp/node.xml" list --all > /dev/null 2>&1; then
   err_has "unknown guest: message" "no libvirt guest called ‘nosuch’"
 else skip "libvirt's test driver is not available"; fi
 
+# ---- disks on a VMware server (vCenter, ESXi): the URLs, no server needed ----
+cat > "$tmp/vpx.xml" <<'X'
+<domain type='vmware' xmlns:vmware='http://libvirt.org/schemas/domain/vmware/1.0'>
+  <name>winsrv</name>
+  <memory unit='KiB'>4194304</memory>
+  <devices>
+    <disk type='file' device='disk'><source file='[datastore 1] winsrv/winsrv.vmdk'/><target dev='sda' bus='scsi'/></disk>
+    <disk type='file' device='disk'><source file='[ssd2] winsrv/winsrv_1-flat.vmdk'/><target dev='sdb' bus='scsi'/></disk>
+  </devices>
+  <vmware:datacenterpath>Data Center/Site A</vmware:datacenterpath>
+</domain>
+X
+"$v2v" -i libvirtxml "$tmp/vpx.xml" -ic 'vpx://admin@vcenter.example.com/Data%20Center/cluster1/esxi1?no_verify=1' --print-source > "$tmp/out" 2> "$tmp/err"
+if grep -q 'https://vcenter.example.com/folder/winsrv/winsrv-flat.vmdk?dcPath=Data%20Center/Site%20A&dsName=datastore%201 (raw)' "$tmp/out" &&
+   grep -q 'https://vcenter.example.com/folder/winsrv/winsrv_1-flat.vmdk?dcPath=Data%20Center/Site%20A&dsName=ssd2 (raw)' "$tmp/out"; then
+  ok "vpx://: datastore disks as vCenter https URLs (datacenter from the XML)"; else notok "vpx://: datastore disks as vCenter https URLs (datacenter from the XML)"; fi
+sed '/datacenterpath/d' "$tmp/vpx.xml" > "$tmp/esx.xml"
+"$v2v" -i libvirtxml "$tmp/esx.xml" -ic 'esx://root@esxi1.example.com:8443?no_verify=1' --print-source > "$tmp/out" 2> "$tmp/err"
+out_has "esx://: the ESXi host's https URL, ha-datacenter" 'https://esxi1.example.com:8443/folder/winsrv/winsrv-flat.vmdk?dcPath=ha-datacenter&dsName=datastore%201'
+"$v2v" -i libvirtxml "$tmp/esx.xml" -ic 'vpx://vc.example.com/DC%201/host/esx1' --print-source > "$tmp/out" 2> "$tmp/err"
+out_has "vpx://: the datacenter from the URI's path" 'dcPath=DC%201&dsName=ssd2'
+st "datastore disks without -ic" 1 virt-v2v -i libvirtxml "$tmp/vpx.xml" --print-source
+err_has "without -ic: message" "is on a VMware datastore: name the vCenter or ESXi server"
+mkdir -p "$tmp/out-vpx"
+st "reading from vCenter is refused before any launch" 1 virt-v2v -i libvirtxml "$tmp/vpx.xml" -ic vpx://vc.example.com/DC -o local -os "$tmp/out-vpx"
+err_has "vCenter: message" "over https (with the server's password, -ip) is not supported"
+
 # ---- guests that cannot be converted --------------------------------------
 mkdir -p "$tmp/out-unsup"
 if GUESTFISH=$fish bash "$top/tests/data/make-guest-alpine.sh" "$data/guest-alpine.img" > "$tmp/make.log" 2>&1; then

@@ -80,6 +80,82 @@ v2v_input_disk (struct v2v_options *opts, char *const *args, const char *iformat
   return 0;
 }
 
+/* ---- disks on a VMware server ----------------------------------------- */
+
+/* S with everything but unreserved URL characters and '/' %-encoded. */
+static char *
+url_encode (const char *s, bool keep_slash)
+{
+  char *r = malloc (3 * strlen (s) + 1), *q = r;
+  for (; r && *s; ++s) {
+    unsigned char c = *s;
+    if (isalnum (c) || strchr ("-._~", c) || (keep_slash && c == '/')) *q++ = c;
+    else q += sprintf (q, "%%%02X", c);
+  }
+  if (r) *q = '\0';
+  return r;
+}
+
+/* "[DATASTORE] DIR/NAME.vmdk" on the VMware server of URI (vpx:// for
+ * vCenter, esx:// for an ESXi host) as the https URL of its data, as the
+ * server's /folder interface serves it: NAME-flat.vmdk (the extent of a
+ * flat disk), in datacenter DCPATH (from the XML's vmware:datacenterpath,
+ * else the first element of a vpx:// path; "ha-datacenter" on ESXi). */
+char *
+v2v_vmware_datastore_url (struct v2v_options *opts, const char *uri_s, const char *dcpath,
+                          const char *file)
+{
+  if (!uri_s || (strncmp (uri_s, "vpx://", 6) && strncmp (uri_s, "esx://", 6))) {
+    v2v_error (opts, "disk ‘%s’ is on a VMware datastore: name the vCenter or ESXi server "
+               "it is read from with -ic vpx://USER@VCENTER/DATACENTER/... or "
+               "-ic esx://USER@ESXI", file);
+    return NULL;
+  }
+  bool vpx = uri_s[0] == 'v';
+  const char *rb = strchr (file, ']');
+  if (file[0] != '[' || !rb || rb == file + 1) {
+    v2v_error (opts, "disk ‘%s’: expecting ‘[DATASTORE] PATH’", file);
+    return NULL;
+  }
+  char *ds = strndup (file + 1, rb - file - 1);
+  const char *path = rb + 1;
+  while (*path == ' ') ++path;
+  /* Server (and port) from the URI: after "scheme://[user@]", up to '/'
+   * or '?'. */
+  const char *h = uri_s + 6, *at = strchr (h, '@'), *end = h + strcspn (h, "/?");
+  if (at && at < end) h = at + 1;
+  char *server = strndup (h, end - h);
+  char *dc = NULL;
+  if (dcpath && *dcpath) dc = strdup (dcpath);
+  else if (!vpx) dc = strdup ("ha-datacenter");
+  else if (*end == '/') {          /* the URI's first path element, %-decoded */
+    dc = strndup (end + 1, strcspn (end + 1, "/?"));
+    char *w = dc;
+    for (const char *p = dc; *p; ++p) {
+      unsigned int x;
+      if (p[0] == '%' && isxdigit ((unsigned char) p[1]) && isxdigit ((unsigned char) p[2]) &&
+          sscanf (p + 1, "%2x", &x) == 1) { *w++ = (char) x; p += 2; }
+      else *w++ = *p;
+    }
+    *w = '\0';
+  }
+  size_t plen = strlen (path);
+  char *flat = plen > 5 && !strcasecmp (path + plen - 5, ".vmdk") && !strstr (path, "-flat.vmdk")
+    ? v2v_strdup_printf ("%.*s-flat.vmdk", (int) (plen - 5), path) : strdup (path);
+  char *r = NULL;
+  if (!server[0] || !dc || !dc[0] || !path[0])
+    v2v_error (opts, "disk ‘%s’ on %s: %s", file, uri_s,
+               !server[0] ? "the URI names no server" : !path[0] ? "no path after the datastore"
+               : "no datacenter: use -ic vpx://USER@VCENTER/DATACENTER/...");
+  else {
+    char *ep = url_encode (flat, true), *ed = url_encode (dc, true), *es = url_encode (ds, false);
+    r = v2v_strdup_printf ("https://%s/folder/%s?dcPath=%s&dsName=%s", server, ep, ed, es);
+    free (ep); free (ed); free (es);
+  }
+  free (ds); free (server); free (dc); free (flat);
+  return r;
+}
+
 /* ---- libvirt domain XML ---------------------------------------------- */
 
 static char *
@@ -184,6 +260,15 @@ v2v_parse_domain_xml (struct v2v_options *opts, const char *xml, size_t len,
                  dev ? dev : "?");
       free (fmt); free (dev);
       goto out;
+    }
+    if (file[0] == '[') {       /* "[datastore] path" on a VMware server */
+      char *dcpath = xp_string (ctx, "string(/domain/*[local-name()='datacenterpath'])");
+      char *url = v2v_vmware_datastore_url (opts, opts->input_uri, dcpath, file);
+      free (dcpath);
+      if (!url) { free (file); free (fmt); free (dev); goto out; }
+      v2v_add_disk (src, url, "raw", dev);
+      free (url); free (file); free (fmt); free (dev);
+      continue;
     }
     char *path = resolve_path (basedir, file);
     if (access (path, R_OK) == -1) {

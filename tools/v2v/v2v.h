@@ -57,6 +57,7 @@ struct v2v_options {
   const char *virtio_win;     /* $VIRTIO_WIN (a directory; an ISO is unpacked) */
   char *virtio_win_dir;       /* where an ISO was unpacked, or NULL */
   const char *tmpdir;         /* our private temporary directory */
+  const char *input_uri;      /* -ic (-i libvirt, -i libvirtxml) */
   struct customize cz;        /* for the engine's messages and guest commands */
 };
 
@@ -75,6 +76,11 @@ int v2v_input_libvirt (struct v2v_options *opts, const char *uri, const char *gu
  * -i libvirt); BASEDIR resolves relative disk paths. */
 int v2v_parse_domain_xml (struct v2v_options *opts, const char *xml, size_t len,
                           const char *basedir, struct v2v_source *src);
+/* The https URL of the disk FILE ("[datastore] dir/name.vmdk") on the
+ * VMware server of the libvirt URI URI (vpx://..., esx://...), in the
+ * datacenter DCPATH (NULL: from the URI); NULL after printing why. */
+char *v2v_vmware_datastore_url (struct v2v_options *opts, const char *uri,
+                                const char *dcpath, const char *file);
 void v2v_print_source (const struct v2v_source *src);
 void v2v_free_source (struct v2v_source *src);
 
