@@ -97,6 +97,8 @@ __attribute__((noreturn)) usage (int status)
           "  -i disk|libvirt|libvirtxml|ova|vmx   Input mode (default: libvirt)\n"
           "  -ic URI                 libvirt URI of the source (-i libvirt)\n"
           "  -if FORMAT              Format of the disk (-i disk)\n"
+          "  -it ssh                 -i vmx ssh://[USER@]HOST[:PORT]/PATH.vmx: read\n"
+          "                          the guest from an ESXi host over ssh\n"
           "Output options:\n"
           "  -o libvirt|local|qemu|null   Output mode (default: libvirt)\n"
           "  -oc URI                 libvirt URI of the output (-o libvirt)\n"
@@ -199,7 +201,7 @@ machine_readable_capabilities (void)
 int
 main (int argc, char *argv[])
 {
-  const char *imode = NULL, *iconn = NULL, *iformat = NULL, *omode = NULL;
+  const char *imode = NULL, *iconn = NULL, *iformat = NULL, *omode = NULL, *itransport = NULL;
   struct v2v_output out = { .mode = V2V_O_LOCAL };
   bool print_source = false, compressed = false;
   const char *root_choice = "ask";
@@ -220,8 +222,15 @@ main (int argc, char *argv[])
     case OPT_I: imode = optarg; break;
     case OPT_IC: iconn = optarg; break;
     case OPT_IF: iformat = optarg; break;
-    case OPT_IO: case OPT_IP: case OPT_IT:
-      fprintf (stderr, "virt-v2v: -io/-ip/-it (remote VMware transports) are not supported by this virt-v2v\n");
+    case OPT_IT:
+      if (strcmp (optarg, "ssh")) {
+        fprintf (stderr, "virt-v2v: -it %s: only -it ssh (with -i vmx) is supported by this virt-v2v\n", optarg);
+        exit (1);
+      }
+      itransport = optarg;
+      break;
+    case OPT_IO: case OPT_IP:
+      fprintf (stderr, "virt-v2v: -io/-ip (VDDK options, server passwords) are not supported by this virt-v2v\n");
       exit (1);
     case OPT_O: omode = optarg; break;
     case OPT_OA:
@@ -348,10 +357,15 @@ main (int argc, char *argv[])
     fprintf (stderr, "%s: -ic is only used with -i libvirt and -i libvirtxml\n", opts.program);
     exit (1);
   }
+  if (itransport && strcmp (imode, "vmx")) {
+    fprintf (stderr, "%s: -it ssh is only used with -i vmx\n", opts.program);
+    exit (1);
+  }
   if (!strcmp (imode, "disk")) r = v2v_input_disk (&opts, args, iformat, &src);
   else if (!strcmp (imode, "libvirtxml")) r = v2v_input_libvirtxml (&opts, args[0], &src);
   else if (!strcmp (imode, "ova")) r = v2v_input_ova (&opts, args[0], &src);
-  else if (!strcmp (imode, "vmx")) r = v2v_input_vmx (&opts, args[0], &src);
+  else if (!strcmp (imode, "vmx"))
+    r = itransport ? v2v_input_vmx_ssh (&opts, args[0], &src) : v2v_input_vmx (&opts, args[0], &src);
   else if (!strcmp (imode, "libvirt")) r = v2v_input_libvirt (&opts, iconn, args[0], &src);
   else {
     fprintf (stderr, "virt-v2v: unknown input mode ‘-i %s’\n", imode);

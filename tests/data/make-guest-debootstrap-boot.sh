@@ -38,7 +38,7 @@ fi
 
 mkdir -p "$dir"
 tmp=$(mktemp -d "$dir/build-XXXXXX")
-trap 'umount "$tmp/root/proc" 2> /dev/null; rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/root/proc" 2> /dev/null || true; rm -rf "$tmp"' EXIT
 t=$tmp/root
 # The kernel comes after the initramfs configuration, so that its
 # initramfs is built once, the foreign way (MODULES=list from a Xen/VMware

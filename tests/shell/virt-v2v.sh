@@ -349,6 +349,35 @@ mkdir -p "$tmp/out-vpx"
 st "reading from vCenter is refused before any launch" 1 virt-v2v -i libvirtxml "$tmp/vpx.xml" -ic vpx://vc.example.com/DC -o local -os "$tmp/out-vpx"
 err_has "vCenter: message" "over https (with the server's password, -ip) is not supported"
 
+# ---- ESXi over ssh (-i vmx -it ssh): no ssh server here, so the transport is
+# checked two ways: against a closed port (scp's own failure, our message
+# naming the command), and with a stand-in scp first on PATH that serves
+# files from a local tree as the ESXi host would (it logs its arguments):
+# the disks become ssh:// URLs of their flat extents.
+"$v2v" -i vmx -it ssh 'ssh://root@127.0.0.1:1/vmfs/volumes/datastore1/g/g.vmx' --print-source > "$tmp/out" 2> "$tmp/err"
+if [ $? = 1 ] && grep -q "cannot copy /vmfs/volumes/datastore1/g/g.vmx from 127.0.0.1 (scp -P 1 root@127.0.0.1:/vmfs/volumes/datastore1/g/g.vmx failed" "$tmp/err"; then
+  ok "-it ssh: an unreachable ESXi host, the scp command named"; else notok "-it ssh: an unreachable ESXi host, the scp command named"; fi
+st "-it ssh: not an ssh:// URI" 1 virt-v2v -i vmx -it ssh 'http://esxi/g.vmx' --print-source
+err_has "-it ssh: bad URI message" "expecting ssh://\[USER@\]HOST\[:PORT\]/PATH/GUEST.vmx"
+st "-it vddk is refused" 1 virt-v2v -i vmx -it vddk 'ssh://esxi/g.vmx'
+mkdir -p "$tmp/esxi/vmfs/volumes/ds 1/g" "$tmp/fakebin"
+sed -e 's/deb.vmdk/g.vmdk/' -e 's/debvmx/esxguest/' "$tmp/vmx/deb.vmx" > "$tmp/esxi/vmfs/volumes/ds 1/g/g.vmx"
+printf '# Disk DescriptorFile\nversion=1\ncreateType="vmfs"\nRW 16777216 VMFS "g-flat.vmdk"\n' > "$tmp/esxi/vmfs/volumes/ds 1/g/g.vmdk"
+cat > "$tmp/fakebin/scp" <<X
+#!/bin/sh
+# test stand-in for an ESXi host's scp: serves files from $tmp/esxi
+echo "\$*" >> "$tmp/scp.log"
+for a; do from=\$to; to=\$a; done
+cp "$tmp/esxi/\${from#*:}" "\$to"
+X
+chmod +x "$tmp/fakebin/scp"
+PATH=$tmp/fakebin:$PATH "$v2v" -i vmx -it ssh 'ssh://root@esxi.example.com:2222/vmfs/volumes/ds 1/g/g.vmx' --print-source > "$tmp/out" 2> "$tmp/err"
+if [ $? = 0 ] && grep -q 'source name: esxguest' "$tmp/out" &&
+   grep -q 'ssh://root@esxi.example.com:2222/vmfs/volumes/ds%201/g/g-flat.vmdk (raw)' "$tmp/out" &&
+   grep -q -- '-o BatchMode=yes -P 2222 root@esxi.example.com:/vmfs/volumes/ds 1/g/g.vmdk' "$tmp/scp.log"; then
+  ok "-it ssh: the .vmx and descriptor fetched with scp, the disk as the ssh:// URL of its flat extent"
+else cat "$tmp/scp.log" >> "$tmp/out" 2> /dev/null; notok "-it ssh: the .vmx and descriptor fetched with scp, the disk as the ssh:// URL of its flat extent"; fi
+
 # ---- guests that cannot be converted --------------------------------------
 mkdir -p "$tmp/out-unsup"
 if GUESTFISH=$fish bash "$top/tests/data/make-guest-alpine.sh" "$data/guest-alpine.img" > "$tmp/make.log" 2>&1; then

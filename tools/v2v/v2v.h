@@ -70,6 +70,11 @@ int v2v_input_libvirtxml (struct v2v_options *opts, const char *file,
                           struct v2v_source *src);
 int v2v_input_ova (struct v2v_options *opts, const char *file, struct v2v_source *src);
 int v2v_input_vmx (struct v2v_options *opts, const char *file, struct v2v_source *src);
+/* -i vmx -it ssh ssh://[USER@]HOST[:PORT]/PATH/GUEST.vmx (ESXi over ssh):
+ * the .vmx and the disks' descriptors are fetched with scp, the disks
+ * become ssh:// URLs of their flat extents, read by qemu's ssh driver
+ * (authentication by ssh-agent). */
+int v2v_input_vmx_ssh (struct v2v_options *opts, const char *uri, struct v2v_source *src);
 int v2v_input_libvirt (struct v2v_options *opts, const char *uri, const char *guest,
                        struct v2v_source *src);
 /* Parse a libvirt domain XML document (shared by -i libvirtxml and
