@@ -92,10 +92,13 @@ __attribute__((noreturn)) usage (int status)
           "  virt-v2v -i libvirtxml GUEST.xml -o qemu -os DIR\n"
           "  virt-v2v -i ova GUEST.ova|DIR -o local -os DIR\n"
           "  virt-v2v -i vmx GUEST.vmx -o local -os DIR\n"
-          "  virt-v2v -i libvirt -ic URI GUEST -o null\n\n"
+          "  virt-v2v -i libvirt -ic URI GUEST -o libvirt -os POOL\n"
+          "  virt-v2v -i vmx -it ssh ssh://root@ESXI/vmfs/volumes/DS/G/G.vmx -o null\n"
+          "  virt-v2v --in-place -i disk DISK.img\n\n"
           "Input options:\n"
           "  -i disk|libvirt|libvirtxml|ova|vmx   Input mode (default: libvirt)\n"
-          "  -ic URI                 libvirt URI of the source (-i libvirt)\n"
+          "  -ic URI                 libvirt URI of the source (-i libvirt; vpx://, esx://\n"
+          "                          also name the server of -i libvirtxml's datastore disks)\n"
           "  -if FORMAT              Format of the disk (-i disk)\n"
           "  -it ssh                 -i vmx ssh://[USER@]HOST[:PORT]/PATH.vmx: read\n"
           "                          the guest from an ESXi host over ssh\n"
@@ -126,7 +129,8 @@ __attribute__((noreturn)) usage (int status)
           "  -x                      Trace the library's calls\n"
           "  -V, --version           Print the version and exit\n"
           "  --help                  This help\n"
-          "Environment: VIRTIO_WIN=DIR, the virtio-win drivers for Windows guests.\n"
+          "Environment: VIRTIO_WIN=DIR|ISO, the virtio-win drivers for Windows guests;\n"
+          "VIRT_TOOLS_DATA_DIR=DIR, where rhsrvany.exe (Windows firstboot) is.\n"
           "See virt-v2v(1).\n");
   exit (0);
 }
@@ -192,7 +196,8 @@ apply_maps (struct v2v_source *src)
 static void
 machine_readable_capabilities (void)
 {
-  printf ("virt-v2v\nhatch-rewrite\ncolours-option\nmac-option\nnetwork-mapping\n"
+  printf ("virt-v2v\nhatch-rewrite\ncolours-option\nmac-option\nnetwork-mapping\nin-place\n"
+          "input:vmx-ssh\n"
           "input:disk\ninput:libvirt\ninput:libvirtxml\ninput:ova\ninput:vmx\n"
           "output:libvirt\noutput:local\noutput:null\noutput:qemu\n"
           "convert:linux\nconvert:windows\n");

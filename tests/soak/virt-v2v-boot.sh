@@ -45,16 +45,16 @@ cat > "$tmp/src.xml" <<X
   </devices>
 </domain>
 X
-mkdir -p "$tmp/out"
+mkdir -p "$tmp/o"
 start=$(date +%s)
-"$v2v" -i libvirtxml "$tmp/src.xml" -o local -os "$tmp/out" -of qcow2 > "$tmp/out.log" 2> "$tmp/err"
+"$v2v" -i libvirtxml "$tmp/src.xml" -o local -os "$tmp/o" -of qcow2 > "$tmp/out.log" 2> "$tmp/err"
 rc=$?
 cp "$tmp/out.log" "$tmp/out"
-if [ $rc = 0 ] && [ -s "$tmp/out/debboot-sda" ] && grep -q "Rebuilding the initramfs" "$tmp/out"; then
+if [ $rc = 0 ] && [ -s "$tmp/o/debboot-sda" ] && grep -q "Rebuilding the initramfs" "$tmp/out"; then
   ok "virt-v2v -i libvirtxml -o local -of qcow2 ($(( $(date +%s) - start )) s)"
 else notok "virt-v2v -i libvirtxml -o local -of qcow2"; finish; fi
 
-"$fish" --ro -a "$tmp/out/debboot-sda" -i > "$tmp/insp" 2> "$tmp/err" <<GF
+"$fish" --ro -a "$tmp/o/debboot-sda" -i > "$tmp/insp" 2> "$tmp/err" <<GF
 cat /etc/fstab
 cat /boot/grub/grub.cfg
 echo ----
@@ -71,7 +71,7 @@ else notok "the rebuilt initramfs holds virtio_blk and virtio_pci (lsinitramfs)"
 # Boot it.  The serial port goes to a file the test watches.
 : > "$tmp/serial.log"
 qemu-system-x86_64 -accel tcg -machine q35 -m 1024 -nodefaults -display none -no-reboot \
-  -drive file="$tmp/out/debboot-sda",format=qcow2,if=virtio \
+  -drive file="$tmp/o/debboot-sda",format=qcow2,if=virtio \
   -serial file:"$tmp/serial.log" > "$tmp/qemu.log" 2>&1 &
 qpid=$!
 start=$(date +%s)
