@@ -548,7 +548,14 @@ ACTIONS += [
          "label label (see the label optional argument of guestfs_add_drive_opts).  "
          "Before launch the drive is simply forgotten: the drives added after "
          "it move up one letter (/dev/sdc becomes /dev/sdb, and so on).  After "
-         "launch it is an error, since the direct backend cannot unplug a "
-         "disk from a running appliance.  A label that no drive has is an error.",
+         "launch the disk is unplugged from the running appliance (both the "
+         "direct and the libvirt backend can): the appliance first flushes "
+         "and lets go of it, and refuses with EBUSY while the disk or one "
+         "of its partitions is mounted, used as swap, or held by active "
+         "LVM, LUKS or RAID.  Its device name is then free, and no other "
+         "drive changes name; the next drive added to the running "
+         "appliance takes that name.  A label that no drive has is an "
+         "error.  (libguestfs 1.48 no longer hot-plugs and always fails "
+         "here; Hatch keeps the older documented behaviour.)",
          tests=[Test("none", ["remove_drive hatchnosuchlabel"], ExpectFail())]),
 ]

@@ -32,12 +32,17 @@
 
 /* Procedures outside the API table (the table's numbers start at 1). */
 #define HATCH_PROC_EXIT 0          /* the daemon syncs, replies, exits */
-/* After a restore from saved state: arguments u64 seconds, u32 nanoseconds
- * (the host's real-time clock), opaque entropy (up to 512 bytes), u32 the
- * number of user drives hot-added; the daemon sets its clock, reseeds the
- * kernel RNG, waits for the drives, then replies. */
+/* The host changed the appliance's disks: after a restore from saved
+ * state, a hot-add, or before a hot-remove.  Arguments u64 seconds, u32
+ * nanoseconds (the host's real-time clock), opaque entropy (up to 512
+ * bytes), opaque the set of virtio-scsi targets that hold user drives
+ * (HATCH_TARGET_BITMAP bytes, bit t of byte t/8 for target t).  The daemon
+ * sets its clock, reseeds the kernel RNG, releases the disks not in the
+ * set (refusing if one is in use: then nothing changes), waits until the
+ * kernel shows exactly the set, then replies. */
 #define HATCH_PROC_RESUME 0x7fffff01u
 #define HATCH_RESUME_MAX_ENTROPY 512
+#define HATCH_TARGET_BITMAP 32
 
 enum frame_type {
   FRAME_CALL = 1,

@@ -175,3 +175,18 @@ guestfs_int_ms_since (const struct timespec *t0)
   clock_gettime (CLOCK_MONOTONIC, &now);
   return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
+
+void
+guestfs_int_xml_put (FILE *f, const char *s)
+{
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '&': fputs ("&amp;", f); break;
+    case '<': fputs ("&lt;", f); break;
+    case '>': fputs ("&gt;", f); break;
+    case '\'': fputs ("&apos;", f); break;
+    case '"': fputs ("&quot;", f); break;
+    default: fputc (*s, f);
+    }
+  }
+}

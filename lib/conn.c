@@ -673,9 +673,13 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
 }
 
 int
-guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
-                           char *why, size_t whylen)
+guestfs_int_daemon_resume (guestfs_h *g, int timeout_ms, char *why, size_t whylen)
 {
+  /* The set of targets that hold drives: slot i is target i. */
+  unsigned char targets[HATCH_TARGET_BITMAP] = { 0 };
+  for (size_t i = 0; i < g->nr_drives && i < 8 * HATCH_TARGET_BITMAP; ++i)
+    if (!g->drives[i].removed)
+      targets[i / 8] |= (unsigned char) (1u << (i % 8));
   unsigned char entropy[64];
   struct timespec now;
   if (getrandom (entropy, sizeof entropy, 0) != (ssize_t) sizeof entropy) {
@@ -688,7 +692,7 @@ guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
   xdr_put_u64 (&x, (uint64_t) now.tv_sec);
   xdr_put_u32 (&x, (uint32_t) now.tv_nsec);
   xdr_put_opaque (&x, entropy, sizeof entropy);
-  xdr_put_u32 (&x, ndrives);
+  xdr_put_opaque (&x, targets, sizeof targets);
   explicit_bzero (entropy, sizeof entropy);
   uint32_t serial = ++g->serial;
   struct frame_header h = { .proc = HATCH_PROC_RESUME, .type = FRAME_CALL, .serial = serial };
@@ -727,12 +731,18 @@ guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
     uint32_t err;
     char *msg = NULL;
     xdr_dec_init (&e, body, len);
-    if (h.type == FRAME_REPLY && xdr_get_u32 (&e, &err) == 0 && xdr_get_string (&e, &msg) == 0)
-      snprintf (why, whylen, "the daemon could not resume: %s", msg);
-    else
+    if (h.type == FRAME_REPLY && xdr_get_u32 (&e, &err) == 0 && xdr_get_string (&e, &msg) == 0) {
+      snprintf (why, whylen, "%s", msg);
+      if (err == 0)
+        err = EIO;
+    }
+    else {
       snprintf (why, whylen, "unexpected answer to the resume call");
+      err = EPROTO;
+    }
     free (msg);
     free (body);
+    errno = (int) err;
     return -1;
   }
 }

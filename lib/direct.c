@@ -92,6 +92,22 @@ static bool wait_qemu (guestfs_h *g, int ms, int *status);
 
 /* The -drive value of user drive i: the same text serves the command
  * line of a cold boot and the hot-add after a restore (drive_add). */
+/* qemu's ids for user drive i: the drive ("hd1") and its SCSI device
+ * ("disk1"); a slot refilled after a hot-remove gets fresh ones. */
+static void
+drive_ids (guestfs_h *g, size_t i, char drv[32], char dev[32])
+{
+  unsigned gen = g->drives[i].generation;
+  if (gen == 0) {
+    snprintf (drv, 32, "hd%zu", i);
+    snprintf (dev, 32, "disk%zu", i);
+  }
+  else {
+    snprintf (drv, 32, "hd%zu-%u", i, gen);
+    snprintf (dev, 32, "disk%zu-%u", i, gen);
+  }
+}
+
 static char *
 drive_option (guestfs_h *g, size_t i)
 {
@@ -105,9 +121,10 @@ drive_option (guestfs_h *g, size_t i)
   struct stat st;
   bool chardev = !d->protocol && d->filename && stat (d->filename, &st) == 0 &&
                  S_ISCHR (st.st_mode);
-  char *r;
-  if (asprintf (&r, "file=%s,if=none,id=hd%zu,cache=%s%s%s%s%s%s",
-                file, i,
+  char *r, drv[32], dev[32];
+  drive_ids (g, i, drv, dev);
+  if (asprintf (&r, "file=%s,if=none,id=%s,cache=%s%s%s%s%s%s",
+                file, drv,
                 d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
                 d->format ? ",format=" : "", d->format ? d->format : "",
                 d->readonly ? ",snapshot=on" : "",
@@ -125,12 +142,11 @@ static json_object *
 drive_device (guestfs_h *g, size_t i)
 {
   json_object *o = json_object_new_object ();
-  char id[32];
+  char drv[32], dev[32];
+  drive_ids (g, i, drv, dev);
   json_object_object_add (o, "driver", json_object_new_string ("scsi-hd"));
-  snprintf (id, sizeof id, "hd%zu", i);
-  json_object_object_add (o, "drive", json_object_new_string (id));
-  snprintf (id, sizeof id, "disk%zu", i);
-  json_object_object_add (o, "id", json_object_new_string (id));
+  json_object_object_add (o, "drive", json_object_new_string (drv));
+  json_object_object_add (o, "id", json_object_new_string (dev));
   json_object_object_add (o, "bus", json_object_new_string ("scsi.0"));
   json_object_object_add (o, "channel", json_object_new_int (0));
   json_object_object_add (o, "scsi-id", json_object_new_int ((int) i));
@@ -864,8 +880,9 @@ hotplug_drive (guestfs_h *g, struct qmp *q, size_t i, char **err)
   json_object_put (out);
   if (qmp_run (q, "device_add", drive_device (g, i), err) == -1) {
     /* Take the drive away again, so that its id can serve a later try. */
-    char del[64], *ignore = NULL;
-    snprintf (del, sizeof del, "drive_del hd%zu", i);
+    char del[64], *ignore = NULL, drv[32], dev[32];
+    drive_ids (g, i, drv, dev);
+    snprintf (del, sizeof del, "drive_del %s", drv);
     json_object *dargs = json_object_new_object ();
     json_object_object_add (dargs, "command-line", json_object_new_string (del));
     qmp_run (q, "human-monitor-command", dargs, &ignore);
@@ -1072,7 +1089,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
       snprintf (why, whylen, "attaching drive %zu: %s", i, err ? err : "QMP failed");
       goto out;
     }
-  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, SNAPSHOT_STEP_MS, why, whylen) == -1)
+  if (guestfs_int_daemon_resume (g, SNAPSHOT_STEP_MS, why, whylen) == -1)
     goto out;
   ret = RESTORED;
   g->qmp = q;         /* kept for hot-adding drives */
@@ -1286,7 +1303,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
    * (read-only drives are snapshots): then qemu just goes. */
   bool writable = false;
   for (size_t i = 0; i < g->nr_drives; ++i)
-    if (!g->drives[i].readonly)
+    if (!g->drives[i].readonly && !g->drives[i].removed)
       writable = true;
   if (g->sock >= 0 && g->state == READY && writable) {
     /* The daemon syncs the guest's caches to the drives, then replies. */
@@ -1348,7 +1365,7 @@ direct_hot_add_drive (guestfs_h *g, size_t i)
     return -1;
   }
   char why[1024];
-  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, SNAPSHOT_STEP_MS,
+  if (guestfs_int_daemon_resume (g, SNAPSHOT_STEP_MS,
                                  why, sizeof why) == -1) {
     error (g, "add_drive: %s", why);
     return -1;
@@ -1357,9 +1374,90 @@ direct_hot_add_drive (guestfs_h *g, size_t i)
   return 0;
 }
 
+/* Whether qemu still has something named name: in `query` (an array of
+ * objects) the field `field` equals it.  -1: QMP failed. */
+static int
+qemu_lists (struct qmp *q, const char *query, json_object *args, const char *field,
+            const char *name, char **err)
+{
+  json_object *r = qmp_command (q, query, args, err);
+  if (!r)
+    return -1;
+  int found = 0;
+  size_t n = json_object_is_type (r, json_type_array) ? json_object_array_length (r) : 0;
+  for (size_t k = 0; k < n; ++k) {
+    json_object *v;
+    if (json_object_object_get_ex (json_object_array_get_idx (r, k), field, &v) &&
+        strcmp (json_object_get_string (v), name) == 0)
+      found = 1;
+  }
+  json_object_put (r);
+  return found;
+}
+
+/* remove_drive on a launched handle (the daemon has released the disk):
+ * unplug the SCSI device, wait until it is gone, then delete the drive
+ * behind it if qemu kept it, which frees the slot's ids for a later
+ * hot-add. */
+static int
+direct_hot_remove_drive (guestfs_h *g, size_t i)
+{
+  if (!g->qmp) {
+    error (g, "remove_drive: qemu's monitor is not available");
+    errno = ENOTSUP;
+    return -1;
+  }
+  char *err = NULL, dev[32], drv[32];
+  drive_ids (g, i, drv, dev);
+  json_object *args = json_object_new_object ();
+  json_object_object_add (args, "id", json_object_new_string (dev));
+  if (qmp_run (g->qmp, "device_del", args, &err) == -1) {
+    error (g, "remove_drive: qemu could not unplug drive %zu: %s", i, err ? err : "QMP failed");
+    free (err);
+    return -1;
+  }
+  struct timespec t0;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  int has;
+  for (;;) {
+    json_object *path = json_object_new_object ();
+    json_object_object_add (path, "path", json_object_new_string ("/machine/peripheral"));
+    has = qemu_lists (g->qmp, "qom-list", path, "name", dev, &err);
+    if (has != 1 || guestfs_int_ms_since (&t0) > SNAPSHOT_STEP_MS)
+      break;
+    struct timespec ts = { 0, 5 * 1000 * 1000 };
+    nanosleep (&ts, NULL);
+  }
+  if (has == 0) {
+    /* The drive_add options stay registered under the drive's id until
+     * drive_del, even once the device has gone; its answer (words, or
+     * "not found" if qemu dropped it already) does not matter. */
+    char cmd[64];
+    snprintf (cmd, sizeof cmd, "drive_del %s", drv);
+    json_object *hmp = json_object_new_object ();
+    json_object_object_add (hmp, "command-line", json_object_new_string (cmd));
+    json_object *said = qmp_command (g->qmp, "human-monitor-command", hmp, &err);
+    if (said) {
+      debug (g, "drive_del %s: %s", drv, json_object_get_string (said));
+      json_object_put (said);
+    }
+    free (err);
+    err = NULL;
+    has = qemu_lists (g->qmp, "query-block", NULL, "device", drv, &err);
+  }
+  if (has != 0) {
+    error (g, "remove_drive: qemu did not let go of drive %zu: %s", i,
+           has == -1 && err ? err : "still attached");
+    free (err);
+    return -1;
+  }
+  return 0;
+}
+
 const struct backend_ops guestfs_int_backend_direct = {
   .name = "direct",
   .launch = direct_launch,
   .shutdown = direct_shutdown,
   .hot_add_drive = direct_hot_add_drive,
+  .hot_remove_drive = direct_hot_remove_drive,
 };

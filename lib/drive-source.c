@@ -174,6 +174,8 @@ guestfs_int_drive_free_remote (struct drive *d)
   if (d->qemu_object && d->secret_fd >= 0)
     close (d->secret_fd);
   free (d->qemu_object);
+  free (d->libvirt_secret);
+  d->libvirt_secret = NULL;
   d->protocol = d->username = d->secret = d->qemu_source = d->qemu_object = NULL;
   d->server = NULL;
   d->secret_fd = -1;
@@ -650,6 +652,83 @@ guestfs_int_drive_sources (guestfs_h *g)
   }
   free (drivers);
   return 0;
+}
+
+/* ---- the same source as libvirt domain XML ---- */
+
+const char *
+guestfs_int_drive_libvirt_secret_type (const struct drive *d)
+{
+  return strcmp (d->protocol, "rbd") == 0 ? "ceph" : "iscsi";
+}
+
+int
+guestfs_int_drive_libvirt_check (guestfs_h *g, const struct drive *d)
+{
+  /* libvirt 9.0's domain XML has no ssh network disk. */
+  if (d->protocol && (!find_protocol (d->protocol) || strcmp (d->protocol, "ssh") == 0 ||
+                      strcmp (d->protocol, "file") == 0)) {
+    guestfs_int_error_errno (g, ENOTSUP, "launch: libvirt has no '%s' network disks: "
+                             "use LIBGUESTFS_BACKEND=direct for this drive", d->protocol);
+    return -1;
+  }
+  return 0;
+}
+
+int
+guestfs_int_drive_libvirt_source (guestfs_h *g, const struct drive *d,
+                                  const char *secret_uuid, FILE *fp)
+{
+  const struct protocol *p = find_protocol (d->protocol);
+  if (guestfs_int_drive_libvirt_check (g, d) == -1)
+    return -1;
+  size_t nr = 0;
+  while (d->server && d->server[nr])
+    ++nr;
+  struct server *sv = calloc (nr + 1, sizeof *sv);
+  if (!sv) {
+    guestfs_int_perrorf (g, "calloc");
+    return -1;
+  }
+  int ret = -1;
+  for (size_t k = 0; k < nr; ++k)
+    if (parse_server (g, d->server[k], &sv[k]) == -1)
+      goto out;
+  fprintf (fp, "      <source protocol='%s'", d->protocol);
+  if (d->filename && *d->filename) {
+    fputs (" name='", fp);
+    guestfs_int_xml_put (fp, d->filename);
+    fputc ('\'', fp);
+  }
+  fputs (">\n", fp);
+  for (size_t k = 0; k < nr; ++k) {
+    if (sv[k].is_unix) {
+      fputs ("        <host transport='unix' socket='", fp);
+      guestfs_int_xml_put (fp, sv[k].path);
+      fputs ("'/>\n", fp);
+    }
+    else {
+      fputs ("        <host name='", fp);
+      guestfs_int_xml_put (fp, sv[k].host);
+      fprintf (fp, "' port='%s'/>\n", sv[k].port ? sv[k].port : p->default_port);
+    }
+  }
+  if (d->username) {
+    fputs ("        <auth username='", fp);
+    guestfs_int_xml_put (fp, d->username);
+    fputs ("'>", fp);
+    if (secret_uuid)
+      fprintf (fp, "<secret type='%s' uuid='%s'/>", guestfs_int_drive_libvirt_secret_type (d),
+               secret_uuid);
+    fputs ("</auth>\n", fp);
+  }
+  fputs ("      </source>\n", fp);
+  ret = 0;
+ out:
+  for (size_t k = 0; k < nr; ++k)
+    free_server (&sv[k]);
+  free (sv);
+  return ret;
 }
 
 /* With a scsi-hd on qemu's curl driver, qboot never starts the kernel

@@ -8,19 +8,25 @@
 #include "guestfs-internal.h"
 #include "actions-gen.h"
 
+/* Free what a drive holds; it becomes an empty slot. */
+static void
+clear_drive (struct drive *d)
+{
+  free (d->filename);
+  free (d->format);
+  free (d->cachemode);
+  free (d->discard);
+  free (d->name);
+  free (d->label);
+  guestfs_int_drive_free_remote (d);
+  *d = (struct drive) { .secret_fd = -1, .removed = true, .generation = d->generation };
+}
+
 void
 guestfs_int_free_drives (guestfs_h *g)
 {
-  for (size_t i = 0; i < g->nr_drives; ++i) {
-    struct drive *d = &g->drives[i];
-    free (d->filename);
-    free (d->format);
-    free (d->cachemode);
-    free (d->discard);
-    free (d->name);
-    free (d->label);
-    guestfs_int_drive_free_remote (d);
-  }
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    clear_drive (&g->drives[i]);
   free (g->drives);
   g->drives = NULL;
   g->nr_drives = 0;
@@ -54,17 +60,36 @@ valid_label (const char *s)
 static int
 add_drive (guestfs_h *g, struct drive *d)
 {
-  if (g->nr_drives >= 255) {  /* one virtio-scsi target per drive */
-    error (g, "too many drives have been added");
-    return -1;
+  /* On a running appliance, a slot a removed drive left empty is taken
+   * first: the kernel gives the new disk the lowest free sd name, which
+   * is that slot's. */
+  size_t slot = g->nr_drives;
+  bool reuse = false;
+  if (g->state != CONFIG)
+    for (size_t i = 0; i < g->nr_drives && !reuse; ++i)
+      if (g->drives[i].removed && !g->drives[i].detach_failed) {
+        slot = i;
+        reuse = true;
+      }
+  if (!reuse) {
+    if (g->nr_drives >= 255) {  /* one virtio-scsi target per drive */
+      error (g, "too many drives have been added");
+      return -1;
+    }
+    struct drive *p = realloc (g->drives, (g->nr_drives + 1) * sizeof *p);
+    if (!p) {
+      guestfs_int_perrorf (g, "realloc");
+      return -1;
+    }
+    g->drives = p;
+    g->nr_drives++;
   }
-  struct drive *p = realloc (g->drives, (g->nr_drives + 1) * sizeof *p);
-  if (!p) {
-    guestfs_int_perrorf (g, "realloc");
-    return -1;
+  struct drive empty = { .removed = false };
+  if (reuse) {
+    empty = g->drives[slot];
+    d->generation = empty.generation + 1;
   }
-  g->drives = p;
-  g->drives[g->nr_drives++] = *d;
+  g->drives[slot] = *d;
   if (g->state == CONFIG)
     return 0;
   /* A launched handle: hot-add the drive, or refuse it. */
@@ -76,19 +101,19 @@ add_drive (guestfs_h *g, struct drive *d)
   else if (d->protocol || d->scratch_size > 0)
     why = "only local files and devices can be hot-added";
   if (why) {
-    g->nr_drives--;
     error (g, "add_drive: %s: drives can only be added before launch", why);
     errno = ENOTSUP;
-    return -1;
   }
-  if (guestfs_int_check_drive_format (g, &g->drives[g->nr_drives - 1]) == -1 ||
-      g->backend_ops->hot_add_drive (g, g->nr_drives - 1) == -1) {
+  else if (guestfs_int_check_drive_format (g, &g->drives[slot]) == 0 &&
+           g->backend_ops->hot_add_drive (g, slot) == 0)
+    return 0;
+  if (g->drives[slot].format != d->format)   /* the guessed one */
+    free (g->drives[slot].format);
+  if (reuse)
+    g->drives[slot] = empty;
+  else
     g->nr_drives--;
-    if (g->drives[g->nr_drives].format != d->format)   /* the guessed one */
-      free (g->drives[g->nr_drives].format);
-    return -1;
-  }
-  return 0;
+  return -1;
 }
 
 int
@@ -210,31 +235,60 @@ guestfs_impl_add_drive_scratch (guestfs_h *g, int64_t size,
 }
 
 /* Before launch the drive is dropped and the later ones move up a
- * letter.  The direct backend has no hotplug, so after launch this is
- * an error rather than a drive that silently stays. */
+ * letter.  After launch the appliance first lets go of the disk (it
+ * refuses while the disk is mounted or held by LVM, LUKS or md), then the
+ * backend detaches it; its slot (and so its /dev/sd name) stays empty
+ * until a later add_drive takes it, so no other drive changes name. */
 int
 guestfs_impl_remove_drive (guestfs_h *g, const char *label)
 {
-  if (g->state != CONFIG) {
-    error (g, "remove_drive: hotplugging is not supported by the %s backend: "
-           "drives can only be removed before launch",
-           g->backend && *g->backend ? g->backend : "direct");
-    errno = ENOTSUP;
-    return -1;
-  }
   size_t i;
   for (i = 0; i < g->nr_drives; ++i)
-    if (g->drives[i].label && strcmp (g->drives[i].label, label) == 0)
+    if (!g->drives[i].removed && g->drives[i].label &&
+        strcmp (g->drives[i].label, label) == 0)
       break;
   if (i == g->nr_drives) {
     error (g, "remove_drive: there is no drive with label '%s'", label);
     return -1;
   }
-  struct drive *d = &g->drives[i];
-  free (d->filename); free (d->format); free (d->cachemode);
-  free (d->discard); free (d->name); free (d->label);
-  guestfs_int_drive_free_remote (d);
-  memmove (d, d + 1, (g->nr_drives - i - 1) * sizeof *d);
-  g->nr_drives--;
+  if (g->state == CONFIG) {
+    clear_drive (&g->drives[i]);
+    memmove (&g->drives[i], &g->drives[i + 1], (g->nr_drives - i - 1) * sizeof g->drives[i]);
+    g->nr_drives--;
+    return 0;
+  }
+  if (g->state != READY || !g->backend_ops || !g->backend_ops->hot_remove_drive) {
+    error (g, "remove_drive: the %s backend cannot remove drives from a running "
+           "appliance: drives can only be removed before launch",
+           g->backend_ops ? g->backend_ops->name : "current");
+    errno = ENOTSUP;
+    return -1;
+  }
+  char why[600];
+  g->drives[i].removed = true;
+  if (guestfs_int_daemon_resume (g, 30000, why, sizeof why) == -1) {
+    int e = errno;
+    g->drives[i].removed = false;
+    guestfs_int_error_errno (g, e, "remove_drive: %s: %s", label, why);
+    return -1;
+  }
+  if (g->backend_ops->hot_remove_drive (g, i) == -1) {
+    g->drives[i].detach_failed = true;
+    return -1;
+  }
+  debug (g, "removed drive %zu (%s)", i, label);
+  clear_drive (&g->drives[i]);
   return 0;
+}
+
+void
+guestfs_int_drop_removed_drives (guestfs_h *g)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    if (!g->drives[i].removed)
+      g->drives[k++] = g->drives[i];
+    else
+      clear_drive (&g->drives[i]);
+  g->nr_drives = k;
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -35,6 +36,17 @@ struct drive {
   char *qemu_source;  /* at launch: the -drive file= value, unescaped */
   char *qemu_object;  /* at launch: a "-object secret,..." value, or NULL */
   int secret_fd;      /* at launch: memfd holding the secret, or -1 */
+  char *libvirt_secret; /* at launch (libvirt): UUID of the libvirt secret holding secret */
+  /* remove_drive on a launched handle: slot i is virtio-scsi target i and
+   * /dev/sd<i>, so a drive removed then leaves an empty slot (every other
+   * field freed) that the next hot-add fills; empty slots are dropped when
+   * the appliance stops.  detach_failed: the guest let go of the disk but
+   * the hypervisor kept it, so the slot cannot be reused. */
+  bool removed, detach_failed;
+  /* How many drives this slot held before on the running appliance: the
+   * hypervisor's ids for the slot carry it, since qemu may keep a removed
+   * drive's id a little while. */
+  unsigned generation;
 };
 
 struct error_handler {
@@ -233,11 +245,12 @@ void guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x);
 void guestfs_int_drain_console (guestfs_h *g);
 /* Wait for the daemon's HELLO (launch). timeout_ms bounds the wait. */
 int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
-/* After a restore: give the daemon the clock and fresh entropy, and wait
- * until it sees ndrives user drives.  0, or -1 with the reason in why
- * (no handle error is set: the caller falls back to a cold boot). */
-int guestfs_int_daemon_resume (guestfs_h *g, unsigned ndrives, int timeout_ms,
-                               char *why, size_t whylen);
+/* After a restore or a hot-add, and before a hot-remove: give the daemon
+ * the clock and fresh entropy and the set of slots holding drives (those
+ * not removed); it releases the disks that left the set and waits until
+ * it sees exactly the set.  0, or -1 with the reason in why and errno
+ * (EBUSY: a disk leaving is in use); no handle error is set. */
+int guestfs_int_daemon_resume (guestfs_h *g, int timeout_ms, char *why, size_t whylen);
 /* Ask the daemon to exit (procedure 0) and wait for the reply. */
 int guestfs_int_daemon_exit (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
@@ -261,7 +274,12 @@ struct backend_ops {
    * until the daemon sees it; NULL if the backend cannot.  On failure:
    * set the handle error, return -1 (the caller drops the drive). */
   int (*hot_add_drive) (guestfs_h *g, size_t i);
+  /* Detach g->drives[i] from the running appliance, which has already
+   * released it; NULL if the backend cannot.  -1 with the handle error. */
+  int (*hot_remove_drive) (guestfs_h *g, size_t i);
 };
+/* Drop the empty slots remove_drive left (the appliance has stopped). */
+void guestfs_int_drop_removed_drives (guestfs_h *g);
 extern const struct backend_ops guestfs_int_backend_direct;
 extern const struct backend_ops guestfs_int_backend_libvirt; /* libvirt-backend.c */
 
@@ -278,6 +296,18 @@ void guestfs_int_remove_sockdir (guestfs_h *g);
 int guestfs_int_listen_socket (guestfs_h *g, const char *path, uid_t owner, gid_t group);
 /* Milliseconds since T0 (CLOCK_MONOTONIC). */
 long guestfs_int_ms_since (const struct timespec *t0);
+/* S as the text of an XML attribute or element (libvirt's domain XML). */
+void guestfs_int_xml_put (FILE *f, const char *s);
+/* drive-source.c: remote drive d as libvirt's <source protocol=...>
+ * element (with its hosts, and <auth> naming secret_uuid, the libvirt
+ * secret that holds d's secret, when it has one).  -1 with the handle
+ * error (ENOTSUP) for what libvirt cannot express. */
+int guestfs_int_drive_libvirt_source (guestfs_h *g, const struct drive *d,
+                                      const char *secret_uuid, FILE *f);
+/* Whether libvirt can express drive d; -1 with the handle error if not. */
+int guestfs_int_drive_libvirt_check (guestfs_h *g, const struct drive *d);
+/* The usage type of the libvirt secret for d's secret: "ceph" or "iscsi". */
+const char *guestfs_int_drive_libvirt_secret_type (const struct drive *d);
 extern const struct backend_ops guestfs_int_backend_unix;   /* unix-backend.c */
 /* launch.c: stop whatever backend launched (nothing if none). */
 int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);

@@ -79,5 +79,6 @@ guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors)
     return 0;
   int r = b->shutdown (g, check_errors);
   g->backend_ops = NULL;
+  guestfs_int_drop_removed_drives (g);
   return r;
 }

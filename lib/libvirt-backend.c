@@ -129,42 +129,26 @@ caps_have_kvm (virConnectPtr conn)
   return r;
 }
 
-/* Text for an XML attribute or element. */
-static void
-xml_put (FILE *f, const char *s)
-{
-  for (; s && *s; s++) {
-    switch (*s) {
-    case '&': fputs ("&amp;", f); break;
-    case '<': fputs ("&lt;", f); break;
-    case '>': fputs ("&gt;", f); break;
-    case '\'': fputs ("&apos;", f); break;
-    case '"': fputs ("&quot;", f); break;
-    default: fputc (*s, f);
-    }
-  }
-}
-
-/* qemu-img create -f qcow2 OVERLAY backed by BACKING (of FORMAT). */
+/* qemu-img create -f qcow2 OVERLAY backed by BACKING (of FORMAT); object:
+ * a --object qemu-img needs to open the backing (a remote drive's
+ * secret), or NULL. */
 static int
 make_overlay (guestfs_h *g, const char *backing, const char *format,
-              const char *overlay)
+              const char *object, const char *overlay)
 {
-  char *opt;
-  if (asprintf (&opt, "backing_file=%s,backing_fmt=%s", backing, format) == -1) {
-    guestfs_int_perrorf (g, "asprintf");
-    return -1;
-  }
   pid_t pid = fork ();
   if (pid == 0) {
     int null = open ("/dev/null", O_RDWR);
     dup2 (null, 0);
     dup2 (null, 1);
-    execlp ("qemu-img", "qemu-img", "create", "-q", "-f", "qcow2", "-o", opt,
-            overlay, (char *) NULL);
+    if (object)
+      execlp ("qemu-img", "qemu-img", "create", "-q", "--object", object, "-f", "qcow2",
+              "-b", backing, "-F", format, overlay, (char *) NULL);
+    else
+      execlp ("qemu-img", "qemu-img", "create", "-q", "-f", "qcow2",
+              "-b", backing, "-F", format, overlay, (char *) NULL);
     _exit (127);
   }
-  free (opt);
   int st;
   if (pid == -1 || waitpid (pid, &st, 0) == -1 || !WIFEXITED (st) || WEXITSTATUS (st)) {
     error (g, "launch: qemu-img create could not make the overlay %s of %s",
@@ -173,7 +157,6 @@ make_overlay (guestfs_h *g, const char *backing, const char *format,
   }
   return 0;
 }
-
 
 /* The drive's name as the domain gives it: sda ... sdz, sdaa ... */
 static void
@@ -198,32 +181,46 @@ static void
 put_backing (FILE *f, const char *file, const char *format)
 {
   fputs ("      <backingStore type='file'><format type='", f);
-  xml_put (f, format);
+  guestfs_int_xml_put (f, format);
   fputs ("'/><source file='", f);
-  xml_put (f, file);
+  guestfs_int_xml_put (f, file);
   fputs ("'><seclabel model='dac' relabel='no'/></source><backingStore/></backingStore>\n", f);
 }
 
 /* User drive i as a <disk> (the domain's, or one to hot-add). */
-static void
+static int
 put_disk (FILE *f, guestfs_h *g, size_t i)
 {
   struct drive *d = &g->drives[i];
   char target[16];
   drive_target (i, target);
   const char *fmt = d->format ? d->format : "raw";
-  fprintf (f, "    <disk type='file' device='disk'>\n"
+  fprintf (f, "    <disk type='%s' device='disk'>\n"
            "      <driver name='qemu' type='%s' cache='%s'%s/>\n",
+           d->protocol && !d->readonly ? "network" : "file",
            d->readonly ? "qcow2" : fmt,
            d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
            d->discard && strcmp (d->discard, "disable") != 0 ? " discard='unmap'" : "");
   if (d->readonly) {
     fprintf (f, "      <source file='%s/overlay%zu.qcow2'/>\n", g->sockdir, i);
-    put_backing (f, d->filename, fmt);
+    if (d->protocol) {
+      fputs ("      <backingStore type='network'><format type='", f);
+      guestfs_int_xml_put (f, fmt);
+      fputs ("'/>\n", f);
+      if (guestfs_int_drive_libvirt_source (g, d, d->libvirt_secret, f) == -1)
+        return -1;
+      fputs ("      <backingStore/></backingStore>\n", f);
+    }
+    else
+      put_backing (f, d->filename, fmt);
+  }
+  else if (d->protocol) {
+    if (guestfs_int_drive_libvirt_source (g, d, d->libvirt_secret, f) == -1)
+      return -1;
   }
   else {
     fputs ("      <source file='", f);
-    xml_put (f, d->filename);
+    guestfs_int_xml_put (f, d->filename);
     fputs ("'/>\n", f);
   }
   if (d->blocksize)
@@ -232,6 +229,7 @@ put_disk (FILE *f, guestfs_h *g, size_t i)
   fprintf (f, "      <target dev='%s' bus='scsi'/>\n"
            "      <address type='drive' controller='0' bus='0' target='%zu' unit='0'/>\n"
            "    </disk>\n", target, i);
+  return 0;
 }
 
 static char *
@@ -244,7 +242,7 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (!f)
     return NULL;
   fprintf (f, "<domain type='%s'>\n  <name>", kvm ? "kvm" : "qemu");
-  xml_put (f, domname);
+  guestfs_int_xml_put (f, domname);
   fprintf (f, "</name>\n  <memory unit='MiB'>%d</memory>\n  <vcpu>%d</vcpu>\n",
            g->memsize, g->smp);
   if (kvm)
@@ -255,18 +253,18 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
            "    <feature policy='disable' name='erms'/>\n"
            "    <feature policy='disable' name='fsrm'/>\n  </cpu>\n", f);
   fputs ("  <os>\n    <type machine='q35'>hvm</type>\n    <kernel>", f);
-  xml_put (f, app->kernel);
+  guestfs_int_xml_put (f, app->kernel);
   fputs ("</kernel>\n    <initrd>", f);
-  xml_put (f, app->initrd);
+  guestfs_int_xml_put (f, app->initrd);
   fputs ("</initrd>\n    <cmdline>", f);
-  xml_put (f, cmdline);
+  guestfs_int_xml_put (f, cmdline);
   fputs ("</cmdline>\n  </os>\n  <features><acpi/></features>\n"
          "  <clock offset='utc'/>\n"
          "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>destroy</on_reboot>\n"
          "  <on_crash>destroy</on_crash>\n  <devices>\n", f);
   if (g->hv && strcmp (g->hv, "qemu-system-x86_64") != 0 && g->hv[0] == '/') {
     fputs ("    <emulator>", f);
-    xml_put (f, g->hv);
+    guestfs_int_xml_put (f, g->hv);
     fputs ("</emulator>\n", f);
   }
   fputs ("    <controller type='scsi' index='0' model='virtio-scsi'/>\n"
@@ -279,14 +277,19 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   fputs ("      <target dev='vda' bus='virtio'/>\n    </disk>\n", f);
 
   for (size_t i = 0; i < g->nr_drives; ++i)
-    put_disk (f, g, i);
+    if (put_disk (f, g, i) == -1) {
+      fclose (f);
+      free (buf);
+      return NULL;
+    }
   fprintf (f, "    <channel type='unix'>\n"
            "      <source mode='connect' path='%s/guestfsd.sock'/>\n"
            "      <target type='virtio' name='" HATCH_CHANNEL_NAME "'/>\n"
            "    </channel>\n"
            "    <serial type='unix'>\n"
            "      <source mode='connect' path='%s/console.sock'/>\n"
-           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir);
+           "      <log file='%s/console.log' append='off'/>\n"
+           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir, g->sockdir);
   fputs ("    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n", f);
   if (g->network)
     fputs ("    <interface type='user'><model type='virtio'/></interface>\n", f);
@@ -305,6 +308,8 @@ domain_running (guestfs_h *g)
   return g->libvirt_dom && virDomainIsActive (g->libvirt_dom) == 1;
 }
 
+static void undefine_secret (guestfs_h *g, struct drive *d);
+
 static void
 stop_domain (guestfs_h *g)
 {
@@ -314,6 +319,8 @@ stop_domain (guestfs_h *g)
     virDomainFree (g->libvirt_dom);
     g->libvirt_dom = NULL;
   }
+  for (size_t i = 0; i < g->nr_drives; ++i)
+    undefine_secret (g, &g->drives[i]);
   if (g->sock >= 0) {
     close (g->sock);
     g->sock = -1;
@@ -327,6 +334,33 @@ stop_domain (guestfs_h *g)
 }
 
 enum boot { BOOTED, BOOT_FAILED, KVM_FAILED };
+
+/* The console is also logged by libvirt (virtlogd) to console.log in the
+ * handle's directory: what qemu's serial port got even when our socket
+ * never connected.  Its last 2 KiB, or NULL. */
+static char *
+console_log_tail (guestfs_h *g)
+{
+  char *path;
+  if (asprintf (&path, "%s/console.log", g->sockdir) == -1)
+    return NULL;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  free (path);
+  if (fd == -1)
+    return NULL;
+  char *buf = malloc (2049);
+  off_t end = lseek (fd, 0, SEEK_END);
+  ssize_t n = -1;
+  if (buf && end >= 0)
+    n = pread (fd, buf, 2048, end > 2048 ? end - 2048 : 0);
+  close (fd);
+  if (n <= 0) {
+    free (buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  return buf;
+}
 
 /* Create the domain and wait for the daemon's hello. */
 static enum boot
@@ -419,6 +453,10 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
         goto out;
       }
       char *tail = guestfs_int_console_tail (g, 12);
+      if (!tail || !*tail) {
+        free (tail);
+        tail = console_log_tail (g);
+      }
       error (g, "launch: the appliance's libvirt domain stopped before the daemon "
              "started%s%s", tail && *tail ? "\nlast lines of the appliance console:\n" : "",
              tail ? tail : "");
@@ -450,21 +488,71 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
   return ret;
 }
 
+/* A remote drive's password as a libvirt secret (ephemeral and private:
+ * never on disk, never read back), named for the handle and the drive. */
+static int
+define_secret (guestfs_h *g, struct drive *d, size_t i)
+{
+  char *xml;
+  if (asprintf (&xml, "<secret ephemeral='yes' private='yes'>"
+                "<description>Hatch drive %zu</description><usage type='%s'>"
+                "<%s>hatch-%s-%zu</%s></usage></secret>",
+                i, guestfs_int_drive_libvirt_secret_type (d),
+                strcmp (guestfs_int_drive_libvirt_secret_type (d), "ceph") == 0 ? "name" : "target",
+                strrchr (g->sockdir, '/') + 1, i,
+                strcmp (guestfs_int_drive_libvirt_secret_type (d), "ceph") == 0 ? "name" : "target") == -1) {
+    guestfs_int_perrorf (g, "asprintf");
+    return -1;
+  }
+  virSecretPtr sec = virSecretDefineXML (g->libvirt_conn, xml, 0);
+  free (xml);
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (!sec || virSecretGetUUIDString (sec, uuid) == -1 ||
+      virSecretSetValue (sec, (const unsigned char *) d->secret, strlen (d->secret), 0) == -1) {
+    libvirt_failed (g, "launch: libvirt could not hold the drive's secret");
+    if (sec) {
+      virSecretUndefine (sec);
+      virSecretFree (sec);
+    }
+    return -1;
+  }
+  virSecretFree (sec);
+  d->libvirt_secret = guestfs_int_safe_strdup (g, uuid);
+  return 0;
+}
+
+static void
+undefine_secret (guestfs_h *g, struct drive *d)
+{
+  if (!d->libvirt_secret)
+    return;
+  virSecretPtr sec = g->libvirt_conn ? virSecretLookupByUUIDString (g->libvirt_conn, d->libvirt_secret) : NULL;
+  if (sec) {
+    virSecretUndefine (sec);
+    virSecretFree (sec);
+  }
+  free (d->libvirt_secret);
+  d->libvirt_secret = NULL;
+}
+
 /* A read-only drive is used through an overlay in the handle's
- * directory, owned by qemu's user. */
+ * directory, owned by qemu's user.  A remote drive with a password gets
+ * a libvirt secret. */
 static int
 prepare_drive (guestfs_h *g, size_t i, uid_t quid, gid_t qgid)
 {
   struct drive *d = &g->drives[i];
+  if (d->protocol && d->secret && !d->libvirt_secret && define_secret (g, d, i) == -1)
+    return -1;
   if (!d->readonly)
     return 0;
-  char *ov, *abs = realpath (d->filename, NULL);
+  char *ov, *abs = d->protocol ? strdup (d->qemu_source) : realpath (d->filename, NULL);
   if (!abs || asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) == -1) {
     guestfs_int_perrorf (g, "%s", d->filename);
     free (abs);
     return -1;
   }
-  int r = make_overlay (g, abs, d->format ? d->format : "raw", ov);
+  int r = make_overlay (g, abs, d->format ? d->format : "raw", d->qemu_object, ov);
   if (r == 0 && quid != geteuid () && chown (ov, quid, qgid) == -1) {
     guestfs_int_perrorf (g, "chown %s", ov);
     r = -1;
@@ -490,18 +578,16 @@ libvirt_launch (guestfs_h *g)
     uri = geteuid () == 0 ? "qemu:///system" : "qemu:///session";
 
   for (size_t i = 0; i < g->nr_drives; ++i)
-    if (g->drives[i].protocol) {
-      errno = ENOTSUP;
-      error (g, "launch: drive %zu is a remote (%s) drive: the libvirt backend "
-             "does not support remote drives yet; use LIBGUESTFS_BACKEND=direct",
-             i, g->drives[i].protocol);
+    if (guestfs_int_drive_libvirt_check (g, &g->drives[i]) == -1)
       return -1;
-    }
   if (guestfs_int_make_sockdir (g) == -1)
     return -1;
   guestfs_int_launch_phase (g, "begin launch (backend libvirt, URI %s, temporary directory %s)",
                             uri ? uri : "(default)", g->sockdir);
-  if (guestfs_int_get_appliance (g, &app) == -1 || guestfs_int_create_scratch_drives (g) == -1)
+  /* Remote drives: checked (qemu has the driver), their qemu source
+   * made (a read-only one's overlay is backed by it). */
+  if (guestfs_int_get_appliance (g, &app) == -1 || guestfs_int_create_scratch_drives (g) == -1 ||
+      guestfs_int_drive_sources (g) == -1)
     goto fail;
 
   virSetErrorFunc (NULL, quiet_libvirt);
@@ -525,7 +611,7 @@ libvirt_launch (guestfs_h *g)
    * in a directory that user can traverse. */
   char *ov;
   if (asprintf (&ov, "%s/appliance.qcow2", g->sockdir) == -1 ||
-      make_overlay (g, app.root, "raw", ov) == -1)
+      make_overlay (g, app.root, "raw", NULL, ov) == -1)
     goto fail;
   if (quid != geteuid () && chown (ov, quid, qgid) == -1) {
     guestfs_int_perrorf (g, "launch: chown %s", ov);
@@ -606,6 +692,28 @@ libvirt_shutdown (guestfs_h *g, bool check_errors)
   return ret;
 }
 
+/* User drive i's <disk> alone (to attach or detach): malloc'd, or NULL
+ * with the handle error set. */
+static char *
+disk_xml (guestfs_h *g, size_t i)
+{
+  char *xml = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&xml, &len);
+  if (!f) {
+    guestfs_int_perrorf (g, "open_memstream");
+    return NULL;
+  }
+  int r = put_disk (f, g, i);
+  if (fclose (f) != 0 || r == -1) {
+    if (r != -1)
+      guestfs_int_perrorf (g, "open_memstream");
+    free (xml);
+    return NULL;
+  }
+  return xml;
+}
+
 /* add_drive on a launched handle: attach the disk to the running
  * domain, then wait until the daemon sees it. */
 static int
@@ -616,19 +724,9 @@ libvirt_hot_add_drive (guestfs_h *g, size_t i)
   qemu_ids (g->libvirt_conn, g->kvm_used ? "kvm" : "qemu", &quid, &qgid);
   if (prepare_drive (g, i, quid, qgid) == -1)
     return -1;
-  char *xml = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&xml, &len);
-  if (!f) {
-    guestfs_int_perrorf (g, "add_drive");
+  char *xml = disk_xml (g, i);
+  if (!xml)
     return -1;
-  }
-  put_disk (f, g, i);
-  if (fclose (f) != 0) {
-    free (xml);
-    guestfs_int_perrorf (g, "add_drive");
-    return -1;
-  }
   int r = virDomainAttachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
   free (xml);
   if (r == -1) {
@@ -636,11 +734,37 @@ libvirt_hot_add_drive (guestfs_h *g, size_t i)
     return -1;
   }
   char why[512];
-  if (guestfs_int_daemon_resume (g, (unsigned) g->nr_drives, 30000, why, sizeof why) == -1) {
+  if (guestfs_int_daemon_resume (g, 30000, why, sizeof why) == -1) {
     error (g, "add_drive: %s", why);
     return -1;
   }
   debug (g, "hot-added %s as drive %zu", g->drives[i].filename, i);
+  return 0;
+}
+
+/* remove_drive on a launched handle (the daemon has released the disk):
+ * detach it from the running domain; a read-only drive's overlay goes. */
+static int
+libvirt_hot_remove_drive (guestfs_h *g, size_t i)
+{
+  char *xml = disk_xml (g, i);
+  if (!xml)
+    return -1;
+  int r = virDomainDetachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+  free (xml);
+  if (r == -1) {
+    libvirt_failed (g, "remove_drive: libvirt could not detach the drive");
+    return -1;
+  }
+  undefine_secret (g, &g->drives[i]);
+  if (g->drives[i].readonly) {
+    char *ov;
+    if (asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) != -1) {
+      unlink (ov);
+      free (ov);
+    }
+  }
+  debug (g, "detached drive %zu from the domain", i);
   return 0;
 }
 
@@ -652,5 +776,6 @@ const struct backend_ops guestfs_int_backend_libvirt = {
   .shutdown = libvirt_shutdown,
 #ifdef HAVE_LIBVIRT
   .hot_add_drive = libvirt_hot_add_drive,
+  .hot_remove_drive = libvirt_hot_remove_drive,
 #endif
 };

@@ -16,8 +16,11 @@ guestfs_impl_debug_drives (guestfs_h *g)
     guestfs_int_perrorf (g, "calloc");
     return NULL;
   }
+  size_t k = 0;
   for (size_t i = 0; i < g->nr_drives; ++i) {
     const struct drive *d = &g->drives[i];
+    if (d->removed)
+      continue;
     char *s = NULL;
     size_t len = 0;
     FILE *f = open_memstream (&s, &len);
@@ -48,7 +51,7 @@ guestfs_impl_debug_drives (guestfs_h *g)
       guestfs_int_free_string_list (r);
       return NULL;
     }
-    r[i] = s;
+    r[k++] = s;
   }
   return r;
 }
@@ -77,7 +80,7 @@ guestfs_int_drive_device_name (size_t index)
 char *
 guestfs_impl_device_name (guestfs_h *g, int index)
 {
-  if (index < 0 || (size_t) index >= g->nr_drives) {
+  if (index < 0 || (size_t) index >= g->nr_drives || g->drives[index].removed) {
     guestfs_int_error_errno (g, EINVAL, "drive index out of range");
     return NULL;
   }

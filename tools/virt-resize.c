@@ -22,6 +22,7 @@
 #include "guestfs.h"
 #include "options.h"
 #include "progress.h"
+#include "extents.h"
 #include "run.h"
 #include "util.h"
 
@@ -656,6 +657,14 @@ copy_boot_loader (guestfs_h *g)
                                           -1), g);
 }
 
+/* The source's allocation map (tools/common/extents.h), or nmap -1:
+ * copy everything. */
+static struct tool_extent *map;
+static ssize_t nmap = -1;
+
+/* Copy partition p: only the extents of the source that hold data when
+ * the target is known to read as zeroes (not --no-sparse) and the map is
+ * known; the rest of the target stays a hole. */
 static void
 copy_partitions (guestfs_h *g)
 {
@@ -663,14 +672,38 @@ copy_partitions (guestfs_h *g)
     struct part *p = &parts[i];
     if (p->op == OP_DELETE || p->op == OP_IGNORE || p->kind == K_EXTENDED)
       continue;
-    char *dst = tdev (p, 'b');
-    int64_t n = p->size < p->newsize ? p->size : p->newsize;
+    int64_t n = (p->size < p->newsize ? p->size : p->newsize) * SECTOR;
+    int64_t from = p->start * SECTOR, to = p->tstart * SECTOR;
     tool_step (quiet, "Copying %s", p->dev);
-    check (guestfs_copy_device_to_device (g, p->dev, dst,
-                                          GUESTFS_COPY_DEVICE_TO_DEVICE_SIZE, n * SECTOR,
-                                          GUESTFS_COPY_DEVICE_TO_DEVICE_SPARSE, !no_sparse,
-                                          -1), g);
-    free (dst);
+    if (no_sparse || nmap < 0) {
+      char *dst = tdev (p, 'b');
+      check (guestfs_copy_device_to_device (g, p->dev, dst,
+                                            GUESTFS_COPY_DEVICE_TO_DEVICE_SIZE, n,
+                                            GUESTFS_COPY_DEVICE_TO_DEVICE_SPARSE, !no_sparse,
+                                            -1), g);
+      free (dst);
+      continue;
+    }
+    int64_t total = tool_extents_bytes (map, (size_t) nmap, from, n), done = 0;
+    if (tool_verbose)
+      fprintf (stderr, "virt-resize: %s: %" PRId64 " of %" PRId64 " bytes hold data\n",
+               p->dev, total, n);
+    for (ssize_t k = 0; k < nmap && total > 0; ++k) {
+      int64_t a = map[k].offset > from ? map[k].offset : from;
+      int64_t b = map[k].offset + map[k].length < from + n ? map[k].offset + map[k].length : from + n;
+      if (b <= a)
+        continue;
+      tool_progress_span ((uint64_t) done, (uint64_t) total);
+      check (guestfs_copy_device_to_device (g, "/dev/sda", "/dev/sdb",
+                                            GUESTFS_COPY_DEVICE_TO_DEVICE_SRCOFFSET, a,
+                                            GUESTFS_COPY_DEVICE_TO_DEVICE_DESTOFFSET, a - from + to,
+                                            GUESTFS_COPY_DEVICE_TO_DEVICE_SIZE, b - a,
+                                            GUESTFS_COPY_DEVICE_TO_DEVICE_SPARSE, 1,
+                                            -1), g);
+      done += b - a;
+    }
+    tool_progress_span (0, 0);
+    tool_progress_done ();
   }
 }
 
@@ -881,6 +914,17 @@ main (int argc, char *argv[])
   dst_sectors = outbytes / SECTOR;
 
   tool_step (quiet, "Examining %s", infile);
+  if (!dry_run && !no_sparse) {
+    /* Which parts of the source hold data: only those are copied. */
+    char *probed = in_format ? NULL : TOOL_QUIET (g, guestfs_disk_format (g, infile));
+    const char *fmt = in_format ? in_format
+      : probed && strcmp (probed, "unknown") != 0 ? probed : "raw";
+    nmap = tool_allocated_extents (infile, fmt, &map);
+    if (tool_verbose)
+      fprintf (stderr, "virt-resize: allocation map of %s: %zd extents%s\n", infile, nmap,
+               nmap < 0 ? " (none: every byte is copied)" : "");
+    free (probed);
+  }
   if (guestfs_add_drive_opts (g, infile, GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
                               in_format ? GUESTFS_ADD_DRIVE_OPTS_FORMAT : -1, in_format,
                               -1) == -1)

@@ -72,10 +72,16 @@ void fix_disk_order (void);
  * guest LVs are visible like the guest's own boot would make them
  * (storage/lvm-devices.c; costs nothing when no disk has such signatures). */
 void activate_block_layers (void);
-/* How many user disks (sd*) the kernel has made so far. */
-size_t count_user_disks (void);
-/* The host restored this appliance from saved state (resume.c): set the
- * clock, reseed the RNG, wait for the hot-added drives; replies. */
+/* Whether the ready user disks (sd*) are exactly those on the targets in
+ * want (bit t for target t). */
+bool user_disks_match (const unsigned char want[HATCH_TARGET_BITMAP]);
+/* Flush and delete from the kernel the user disks not in want, unless
+ * one is in use (mounted, swap, held by dm/md): then -1 and why. */
+int release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP],
+                            char *why, size_t whylen);
+/* The host restored this appliance from saved state or changes its disks
+ * (resume.c): set the clock, reseed the RNG, release the disks the host
+ * takes away, wait for the set of disks it names; replies. */
 struct xdr;
 void resume_after_restore (struct xdr *args);
 

@@ -181,8 +181,9 @@ need_root (const char *action)
 
 /* ---- disk order ----
  *
- * The API promises that the n-th drive added is /dev/sd<n>.  The drives
- * sit on virtio-scsi targets 0, 1, 2 ... in that order, but the sd driver
+ * The API promises that the n-th drive added is /dev/sd<n>: the drive in
+ * the host's slot n sits on virtio-scsi target n (a drive removed after
+ * launch leaves its slot empty until a later hot-add fills it), but the sd driver
  * probes disks asynchronously, so the kernel may hand out the names in
  * another order.  At startup we check, and if needed unbind every disk
  * and bind them back one at a time in target order, which makes the
@@ -293,19 +294,173 @@ wait_for_block (const char *hctl)
 
 /* A disk counts once sd's probe has finished with it (its partitions
  * scanned, its device node made): the driver link is set after that. */
-size_t
-count_user_disks (void)
+static bool
+disk_ready (const struct scsi_disk *d)
+{
+  char path[512];
+  struct stat st;
+  snprintf (path, sizeof path, "/sys/block/%s/device/driver", d->name);
+  return lstat (path, &st) == 0;
+}
+
+/* Whether the set of ready user disks is exactly the targets in want
+ * (a bitmap, bit t for virtio-scsi target t). */
+bool
+user_disks_match (const unsigned char want[HATCH_TARGET_BITMAP])
 {
   struct scsi_disk disks[256];
-  size_t n = read_scsi_disks (disks, 256), ready = 0;
+  size_t n = read_scsi_disks (disks, 256), ready = 0, wanted = 0;
+  for (size_t t = 0; t < 256; ++t)
+    if (want[t / 8] & (1u << (t % 8)))
+      wanted++;
   for (size_t i = 0; i < n; ++i) {
-    char path[512];
-    struct stat st;
-    snprintf (path, sizeof path, "/sys/block/%s/device/driver", disks[i].name);
-    if (lstat (path, &st) == 0)
+    if (disks[i].t > 255 || !(want[disks[i].t / 8] & (1u << (disks[i].t % 8))))
+      return false;         /* one the host took away is still here */
+    if (disk_ready (&disks[i]))
       ready++;
   }
-  return ready;
+  return ready == wanted;
+}
+
+/* "8:16" of /sys/block/NAME[/PART]/dev, or "" */
+static void
+read_devno (const char *dir, char *buf, size_t len)
+{
+  char path[600];
+  snprintf (path, sizeof path, "%s/dev", dir);
+  buf[0] = '\0';
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return;
+  ssize_t r = read (fd, buf, len - 1);
+  close (fd);
+  buf[r > 0 ? r : 0] = '\0';
+  buf[strcspn (buf, "\n")] = '\0';
+}
+
+static bool
+dir_has_entries (const char *path)
+{
+  DIR *d = opendir (path);
+  if (!d)
+    return false;
+  struct dirent *e;
+  bool any = false;
+  while (!any && (e = readdir (d)) != NULL)
+    any = e->d_name[0] != '.';
+  closedir (d);
+  return any;
+}
+
+/* Whether the major:minor is mounted somewhere (field 3 of mountinfo). */
+static bool
+devno_mounted (const char *devno)
+{
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (!f)
+    return false;
+  char line[4096];
+  bool found = false;
+  while (!found && fgets (line, sizeof line, f)) {
+    char mm[64];
+    if (sscanf (line, "%*s %*s %63s", mm) == 1 && strcmp (mm, devno) == 0)
+      found = true;
+  }
+  fclose (f);
+  return found;
+}
+
+/* Whether /dev/NAME or one of its partitions is mounted, swapped on, or
+ * held by device-mapper (LVM, LUKS) or md: then it cannot go.  Says why
+ * in why. */
+static bool
+disk_in_use (const char *name, char *why, size_t whylen)
+{
+  char dir[300], sub[600], devno[64];
+  snprintf (dir, sizeof dir, "/sys/block/%s", name);
+  read_devno (dir, devno, sizeof devno);
+  snprintf (sub, sizeof sub, "%s/holders", dir);
+  if (dir_has_entries (sub)) {
+    snprintf (why, whylen, "/dev/%s is held by device-mapper or md (LVM, LUKS or RAID on it is active)", name);
+    return true;
+  }
+  if (*devno && devno_mounted (devno)) {
+    snprintf (why, whylen, "/dev/%s is mounted", name);
+    return true;
+  }
+  DIR *d = opendir (dir);
+  if (!d)
+    return false;
+  struct dirent *e;
+  bool busy = false;
+  while (!busy && (e = readdir (d)) != NULL) {
+    if (strncmp (e->d_name, name, strlen (name)) != 0)
+      continue;               /* partitions are named sdb1, sdb2 ... */
+    snprintf (sub, sizeof sub, "%s/%s/holders", dir, e->d_name);
+    if (dir_has_entries (sub)) {
+      snprintf (why, whylen, "/dev/%s is held by device-mapper or md (LVM, LUKS or RAID on it is active)", e->d_name);
+      busy = true;
+    }
+    snprintf (sub, sizeof sub, "%s/%s", dir, e->d_name);
+    read_devno (sub, devno, sizeof devno);
+    if (!busy && *devno && devno_mounted (devno)) {
+      snprintf (why, whylen, "/dev/%s is mounted", e->d_name);
+      busy = true;
+    }
+  }
+  closedir (d);
+  if (!busy) {
+    FILE *f = fopen ("/proc/swaps", "re");
+    char line[1024], dev[300];
+    snprintf (dev, sizeof dev, "/dev/%s", name);
+    while (f && !busy && fgets (line, sizeof line, f))
+      if (strncmp (line, dev, strlen (dev)) == 0) {
+        line[strcspn (line, " \t\n")] = '\0';
+        snprintf (why, whylen, "swap is on %.300s", line);
+        busy = true;
+      }
+    if (f)
+      fclose (f);
+  }
+  return busy;
+}
+
+/* Before the host unplugs the disks not in want: refuse if one is in
+ * use, else flush it and delete it from the kernel, so nothing of the
+ * guest's writes is lost with it.  -1 with why set. */
+int
+release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP], char *why, size_t whylen)
+{
+  struct scsi_disk disks[256];
+  size_t n = read_scsi_disks (disks, 256);
+  for (size_t i = 0; i < n; ++i)
+    if (disks[i].t > 255 || !(want[disks[i].t / 8] & (1u << (disks[i].t % 8)))) {
+      char reason[400];
+      if (disk_in_use (disks[i].name, reason, sizeof reason)) {
+        snprintf (why, whylen, "the drive is in use: %s; unmount it (and deactivate "
+                  "what sits on it) before removing it", reason);
+        return -1;
+      }
+    }
+  sync ();
+  for (size_t i = 0; i < n; ++i)
+    if (disks[i].t > 255 || !(want[disks[i].t / 8] & (1u << (disks[i].t % 8)))) {
+      char path[600];
+      snprintf (path, sizeof path, "/dev/%s", disks[i].name);
+      int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+      if (fd >= 0) {
+        fsync (fd);
+        close (fd);
+      }
+      snprintf (path, sizeof path, "/sys/block/%s/device/delete", disks[i].name);
+      if (write_sysfs (path, "1") == -1) {
+        snprintf (why, whylen, "could not release /dev/%s: %s", disks[i].name, strerror (errno));
+        return -1;
+      }
+      if (verbose)
+        fprintf (stderr, "guestfsd: released /dev/%s (%s) for removal\n", disks[i].name, disks[i].hctl);
+    }
+  return 0;
 }
 
 void
@@ -316,12 +471,23 @@ fix_disk_order (void)
   bool ordered = true;
   for (size_t i = 0; i < n; ++i) {
     char want[32];
-    index_to_name (i, want, sizeof want);
+    index_to_name (disks[i].t, want, sizeof want);
     if (strcmp (disks[i].name, want) != 0)
       ordered = false;
   }
   if (ordered && !getenv ("HATCH_TEST_REBIND"))
     return;
+  /* Rebinding renames by probe order, so it can only mend a gapless set
+   * of targets 0..n-1 (every launch and restore has one; a hot-remove
+   * leaves a gap that the next hot-add fills with the right name), and
+   * it must never pull a disk from under a mount. */
+  for (size_t i = 0; i < n; ++i) {
+    char why[400];
+    if (disks[i].t != i || disk_in_use (disks[i].name, why, sizeof why)) {
+      fprintf (stderr, "guestfsd: disks are named out of order, and cannot be rebound now\n");
+      return;
+    }
+  }
   fprintf (stderr, "guestfsd: disks were named out of order; rebinding them in drive order\n");
   for (size_t i = 0; i < n; ++i)
     write_sysfs ("/sys/bus/scsi/drivers/sd/unbind", disks[i].hctl);

@@ -7,7 +7,9 @@
  * and forces a reseed (so two restored appliances never hand out the same
  * random bytes), waits for the drives the host hot-added to appear as
  * /dev/sda, /dev/sdb ... (the kernel probes them from virtio-scsi's
- * hotplug events: no udev), and only then replies. */
+ * hotplug events: no udev), and only then replies.  The same call comes
+ * after a hot-add on a running appliance, and before a hot-remove, when
+ * the disk leaving must first be released here (devices.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/random.h>
@@ -52,41 +54,55 @@ void
 resume_after_restore (struct xdr *args)
 {
   uint64_t sec;
-  uint32_t nsec, ndrives;
-  char *entropy = NULL;
-  size_t elen = 0;
+  uint32_t nsec;
+  char *entropy = NULL, *want = NULL;
+  size_t elen = 0, wlen = 0;
   if (xdr_get_u64 (args, &sec) == -1 || xdr_get_u32 (args, &nsec) == -1 ||
       xdr_get_opaque (args, &entropy, &elen) == -1 ||
-      xdr_get_u32 (args, &ndrives) == -1 || nsec >= 1000000000 ||
-      elen == 0 || elen > HATCH_RESUME_MAX_ENTROPY || ndrives > 255) {
+      xdr_get_opaque (args, &want, &wlen) == -1 || nsec >= 1000000000 ||
+      elen == 0 || elen > HATCH_RESUME_MAX_ENTROPY || wlen != HATCH_TARGET_BITMAP) {
     free (entropy);
+    free (want);
     reply_with_error ("resume: malformed arguments");
     return;
   }
   struct timespec ts = { .tv_sec = (time_t) sec, .tv_nsec = nsec };
   if (clock_settime (CLOCK_REALTIME, &ts) == -1) {
     free (entropy);
+    free (want);
     reply_with_perror ("resume: clock_settime");
     return;
   }
   int r = reseed (entropy, elen);
   free (entropy);
   if (r == -1) {
+    free (want);
     reply_with_perror ("resume: reseeding the RNG");
     return;
   }
-  size_t have = 0;
-  for (int waited = 0; (have = count_user_disks ()) < ndrives; waited += 2) {
+  const unsigned char *set = (const unsigned char *) want;
+  char why[512];
+  if (release_unwanted_disks (set, why, sizeof why) == -1) {
+    free (want);
+    reply_with_error_errno (EBUSY, "%s", why);
+    return;
+  }
+  int waited = 0;
+  while (!user_disks_match (set)) {
     if (waited >= DRIVE_WAIT_MS) {
-      reply_with_error ("resume: %zu of %u drives appeared", have, ndrives);
+      free (want);
+      reply_with_error ("resume: the drives the host attached did not all appear "
+                        "within %d s", DRIVE_WAIT_MS / 1000);
       return;
     }
     struct timespec t = { 0, 2 * 1000 * 1000 };
     nanosleep (&t, NULL);
+    waited += 2;
   }
+  free (want);
   fix_disk_order ();
   activate_block_layers ();
   if (verbose)
-    fprintf (stderr, "guestfsd: resumed with %u drives\n", ndrives);
+    fprintf (stderr, "guestfsd: disks in place after %d ms\n", waited);
   reply (NULL);
 }

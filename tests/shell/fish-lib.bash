@@ -12,7 +12,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d /tmp/fish-test-XXXXXX)
 cleanup_hooks=()
 cleanup () {
-  for h in "${cleanup_hooks[@]}"; do eval "$h"; done
+  # last registered, first run: what a hook needs is still there
+  local i
+  for ((i = ${#cleanup_hooks[@]} - 1; i >= 0; i--)); do eval "${cleanup_hooks[i]}"; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT

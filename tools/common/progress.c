@@ -22,6 +22,14 @@ now_s (void)
 }
 
 static double program_start = -1;
+static uint64_t span_done, span_total;
+
+void
+tool_progress_span (uint64_t done, uint64_t total)
+{
+  span_done = done;
+  span_total = total;
+}
 
 void
 tool_step (bool quiet, const char *fmt, ...)
@@ -72,6 +80,11 @@ callback (guestfs_h *g, void *opaque, uint64_t event, int event_handle,
   if (array_len < 4)
     return;
   uint64_t serial = array[1], pos = array[2], total = array[3];
+  if (span_total) {
+    serial = 0;               /* one bar for all the calls */
+    pos = span_done + (pos < total ? pos : total);
+    total = span_total;
+  }
   if (mr) {
     printf ("%" PRIu64 "/%" PRIu64 "\n", pos, total);
     fflush (stdout);

@@ -6,6 +6,7 @@
 #define HATCH_TOOLS_PROGRESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "guestfs.h"
 
 /* Register the callback on G.  MACHINE_READABLE: "N/M" lines instead of
@@ -13,6 +14,10 @@
 void tool_progress_register (guestfs_h *g, bool machine_readable, bool quiet);
 /* End a bar left unfinished by a failed call. */
 void tool_progress_done (void);
+/* One bar over several calls: the calls that follow report DONE bytes
+ * already copied out of TOTAL (each call's own progress is added to
+ * DONE).  TOTAL 0 goes back to one bar per call. */
+void tool_progress_span (uint64_t done, uint64_t total);
 
 /* "[   3.1] TEXT" on stdout (the elapsed time since the program started),
  * as the copying tools print each step; nothing when QUIET. */
