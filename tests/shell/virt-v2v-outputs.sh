@@ -8,8 +8,8 @@
 #   - --in-place on a copy of the phony Windows 7 image: the source itself
 #     gets the virtio services, and nothing else is written;
 #   - the LUKS-encrypted Debian layout of tests/data/make-guest-luks.sh:
-#     refused without --key, converted with --key into -o libvirt (a real
-#     libvirtd, started here as tests/shell/launch-libvirt.sh does, a
+#     refused without --key, converted with --key into -o libvirt (the
+#     system libvirtd the tests share, tests/shell/libvirtd-lib.bash; a
 #     transient storage pool in the test's directory): the disk is in the
 #     pool as a volume, the guest is defined with it on virtio; a second
 #     run with the same name is refused before anything is copied.
@@ -109,26 +109,13 @@ uri=qemu:///system
 if [ "$(id -u)" != 0 ] || ! command -v libvirtd > /dev/null || ! command -v virsh > /dev/null; then
   skip "-o libvirt needs root and libvirt-daemon-system"; finish
 fi
-stop=
-if ! virsh -c $uri version > /dev/null 2>&1; then
-  [ -S /run/libvirt/virtlogd-sock ] || { virtlogd -d -p "$tmp/virtlogd.pid"; stop="$stop $tmp/virtlogd.pid"; }
-  libvirtd -d -p "$tmp/libvirtd.pid"
-  stop="$stop $tmp/libvirtd.pid"
-  for i in $(seq 100); do virsh -c $uri version > /dev/null 2>&1 && break; sleep 0.2; done
-fi
+# One libvirtd for all the tests that run at once (libvirtd-lib.bash).
+. "$(dirname "$0")/libvirtd-lib.bash"
 pool=hatch-v2v-$$
 dom=hatch-v2v-luks-$$
 trap 'virsh -c $uri undefine $dom > /dev/null 2>&1; virsh -c $uri pool-destroy $pool > /dev/null 2>&1
-      stop_daemons; rm -rf "$tmp"' EXIT
-# libvirtd may take its time over SIGTERM: a few seconds, then SIGKILL.
-stop_daemons () {
-  for p in $stop; do
-    pid=$(cat "$p" 2> /dev/null) || continue
-    kill "$pid" 2> /dev/null
-    for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2> /dev/null
-  done
-}
+      libvirtd_leave; rm -rf "$tmp"' EXIT
+if ! libvirtd_join; then skip "-o libvirt: libvirtd did not start"; finish; fi
 mkdir -p "$tmp/pool"
 virsh -c $uri pool-create-as $pool dir --target "$tmp/pool" > /dev/null 2>&1 || notok "create a storage pool"
 "$v2v" -i disk "$data/guest-luks.img" --key all:key:hatch-luks-key -o libvirt -oc $uri -os $pool -on $dom > "$tmp/out" 2> "$tmp/err"
