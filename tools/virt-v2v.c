@@ -35,6 +35,7 @@ enum {
   OPT_IC = 0x200, OPT_IF, OPT_IO, OPT_IP, OPT_IT, OPT_OA, OPT_OC, OPT_OF, OPT_ON,
   OPT_OP, OPT_OS, OPT_OO, OPT_I, OPT_O, OPT_MACHINE_READABLE, OPT_PRINT_SOURCE,
   OPT_ROOT, OPT_MAC, OPT_COLOURS, OPT_COMPRESSED, OPT_LONG, OPT_SHORT, OPT_DEBUG_OVERLAYS,
+  OPT_IN_PLACE,
 };
 
 static const struct option long_options[] = {
@@ -64,6 +65,10 @@ static const struct option long_options[] = {
   { "colour", no_argument, NULL, OPT_COLOURS },
   { "compressed", no_argument, NULL, OPT_COMPRESSED },
   { "debug-overlays", no_argument, NULL, OPT_DEBUG_OVERLAYS },
+  { "in-place", no_argument, NULL, OPT_IN_PLACE },
+  { "key", required_argument, NULL, TOOL_OPT_KEY },
+  { "keys-from-stdin", no_argument, NULL, TOOL_OPT_KEYS_FROM_STDIN },
+  { "echo-keys", no_argument, NULL, TOOL_OPT_ECHO_KEYS },
   { "quiet", no_argument, NULL, 'q' },
   { "verbose", no_argument, NULL, 'v' },
   { "version", no_argument, NULL, 'V' },
@@ -87,14 +92,21 @@ __attribute__((noreturn)) usage (int status)
           "  virt-v2v -i libvirtxml GUEST.xml -o qemu -os DIR\n"
           "  virt-v2v -i ova GUEST.ova|DIR -o local -os DIR\n"
           "  virt-v2v -i vmx GUEST.vmx -o local -os DIR\n"
-          "  virt-v2v -i libvirt -ic URI GUEST -o null\n\n"
+          "  virt-v2v -i libvirt -ic URI GUEST -o libvirt -os POOL\n"
+          "  virt-v2v -i vmx -it ssh ssh://root@ESXI/vmfs/volumes/DS/G/G.vmx -o null\n"
+          "  virt-v2v --in-place -i disk DISK.img\n\n"
           "Input options:\n"
           "  -i disk|libvirt|libvirtxml|ova|vmx   Input mode (default: libvirt)\n"
-          "  -ic URI                 libvirt URI of the source (-i libvirt)\n"
+          "  -ic URI                 libvirt URI of the source (-i libvirt; vpx://, esx://\n"
+          "                          also name the server of -i libvirtxml's datastore disks)\n"
           "  -if FORMAT              Format of the disk (-i disk)\n"
+          "  -it ssh                 -i vmx ssh://[USER@]HOST[:PORT]/PATH.vmx: read\n"
+          "                          the guest from an ESXi host over ssh\n"
           "Output options:\n"
-          "  -o local|qemu|null      Output mode\n"
-          "  -os DIR                 Output directory (-o local, -o qemu)\n"
+          "  -o libvirt|local|qemu|null   Output mode (default: libvirt)\n"
+          "  -oc URI                 libvirt URI of the output (-o libvirt)\n"
+          "  -os DIR|POOL            Output directory (-o local, -o qemu), or\n"
+          "                          storage pool (-o libvirt)\n"
           "  -of raw|qcow2           Output disk format (default: raw)\n"
           "  -oa sparse|preallocated Output disk allocation (default: sparse)\n"
           "  -on NAME                Name of the converted guest\n"
@@ -105,6 +117,11 @@ __attribute__((noreturn)) usage (int status)
           "  --mac MAC:network|bridge:OUT   Map the NIC with this MAC address\n"
           "Other options:\n"
           "  --root ask|single|first|/dev/X   Which root of a multi-boot guest\n"
+          "  --key ID:key:PASS|ID:file:FILE   Passphrase of a LUKS device (ID: the\n"
+          "                          device, its LUKS UUID, or all)\n"
+          "  --keys-from-stdin       Read the LUKS passphrases from stdin\n"
+          "  --in-place              Convert the source disks themselves: no copy,\n"
+          "                          no output (-o is not used)\n"
           "  --machine-readable      Messages (and capabilities) for programs\n"
           "  --print-source          Print the source guest's metadata and exit\n"
           "  -q, --quiet             No progress messages\n"
@@ -112,7 +129,8 @@ __attribute__((noreturn)) usage (int status)
           "  -x                      Trace the library's calls\n"
           "  -V, --version           Print the version and exit\n"
           "  --help                  This help\n"
-          "Environment: VIRTIO_WIN=DIR, the virtio-win drivers for Windows guests.\n"
+          "Environment: VIRTIO_WIN=DIR|ISO, the virtio-win drivers for Windows guests;\n"
+          "VIRT_TOOLS_DATA_DIR=DIR, where rhsrvany.exe (Windows firstboot) is.\n"
           "See virt-v2v(1).\n");
   exit (0);
 }
@@ -178,20 +196,29 @@ apply_maps (struct v2v_source *src)
 static void
 machine_readable_capabilities (void)
 {
-  printf ("virt-v2v\nhatch-rewrite\ncolours-option\nmac-option\nnetwork-mapping\n"
+  printf ("virt-v2v\nhatch-rewrite\ncolours-option\nmac-option\nnetwork-mapping\nin-place\n"
+          "input:vmx-ssh\n"
           "input:disk\ninput:libvirt\ninput:libvirtxml\ninput:ova\ninput:vmx\n"
-          "output:local\noutput:null\noutput:qemu\n"
+          "output:libvirt\noutput:local\noutput:null\noutput:qemu\n"
           "convert:linux\nconvert:windows\n");
 }
 
 int
 main (int argc, char *argv[])
 {
-  const char *imode = NULL, *iconn = NULL, *iformat = NULL, *omode = NULL;
+  const char *imode = NULL, *iconn = NULL, *iformat = NULL, *omode = NULL, *itransport = NULL;
   struct v2v_output out = { .mode = V2V_O_LOCAL };
   bool print_source = false, compressed = false;
   const char *root_choice = "ask";
+  bool in_place = false;
+  struct tool_options to = { .program = "virt-v2v" };
   int c;
+  /* Run as virt-v2v-in-place: always --in-place. */
+  const char *base0 = strrchr (argv[0], '/') ? strrchr (argv[0], '/') + 1 : argv[0];
+  if (!strcmp (base0, "virt-v2v-in-place")) {
+    in_place = true;
+    opts.program = opts.cz.program = "virt-v2v-in-place";
+  }
   opts.cz.program = "virt-v2v";
   opts.cz.colors = false;
 
@@ -200,8 +227,15 @@ main (int argc, char *argv[])
     case OPT_I: imode = optarg; break;
     case OPT_IC: iconn = optarg; break;
     case OPT_IF: iformat = optarg; break;
-    case OPT_IO: case OPT_IP: case OPT_IT:
-      fprintf (stderr, "virt-v2v: -io/-ip/-it (remote VMware transports) are not supported by this virt-v2v\n");
+    case OPT_IT:
+      if (strcmp (optarg, "ssh")) {
+        fprintf (stderr, "virt-v2v: -it %s: only -it ssh (with -i vmx) is supported by this virt-v2v\n", optarg);
+        exit (1);
+      }
+      itransport = optarg;
+      break;
+    case OPT_IO: case OPT_IP:
+      fprintf (stderr, "virt-v2v: -io/-ip (VDDK options, server passwords) are not supported by this virt-v2v\n");
       exit (1);
     case OPT_O: omode = optarg; break;
     case OPT_OA:
@@ -209,8 +243,9 @@ main (int argc, char *argv[])
       else if (!strcmp (optarg, "preallocated")) out.preallocated = true;
       else { fprintf (stderr, "virt-v2v: -oa: unknown allocation mode ‘%s’ (sparse or preallocated)\n", optarg); exit (1); }
       break;
-    case OPT_OC: case OPT_OP: case OPT_OO:
-      fprintf (stderr, "virt-v2v: -oc/-op/-oo are not used by the output modes of this virt-v2v (local, qemu, null)\n");
+    case OPT_OC: out.conn = optarg; break;
+    case OPT_OP: case OPT_OO:
+      fprintf (stderr, "virt-v2v: -op/-oo are not used by the output modes of this virt-v2v (libvirt, local, qemu, null)\n");
       exit (1);
     case OPT_OF: out.format = optarg; break;
     case OPT_ON: out.name = optarg; break;
@@ -229,6 +264,10 @@ main (int argc, char *argv[])
     case OPT_COLOURS: opts.cz.colors = true; break;
     case OPT_COMPRESSED: compressed = true; break;
     case OPT_DEBUG_OVERLAYS: break;
+    case OPT_IN_PLACE: in_place = true; break;
+    case TOOL_OPT_KEY: case TOOL_OPT_KEYS_FROM_STDIN: case TOOL_OPT_ECHO_KEYS:
+      if (tool_option (&to, c, optarg) == -1) exit (1);
+      break;
     case 'q': opts.quiet = true; break;
     case 'v': opts.verbose = true; break;
     case 'x': opts.trace = true; break;
@@ -253,14 +292,31 @@ main (int argc, char *argv[])
   opts.cz.verbose = opts.verbose;
   opts.virtio_win = getenv ("VIRTIO_WIN");
   if (!imode) imode = "libvirt";
+  if (in_place) {
+    if (omode || out.storage || out.format || out.conn || out.name) {
+      fprintf (stderr, "%s: --in-place converts the source disks where they are: "
+               "-o, -os, -of, -oc and -on cannot be used with it\n", opts.program);
+      exit (1);
+    }
+    if (!strcmp (imode, "ova")) {
+      fprintf (stderr, "%s: --in-place cannot convert an OVA (its disks are unpacked "
+               "copies): use -i disk on the disks, or convert it to a new copy\n", opts.program);
+      exit (1);
+    }
+    omode = "null";
+  }
   if (!omode) omode = print_source ? "null" : "libvirt";
+  if (out.conn && strcmp (omode, "libvirt")) {
+    fprintf (stderr, "virt-v2v: -oc is only used with -o libvirt\n"); exit (1);
+  }
   if (!strcmp (omode, "local")) out.mode = V2V_O_LOCAL;
   else if (!strcmp (omode, "qemu")) out.mode = V2V_O_QEMU;
   else if (!strcmp (omode, "null")) out.mode = V2V_O_NULL;
-  else if (!strcmp (omode, "libvirt") || !strcmp (omode, "rhv") || !strcmp (omode, "openstack") ||
+  else if (!strcmp (omode, "libvirt")) out.mode = V2V_O_LIBVIRT;
+  else if (!strcmp (omode, "rhv") || !strcmp (omode, "openstack") ||
            !strcmp (omode, "kubevirt") || !strcmp (omode, "glance") || !strcmp (omode, "json") ||
            !strcmp (omode, "vdsm") || !strcmp (omode, "rhv-upload")) {
-    fprintf (stderr, "virt-v2v: -o %s is not supported by this virt-v2v (it has -o local, -o qemu and -o null)\n", omode);
+    fprintf (stderr, "virt-v2v: -o %s is not supported by this virt-v2v (it has -o libvirt, -o local, -o qemu and -o null)\n", omode);
     exit (1);
   }
   else { fprintf (stderr, "virt-v2v: unknown output mode ‘-o %s’\n", omode); usage (1); }
@@ -301,10 +357,20 @@ main (int argc, char *argv[])
   }
   if (!print_source)
     v2v_message (&opts, "Setting up the source: -i %s %s", imode, args[0] ? args[0] : "");
+  opts.input_uri = iconn;
+  if (iconn && strcmp (imode, "libvirt") && strcmp (imode, "libvirtxml")) {
+    fprintf (stderr, "%s: -ic is only used with -i libvirt and -i libvirtxml\n", opts.program);
+    exit (1);
+  }
+  if (itransport && strcmp (imode, "vmx")) {
+    fprintf (stderr, "%s: -it ssh is only used with -i vmx\n", opts.program);
+    exit (1);
+  }
   if (!strcmp (imode, "disk")) r = v2v_input_disk (&opts, args, iformat, &src);
   else if (!strcmp (imode, "libvirtxml")) r = v2v_input_libvirtxml (&opts, args[0], &src);
   else if (!strcmp (imode, "ova")) r = v2v_input_ova (&opts, args[0], &src);
-  else if (!strcmp (imode, "vmx")) r = v2v_input_vmx (&opts, args[0], &src);
+  else if (!strcmp (imode, "vmx"))
+    r = itransport ? v2v_input_vmx_ssh (&opts, args[0], &src) : v2v_input_vmx (&opts, args[0], &src);
   else if (!strcmp (imode, "libvirt")) r = v2v_input_libvirt (&opts, iconn, args[0], &src);
   else {
     fprintf (stderr, "virt-v2v: unknown input mode ‘-i %s’\n", imode);
@@ -317,7 +383,25 @@ main (int argc, char *argv[])
     v2v_free_source (&src);
     exit (0);
   }
+  /* Disks on a VMware server: the URLs are known (--print-source shows
+   * them), but reading them needs the server's authentication. */
+  for (size_t i = 0; i < src.nr_disks; ++i)
+    if (!strncmp (src.disks[i].path, "https://", 8)) {
+      v2v_error (&opts, "disk %s is on a VMware server (%s): reading disks from vCenter or "
+                 "ESXi over https (with the server's password, -ip) is not supported by this "
+                 "virt-v2v; copy the disks from the datastore and use -i libvirtxml or -i vmx",
+                 src.disks[i].dev ? src.disks[i].dev : "?", src.disks[i].path);
+      exit (1);
+    }
   if (!out.name) out.name = src.name;
+  if (in_place) {
+    for (size_t i = 0; i < src.nr_disks; ++i)
+      if (access (src.disks[i].path, W_OK) == -1) {
+        v2v_error (&opts, "--in-place: cannot write the source disk %s: %s",
+                   src.disks[i].path, strerror (errno));
+        exit (1);
+      }
+  }
 
   /* Disk formats and sizes (qemu-img info), then the output's checks,
    * all before anything is written. */
@@ -341,13 +425,18 @@ main (int argc, char *argv[])
   }
   if (v2v_output_check (&opts, &out, &src) == -1) exit (1);
 
-  /* ---- overlays and conversion ---- */
-  v2v_message (&opts, "Opening the source");
-  struct tool_options to = { .program = "virt-v2v",
-                             .verbose = opts.verbose, .trace = opts.trace };
+  /* ---- overlays (or, --in-place, the disks themselves) and conversion ---- */
+  v2v_message (&opts, "Opening the source%s", in_place ? " (in place: it will be changed)" : "");
+  to.verbose = opts.verbose;
+  to.trace = opts.trace;
   to.format = (char *) "qcow2";
   for (size_t i = 0; i < src.nr_disks; ++i) {
     struct v2v_disk *d = &src.disks[i];
+    if (in_place) {
+      to.format = d->format;
+      if (tool_add_drive (&to, d->path) == -1) exit (1);
+      continue;
+    }
     d->overlay = v2v_strdup_printf ("%s/overlay%zu.qcow2", opts.tmpdir, i);
     char *abs = realpath (d->path, NULL);
     const char *argv2[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", abs ? abs : d->path,
@@ -359,6 +448,10 @@ main (int argc, char *argv[])
   }
   to.format = NULL;
   guestfs_h *g = tool_launch (&to, false);
+  /* LUKS devices: opened with the --key passphrases (or asked for, with
+   * --keys-from-stdin); without any, an encrypted guest is refused below. */
+  if ((to.nr_keys > 0 || to.keys_from_stdin) && tool_decrypt (g, &to) == -1)
+    exit (1);
   v2v_message (&opts, "Inspecting the source");
   char **roots = guestfs_inspect_os (g);
   if (!roots) exit (1);
@@ -375,8 +468,8 @@ main (int argc, char *argv[])
     }
     tool_free_strings (parts);
     if (luks) {
-      v2v_error (&opts, "the source disks are encrypted (LUKS): this virt-v2v cannot open "
-                 "them (no --key option); decrypt the guest first");
+      v2v_error (&opts, "the source disks are encrypted (LUKS): give the passphrase "
+                 "with --key DEVICE:key:PASSPHRASE (or --key all:file:FILE, --keys-from-stdin)");
       exit (1);
     }
     v2v_error (&opts, "inspection found no operating system on the source disks: "
@@ -436,6 +529,12 @@ main (int argc, char *argv[])
   free (roots);
 
   /* ---- the output ---- */
+  if (in_place) {
+    v2v_message (&opts, "Finishing off: the guest was converted in place");
+    free (tgt.os_type); free (tgt.distro); free (tgt.product_name); free (tgt.arch);
+    v2v_free_source (&src);
+    return 0;
+  }
   if (out.mode == V2V_O_NULL)
     v2v_message (&opts, "-o null: the converted guest is discarded");
   if (v2v_output_copy (&opts, &out, &src) == -1) exit (1);

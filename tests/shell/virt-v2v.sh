@@ -14,10 +14,14 @@
 # package is gone, the initramfs module list has the virtio drivers.
 # Bad inputs (wrong checksum, missing vmx disk / vmdk extent, XML without
 # disks) fail with a clear message and write nothing.  The phony Windows 7
-# image: viostor/netkvm copied from a VIRTIO_WIN tree made here, services
-# and CriticalDeviceDatabase keys checked with hivex.
+# image, with a VMware Tools Uninstall entry merged in: viostor, netkvm,
+# balloon, blnsvr.exe and the qemu-ga MSI copied from a VIRTIO_WIN tree
+# made here, services and CriticalDeviceDatabase keys checked with hivex,
+# the firstboot scripts (pnputil, VMware Tools removal, balloon service,
+# qemu-ga) under the RHSrvAny service of the customization engine (a
+# stand-in rhsrvany.exe from VIRT_TOOLS_DATA_DIR).
 # TAP.  Skips when the debootstrap image cannot be made here.
-# Eight appliance launches by default; with V2V_FULL=1 (tests/soak/
+# Nine appliance launches by default; with V2V_FULL=1 (tests/soak/
 # virt-v2v-full.sh) also the vmx output's inspection, -o null and Windows
 # without VIRTIO_WIN (three more).
 source "$(dirname "$0")/tools-lib.bash"
@@ -312,6 +316,62 @@ if virsh -c "test://$tmp/node.xml" list --all > /dev/null 2>&1; then
   err_has "unknown guest: message" "no libvirt guest called ‘nosuch’"
 else skip "libvirt's test driver is not available"; fi
 
+# ---- disks on a VMware server (vCenter, ESXi): the URLs, no server needed ----
+cat > "$tmp/vpx.xml" <<'X'
+<domain type='vmware' xmlns:vmware='http://libvirt.org/schemas/domain/vmware/1.0'>
+  <name>winsrv</name>
+  <memory unit='KiB'>4194304</memory>
+  <devices>
+    <disk type='file' device='disk'><source file='[datastore 1] winsrv/winsrv.vmdk'/><target dev='sda' bus='scsi'/></disk>
+    <disk type='file' device='disk'><source file='[ssd2] winsrv/winsrv_1-flat.vmdk'/><target dev='sdb' bus='scsi'/></disk>
+  </devices>
+  <vmware:datacenterpath>Data Center/Site A</vmware:datacenterpath>
+</domain>
+X
+"$v2v" -i libvirtxml "$tmp/vpx.xml" -ic 'vpx://admin@vcenter.example.com/Data%20Center/cluster1/esxi1?no_verify=1' --print-source > "$tmp/out" 2> "$tmp/err"
+if grep -q 'https://vcenter.example.com/folder/winsrv/winsrv-flat.vmdk?dcPath=Data%20Center/Site%20A&dsName=datastore%201 (raw)' "$tmp/out" &&
+   grep -q 'https://vcenter.example.com/folder/winsrv/winsrv_1-flat.vmdk?dcPath=Data%20Center/Site%20A&dsName=ssd2 (raw)' "$tmp/out"; then
+  ok "vpx://: datastore disks as vCenter https URLs (datacenter from the XML)"; else notok "vpx://: datastore disks as vCenter https URLs (datacenter from the XML)"; fi
+sed '/datacenterpath/d' "$tmp/vpx.xml" > "$tmp/esx.xml"
+"$v2v" -i libvirtxml "$tmp/esx.xml" -ic 'esx://root@esxi1.example.com:8443?no_verify=1' --print-source > "$tmp/out" 2> "$tmp/err"
+out_has "esx://: the ESXi host's https URL, ha-datacenter" 'https://esxi1.example.com:8443/folder/winsrv/winsrv-flat.vmdk?dcPath=ha-datacenter&dsName=datastore%201'
+"$v2v" -i libvirtxml "$tmp/esx.xml" -ic 'vpx://vc.example.com/DC%201/host/esx1' --print-source > "$tmp/out" 2> "$tmp/err"
+out_has "vpx://: the datacenter from the URI's path" 'dcPath=DC%201&dsName=ssd2'
+st "datastore disks without -ic" 1 virt-v2v -i libvirtxml "$tmp/vpx.xml" --print-source
+err_has "without -ic: message" "is on a VMware datastore: name the vCenter or ESXi server"
+mkdir -p "$tmp/out-vpx"
+st "reading from vCenter is refused before any launch" 1 virt-v2v -i libvirtxml "$tmp/vpx.xml" -ic vpx://vc.example.com/DC -o local -os "$tmp/out-vpx"
+err_has "vCenter: message" "over https (with the server's password, -ip) is not supported"
+
+# ---- ESXi over ssh (-i vmx -it ssh): no ssh server here, so the transport is
+# checked two ways: against a closed port (scp's own failure, our message
+# naming the command), and with a stand-in scp first on PATH that serves
+# files from a local tree as the ESXi host would (it logs its arguments):
+# the disks become ssh:// URLs of their flat extents.
+"$v2v" -i vmx -it ssh 'ssh://root@127.0.0.1:1/vmfs/volumes/datastore1/g/g.vmx' --print-source > "$tmp/out" 2> "$tmp/err"
+if [ $? = 1 ] && grep -q "cannot copy /vmfs/volumes/datastore1/g/g.vmx from 127.0.0.1 (scp -P 1 root@127.0.0.1:/vmfs/volumes/datastore1/g/g.vmx failed" "$tmp/err"; then
+  ok "-it ssh: an unreachable ESXi host, the scp command named"; else notok "-it ssh: an unreachable ESXi host, the scp command named"; fi
+st "-it ssh: not an ssh:// URI" 1 virt-v2v -i vmx -it ssh 'http://esxi/g.vmx' --print-source
+err_has "-it ssh: bad URI message" "expecting ssh://\[USER@\]HOST\[:PORT\]/PATH/GUEST.vmx"
+st "-it vddk is refused" 1 virt-v2v -i vmx -it vddk 'ssh://esxi/g.vmx'
+mkdir -p "$tmp/esxi/vmfs/volumes/ds 1/g" "$tmp/fakebin"
+sed -e 's/deb.vmdk/g.vmdk/' -e 's/debvmx/esxguest/' "$tmp/vmx/deb.vmx" > "$tmp/esxi/vmfs/volumes/ds 1/g/g.vmx"
+printf '# Disk DescriptorFile\nversion=1\ncreateType="vmfs"\nRW 16777216 VMFS "g-flat.vmdk"\n' > "$tmp/esxi/vmfs/volumes/ds 1/g/g.vmdk"
+cat > "$tmp/fakebin/scp" <<X
+#!/bin/sh
+# test stand-in for an ESXi host's scp: serves files from $tmp/esxi
+echo "\$*" >> "$tmp/scp.log"
+for a; do from=\$to; to=\$a; done
+cp "$tmp/esxi/\${from#*:}" "\$to"
+X
+chmod +x "$tmp/fakebin/scp"
+PATH=$tmp/fakebin:$PATH "$v2v" -i vmx -it ssh 'ssh://root@esxi.example.com:2222/vmfs/volumes/ds 1/g/g.vmx' --print-source > "$tmp/out" 2> "$tmp/err"
+if [ $? = 0 ] && grep -q 'source name: esxguest' "$tmp/out" &&
+   grep -q 'ssh://root@esxi.example.com:2222/vmfs/volumes/ds%201/g/g-flat.vmdk (raw)' "$tmp/out" &&
+   grep -q -- '-o BatchMode=yes -P 2222 root@esxi.example.com:/vmfs/volumes/ds 1/g/g.vmdk' "$tmp/scp.log"; then
+  ok "-it ssh: the .vmx and descriptor fetched with scp, the disk as the ssh:// URL of its flat extent"
+else cat "$tmp/scp.log" >> "$tmp/out" 2> /dev/null; notok "-it ssh: the .vmx and descriptor fetched with scp, the disk as the ssh:// URL of its flat extent"; fi
+
 # ---- guests that cannot be converted --------------------------------------
 mkdir -p "$tmp/out-unsup"
 if GUESTFISH=$fish bash "$top/tests/data/make-guest-alpine.sh" "$data/guest-alpine.img" > "$tmp/make.log" 2>&1; then
@@ -332,44 +392,73 @@ GUESTFISH=$fish bash "$top/tests/data/make-guest-windows.sh" "$data/win" > "$tmp
 rc=$?
 if [ $rc = 0 ] && [ -s "$winimg" ]; then
   vw=$tmp/virtio-win
-  for d in viostor netkvm; do
+  for d in viostor netkvm Balloon; do
     mkdir -p "$vw/$d/w7/amd64" "$vw/$d/w10/amd64"
-    printf 'MZ %s for w7\n' $d > "$vw/$d/w7/amd64/$d.sys"
-    printf '[Version]\r\n' > "$vw/$d/w7/amd64/$d.inf"
-    printf 'MZ %s for w10\n' $d > "$vw/$d/w10/amd64/$d.sys"
+    printf 'MZ %s for w7\n' $d > "$vw/$d/w7/amd64/${d,,}.sys"
+    printf '[Version]\r\n' > "$vw/$d/w7/amd64/${d,,}.inf"
+    printf 'MZ %s for w10\n' $d > "$vw/$d/w10/amd64/${d,,}.sys"
   done
+  printf 'MZ blnsvr\n' > "$vw/Balloon/w7/amd64/blnsvr.exe"
+  mkdir -p "$vw/guest-agent" "$tmp/vt"
+  printf 'qemu-ga msi stand-in\n' > "$vw/guest-agent/qemu-ga-x86_64.msi"
+  printf 'MZ stand-in for rhsrvany.exe\n' > "$tmp/vt/rhsrvany.exe"
+  # The source has VMware Tools installed (an Uninstall entry, MSI form).
+  wsrc=$tmp/win7-vmw.img
+  cp --sparse=always "$winimg" "$wsrc"
+  printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
+    '[HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{FE2F6A2C-196E-4210-9C04-2B1BC21F07EF}]' \
+    '"DisplayName"="VMware Tools"' '"UninstallString"="MsiExec.exe /I{FE2F6A2C-196E-4210-9C04-2B1BC21F07EF}"' '' > "$tmp/vmw.reg"
+  "$tools/virt-win-reg" --merge "$wsrc" "$tmp/vmw.reg" > "$tmp/out" 2> "$tmp/err" || notok "add VMware Tools to the Windows source"
   mkdir -p "$tmp/out-win"
-  VIRTIO_WIN=$vw "$v2v" -i disk "$winimg" -o local -os "$tmp/out-win" -on win7 > "$tmp/out" 2> "$tmp/err"
+  VIRTIO_WIN=$vw VIRT_TOOLS_DATA_DIR=$tmp/vt "$v2v" -i disk "$wsrc" -o local -os "$tmp/out-win" -on win7 > "$tmp/out" 2> "$tmp/err"
   if [ $? = 0 ] && [ -s "$tmp/out-win/win7-sda" ]; then ok "Windows 7 -> -o local"; else notok "Windows 7 -> -o local"; fi
+  out_has "Windows: VMware Tools found" "VMware Tools found: a firstboot script will remove it (msiexec.exe /x {FE2F6A2C-196E-4210-9C04-2B1BC21F07EF} /qn /norestart)"
   cp "$tmp/out-win/win7.xml" "$tmp/out"
   if grep -q "bus='virtio'" "$tmp/out" && grep -q "<model type='virtio'/>" "$tmp/out"; then
     ok "Windows: virtio disk and NIC in the XML"; else notok "Windows: virtio disk and NIC in the XML"; fi
+  fb='/Program Files/Guestfs/Firstboot'
   "$fish" --ro -a "$tmp/out-win/win7-sda" -i <<GF > "$tmp/out" 2> "$tmp/err"
 cat /Windows/System32/drivers/viostor.sys
 cat /Windows/Drivers/VirtIO/netkvm.inf
-is-file "/Program Files/Guestfs/Firstboot/firstboot.bat"
+cat /Windows/Drivers/VirtIO/blnsvr.exe
+cat /Windows/Drivers/VirtIO/qemu-ga-x86_64.msi
+cat "$fb/rhsrvany.exe"
+echo ----
+ls "$fb/scripts"
+echo ----
+cat "$fb/scripts/0002-uninstall-vmware-tools.bat"
 download /Windows/System32/config/SYSTEM $tmp/SYSTEM
-download /Windows/System32/config/SOFTWARE $tmp/SOFTWARE
 GF
-  if grep -q "MZ viostor for w7" "$tmp/out" && grep -q "Version" "$tmp/out" && grep -qx true "$tmp/out"; then
-    ok "Windows: w7/amd64 drivers copied, firstboot script written"; else notok "Windows: w7/amd64 drivers copied, firstboot script written"; fi
+  cp "$tmp/out" "$tmp/insp"
+  if grep -q "MZ viostor for w7" "$tmp/insp" && grep -q "Version" "$tmp/insp" && grep -q "MZ blnsvr" "$tmp/insp" &&
+     grep -q "qemu-ga msi stand-in" "$tmp/insp" && grep -q "stand-in for rhsrvany" "$tmp/insp"; then
+    ok "Windows: w7/amd64 drivers, blnsvr, qemu-ga and the service wrapper copied"
+  else notok "Windows: w7/amd64 drivers, blnsvr, qemu-ga and the service wrapper copied"; fi
+  if [ "$(sed -n '/^----$/,/^----$/p' "$tmp/insp" | tr '\n' ' ')" = "---- 0001-install-virtio-drivers.bat 0002-uninstall-vmware-tools.bat 0003-install-balloon-service.bat 0004-install-qemu-ga.bat ---- " ] &&
+     grep -q $'^msiexec.exe /x {FE2F6A2C-196E-4210-9C04-2B1BC21F07EF} /qn /norestart\r$' "$tmp/insp"; then
+    ok "Windows: firstboot scripts (drivers, VMware Tools removal, balloon, qemu-ga) in order"
+  else notok "Windows: firstboot scripts (drivers, VMware Tools removal, balloon, qemu-ga) in order"; fi
   # The registry, read with hivex: win-7's current control set is ControlSet002.
   {
     hivexget "$tmp/SYSTEM" 'ControlSet002\Services\viostor' Start
     hivexget "$tmp/SYSTEM" 'ControlSet002\Services\viostor' ImagePath
     hivexget "$tmp/SYSTEM" 'ControlSet002\Services\netkvm' Start
+    hivexget "$tmp/SYSTEM" 'ControlSet002\Services\balloon' Start
     hivexget "$tmp/SYSTEM" 'ControlSet002\Control\CriticalDeviceDatabase\pci#ven_1af4&dev_1001&subsys_00021af4&rev_00' Service
     hivexget "$tmp/SYSTEM" 'ControlSet002\Control\CriticalDeviceDatabase\pci#ven_1af4&dev_1001&subsys_00021af4&rev_00' ClassGUID
-    hivexget "$tmp/SOFTWARE" 'Microsoft\Windows\CurrentVersion\RunOnce' virt-v2v-firstboot
+    hivexget "$tmp/SYSTEM" 'ControlSet002\Services\RHSrvAny' Start
+    hivexget "$tmp/SYSTEM" 'ControlSet002\Services\RHSrvAny\Parameters' CommandLine
   } > "$tmp/out" 2> "$tmp/err"
   expect='0
 system32\drivers\viostor.sys
 3
+3
 viostor
 {4D36E97B-E325-11CE-BFC1-08002BE10318}
-cmd /c "%SystemDrive%\Program Files\Guestfs\Firstboot\firstboot.bat"'
-  if [ "$(cat "$tmp/out")" = "$expect" ]; then ok "Windows: services, CriticalDeviceDatabase and RunOnce in the hives"
-  else printf '# expected:\n%s\n' "$expect"; notok "Windows: services, CriticalDeviceDatabase and RunOnce in the hives"; fi
+2
+cmd /c "C:\Program Files\Guestfs\Firstboot\firstboot.bat"'
+  if [ "$(cat "$tmp/out")" = "$expect" ]; then ok "Windows: services, CriticalDeviceDatabase and the firstboot service in the SYSTEM hive"
+  else printf '# expected:\n%s\n' "$expect"; notok "Windows: services, CriticalDeviceDatabase and the firstboot service in the SYSTEM hive"; fi
   if ! hivexget "$tmp/SYSTEM" 'ControlSet001\Services\viostor' Start > "$tmp/out" 2>&1; then
     ok "Windows: the other control set is left alone"; else notok "Windows: the other control set is left alone"; fi
   # No VIRTIO_WIN: a warning, IDE and rtl8139 in the metadata.

@@ -734,8 +734,8 @@ customize_apply (guestfs_h *g, const char *root, struct customize *cz)
     }
     case CUSTOMIZE_FIRSTBOOT_COMMAND: {
       customize_message (cz, "Installing firstboot command: %s", arg);
-      char *content;
-      if (asprintf (&content, "#!/bin/sh\n%s\n", arg) == -1)
+      char *content = customize_firstboot_command_script (g, root, arg);
+      if (!content)
         r = -1;
       else {
         r = customize_firstboot_add (g, root, cz, arg, content);

@@ -27,6 +27,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "guestfs.h"
 
 /* One entry per customization option, in `virt-customize --help` order.
@@ -152,15 +153,44 @@ int customize_run_in_guest (guestfs_h *g, const char *root,
                             struct customize *cz, const char *display,
                             const char *command);
 
-/* Firstboot: install the runner (a systemd unit, and SysV init links
- * where /etc/init.d exists) if not yet there, and add the script CONTENT
- * under a name made from NAME; scripts run once each, in the order they
- * were added, at the guest's next boot, their output logged to
- * ~root/virt-sysprep-firstboot.log.  Linux guests only (others: -1,
- * with a message). */
+/* Firstboot: add the script CONTENT, under a name made from NAME, to
+ * the scripts the guest runs once each, in the order they were added, at
+ * its next boot; the runner is installed first if not yet there.
+ *   Linux: /usr/lib/virt-sysprep/ (a systemd unit, and SysV init links
+ *   where /etc/init.d exists), output in ~root/virt-sysprep-firstboot.log.
+ *   Windows: C:\Program Files\Guestfs\Firstboot\ (firstboot.bat, run
+ *   by the service wrapper rhsrvany.exe or pvvxsvc.exe copied from
+ *   customize_windows_tools_dir(), registered as an automatic service in
+ *   the SYSTEM hive's current control set), output in log.txt there;
+ *   CONTENT is a batch file (CRLF line ends are added where missing).
+ * Other guests, or Windows without a service wrapper: -1 with a message. */
 int customize_firstboot_add (guestfs_h *g, const char *root,
                              const struct customize *cz,
                              const char *name, const char *content);
+/* The script for the one command line CMD, in the guest's shell
+ * (#!/bin/sh on Linux, a batch file on Windows); NULL if out of memory. */
+char *customize_firstboot_command_script (guestfs_h *g, const char *root,
+                                          const char *cmd);
+/* $VIRT_TOOLS_DATA_DIR, else /usr/share/virt-tools: where the Windows
+ * service wrapper is looked for. */
+const char *customize_windows_tools_dir (void);
+/* The host path of the Windows service wrapper (rhsrvany.exe, else
+ * pvvxsvc.exe, in customize_windows_tools_dir()), or NULL if neither is
+ * there.  Free it. */
+char *customize_windows_service_wrapper (void);
+
+/* Windows registry values through the appliance's hivex calls (a hive
+ * open for writing on G).  The node at PATH ("A\\B\\C") below NODE, made
+ * where missing (-1 on error); a REG_SZ/REG_EXPAND_SZ string value (ASCII
+ * VALUE, stored as UTF-16LE); a REG_DWORD. */
+#define CUSTOMIZE_REG_SZ 1
+#define CUSTOMIZE_REG_EXPAND_SZ 2
+#define CUSTOMIZE_REG_DWORD 4
+int64_t customize_reg_mkpath (guestfs_h *g, int64_t node, const char *path);
+int customize_reg_set_string (guestfs_h *g, int64_t node, const char *key,
+                              int type, const char *value);
+int customize_reg_set_dword (guestfs_h *g, int64_t node, const char *key,
+                             uint32_t v);
 
 /* Package manager actions through the guest's own package manager, as
  * found by inspection (apt, dnf, yum, zypper, pacman, apk, urpmi, ...). */

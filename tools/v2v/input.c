@@ -80,6 +80,82 @@ v2v_input_disk (struct v2v_options *opts, char *const *args, const char *iformat
   return 0;
 }
 
+/* ---- disks on a VMware server ----------------------------------------- */
+
+/* S with everything but unreserved URL characters and '/' %-encoded. */
+static char *
+url_encode (const char *s, bool keep_slash)
+{
+  char *r = malloc (3 * strlen (s) + 1), *q = r;
+  for (; r && *s; ++s) {
+    unsigned char c = *s;
+    if (isalnum (c) || strchr ("-._~", c) || (keep_slash && c == '/')) *q++ = c;
+    else q += sprintf (q, "%%%02X", c);
+  }
+  if (r) *q = '\0';
+  return r;
+}
+
+/* "[DATASTORE] DIR/NAME.vmdk" on the VMware server of URI (vpx:// for
+ * vCenter, esx:// for an ESXi host) as the https URL of its data, as the
+ * server's /folder interface serves it: NAME-flat.vmdk (the extent of a
+ * flat disk), in datacenter DCPATH (from the XML's vmware:datacenterpath,
+ * else the first element of a vpx:// path; "ha-datacenter" on ESXi). */
+char *
+v2v_vmware_datastore_url (struct v2v_options *opts, const char *uri_s, const char *dcpath,
+                          const char *file)
+{
+  if (!uri_s || (strncmp (uri_s, "vpx://", 6) && strncmp (uri_s, "esx://", 6))) {
+    v2v_error (opts, "disk ‘%s’ is on a VMware datastore: name the vCenter or ESXi server "
+               "it is read from with -ic vpx://USER@VCENTER/DATACENTER/... or "
+               "-ic esx://USER@ESXI", file);
+    return NULL;
+  }
+  bool vpx = uri_s[0] == 'v';
+  const char *rb = strchr (file, ']');
+  if (file[0] != '[' || !rb || rb == file + 1) {
+    v2v_error (opts, "disk ‘%s’: expecting ‘[DATASTORE] PATH’", file);
+    return NULL;
+  }
+  char *ds = strndup (file + 1, rb - file - 1);
+  const char *path = rb + 1;
+  while (*path == ' ') ++path;
+  /* Server (and port) from the URI: after "scheme://[user@]", up to '/'
+   * or '?'. */
+  const char *h = uri_s + 6, *at = strchr (h, '@'), *end = h + strcspn (h, "/?");
+  if (at && at < end) h = at + 1;
+  char *server = strndup (h, end - h);
+  char *dc = NULL;
+  if (dcpath && *dcpath) dc = strdup (dcpath);
+  else if (!vpx) dc = strdup ("ha-datacenter");
+  else if (*end == '/') {          /* the URI's first path element, %-decoded */
+    dc = strndup (end + 1, strcspn (end + 1, "/?"));
+    char *w = dc;
+    for (const char *p = dc; *p; ++p) {
+      unsigned int x;
+      if (p[0] == '%' && isxdigit ((unsigned char) p[1]) && isxdigit ((unsigned char) p[2]) &&
+          sscanf (p + 1, "%2x", &x) == 1) { *w++ = (char) x; p += 2; }
+      else *w++ = *p;
+    }
+    *w = '\0';
+  }
+  size_t plen = strlen (path);
+  char *flat = plen > 5 && !strcasecmp (path + plen - 5, ".vmdk") && !strstr (path, "-flat.vmdk")
+    ? v2v_strdup_printf ("%.*s-flat.vmdk", (int) (plen - 5), path) : strdup (path);
+  char *r = NULL;
+  if (!server[0] || !dc || !dc[0] || !path[0])
+    v2v_error (opts, "disk ‘%s’ on %s: %s", file, uri_s,
+               !server[0] ? "the URI names no server" : !path[0] ? "no path after the datastore"
+               : "no datacenter: use -ic vpx://USER@VCENTER/DATACENTER/...");
+  else {
+    char *ep = url_encode (flat, true), *ed = url_encode (dc, true), *es = url_encode (ds, false);
+    r = v2v_strdup_printf ("https://%s/folder/%s?dcPath=%s&dsName=%s", server, ep, ed, es);
+    free (ep); free (ed); free (es);
+  }
+  free (ds); free (server); free (dc); free (flat);
+  return r;
+}
+
 /* ---- libvirt domain XML ---------------------------------------------- */
 
 static char *
@@ -184,6 +260,15 @@ v2v_parse_domain_xml (struct v2v_options *opts, const char *xml, size_t len,
                  dev ? dev : "?");
       free (fmt); free (dev);
       goto out;
+    }
+    if (file[0] == '[') {       /* "[datastore] path" on a VMware server */
+      char *dcpath = xp_string (ctx, "string(/domain/*[local-name()='datacenterpath'])");
+      char *url = v2v_vmware_datastore_url (opts, opts->input_uri, dcpath, file);
+      free (dcpath);
+      if (!url) { free (file); free (fmt); free (dev); goto out; }
+      v2v_add_disk (src, url, "raw", dev);
+      free (url); free (file); free (fmt); free (dev);
+      continue;
     }
     char *path = resolve_path (basedir, file);
     if (access (path, R_OK) == -1) {
@@ -545,6 +630,136 @@ vmx_true (const char *v)
 }
 
 /* A vmdk descriptor (text) names its extents; each must exist. */
+/* -i vmx -it ssh: the ESXi host the .vmx was fetched from (NULL for a
+ * local .vmx).  Its disks are read by qemu's ssh driver from there. */
+struct vmx_remote {
+  char *user;          /* or NULL */
+  char *host;
+  char *port;          /* or NULL */
+  char *dir;           /* the .vmx's directory on the host */
+};
+static struct vmx_remote *vmx_remote;
+
+/* scp [user@]host:REMOTE_PATH to LOCAL (key authentication: BatchMode). */
+static int
+ssh_fetch (struct v2v_options *opts, const struct vmx_remote *r, const char *remote_path,
+           const char *local)
+{
+  char *src_ = v2v_strdup_printf ("%s%s%s:%s", r->user ? r->user : "", r->user ? "@" : "",
+                                  r->host, remote_path);
+  const char *argv[12];
+  size_t k = 0;
+  argv[k++] = "scp"; argv[k++] = "-q"; argv[k++] = "-o"; argv[k++] = "BatchMode=yes";
+  if (r->port) { argv[k++] = "-P"; argv[k++] = r->port; }
+  argv[k++] = src_; argv[k++] = local; argv[k] = NULL;
+  int ret = v2v_run (opts, NULL, argv);
+  if (ret == -1)
+    v2v_error (opts, "-it ssh: cannot copy %s from %s (scp%s%s %s failed: is the host "
+               "reachable, and does ssh-agent hold a key it accepts?)", remote_path, r->host,
+               r->port ? " -P " : "", r->port ? r->port : "", src_);
+  free (src_);
+  return ret;
+}
+
+/* The disk FN of a remote .vmx: its descriptor is fetched (ESXi keeps
+ * a small text descriptor beside each -flat extent), and the disk
+ * becomes the ssh:// URL of its single flat extent (raw), or of the
+ * vmdk itself when it is not a descriptor. */
+static int
+ssh_disk (struct v2v_options *opts, const char *fn, struct v2v_source *src)
+{
+  const struct vmx_remote *r = vmx_remote;
+  char *rpath = fn[0] == '/' ? strdup (fn) : v2v_strdup_printf ("%s/%s", r->dir, fn);
+  const char *base = strrchr (rpath, '/') + 1;
+  char *local = v2v_strdup_printf ("%s/ssh-%zu-%s", opts->tmpdir, src->nr_disks, base);
+  char *text = NULL, *ext = NULL;
+  int ret = -1;
+  if (ssh_fetch (opts, r, rpath, local) == -1) goto out;
+  char head[64] = "";
+  FILE *fp = fopen (local, "rb");
+  size_t n = fp ? fread (head, 1, sizeof head - 1, fp) : 0;
+  if (fp) fclose (fp);
+  head[n] = '\0';
+  const char *fmt = "vmdk";
+  if (strstr (head, "Disk DescriptorFile")) {
+    text = v2v_read_file (local, NULL);
+    size_t next = 0;
+    char *save = NULL;
+    for (char *line = text ? strtok_r (text, "\r\n", &save) : NULL; line;
+         line = strtok_r (NULL, "\r\n", &save)) {
+      if (strncmp (line, "RW ", 3) && strncmp (line, "RDONLY ", 7)) continue;
+      char *q1 = strchr (line, '"'), *q2 = q1 ? strchr (q1 + 1, '"') : NULL;
+      if (!q2) continue;
+      if (next++ == 0) ext = strndup (q1 + 1, q2 - q1 - 1);
+      if (!strstr (line, " VMFS ") && !strstr (line, " FLAT ")) next = 99;
+    }
+    if (next != 1 || !ext || strchr (ext, '/')) {
+      v2v_error (opts, "-it ssh: %s on %s is not a single flat extent (the ESXi layout); "
+                 "copy the disk and use -i vmx on the copy", rpath, r->host);
+      goto out;
+    }
+    char *slash = strrchr (rpath, '/');
+    *slash = '\0';
+    char *e = v2v_strdup_printf ("%s/%s", rpath, ext);
+    free (rpath); rpath = e;
+    fmt = "raw";
+  }
+  char *epath = url_encode (rpath, true);
+  char *url = v2v_strdup_printf ("ssh://%s%s%s%s%s%s", r->user ? r->user : "", r->user ? "@" : "",
+                                 r->host, r->port ? ":" : "", r->port ? r->port : "", epath);
+  free (epath);
+  v2v_add_disk (src, url, fmt, NULL);
+  free (url);
+  ret = 0;
+ out:
+  unlink (local);
+  free (rpath); free (local); free (text); free (ext);
+  return ret;
+}
+
+int
+v2v_input_vmx_ssh (struct v2v_options *opts, const char *uri, struct v2v_source *src)
+{
+  if (strncmp (uri, "ssh://", 6)) {
+    v2v_error (opts, "-i vmx -it ssh: expecting ssh://[USER@]HOST[:PORT]/PATH/GUEST.vmx, not ‘%s’", uri);
+    return -1;
+  }
+  const char *h = uri + 6, *slash = strchr (h, '/');
+  if (!slash || !ends_with (slash, ".vmx") || slash == h) {
+    v2v_error (opts, "-i vmx -it ssh: %s: expecting ssh://[USER@]HOST[:PORT]/PATH/GUEST.vmx", uri);
+    return -1;
+  }
+  struct vmx_remote r = { 0 };
+  const char *at = memchr (h, '@', slash - h);
+  if (at) { r.user = strndup (h, at - h); h = at + 1; }
+  const char *colon = memchr (h, ':', slash - h);
+  r.host = strndup (h, (colon ? colon : slash) - h);
+  if (colon) r.port = strndup (colon + 1, slash - colon - 1);
+  r.dir = dir_of (slash);
+  int ret = -1;
+  if (!r.host[0] || (r.port && (!r.port[0] || strspn (r.port, "0123456789") != strlen (r.port))) ||
+      strpbrk (slash, "\n\r")) {
+    v2v_error (opts, "-i vmx -it ssh: %s: bad host, port or path", uri);
+    goto out;
+  }
+  char *local = v2v_strdup_printf ("%s/remote.vmx", opts->tmpdir);
+  v2v_message (opts, "Fetching %s from %s over ssh", slash, r.host);
+  if (ssh_fetch (opts, &r, slash, local) == 0) {
+    vmx_remote = &r;
+    ret = v2v_input_vmx (opts, local, src);
+    vmx_remote = NULL;
+    if (ret == 0 && !strcmp (src->name, "remote")) {     /* no displayName */
+      free (src->name);
+      const char *b = strrchr (slash, '/') + 1;
+      src->name = strndup (b, strlen (b) - 4);
+    }
+  }
+  free (local);
+ out:
+  free (r.user); free (r.host); free (r.port); free (r.dir);
+  return ret;
+}
+
 static int
 check_vmdk (struct v2v_options *opts, const char *path)
 {
@@ -631,6 +846,10 @@ v2v_input_vmx (struct v2v_options *opts, const char *file, struct v2v_source *sr
         const char *dt = vmx_get (kv, n, key);
         if (dt && (strstr (dt, "cdrom") || strstr (dt, "atapi"))) continue;
         if (!ends_with (fn, ".vmdk")) continue;
+        if (vmx_remote) {
+          if (ssh_disk (opts, fn, src) == -1) { free (dir); goto out; }
+          continue;
+        }
         char *path = resolve_path (dir, fn);
         if (access (path, R_OK) == -1) {
           v2v_error (opts, "-i vmx: %s names the disk ‘%s’ (%s%d:%d), which cannot be read: %s",

@@ -1,14 +1,17 @@
 /* The outputs of virt-v2v: -o local (disks + libvirt XML in a
  * directory), -o qemu (disks + a shell script that runs qemu), -o null
- * (convert, then throw the result away).  Disks are copied by qemu-img
- * convert from the converted overlay, which reads only allocated data;
- * each goes to a temporary name first and is renamed when complete. */
+ * (convert, then throw the result away), -o libvirt (disks in a libvirt
+ * storage pool's directory, the domain defined: output-libvirt.c).
+ * Disks are copied by qemu-img convert from the converted overlay, which
+ * reads only allocated data, one process per disk in parallel; each goes to a temporary name first
+ * and is renamed when complete. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "v2v.h"
 
@@ -22,7 +25,7 @@ out_file (struct v2v_output *out, size_t i)
   while (n > 0 && k < 3) { tmp[k++] = 'a' + (n - 1) % 26; n = (n - 1) / 26; }
   for (size_t j = 0; j < k; ++j) letters[j] = tmp[k - 1 - j];
   letters[k] = '\0';
-  return v2v_strdup_printf ("%s/%s-sd%s", out->storage, out->name, letters);
+  return v2v_strdup_printf ("%s/%s-sd%s", out->dir, out->name, letters);
 }
 
 int
@@ -37,16 +40,23 @@ v2v_output_check (struct v2v_options *opts, struct v2v_output *out, struct v2v_s
     return -1;
   }
   if (out->mode == V2V_O_NULL) return 0;
-  if (!out->storage) {
-    v2v_error (opts, "-o %s: the output directory was not given (use -os DIR)",
-               out->mode == V2V_O_LOCAL ? "local" : "qemu");
-    return -1;
+  if (out->mode == V2V_O_LIBVIRT) {
+    if (v2v_libvirt_check (opts, out) == -1) return -1;
   }
-  struct stat st;
-  if (stat (out->storage, &st) == -1 || !S_ISDIR (st.st_mode)) {
-    v2v_error (opts, "-os %s: %s", out->storage,
-               errno && !S_ISDIR (st.st_mode) ? "not a directory" : strerror (errno));
-    return -1;
+  else {
+    if (!out->storage) {
+      v2v_error (opts, "-o %s: the output directory was not given (use -os DIR)",
+                 out->mode == V2V_O_LOCAL ? "local" : "qemu");
+      return -1;
+    }
+    struct stat st;
+    errno = 0;
+    if (stat (out->storage, &st) == -1 || !S_ISDIR (st.st_mode)) {
+      v2v_error (opts, "-os %s: %s", out->storage,
+                 errno ? strerror (errno) : "not a directory");
+      return -1;
+    }
+    out->dir = strdup (out->storage);
   }
   for (size_t i = 0; i < src->nr_disks; ++i) {
     src->disks[i].out_path = out_file (out, i);
@@ -56,6 +66,7 @@ v2v_output_check (struct v2v_options *opts, struct v2v_output *out, struct v2v_s
       return -1;
     }
   }
+  if (out->mode == V2V_O_LIBVIRT) return 0;
   char *meta = v2v_strdup_printf ("%s/%s.%s", out->storage, out->name,
                                   out->mode == V2V_O_LOCAL ? "xml" : "sh");
   int exists = access (meta, F_OK) == 0;
@@ -65,38 +76,80 @@ v2v_output_check (struct v2v_options *opts, struct v2v_output *out, struct v2v_s
   return exists ? -1 : 0;
 }
 
+/* Copy disk I (of N) from its overlay to OUT_PATH.part, then rename. */
+static int
+copy_one (struct v2v_options *opts, struct v2v_output *out, struct v2v_disk *d,
+          size_t i, size_t n, bool progress)
+{
+  const char *fmt = out->format ? out->format : "raw";
+  v2v_message (opts, "Copying disk %zu/%zu to %s (%s)", i + 1, n, d->out_path, fmt);
+  char *part = v2v_strdup_printf ("%s.part", d->out_path);
+  const char *prealloc = !out->preallocated ? NULL :
+    !strcmp (fmt, "raw") ? "preallocation=falloc" : "preallocation=metadata";
+  const char *argv[16];
+  size_t k = 0;
+  argv[k++] = "qemu-img"; argv[k++] = "convert";
+  if (progress) argv[k++] = "-p";
+  argv[k++] = "-f"; argv[k++] = "qcow2"; argv[k++] = d->overlay;
+  argv[k++] = "-O"; argv[k++] = fmt;
+  if (prealloc) { argv[k++] = "-o"; argv[k++] = prealloc; }
+  argv[k++] = part; argv[k] = NULL;
+  if (v2v_run (opts, NULL, argv) == -1) {
+    v2v_error (opts, "copying disk %zu to %s failed", i + 1, d->out_path);
+    unlink (part); free (part);
+    return -1;
+  }
+  if (rename (part, d->out_path) == -1) {
+    v2v_error (opts, "rename %s: %s", part, strerror (errno));
+    unlink (part); free (part);
+    return -1;
+  }
+  free (part);
+  return 0;
+}
+
+/* One disk: qemu-img's progress bar on a terminal.  Several: one
+ * qemu-img per disk, all at once (each reads only the allocated data of
+ * its own overlay), no bars; if any fails, the others' outputs are
+ * removed too, so a failed copy leaves nothing behind. */
 int
 v2v_output_copy (struct v2v_options *opts, struct v2v_output *out, struct v2v_source *src)
 {
   if (out->mode == V2V_O_NULL) return 0;
-  const char *fmt = out->format ? out->format : "raw";
-  for (size_t i = 0; i < src->nr_disks; ++i) {
-    struct v2v_disk *d = &src->disks[i];
-    v2v_message (opts, "Copying disk %zu/%zu to %s (%s)", i + 1, src->nr_disks, d->out_path, fmt);
-    char *part = v2v_strdup_printf ("%s.part", d->out_path);
-    const char *prealloc = !out->preallocated ? NULL :
-      !strcmp (fmt, "raw") ? "preallocation=falloc" : "preallocation=metadata";
-    const char *argv[16];
-    size_t n = 0;
-    argv[n++] = "qemu-img"; argv[n++] = "convert";
-    if (!opts->quiet && !opts->machine_readable && isatty (1)) argv[n++] = "-p";
-    argv[n++] = "-f"; argv[n++] = "qcow2"; argv[n++] = d->overlay;
-    argv[n++] = "-O"; argv[n++] = fmt;
-    if (prealloc) { argv[n++] = "-o"; argv[n++] = prealloc; }
-    argv[n++] = part; argv[n] = NULL;
-    if (v2v_run (opts, NULL, argv) == -1) {
-      v2v_error (opts, "copying disk %zu to %s failed", i + 1, d->out_path);
-      unlink (part); free (part);
-      return -1;
+  size_t n = src->nr_disks;
+  if (n == 1)
+    return copy_one (opts, out, &src->disks[0], 0, 1,
+                     !opts->quiet && !opts->machine_readable && isatty (1));
+  v2v_message (opts, "Copying %zu disks in parallel", n);
+  fflush (stdout);
+  fflush (stderr);
+  pid_t *pids = calloc (n, sizeof *pids);
+  if (!pids) { v2v_error (opts, "out of memory"); return -1; }
+  int ret = 0;
+  for (size_t i = 0; i < n; ++i) {
+    pids[i] = fork ();
+    if (pids[i] == 0)
+      _exit (copy_one (opts, out, &src->disks[i], i, n, false) == 0 ? 0 : 1);
+    if (pids[i] == -1) {
+      v2v_error (opts, "fork: %s", strerror (errno));
+      ret = -1;
+      break;
     }
-    if (rename (part, d->out_path) == -1) {
-      v2v_error (opts, "rename %s: %s", part, strerror (errno));
-      unlink (part); free (part);
-      return -1;
-    }
-    free (part);
   }
-  return 0;
+  for (size_t i = 0; i < n; ++i) {
+    int status;
+    if (pids[i] <= 0) continue;
+    if (waitpid (pids[i], &status, 0) == -1 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+      ret = -1;
+  }
+  free (pids);
+  if (ret == -1)
+    for (size_t i = 0; i < n; ++i) {
+      char *part = v2v_strdup_printf ("%s.part", src->disks[i].out_path);
+      unlink (part); free (part);
+      unlink (src->disks[i].out_path);
+    }
+  return ret;
 }
 
 static void
@@ -130,15 +183,16 @@ disk_letter_name (char *buf, size_t len, const char *prefix, size_t i)
   return buf;
 }
 
-static int
-write_libvirt_xml (struct v2v_options *opts, struct v2v_output *out,
-                   const struct v2v_source *src, const struct v2v_target *tgt,
-                   const char *path)
+char *
+v2v_libvirt_xml (const struct v2v_output *out, const struct v2v_source *src,
+                 const struct v2v_target *tgt, const char *domain_type)
 {
-  FILE *fp = fopen (path, "w");
-  if (!fp) { v2v_error (opts, "%s: %s", path, strerror (errno)); return -1; }
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream (&buf, &len);
+  if (!fp) return NULL;
   const char *fmt = out->format ? out->format : "raw";
-  fprintf (fp, "<?xml version='1.0' encoding='utf-8'?>\n<domain type='kvm'>\n");
+  fprintf (fp, "<?xml version='1.0' encoding='utf-8'?>\n<domain type='%s'>\n", domain_type);
   fprintf (fp, "  <!-- generated by virt-v2v (hatch); source hypervisor: %s -->\n",
            src->hypervisor ? src->hypervisor : "unknown");
   fputs ("  <name>", fp); xml_text (fp, out->name); fputs ("</name>\n", fp);
@@ -182,6 +236,20 @@ write_libvirt_xml (struct v2v_options *opts, struct v2v_output *out,
          "    <video>\n      <model type='vga'/>\n    </video>\n", fp);
   if (tgt->virtio_blk) fputs ("    <memballoon model='virtio'/>\n", fp);
   fputs ("  </devices>\n</domain>\n", fp);
+  if (fclose (fp) == EOF) { free (buf); return NULL; }
+  return buf;
+}
+
+static int
+write_libvirt_xml (struct v2v_options *opts, struct v2v_output *out,
+                   const struct v2v_source *src, const struct v2v_target *tgt,
+                   const char *path)
+{
+  char *xml = v2v_libvirt_xml (out, src, tgt, "kvm");
+  FILE *fp = xml ? fopen (path, "w") : NULL;
+  if (!fp) { v2v_error (opts, "%s: %s", path, strerror (errno)); free (xml); return -1; }
+  fputs (xml, fp);
+  free (xml);
   if (fclose (fp) == EOF) { v2v_error (opts, "%s: %s", path, strerror (errno)); return -1; }
   return 0;
 }
@@ -232,6 +300,7 @@ v2v_output_metadata (struct v2v_options *opts, struct v2v_output *out,
                      const struct v2v_source *src, const struct v2v_target *tgt)
 {
   if (out->mode == V2V_O_NULL) return 0;
+  if (out->mode == V2V_O_LIBVIRT) return v2v_libvirt_define (opts, out, src, tgt);
   char *path = v2v_strdup_printf ("%s/%s.%s", out->storage, out->name,
                                   out->mode == V2V_O_LOCAL ? "xml" : "sh");
   v2v_message (opts, "Creating output metadata %s", path);

@@ -54,8 +54,10 @@ struct v2v_target {
 struct v2v_options {
   const char *program;
   bool verbose, trace, quiet, machine_readable;
-  const char *virtio_win;     /* $VIRTIO_WIN */
+  const char *virtio_win;     /* $VIRTIO_WIN (a directory; an ISO is unpacked) */
+  char *virtio_win_dir;       /* where an ISO was unpacked, or NULL */
   const char *tmpdir;         /* our private temporary directory */
+  const char *input_uri;      /* -ic (-i libvirt, -i libvirtxml) */
   struct customize cz;        /* for the engine's messages and guest commands */
 };
 
@@ -68,12 +70,22 @@ int v2v_input_libvirtxml (struct v2v_options *opts, const char *file,
                           struct v2v_source *src);
 int v2v_input_ova (struct v2v_options *opts, const char *file, struct v2v_source *src);
 int v2v_input_vmx (struct v2v_options *opts, const char *file, struct v2v_source *src);
+/* -i vmx -it ssh ssh://[USER@]HOST[:PORT]/PATH/GUEST.vmx (ESXi over ssh):
+ * the .vmx and the disks' descriptors are fetched with scp, the disks
+ * become ssh:// URLs of their flat extents, read by qemu's ssh driver
+ * (authentication by ssh-agent). */
+int v2v_input_vmx_ssh (struct v2v_options *opts, const char *uri, struct v2v_source *src);
 int v2v_input_libvirt (struct v2v_options *opts, const char *uri, const char *guest,
                        struct v2v_source *src);
 /* Parse a libvirt domain XML document (shared by -i libvirtxml and
  * -i libvirt); BASEDIR resolves relative disk paths. */
 int v2v_parse_domain_xml (struct v2v_options *opts, const char *xml, size_t len,
                           const char *basedir, struct v2v_source *src);
+/* The https URL of the disk FILE ("[datastore] dir/name.vmdk") on the
+ * VMware server of the libvirt URI URI (vpx://..., esx://...), in the
+ * datacenter DCPATH (NULL: from the URI); NULL after printing why. */
+char *v2v_vmware_datastore_url (struct v2v_options *opts, const char *uri,
+                                const char *dcpath, const char *file);
 void v2v_print_source (const struct v2v_source *src);
 void v2v_free_source (struct v2v_source *src);
 
@@ -84,14 +96,22 @@ int v2v_convert_linux (struct v2v_options *opts, guestfs_h *g, const char *root,
 int v2v_convert_windows (struct v2v_options *opts, guestfs_h *g, const char *root,
                          const struct v2v_source *src, struct v2v_target *tgt);
 
+/* VIRTIO_WIN given as an ISO file: the driver directories unpacked
+ * (isoinfo) under OPTS->tmpdir; returns that directory, or NULL after
+ * printing why (virtio-win-iso.c). */
+char *v2v_virtio_win_from_iso (struct v2v_options *opts, const char *iso);
+
 /* ---- outputs (output.c) -------------------------------------------- */
-enum v2v_output_mode { V2V_O_LOCAL, V2V_O_QEMU, V2V_O_NULL };
+enum v2v_output_mode { V2V_O_LOCAL, V2V_O_QEMU, V2V_O_NULL, V2V_O_LIBVIRT };
 struct v2v_output {
   enum v2v_output_mode mode;
-  const char *storage;        /* -os */
+  const char *storage;        /* -os: a directory, or (-o libvirt) a pool */
+  const char *conn;           /* -oc: libvirt URI (-o libvirt) */
   const char *format;         /* -of, NULL: raw */
   bool preallocated;          /* -oa preallocated */
   const char *name;           /* -on, or the source's name */
+  char *dir;                  /* where the disks go: -os, or the pool's directory */
+  const char *domain_type;    /* -o libvirt: "kvm" or "qemu", as libvirt can run */
 };
 /* Refuse before anything is done: -os missing or not a directory, files
  * that would be overwritten. */
@@ -100,9 +120,21 @@ int v2v_output_check (struct v2v_options *opts, struct v2v_output *out,
 /* Copy every overlay to its output file (qemu-img convert). */
 int v2v_output_copy (struct v2v_options *opts, struct v2v_output *out,
                      struct v2v_source *src);
-/* The libvirt XML (-o local) or the qemu script (-o qemu). */
+/* The libvirt XML (-o local), the qemu script (-o qemu), or the domain
+ * defined in libvirt (-o libvirt). */
 int v2v_output_metadata (struct v2v_options *opts, struct v2v_output *out,
                          const struct v2v_source *src, const struct v2v_target *tgt);
+
+/* The libvirt domain XML of the converted guest (malloc'd), for a
+ * domain of type DOMAIN_TYPE ("kvm", "qemu"). */
+char *v2v_libvirt_xml (const struct v2v_output *out, const struct v2v_source *src,
+                       const struct v2v_target *tgt, const char *domain_type);
+/* -o libvirt (output-libvirt.c): v2v_output_check's part (the pool and
+ * its directory into OUT->dir, no domain of that name yet, the domain
+ * type), and defining the domain after the copy. */
+int v2v_libvirt_check (struct v2v_options *opts, struct v2v_output *out);
+int v2v_libvirt_define (struct v2v_options *opts, struct v2v_output *out,
+                        const struct v2v_source *src, const struct v2v_target *tgt);
 
 /* ---- small helpers (util.c) ----------------------------------------- */
 /* Run ARGV (NULL-terminated) on the host; -1 with its stderr shown on
