@@ -9,7 +9,7 @@
 # are in the new initramfs, and the initramfs file is newer than the
 # conversion's start.  (Booting the converted guest takes minutes under
 # TCG: tests/soak/virt-v2v-boot.sh.)  Two appliance launches.  TAP.
-source "$(dirname "$0")/tools-lib.bash"
+source "$(dirname "$0")/../shell/tools-lib.bash"
 v2v=$tools/virt-v2v
 [ -x "$v2v" ] || { echo "1..0 # SKIP virt-v2v not built"; exit 77; }
 bootdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-boot
