@@ -7,7 +7,8 @@
  * and forces a reseed (so two restored appliances never hand out the same
  * random bytes), waits for the drives the host hot-added to appear as
  * /dev/sda, /dev/sdb ... (the kernel probes them from virtio-scsi's
- * hotplug events: no udev), and only then replies. */
+ * hotplug events: no udev), and only then replies, with the size of its
+ * bulk data disk (opened before the state was saved). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/random.h>
@@ -88,5 +89,9 @@ resume_after_restore (struct xdr *args)
   activate_block_layers ();
   if (verbose)
     fprintf (stderr, "guestfsd: resumed with %u drives\n", ndrives);
-  reply (NULL);
+  struct xdr ret;
+  xdr_enc_init (&ret);
+  xdr_put_u64 (&ret, bulk_available () ? HATCH_BULK_DISK_SIZE : 0);
+  reply (&ret);
+  xdr_free_buf (&ret);
 }
