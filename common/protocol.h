@@ -46,13 +46,14 @@
  * over the channel; the receiver reads the slot, answers ACK (slot),
  * and the slot may be used again.  Up to HATCH_BULK_SLOTS chunks are in
  * flight, so the sender fills one slot while the receiver drains
- * another.  The slots sit between two unused guards so that nothing
- * that probes disks in the appliance (LVM, blkid, md) ever finds a
- * signature the user's data might hold at a disk's start or end.  The
+ * another.  The slots sit between two unused guards (holes in the sparse
+ * file) so that nothing that probes disks in the appliance (LVM and md
+ * labels, blkid's superblock offsets, up to LUKS2's secondary header at
+ * 4 MiB) ever finds a signature the user's data might hold.  The
  * daemon says in its HELLO (and its reply to RESUME) how big the disk
  * it found is; 0: none (then everything goes in DATA frames). */
 #define HATCH_BULK_SERIAL "hatch-bulk"
-#define HATCH_BULK_GUARD (1u * 1024 * 1024)
+#define HATCH_BULK_GUARD (8u * 1024 * 1024)
 #define HATCH_BULK_SLOT_SIZE HATCH_CHUNK_SIZE
 #define HATCH_BULK_SLOTS 4u
 #define HATCH_BULK_DISK_SIZE \
