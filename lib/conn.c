@@ -328,14 +328,17 @@ guestfs_int_wait_hello (guestfs_h *g, int timeout_ms)
   char *hash = NULL, *version = NULL;
   uint64_t bulk_size = 0;
   xdr_dec_init (&x, body, len);
-  if (xdr_get_string (&x, &hash) == -1 || xdr_get_string (&x, &version) == -1 ||
-      xdr_get_u64 (&x, &bulk_size) == -1) {
+  if (xdr_get_string (&x, &hash) == -1 || xdr_get_string (&x, &version) == -1) {
     free (hash);
     free (version);
     free (body);
     error (g, "launch: protocol error: malformed greeting from the daemon");
     return -1;
   }
+  /* A daemon older than the bulk data disk says nothing of it (its API
+   * hash still decides below whether it may be used at all). */
+  if (xdr_get_u64 (&x, &bulk_size) == -1)
+    bulk_size = 0;
   set_bulk (g, bulk_size);
   extern const char *guestfs_int_api_hash;
   int ret = 0;
