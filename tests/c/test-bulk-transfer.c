@@ -6,7 +6,8 @@
  *    (0, 1, 64 KiB +- 1, 2 MiB +- 1, more than all slots at once, with an
  *    unaligned tail) come back byte for byte;
  *  - upload_offset / download_offset at unaligned offsets;
- *  - an upload from a pipe, written in odd pieces;
+ *  - an upload from a pipe, written in odd pieces; a download to a
+ *    descriptor open for appending (no copy_file_range there);
  *  - a whole device uploaded and read back;
  *  - an upload the daemon refuses at once (missing directory) fails
  *    with its error (the library stops sending when the early reply
@@ -189,6 +190,18 @@ restored (void *arg, int fd)
   dprintf (fd, "device: up=%d down=%d same=%d %s\n", du, dd, same_files (dev, back),
            du == -1 || dd == -1 ? errmsg (g) : "");
 
+  /* To a descriptor the kernel cannot copy into (O_APPEND): the library
+   * reads each slot and writes it instead. */
+  char *appended;
+  if (asprintf (&appended, "%s/appended", dir) == -1) return 2;
+  int apfd = open (appended, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+  char apsrc[64];
+  snprintf (apsrc, sizeof apsrc, "/dev/fd/%d", apfd);
+  int ad = guestfs_download (g, "/piped", apsrc);
+  close (apfd);
+  dprintf (fd, "append: down=%d same=%d %s\n", ad, same_files (again, appended),
+           ad == -1 ? errmsg (g) : "");
+
   /* Refused at once: the upload stops early with the daemon's error. */
   char *big = make_file ("big", 64 << 20, 5);
   double t0 = now ();
@@ -274,6 +287,7 @@ main (void)
   ok (contains (text, "offsets: 0 0 0 same=1"),
       "upload_offset and download_offset at unaligned offsets");
   ok (contains (text, "pipe: up=0 down=0 same=1"), "an upload from a pipe written in odd pieces");
+  ok (contains (text, "append: down=0 same=1"), "a download to a descriptor opened for appending");
   ok (contains (text, "device: up=0 down=0 same=1"), "a whole device uploaded and read back");
   const char *r = strstr (text, "refused: r=-1");
   ok (r && contains (r, "No such file or directory") && field (text, "refused: r=-1 errno=") == ENOENT,
