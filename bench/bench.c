@@ -498,9 +498,77 @@ case_transfer (int argc, char **argv)
     return 1;
   }
   double mb = (double) size / (double) MiB;
-  metric ("upload", mb / (t1 - t0), "MiB/s");
-  metric ("sync_after_upload", t2 - t1, "s");
-  metric ("download", mb / (t3 - t2), "MiB/s");
+  char name[64];
+  snprintf (name, sizeof name, "upload_%ld", mib);
+  metric (name, mb / (t1 - t0), "MiB/s");
+  snprintf (name, sizeof name, "sync_after_upload_%ld", mib);
+  metric (name, t2 - t1, "s");
+  snprintf (name, sizeof name, "download_%ld", mib);
+  metric (name, mb / (t3 - t2), "MiB/s");
+  return 0;
+}
+
+/* tree N: a local directory of N small files (1-4 KiB of pseudo-random
+ * data, 100 per subdirectory): copy_in, tar_out of it, tar_in of that
+ * archive to another directory, copy_out; each timed, and the copy that
+ * comes back compared with the original (diff -r). */
+static int
+case_tree (int argc, char **argv)
+{
+  long n = argc >= 1 ? strtol (argv[0], NULL, 10) : 10000;
+  if (n < 1) n = 1;
+  const char *tmp = getenv ("TMPDIR");
+  if (!tmp || !*tmp) tmp = "/tmp";
+  char top[2048], src[4096], out[4096], tarfile[4096], path[4200], cmd[12800];
+  snprintf (top, sizeof top, "%s/bench-tree-%d", tmp, (int) getpid ());
+  snprintf (src, sizeof src, "%s/tree", top);
+  snprintf (out, sizeof out, "%s/out", top);
+  snprintf (tarfile, sizeof tarfile, "%s/tree.tar", top);
+  if (mkdir (top, 0700) == -1 || mkdir (src, 0755) == -1 || mkdir (out, 0755) == -1) {
+    perror (top);
+    return 1;
+  }
+  static uint64_t buf[512];
+  uint64_t state = 0x243f6a8885a308d3ULL;
+  for (long i = 0; i < n; ++i) {
+    if (i % 100 == 0) {
+      snprintf (path, sizeof path, "%s/d%ld", src, i / 100);
+      if (mkdir (path, 0755) == -1) { perror (path); return 1; }
+    }
+    snprintf (path, sizeof path, "%s/d%ld/f%ld", src, i / 100, i);
+    fill_random (buf, 512, &state);
+    size_t len = 1024 + (size_t) (buf[0] % 3072);
+    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd == -1 || write (fd, buf, len) != (ssize_t) len) { perror (path); return 1; }
+    close (fd);
+  }
+
+  guestfs_h *g = launch_with_fs ((int64_t) 512 * MiB);
+  double t0 = now ();
+  CHECK (g, guestfs_copy_in (g, src, "/"));
+  double t1 = now ();
+  CHECK (g, guestfs_tar_out (g, "/tree", tarfile));
+  double t2 = now ();
+  CHECK (g, guestfs_mkdir (g, "/again"));
+  CHECK (g, guestfs_tar_in (g, tarfile, "/again"));
+  double t3 = now ();
+  CHECK (g, guestfs_copy_out (g, "/again", out));
+  double t4 = now ();
+  close_handle (g);
+
+  snprintf (cmd, sizeof cmd, "diff -r '%s' '%s/again' >&2", src, out);
+  int same = system (cmd) == 0;
+  snprintf (cmd, sizeof cmd, "rm -rf '%s'", top);
+  if (system (cmd) != 0)
+    fprintf (stderr, "bench: could not remove %s\n", top);
+  if (!same) {
+    fprintf (stderr, "bench: the tree copied out differs from the one copied in\n");
+    return 1;
+  }
+  metric ("tree_copy_in", t1 - t0, "s");
+  metric ("tree_tar_out", t2 - t1, "s");
+  metric ("tree_tar_in", t3 - t2, "s");
+  metric ("tree_copy_out", t4 - t3, "s");
   return 0;
 }
 
@@ -514,6 +582,7 @@ static const struct {
   { "parallel", case_parallel, "parallel N GUESTFISH   N launches at once: processes, then threads" },
   { "calls",    case_calls,    "calls N                N small calls on a mounted ext4" },
   { "transfer", case_transfer, "transfer SIZE_MIB      upload then download a file" },
+  { "tree",     case_tree,     "tree N                 copy_in, tar_out, tar_in, copy_out of N small files" },
   { "inspect",  case_inspect,  "inspect DISK-IMAGE     launch, inspect, list applications" },
 };
 

@@ -6,7 +6,9 @@
 #   BENCH_REPEAT         runs per side of every case (default: launch 5,
 #                        guestfish launch 3, calls 3, transfer 3, inspect 3)
 #   BENCH_CALLS          small calls per "calls" run (default 1000)
-#   BENCH_TRANSFER_MIB   file size for "transfer" (default 256)
+#   BENCH_TRANSFER_MIB   file size for "transfer" (default 128)
+#   BENCH_BIG_MIB        file size for "transferbig" (default 1024)
+#   BENCH_TREE_FILES     small files for "tree" (default 10000)
 #   BENCH_CASES          which cases, space separated (default: all)
 #   BENCH_INSPECT_IMAGE  guest image for "inspect" (default: the fake Debian 12
 #                        of tests/data/make-guest-debian.sh, built if missing)
@@ -25,8 +27,10 @@ BUILD=$(cd "$BUILD" && pwd) || { echo "bench: no build dir $1" >&2; exit 1; }
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 CALLS=${BENCH_CALLS:-1000}
-MIB=${BENCH_TRANSFER_MIB:-256}
-CASES=${BENCH_CASES:-launch fish fishdisk fishcold parallel calls transfer inspect}
+MIB=${BENCH_TRANSFER_MIB:-128}
+BIG=${BENCH_BIG_MIB:-1024}
+TREE=${BENCH_TREE_FILES:-10000}
+CASES=${BENCH_CASES:-launch fish fishdisk fishcold parallel calls transfer transferbig tree inspect}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 read -r -a THEIRS_ENV <<< "${BENCH_LIBGUESTFS_ENV-LIBGUESTFS_BACKEND_SETTINGS=force_tcg}"
 
@@ -75,14 +79,18 @@ run () {
     echo "$side ${args[*]}" >> "$TMP/failures"
     return 1
   fi
-  local m name value unit summary=""
+  # The machine is shared: the load average (1 minute) when the run
+  # ended goes with each of its figures.
+  local load m name value unit summary=""
+  load=$(cut -d' ' -f1 /proc/loadavg)
   while read -r m name value unit; do
     [ "$m" = metric ] || continue
     echo "$value" >> "$TMP/$side.$name"
+    echo "$load" >> "$TMP/load.$name"
     echo "$unit" > "$TMP/unit.$name"
     [ -z "$summary" ] && summary="$value $unit"
   done < "$out"
-  printf ' %s %s' "$(label "$side")" "$summary" >&2
+  printf ' %s %s (load %s)' "$(label "$side")" "$summary" "$load" >&2
 }
 
 label () { [ "$1" = ours ] && echo hatch || echo libguestfs; }
@@ -129,7 +137,10 @@ row () {
     s = (r >= 1) ? sprintf ("%.2fx faster", r) : sprintf ("%.2fx slower", 1 / r)
     if (aim != "") s = s sprintf (" (aim %gx: %s)", aim, r >= aim ? "met" : "MISSED")
     print s }')
-  printf '%-28s %10s %10s  %-6s %s\n' "$text" "$(num "$mo")" "$(num "$mt")" "$unit" "$ratio"
+  local loads
+  loads=$(sort -g "$TMP/load.$metric" | awk 'NR == 1 { lo = $1 } { hi = $1 }
+    END { if (lo == hi) print lo; else print lo "-" hi }')
+  printf '%-28s %10s %10s  %-6s %-9s %s\n' "$text" "$(num "$mo")" "$(num "$mt")" "$unit" "$loads" "$ratio"
 }
 
 # num VALUE: 3 significant digits, no exponent; "-" when empty.
@@ -154,7 +165,7 @@ fi
 printf '[warm-up]' >&2
 for side in "${SIDES[@]}"; do run "$side" launch; done
 echo >&2
-rm -f "$TMP"/ours.* "$TMP"/theirs.* "$TMP"/unit.*
+rm -f "$TMP"/ours.* "$TMP"/theirs.* "$TMP"/unit.* "$TMP"/load.*
 
 start=$SECONDS
 for c in $CASES; do
@@ -167,6 +178,8 @@ for c in $CASES; do
     parallel) bench_case 1 parallel 8 @FISH@ ;;
     calls)    bench_case 3 calls "$CALLS" ;;
     transfer) bench_case 3 transfer "$MIB" ;;
+    transferbig) bench_case 1 transfer "$BIG" ;;
+    tree)     bench_case 1 tree "$TREE" ;;
     inspect)  img=${BENCH_INSPECT_IMAGE:-$BUILD/tests/data/guest-debian.img}
               if [ -z "${BENCH_INSPECT_IMAGE:-}" ] &&
                  ! GUESTFISH=$OURS_FISH bash "$SRC/tests/data/make-guest-debian.sh" "$img" >"$TMP/mkimg" 2>&1; then
@@ -178,7 +191,7 @@ done
 
 echo
 echo "Medians of ${BENCH_REPEAT:-5/3/3/3/3} runs per side ($((SECONDS - start)) s, load at start $load on $nproc CPUs)"
-printf '%-28s %10s %10s  %-6s %s\n' "" hatch libguestfs unit "hatch vs libguestfs"
+printf '%-28s %10s %10s  %-6s %-9s %s\n' "" hatch libguestfs unit load "hatch vs libguestfs"
 row launch            "launch (API)"               lower 4
 row launch_close      "  launch + shutdown/close"  lower
 row fish_launch       "guestfish -a /dev/null run" lower 30
@@ -192,9 +205,16 @@ row call_touch        "  touch"                    lower
 row call_exists       "  exists"                   lower
 row call_write        "  write 6 bytes"            lower
 row call_is_file      "  is_file"                  lower
-row upload            "upload $MIB MiB"            higher 2
-row sync_after_upload "  sync after upload"        lower
-row download          "download $MIB MiB"          higher 2
+row "upload_$MIB"      "upload $MIB MiB"            higher 8
+row "sync_after_upload_$MIB" "  sync after upload" lower
+row "download_$MIB"    "download $MIB MiB"          higher 8
+row "upload_$BIG"      "upload $BIG MiB"            higher 8
+row "sync_after_upload_$BIG" "  sync after upload" lower
+row "download_$BIG"    "download $BIG MiB"          higher 8
+row tree_copy_in      "copy_in $TREE small files"  lower 4
+row tree_tar_out      "tar_out of them"            lower 4
+row tree_tar_in       "tar_in of that archive"     lower 4
+row tree_copy_out     "copy_out of them"           lower 4
 row inspect           "inspect a small guest"      lower 3
 row inspect_only      "  after launch"             lower
 

@@ -8,10 +8,14 @@
  *   REPLY     daemon->host  status OK: XDR return value;
  *                           status ERROR: u32 errno, string message
  *   PROGRESS  daemon->host  u64 position, u64 total (for the call `serial`)
- *   HELLO     daemon->host  string api hash, string daemon version: sent
+ *   HELLO     daemon->host  string api hash, string daemon version, u64
+ *                           size of the bulk data disk (0: none): sent
  *                           once when the daemon starts (and on reconnect)
  *   CHUNK     both ways     raw bytes of a file stream; status DATA, END
- *                           (empty, stream finished) or CANCEL (empty)
+ *                           (empty, stream finished) or CANCEL (empty);
+ *                           BULK (u32 slot, u32 length: the bytes are in
+ *                           that slot of the bulk data disk, below) and
+ *                           ACK (u32 slot: the receiver is done with it)
  *   LOG       daemon->host  raw text for the debug log
  *
  * The receiver checks the length against HATCH_MAX_FRAME before reading
@@ -30,6 +34,37 @@
 #define HATCH_CHUNK_SIZE (2u * 1024 * 1024)
 #define HATCH_CHANNEL_NAME "org.libguestfs.channel.0"
 
+/* The bulk data disk.  virtio-serial moves host->guest data in 4 KiB
+ * pieces (the guest driver's receive buffers and qemu's chardev reads
+ * are one page each), which caps uploads at a few tens of MB/s under
+ * TCG.  So the direct backend gives the appliance a second virtio-blk
+ * disk (serial HATCH_BULK_SERIAL), backed by a small file in the
+ * handle's temporary directory, and big chunks of a file stream go
+ * through it: the sender writes the bytes into a slot (the host with
+ * pwrite, the daemon with O_DIRECT so nothing is cached in the guest),
+ * then sends a CHUNK frame with status BULK naming the slot and length
+ * over the channel; the receiver reads the slot, answers ACK (slot),
+ * and the slot may be used again.  Up to HATCH_BULK_SLOTS chunks are in
+ * flight, so the sender fills one slot while the receiver drains
+ * another.  The slots sit between two unused guards (holes in the sparse
+ * file) so that nothing that probes disks in the appliance (LVM and md
+ * labels, blkid's superblock offsets, up to LUKS2's secondary header at
+ * 4 MiB) ever finds a signature the user's data might hold.  The
+ * daemon says in its HELLO (and its reply to RESUME) how big the disk
+ * it found is; 0: none (then everything goes in DATA frames). */
+#define HATCH_BULK_SERIAL "hatch-bulk"
+#define HATCH_BULK_GUARD (8u * 1024 * 1024)
+#define HATCH_BULK_SLOT_SIZE HATCH_CHUNK_SIZE
+#define HATCH_BULK_SLOTS 4u
+#define HATCH_BULK_DISK_SIZE \
+  (2ull * HATCH_BULK_GUARD + (unsigned long long) HATCH_BULK_SLOTS * HATCH_BULK_SLOT_SIZE)
+/* Chunks smaller than this go in DATA frames (a slot costs a disk
+ * request and an ACK). */
+#define HATCH_BULK_MIN (64u * 1024)
+/* Where slot s starts on the bulk disk. */
+#define HATCH_BULK_SLOT_OFFSET(s) \
+  ((unsigned long long) HATCH_BULK_GUARD + (unsigned long long) (s) * HATCH_BULK_SLOT_SIZE)
+
 /* Procedures outside the API table (the table's numbers start at 1). */
 #define HATCH_PROC_EXIT 0          /* the daemon syncs, replies, exits */
 /* The host changed the appliance's disks: after a restore from saved
@@ -39,7 +74,8 @@
  * (HATCH_TARGET_BITMAP bytes, bit t of byte t/8 for target t).  The daemon
  * sets its clock, reseeds the kernel RNG, releases the disks not in the
  * set (refusing if one is in use: then nothing changes), waits until the
- * kernel shows exactly the set, then replies. */
+ * kernel shows exactly the set, then replies u64 the size of its bulk
+ * data disk (as in HELLO). */
 #define HATCH_PROC_RESUME 0x7fffff01u
 #define HATCH_RESUME_MAX_ENTROPY 512
 #define HATCH_TARGET_BITMAP 32
@@ -59,6 +95,8 @@ enum frame_status {
   CHUNK_DATA = 0,
   CHUNK_END = 1,
   CHUNK_CANCEL = 2,
+  CHUNK_BULK = 3,
+  CHUNK_ACK = 4,
 };
 
 struct frame_header {

@@ -121,6 +121,37 @@ guestfs_int_create_scratch_drives (guestfs_h *g)
   return 0;
 }
 
+char *
+guestfs_int_bulk_file (guestfs_h *g)
+{
+  char *path;
+  if (!g->sockdir || asprintf (&path, "%s/bulk.img", g->sockdir) == -1)
+    return NULL;
+  if (g->bulk_fd >= 0)
+    return path;
+  /* Sparse: only the slots a transfer used take room. */
+  int fd = open (path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd == -1 || ftruncate (fd, (off_t) HATCH_BULK_DISK_SIZE) == -1) {
+    debug (g, "bulk data disk %s: %s: file streams use the channel only",
+           path, strerror (errno));
+    if (fd >= 0)
+      close (fd);
+    free (path);
+    return NULL;
+  }
+  g->bulk_fd = fd;
+  return path;
+}
+
+void
+guestfs_int_bulk_close (guestfs_h *g)
+{
+  if (g->bulk_fd >= 0)
+    close (g->bulk_fd);
+  g->bulk_fd = -1;
+  g->bulk_ok = false;
+}
+
 void
 guestfs_int_remove_sockdir (guestfs_h *g)
 {

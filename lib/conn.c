@@ -295,6 +295,16 @@ write_sock (guestfs_h *g, const struct frame_header *h, const void *body, size_t
   return 0;
 }
 
+/* The daemon said how big its bulk data disk is: use it when it is the
+ * one we made. */
+static void
+set_bulk (guestfs_h *g, uint64_t size)
+{
+  g->bulk_ok = g->bulk_fd >= 0 && size == HATCH_BULK_DISK_SIZE;
+  debug (g, "file streams: %s", g->bulk_ok ? "bulk data disk for big chunks"
+         : "the channel only (no bulk data disk)");
+}
+
 int
 guestfs_int_wait_hello (guestfs_h *g, int timeout_ms)
 {
@@ -316,13 +326,20 @@ guestfs_int_wait_hello (guestfs_h *g, int timeout_ms)
   }
   struct xdr x;
   char *hash = NULL, *version = NULL;
+  uint64_t bulk_size = 0;
   xdr_dec_init (&x, body, len);
   if (xdr_get_string (&x, &hash) == -1 || xdr_get_string (&x, &version) == -1) {
     free (hash);
+    free (version);
     free (body);
     error (g, "launch: protocol error: malformed greeting from the daemon");
     return -1;
   }
+  /* A daemon older than the bulk data disk says nothing of it (its API
+   * hash still decides below whether it may be used at all). */
+  if (xdr_get_u64 (&x, &bulk_size) == -1)
+    bulk_size = 0;
+  set_bulk (g, bulk_size);
   extern const char *guestfs_int_api_hash;
   int ret = 0;
   if (strcmp (hash, guestfs_int_api_hash) != 0) {
@@ -351,6 +368,22 @@ guestfs_int_protocol_error (guestfs_h *g, const char *name, struct xdr *x)
 {
   error (g, "%s: protocol error: could not decode the reply (%s)",
          name, xdr_strerror (x->error ? x->error : XDR_EINVAL));
+}
+
+/* The handle error from an error reply (unless the call failed on our
+ * side first). */
+static void
+reply_error (guestfs_h *g, const char *name, const char *body, size_t len, bool local_error)
+{
+  struct xdr x;
+  uint32_t err = 0;
+  char *msg = NULL;
+  xdr_dec_init (&x, body, len);
+  if (xdr_get_u32 (&x, &err) == -1 || xdr_get_string (&x, &msg) == -1)
+    error (g, "%s: protocol error: malformed error reply", name);
+  else if (!local_error)
+    guestfs_int_error_errno (g, err < 4096 ? (int) err : 0, "%s: %s", name, msg);
+  free (msg);
 }
 
 /* Upload progress comes from here, not the daemon: while sending, the
@@ -417,8 +450,105 @@ call_wait_failed (guestfs_h *g, const char *name, const char *what)
     appliance_died (g, what);
 }
 
+/* An upload in flight: the bulk slots the daemon has not acknowledged
+ * yet, and its reply if it came early (a daemon that cannot write the
+ * file replies at once, then drains the stream). */
+struct upload {
+  unsigned in_flight;
+  bool have_reply;
+  struct frame_header reply_h;
+  char *reply_body;
+  size_t reply_len;
+};
+
+/* Send a BULK (slot, len) or ACK (slot) chunk frame. */
 static int
-send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint32_t serial)
+send_chunk_ctl (guestfs_h *g, uint32_t serial, uint32_t status, unsigned slot, size_t len)
+{
+  struct xdr x;
+  xdr_enc_init (&x);
+  xdr_put_u32 (&x, slot);
+  if (status == CHUNK_BULK)
+    xdr_put_u32 (&x, (uint32_t) len);
+  struct frame_header h = { .type = FRAME_CHUNK, .serial = serial, .status = status };
+  int r = write_sock (g, &h, x.buf, x.len);
+  xdr_free_buf (&x);
+  return r;
+}
+
+/* Read one frame the daemon sends while an upload is in flight: an ACK
+ * of a bulk slot, a log line, or its early reply (kept for later).
+ * 0, or -1 with the error set (the appliance is then unusable). */
+static int
+upload_read_frame (guestfs_h *g, const char *name, uint32_t serial, struct upload *u)
+{
+  struct reader rd = { g, -1 };
+  struct frame_header h;
+  char *body = NULL;
+  size_t len;
+  int r = frame_read (read_sock, &rd, &h, &body, &len, HATCH_MAX_FRAME);
+  if (r <= 0) {
+    if (r == -1 && (errno == EPROTO || errno == EFBIG))
+      error (g, "%s: protocol error: malformed frame from the daemon; closing the connection", name);
+    else {
+      if (r == 0)
+        errno = 0;
+      call_wait_failed (g, name, "appliance closed the connection during an upload");
+    }
+    return -1;
+  }
+  if (h.type == FRAME_LOG) {
+    guestfs_int_call_callbacks_message (g, GUESTFS_EVENT_APPLIANCE, body ? body : "", len);
+    free (body);
+    return 0;
+  }
+  if (h.serial == serial && h.type == FRAME_PROGRESS) {
+    free (body);
+    return 0;
+  }
+  if (h.serial == serial && h.type == FRAME_CHUNK && h.status == CHUNK_ACK && u->in_flight) {
+    u->in_flight--;
+    free (body);
+    return 0;
+  }
+  if (h.serial == serial && h.type == FRAME_REPLY && !u->have_reply) {
+    u->have_reply = true;
+    u->reply_h = h;
+    u->reply_body = body;
+    u->reply_len = len;
+    return 0;
+  }
+  free (body);
+  error (g, "%s: protocol error: unexpected frame (type %u, status %u) during an upload",
+         name, h.type, h.status);
+  return -1;
+}
+
+/* Read up to n bytes: fewer only at the end of the file. */
+static ssize_t
+read_full (int fd, char *buf, size_t n)
+{
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read (fd, buf + got, n - got);
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r == -1)
+      return got ? (ssize_t) got : -1;
+    if (r == 0)
+      break;
+    got += (size_t) r;
+  }
+  return (ssize_t) got;
+}
+
+/* Send the FileIn: big chunks through the bulk data disk when there is
+ * one (common/protocol.h), the rest in DATA frames.  0, -1 (a local error:
+ * the stream was cancelled, the daemon still replies) or -2 (the
+ * connection is unusable). */
+static int
+send_file (guestfs_h *g, int proc, const char *name, const char *filename,
+           uint32_t serial, struct upload *u)
 {
   int fd = open_file (filename, O_RDONLY);
   int ret = 0;
@@ -429,10 +559,13 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
     write_sock (g, &h, NULL, 0);
     return -1;
   }
-  char *buf = malloc (HATCH_CHUNK_SIZE);
+  size_t bufsize = HATCH_CHUNK_SIZE > HATCH_BULK_SLOT_SIZE ? HATCH_CHUNK_SIZE : HATCH_BULK_SLOT_SIZE;
+  char *buf = malloc (bufsize);
   if (!buf) {
     close (fd);
     guestfs_int_perrorf (g, "malloc");
+    h.status = CHUNK_CANCEL;
+    write_sock (g, &h, NULL, 0);
     return -1;
   }
   struct stat st;
@@ -441,6 +574,7 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
   struct timespec last;
   clock_gettime (CLOCK_MONOTONIC, &last);
   bool want_progress = total > 0 && guestfs_int_has_callback (g, GUESTFS_EVENT_PROGRESS);
+  unsigned next_slot = 0;
   for (;;) {
     if (g->user_cancel) {
       guestfs_int_error_errno (g, EINTR, "%s: operation cancelled by user", name);
@@ -448,7 +582,16 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
       ret = -1;
       break;
     }
-    ssize_t r = read (fd, buf, HATCH_CHUNK_SIZE);
+    if (u->have_reply) {
+      /* The daemon has answered already (it could not take the file):
+       * the rest would only be drained. */
+      h.status = CHUNK_CANCEL;
+      break;
+    }
+    /* Bulk chunks are filled whole; without the bulk disk a pipe's data
+     * goes on as it comes. */
+    ssize_t r = g->bulk_ok ? read_full (fd, buf, HATCH_BULK_SLOT_SIZE)
+                           : read (fd, buf, HATCH_CHUNK_SIZE);
     if (r == -1 && errno == EINTR)
       continue;
     if (r == -1) {
@@ -463,12 +606,33 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
         upload_progress (g, proc, serial, sent, sent > total ? sent : total, &last, true);
       break;
     }
-    h.status = CHUNK_DATA;
-    if (write_sock (g, &h, buf, (size_t) r) == -1) {
-      free (buf);
-      close (fd);
+    int w;
+    if (g->bulk_ok && (size_t) r >= HATCH_BULK_MIN) {
+      /* The daemon acknowledges slots in the order it got them: the next
+       * slot is free once fewer than all are in flight. */
+      while (u->in_flight == HATCH_BULK_SLOTS)
+        if (upload_read_frame (g, name, serial, u) == -1)
+          goto broken;
+      off_t off = (off_t) HATCH_BULK_SLOT_OFFSET (next_slot);
+      if (pwrite (g->bulk_fd, buf, (size_t) r, off) != r) {
+        guestfs_int_perrorf (g, "%s: writing the bulk data disk", name);
+        h.status = CHUNK_CANCEL;
+        ret = -1;
+        break;
+      }
+      w = send_chunk_ctl (g, serial, CHUNK_BULK, next_slot, (size_t) r);
+      if (w == 0) {
+        u->in_flight++;
+        next_slot = (next_slot + 1) % HATCH_BULK_SLOTS;
+      }
+    }
+    else {
+      h.status = CHUNK_DATA;
+      w = write_sock (g, &h, buf, (size_t) r);
+    }
+    if (w == -1) {
       call_wait_failed (g, name, "appliance closed the connection during an upload");
-      return -2;
+      goto broken;
     }
     sent += (uint64_t) r;
     if (want_progress && sent < total)
@@ -480,7 +644,16 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename, uint3
     call_wait_failed (g, name, "appliance closed the connection during an upload");
     return -2;
   }
+  /* Every slot acknowledged before the reply is read. */
+  while (u->in_flight)
+    if (upload_read_frame (g, name, serial, u) == -1)
+      return -2;
   return ret;
+
+ broken:
+  free (buf);
+  close (fd);
+  return -2;
 }
 
 int
@@ -504,6 +677,8 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
    * the daemon refuses (a missing file, a device node) leaves no empty
    * host file behind, and an existing one untouched. */
   int outfd = -1;
+  char *bulk_buf = NULL;      /* a bulk chunk of the FileOut */
+  bool bulk_copy = true;      /* copy_file_range works for the FileOut */
 
   g->user_cancel = 0;
   g->cancel_deadline.tv_sec = 0;
@@ -521,10 +696,13 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
     call_wait_failed (g, name, "appliance closed the connection unexpectedly");
     goto stop;
   }
+  struct upload up = { 0 };
   if (filein) {
-    int r = send_file (g, proc, name, filein, serial);
-    if (r == -2)
+    int r = send_file (g, proc, name, filein, serial, &up);
+    if (r == -2) {
+      free (up.reply_body);
       goto stop;
+    }
     if (r == -1)
       local_error = true;   /* the daemon still replies; keep its reply */
   }
@@ -532,6 +710,26 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
   struct reader rd = { g, -1 };
   for (;;) {
     size_t len;
+    if (up.have_reply) {    /* it came during the upload */
+      up.have_reply = false;
+      h = up.reply_h;
+      len = up.reply_len;
+      char *body = up.reply_body;
+      up.reply_body = NULL;
+      if (h.status == STATUS_OK) {
+        if (local_error) {
+          free (body);
+          goto out;
+        }
+        reply->body = body;
+        reply->len = len;
+        ret = 0;
+        goto out;
+      }
+      reply_error (g, name, body, len, local_error);
+      free (body);
+      goto out;
+    }
     int r = frame_read_header (read_sock, &rd, &h, &len, HATCH_MAX_FRAME);
     if (r <= 0) {
       if (r == -1 && (errno == EPROTO || errno == EFBIG)) {
@@ -584,6 +782,69 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         error (g, "%s: protocol error: unexpected file data from the daemon", name);
         goto stop;
       }
+      const char *data = body;
+      size_t dlen = len;
+      if (h.status == CHUNK_BULK) {
+        /* The bytes are in a slot of the bulk disk: take them, then free
+         * the slot (always, so the daemon's stream goes on to its end). */
+        struct xdr x;
+        uint32_t slot, n;
+        xdr_dec_init (&x, body, len);
+        if (!g->bulk_ok || xdr_get_u32 (&x, &slot) == -1 || xdr_get_u32 (&x, &n) == -1 ||
+            slot >= HATCH_BULK_SLOTS || n == 0 || n > HATCH_BULK_SLOT_SIZE) {
+          free (body);
+          error (g, "%s: protocol error: bad bulk chunk from the daemon", name);
+          goto stop;
+        }
+        /* Into a regular file the kernel copies the slot itself
+         * (copy_file_range: one copy, not two through our buffer). */
+        bool copied = false;
+        if (!local_error && !g->user_cancel && bulk_copy) {
+          if (outfd < 0 && (outfd = open_file (fileout, O_WRONLY | O_CREAT | O_TRUNC)) == -1) {
+            guestfs_int_perrorf (g, "%s: %s", name, fileout);
+            local_error = true;
+          }
+          loff_t off = (loff_t) HATCH_BULK_SLOT_OFFSET (slot);
+          size_t left = n;
+          while (outfd >= 0 && left > 0) {
+            ssize_t c = copy_file_range (g->bulk_fd, &off, outfd, NULL, left, 0);
+            if (c <= 0)
+              break;
+            left -= (size_t) c;
+          }
+          if (outfd >= 0 && left == 0)
+            copied = true;
+          else if (outfd >= 0 && left < n) {   /* failed half way */
+            guestfs_int_perrorf (g, "%s: write: %s", name, fileout);
+            local_error = true;
+          }
+          else
+            bulk_copy = false;    /* not a regular file here: read and write */
+        }
+        if (!copied && !local_error) {
+          if (!bulk_buf && !(bulk_buf = malloc (HATCH_BULK_SLOT_SIZE))) {
+            free (body);
+            guestfs_int_perrorf (g, "malloc");
+            goto stop;
+          }
+          if (pread (g->bulk_fd, bulk_buf, n, (off_t) HATCH_BULK_SLOT_OFFSET (slot)) != (ssize_t) n) {
+            guestfs_int_perrorf (g, "%s: reading the bulk data disk", name);
+            local_error = true;
+          }
+        }
+        if (send_chunk_ctl (g, serial, CHUNK_ACK, slot, 0) == -1) {
+          free (body);
+          call_wait_failed (g, name, "appliance closed the connection during a download");
+          goto stop;
+        }
+        if (copied) {
+          free (body);
+          continue;
+        }
+        data = bulk_buf;
+        dlen = n;
+        h.status = CHUNK_DATA;
+      }
       if (outfd < 0 && !local_error && h.status != CHUNK_CANCEL) {
         outfd = open_file (fileout, O_WRONLY | O_CREAT | O_TRUNC);
         if (outfd == -1) {
@@ -608,7 +869,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         free (body);
         continue;
       }
-      if (h.status == CHUNK_DATA && len && write_all (outfd, body, len) == -1 && !local_error) {
+      if (h.status == CHUNK_DATA && dlen && write_all (outfd, data, dlen) == -1 && !local_error) {
         guestfs_int_perrorf (g, "%s: write: %s", name, fileout);
         local_error = true;   /* keep reading to stay in step */
       }
@@ -633,15 +894,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         goto out;
       }
       else {
-        struct xdr x;
-        uint32_t err = 0;
-        char *msg = NULL;
-        xdr_dec_init (&x, body, len);
-        if (xdr_get_u32 (&x, &err) == -1 || xdr_get_string (&x, &msg) == -1)
-          error (g, "%s: protocol error: malformed error reply", name);
-        else if (!local_error)
-          guestfs_int_error_errno (g, err < 4096 ? (int) err : 0, "%s: %s", name, msg);
-        free (msg);
+        reply_error (g, name, body, len, local_error);
         free (body);
         goto out;
       }
@@ -664,6 +917,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
   g->cancel_deadline.tv_sec = 0;
   g->state = READY;
  done:
+  free (bulk_buf);
   if (outfd >= 0 && close (outfd) == -1 && ret == 0) {
     guestfs_int_perrorf (g, "%s: close: %s", name, fileout);
     guestfs_int_reply_free (reply);
@@ -724,6 +978,12 @@ guestfs_int_daemon_resume (guestfs_h *g, int timeout_ms, char *why, size_t whyle
       continue;
     }
     if (h.type == FRAME_REPLY && h.status == STATUS_OK) {
+      struct xdr rx;
+      uint64_t bulk_size = 0;
+      xdr_dec_init (&rx, body, len);
+      if (xdr_get_u64 (&rx, &bulk_size) == -1)
+        bulk_size = 0;
+      set_bulk (g, bulk_size);
       free (body);
       return 0;
     }

@@ -212,7 +212,8 @@ static const struct vm_variant cold_boot = {
  * domain XML is the other rendering; appliance-vm.c has what they share). */
 static char **
 build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
-                 const char *sockpath, bool kvm, const struct vm_variant *v)
+                 const char *sockpath, const char *bulkpath, bool kvm,
+                 const struct vm_variant *v)
 {
   struct argv_builder b = { 0 };
   add_arg (&b, g->hv);
@@ -275,6 +276,17 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   free (root);
   add_arg (&b, "-device");
   add_arg (&b, "virtio-blk-pci,drive=appliance");
+  if (bulkpath) {
+    /* The bulk data disk (common/protocol.h), after the root so that the
+     * root stays /dev/vda. */
+    char *bulk = qemu_escape (bulkpath);
+    add_arg (&b, "-drive");
+    add_argf (&b, "file=%s,format=raw,if=none,id=bulk,cache=unsafe,file.locking=off",
+              bulk ? bulk : "");
+    free (bulk);
+    add_arg (&b, "-device");
+    add_arg (&b, "virtio-blk-pci,drive=bulk,serial=" HATCH_BULK_SERIAL);
+  }
   add_arg (&b, "-device");
   add_arg (&b, "virtio-serial-pci");
   add_arg (&b, "-chardev");
@@ -507,7 +519,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   enum start_result ret = START_FAILED;
   char **argv = NULL;
   int lsock = -1, qmp_lsock = -1;
-  char *sockpath = NULL;
+  char *sockpath = NULL, *bulkpath = NULL;
   /* A restored daemon has greeted already (before the state was saved). */
   bool want_hello = !v->incoming;
   int console[2] = { -1, -1 };
@@ -531,7 +543,8 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     if (qmp_lsock == -1)
       goto out;
   }
-  argv = build_qemu_argv (g, app, sockpath, kvm, v);
+  bulkpath = g->bulk_fd >= 0 ? guestfs_int_bulk_file (g) : NULL;
+  argv = build_qemu_argv (g, app, sockpath, bulkpath, kvm, v);
   if (!argv)
     goto out;
   log_command (g, argv);
@@ -714,6 +727,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (sockpath) unlink (sockpath);
   guestfs_int_free_string_list (argv);
   free (sockpath);
+  free (bulkpath);
   return ret;
 }
 
@@ -790,7 +804,8 @@ snapshot_dir (guestfs_h *g, const struct hatch_appliance *app, bool kvm)
   static const struct vm_variant key_variant = {
     .root = "ROOT", .root_format = "qcow2", .root_snapshot = true, .qmp_path = "QMP",
   };
-  char **argv = build_qemu_argv (g, app, "CHANNEL", kvm, &key_variant);
+  char **argv = build_qemu_argv (g, app, "CHANNEL", g->bulk_fd >= 0 ? "BULK" : NULL,
+                                 kvm, &key_variant);
   if (!argv)
     return NULL;
   struct hash h;
@@ -1209,6 +1224,7 @@ direct_launch (guestfs_h *g)
                             app.kernel, app.kernel_is_pvh ? " (PVH)" : "", app.initrd, app.root);
   if (guestfs_int_create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
     goto fail;
+  free (guestfs_int_bulk_file (g));
 
   bool force_kvm = guestfs_int_has_backend_setting (g, "force_kvm");
   bool kvm = !guestfs_int_has_backend_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
@@ -1343,6 +1359,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
     g->console_fd = -1;
   }
   guestfs_int_console_release (g);
+  guestfs_int_bulk_close (g);
   guestfs_int_remove_sockdir (g);
   g->state = CONFIG;
   return ret;

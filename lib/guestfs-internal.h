@@ -123,6 +123,10 @@ struct guestfs_h {
   bool kvm_used;
   const struct backend_ops *backend_ops; /* the backend that launched */
   void *libvirt_conn, *libvirt_dom; /* libvirt-backend.c: virConnectPtr, virDomainPtr */
+  /* The bulk data disk (common/protocol.h): the file behind it, open, or
+   * -1; bulk_ok once the daemon said it has the disk. */
+  int bulk_fd;
+  bool bulk_ok;
   int call_timeout;         /* seconds; 0: none (LIBGUESTFS_CALL_TIMEOUT) */
   struct timespec call_deadline; /* of the call in progress; 0: none */
 
@@ -291,6 +295,13 @@ char *guestfs_int_appliance_cmdline (guestfs_h *g);   /* malloc'd, or NULL */
 int guestfs_int_make_sockdir (guestfs_h *g);
 int guestfs_int_create_scratch_drives (guestfs_h *g);
 void guestfs_int_remove_sockdir (guestfs_h *g);
+/* The bulk data disk's file in the handle's temporary directory (made,
+ * sized and opened as g->bulk_fd on the first call): its path (malloc'd),
+ * or NULL when it could not be made (file streams then use the channel
+ * only; not an error). */
+char *guestfs_int_bulk_file (guestfs_h *g);
+/* Close it (the file goes with the temporary directory). */
+void guestfs_int_bulk_close (guestfs_h *g);
 /* A listening Unix socket at PATH (replacing any file there), handed to
  * OWNER:GROUP unless OWNER is (uid_t) -1 or ourselves; -1 with the error set. */
 int guestfs_int_listen_socket (guestfs_h *g, const char *path, uid_t owner, gid_t group);

@@ -180,6 +180,7 @@ create_handle (unsigned flags)
   g->state = CONFIG;
   g->sock = -1;
   g->console_fd = -1;
+  g->bulk_fd = -1;
   g->qemu_pid = 0;
   g->autosync = true;
   g->memsize = HATCH_DEFAULT_MEMSIZE;

@@ -344,7 +344,7 @@ command_to_fileout (const char *what, const char *const *argv, int cwd_fd,
                        int in_fd)
 {
   CLEANUP_CLOSE int errfd = memfd_create ("stderr", MFD_CLOEXEC);
-  CLEANUP_FREE char *buf = malloc (HATCH_CHUNK_SIZE);
+  CLEANUP_FREE char *buf = send_file_buffer (HATCH_CHUNK_SIZE);
   int p[2];
   if (errfd == -1 || buf == NULL || pipe2 (p, O_CLOEXEC) == -1) {
     reply_with_perror ("%s", what);

@@ -56,6 +56,21 @@ void drain_receive (void);
  * replying with the error. */
 int send_file_write (const void *buf, size_t len);
 int send_file_end (int cancel);
+/* A buffer for send_file_write that the bulk data disk can take without
+ * a copy (aligned for O_DIRECT); free it with free. */
+void *send_file_buffer (size_t size);
+
+/* ---- the bulk data disk (bulk.c; common/protocol.h says what it is) ---- */
+#define BULK_ALIGN 4096
+/* Find and open it: its size, or 0 when the appliance has none. */
+uint64_t bulk_open (void);
+bool bulk_available (void);
+/* An aligned buffer of size bytes (malloc'd: free it), or NULL. */
+void *bulk_alloc (size_t size);
+/* Read or write len bytes of slot (buf aligned, HATCH_BULK_SLOT_SIZE
+ * long).  0, or -1 with errno. */
+int bulk_read_slot (unsigned slot, void *buf, size_t len);
+int bulk_write_slot (unsigned slot, const void *buf, size_t len);
 
 /* ---- argument checks (devices.c) ---- */
 int validate_device (const char *device);       /* replies on failure */

@@ -30,7 +30,7 @@ int verbose;
 extern int chan_fd;
 void proto_begin_call (uint32_t proc, uint32_t serial);
 bool proto_replied (void);
-void proto_send_hello (const char *api_hash, const char *version);
+void proto_send_hello (const char *api_hash, const char *version, uint64_t bulk_size);
 
 
 static char *
@@ -146,9 +146,11 @@ main (int argc, char *argv[])
   setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0);
   mkdir (SYSROOT, 0755);
 
+  uint64_t bulk_size = 0;
   if (!listen_path) {
     fix_disk_order ();
     activate_block_layers ();
+    bulk_size = bulk_open ();
   }
   chan_fd = listen_path ? listen_unix (listen_path) : open_channel ();
   if (chan_fd == -1) {
@@ -157,7 +159,7 @@ main (int argc, char *argv[])
   }
   if (verbose)
     fprintf (stderr, "guestfsd: channel open, api %s\n", HATCH_API_HASH);
-  proto_send_hello (HATCH_API_HASH, PACKAGE_VERSION);
+  proto_send_hello (HATCH_API_HASH, PACKAGE_VERSION, bulk_size);
 
   for (;;) {
     struct frame_header h;
@@ -169,7 +171,7 @@ main (int argc, char *argv[])
         return 0;
       /* Host side gone: wait for it to reconnect, then greet it again. */
       wait_for_host ();
-      proto_send_hello (HATCH_API_HASH, PACKAGE_VERSION);
+      proto_send_hello (HATCH_API_HASH, PACKAGE_VERSION, bulk_size);
       continue;
     }
     if (r == -1) {

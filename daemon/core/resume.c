@@ -9,7 +9,9 @@
  * /dev/sda, /dev/sdb ... (the kernel probes them from virtio-scsi's
  * hotplug events: no udev), and only then replies.  The same call comes
  * after a hot-add on a running appliance, and before a hot-remove, when
- * the disk leaving must first be released here (devices.c). */
+ * the disk leaving must first be released here (devices.c).  The reply
+ * carries the size of the bulk data disk (opened before the state was
+ * saved). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/random.h>
@@ -104,5 +106,9 @@ resume_after_restore (struct xdr *args)
   activate_block_layers ();
   if (verbose)
     fprintf (stderr, "guestfsd: disks in place after %d ms\n", waited);
-  reply (NULL);
+  struct xdr ret;
+  xdr_enc_init (&ret);
+  xdr_put_u64 (&ret, bulk_available () ? HATCH_BULK_DISK_SIZE : 0);
+  reply (&ret);
+  xdr_free_buf (&ret);
 }

@@ -40,6 +40,33 @@ int f2_write_full (int fd, const void *buf, size_t len);
 ssize_t f2_pread_full (int fd, void *buf, size_t len, off_t off);
 int f2_pwrite_full (int fd, const void *buf, size_t len, off_t off);
 
+/* Turn O_DIRECT on or off for fd: 0, or -1 (the filesystem has no
+ * direct I/O). */
+int f2_set_direct (int fd, bool on);
+
+/* Writes of a FileIn stream into a guest file or device at pos, past
+ * the guest's page cache (O_DIRECT) whenever the piece allows it (buffer,
+ * length and position sector-aligned: the bulk chunks are), through it
+ * otherwise (a filesystem without O_DIRECT, a file's unaligned tail).
+ * Under TCG the page cache's work per page costs far more than handing
+ * whole chunks to the disk. */
+struct f2_stream_writer {
+  int fd;
+  uint64_t pos;
+  bool direct_failed;   /* O_DIRECT refused once: buffered from then on */
+  bool direct;          /* fd has O_DIRECT now */
+  int write_errno;      /* errno of a failed write (0: none) */
+};
+void f2_stream_writer_init (struct f2_stream_writer *w, int fd, uint64_t pos);
+int f2_stream_write (struct f2_stream_writer *w, const void *buf, size_t len);
+/* A receive_cb (daemon.h) writing the stream with f2_stream_write; opaque
+ * is the struct f2_stream_writer; sets write_errno when a write fails. */
+int f2_stream_receive_cb (void *opaque, const void *buf, size_t len);
+/* Receive the call's FileIn into fd from pos on (f2_stream_write), fsync
+ * a device, close fd.  0, or -1 after replying with the error (name is
+ * the guest path or device for messages). */
+int f2_receive_into (const char *name, int fd, uint64_t pos, bool is_device);
+
 /* true if the buffer holds only zero bytes */
 bool f2_is_zero (const void *buf, size_t len);
 

@@ -130,6 +130,102 @@ f2_pwrite_full (int fd, const void *buf, size_t len, off_t off)
   return 0;
 }
 
+void
+f2_stream_writer_init (struct f2_stream_writer *w, int fd, uint64_t pos)
+{
+  memset (w, 0, sizeof *w);
+  w->fd = fd;
+  w->pos = pos;
+}
+
+int
+f2_set_direct (int fd, bool on)
+{
+  int fl = fcntl (fd, F_GETFL);
+  if (fl == -1 || fcntl (fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT) == -1)
+    return -1;
+  return 0;
+}
+
+static bool
+set_direct (struct f2_stream_writer *w, bool on)
+{
+  if (w->direct == on)
+    return true;
+  if (f2_set_direct (w->fd, on) == -1)
+    return false;
+  w->direct = on;
+  return true;
+}
+
+int
+f2_stream_write (struct f2_stream_writer *w, const void *buf, size_t len)
+{
+  bool aligned = !w->direct_failed && (uintptr_t) buf % BULK_ALIGN == 0 &&
+                 len % 512 == 0 && w->pos % 512 == 0;
+  if (!set_direct (w, aligned)) {
+    if (!aligned)
+      return -1;
+    w->direct_failed = true;
+    if (!set_direct (w, false))
+      return -1;
+  }
+  int r = f2_pwrite_full (w->fd, buf, len, (off_t) w->pos);
+  if (r == -1 && errno == EINVAL && w->direct) {
+    /* The filesystem or device wants another alignment: buffered. */
+    w->direct_failed = true;
+    if (!set_direct (w, false))
+      return -1;
+    r = f2_pwrite_full (w->fd, buf, len, (off_t) w->pos);
+  }
+  if (r == 0)
+    w->pos += len;
+  return r;
+}
+
+int
+f2_stream_receive_cb (void *opaque, const void *buf, size_t len)
+{
+  struct f2_stream_writer *w = opaque;
+  if (f2_stream_write (w, buf, len) == -1) {
+    w->write_errno = errno;
+    return -1;
+  }
+  /* No notify_progress here: the host is busy writing the stream and
+   * reads only acknowledgements until it ends; the library, which knows
+   * the file size, reports upload progress.  */
+  return 0;
+}
+
+int
+f2_receive_into (const char *name, int fd, uint64_t pos, bool is_device)
+{
+  struct f2_stream_writer w;
+  f2_stream_writer_init (&w, fd, pos);
+  int r = receive_file (f2_stream_receive_cb, &w);
+  int e = errno;
+  if (r == -1) {
+    close (fd);
+    if (w.write_errno)
+      reply_with_error_errno (w.write_errno, "write: %s: %s", name, strerror (w.write_errno));
+    else if (e == ECANCELED)
+      reply_with_error_errno (e, "%s: file upload cancelled", name);
+    else
+      reply_with_error_errno (e, "%s: file upload failed: %s", name, strerror (e));
+    return -1;
+  }
+  if (is_device && fsync (fd) == -1) {
+    reply_with_perror ("fsync: %s", name);
+    close (fd);
+    return -1;
+  }
+  if (close (fd) == -1) {
+    reply_with_perror ("close: %s", name);
+    return -1;
+  }
+  return 0;
+}
+
 bool
 f2_is_zero (const void *buf, size_t len)
 {
@@ -179,7 +275,7 @@ int
 f2_out_init (struct f2_out *o)
 {
   memset (o, 0, sizeof *o);
-  o->buf = malloc (HATCH_CHUNK_SIZE);
+  o->buf = send_file_buffer (HATCH_CHUNK_SIZE);
   return o->buf ? 0 : -1;
 }
 

@@ -300,24 +300,6 @@ do_txz_out (const char *directory)
 
 /* ---- upload_offset, download_offset ---- */
 
-struct upload_state {
-  int fd;
-  uint64_t pos;
-  int write_errno;
-};
-
-static int
-upload_offset_cb (void *opaque, const void *buf, size_t len)
-{
-  struct upload_state *u = opaque;
-  if (f2_pwrite_full (u->fd, buf, len, (off_t) u->pos) == -1) {
-    u->write_errno = errno;
-    return -1;
-  }
-  u->pos += len;
-  return 0;
-}
-
 int
 do_upload_offset (const char *remotefilename, int64_t offset)
 {
@@ -325,34 +307,11 @@ do_upload_offset (const char *remotefilename, int64_t offset)
     reply_with_error_errno (EINVAL, "%s: offset must not be negative", remotefilename);
     return -1;
   }
-  struct upload_state u = { .pos = (uint64_t) offset };
-  u.fd = f2_open_dev_or_path (remotefilename, O_WRONLY | O_CREAT, 0666);
-  if (u.fd == -1)
+  int fd = f2_open_dev_or_path (remotefilename, O_WRONLY | O_CREAT, 0666);
+  if (fd == -1)
     return -1;
-  int r = receive_file (upload_offset_cb, &u);
-  int e = errno;
-  if (r == -1) {
-    close (u.fd);
-    if (u.write_errno)
-      reply_with_error_errno (u.write_errno, "write: %s: %s", remotefilename,
-                              strerror (u.write_errno));
-    else if (e == ECANCELED)
-      reply_with_error_errno (e, "%s: file upload cancelled", remotefilename);
-    else
-      reply_with_error_errno (e, "%s: file upload failed: %s", remotefilename,
-                              strerror (e));
-    return -1;
-  }
-  if (strncmp (remotefilename, "/dev/", 5) == 0 && fsync (u.fd) == -1) {
-    reply_with_perror ("fsync: %s", remotefilename);
-    close (u.fd);
-    return -1;
-  }
-  if (close (u.fd) == -1) {
-    reply_with_perror ("close: %s", remotefilename);
-    return -1;
-  }
-  return 0;
+  return f2_receive_into (remotefilename, fd, (uint64_t) offset,
+                          strncmp (remotefilename, "/dev/", 5) == 0);
 }
 
 int

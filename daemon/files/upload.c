@@ -17,72 +17,16 @@
 #include "actions-gen.h"
 #include "files-common.h"
 
-struct upload_state {
-  int fd;
-  uint64_t written;
-  int write_errno;      /* errno of a failed write (0: none) */
-};
-
-static int
-upload_cb (void *opaque, const void *buf, size_t len)
-{
-  struct upload_state *u = opaque;
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t r = write (u->fd, p, len);
-    if (r == -1) {
-      if (errno == EINTR)
-        continue;
-      u->write_errno = errno;
-      return -1;
-    }
-    p += r;
-    len -= (size_t) r;
-    u->written += (uint64_t) r;
-  }
-  /* No notify_progress here: the host is busy writing the stream and reads
-   * nothing until it ends, so progress frames would only pile up in the
-   * channel (and could fill it).  The library, which knows the file size,
-   * is the place to report upload progress.  */
-  return 0;
-}
-
 int
 do_upload (const char *remotefilename)
 {
-  struct upload_state u = { .fd = -1 };
   bool device = strncmp (remotefilename, "/dev/", 5) == 0;
-  if (device)                   /* a whole device or partition, as libguestfs allows */
-    u.fd = f2_open_device (remotefilename, O_WRONLY);
-  else {
-    u.fd = sysroot_open_data (remotefilename, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-  }
-  if (u.fd == -1)
+  int fd = device    /* a whole device or partition, as libguestfs allows */
+    ? f2_open_device (remotefilename, O_WRONLY)
+    : sysroot_open_data (remotefilename, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  if (fd == -1)
     return -1;                  /* the dispatch drains the stream */
-  int r = receive_file (upload_cb, &u);
-  int e = errno;
-  if (r == -1) {
-    close (u.fd);
-    if (u.write_errno)
-      reply_with_error_errno (u.write_errno, "write: %s: %s", remotefilename,
-                              strerror (u.write_errno));
-    else if (e == ECANCELED)
-      reply_with_error_errno (e, "%s: file upload cancelled", remotefilename);
-    else
-      reply_with_error_errno (e, "%s: file upload failed: %s", remotefilename,
-                              strerror (e));
-    return -1;
-  }
-  if (device && fsync (u.fd) == -1) {
-    reply_with_perror ("fsync: %s", remotefilename);
-    close (u.fd);
-    return -1;
-  }
-  if (close (u.fd) == -1) {
-    reply_with_perror ("close: %s", remotefilename);
-    return -1;
-  }
-  return 0;
+  return f2_receive_into (remotefilename, fd, 0, device);
 }
 
 int
@@ -113,19 +57,30 @@ do_download (const char *remotefilename)
       total = sz;
   }
 
-  CLEANUP_FREE char *buf = malloc (HATCH_CHUNK_SIZE);
+  CLEANUP_FREE char *buf = send_file_buffer (HATCH_CHUNK_SIZE);
   if (buf == NULL) {
     reply_with_perror ("malloc");
     return -1;
   }
   uint64_t pos = 0;
   bool started = false;
+  /* Read past the guest's page cache (as uploads write): the disk hands
+   * whole chunks into buf, where a cached read copies page by page, which
+   * TCG makes slow.  Dirty cached pages are written back first by the
+   * kernel, so what is read is the file's current content. */
+  bool direct = f2_set_direct (fd, true) == 0;
   for (;;) {
     /* Fill a whole chunk before sending: fewer, bigger frames. */
     size_t have = 0;
     bool eof = false;
     while (have < HATCH_CHUNK_SIZE) {
+      if (direct && have % 512 && f2_set_direct (fd, false) == 0)
+        direct = false;     /* an unaligned piece: the rest is read cached */
       ssize_t r = read (fd, buf + have, HATCH_CHUNK_SIZE - have);
+      if (r == -1 && errno == EINVAL && direct && f2_set_direct (fd, false) == 0) {
+        direct = false;
+        continue;
+      }
       if (r == -1) {
         if (errno == EINTR)
           continue;
