@@ -286,6 +286,37 @@ guestfs_int_drive_set_remote (guestfs_h *g, struct drive *d,
   return 0;
 }
 
+/* Every server of d, parsed (*nr of them; the array ends with an empty
+ * one), or NULL with the handle error set.  free_servers undoes it. */
+static struct server *
+parse_servers (guestfs_h *g, const struct drive *d, size_t *nr)
+{
+  *nr = 0;
+  while (d->server && d->server[*nr])
+    ++*nr;
+  struct server *sv = calloc (*nr + 1, sizeof *sv);
+  if (!sv) {
+    guestfs_int_perrorf (g, "calloc");
+    return NULL;
+  }
+  for (size_t k = 0; k < *nr; ++k)
+    if (parse_server (g, d->server[k], &sv[k]) == -1) {
+      for (size_t j = 0; j < k; ++j)
+        free_server (&sv[j]);
+      free (sv);
+      return NULL;
+    }
+  return sv;
+}
+
+static void
+free_servers (struct server *sv, size_t nr)
+{
+  for (size_t k = 0; sv && k < nr; ++k)
+    free_server (&sv[k]);
+  free (sv);
+}
+
 /* ---- building the json: source ---- */
 
 static void
@@ -393,17 +424,10 @@ static char *
 remote_source (guestfs_h *g, struct drive *d, size_t i)
 {
   const struct protocol *p = find_protocol (d->protocol);
-  size_t nr = 0;
-  while (d->server && d->server[nr])
-    ++nr;
-  struct server *sv = calloc (nr + 1, sizeof *sv);
-  if (!sv) {
-    guestfs_int_perrorf (g, "calloc");
+  size_t nr;
+  struct server *sv = parse_servers (g, d, &nr);
+  if (!sv)
     return NULL;
-  }
-  for (size_t k = 0; k < nr; ++k)
-    if (parse_server (g, d->server[k], &sv[k]) == -1)
-      goto fail;
   if (d->secret && make_secret (g, d, i) == -1)
     goto fail;
   char secid[32];
@@ -522,15 +546,11 @@ remote_source (guestfs_h *g, struct drive *d, size_t i)
     guestfs_int_perrorf (g, "open_memstream");
     goto fail;
   }
-  for (size_t k = 0; k < nr; ++k)
-    free_server (&sv[k]);
-  free (sv);
+  free_servers (sv, nr);
   return buf;
 
  fail:
-  for (size_t k = 0; k < nr; ++k)
-    free_server (&sv[k]);
-  free (sv);
+  free_servers (sv, nr);
   return NULL;
 }
 
@@ -682,18 +702,10 @@ guestfs_int_drive_libvirt_source (guestfs_h *g, const struct drive *d,
   const struct protocol *p = find_protocol (d->protocol);
   if (guestfs_int_drive_libvirt_check (g, d) == -1)
     return -1;
-  size_t nr = 0;
-  while (d->server && d->server[nr])
-    ++nr;
-  struct server *sv = calloc (nr + 1, sizeof *sv);
-  if (!sv) {
-    guestfs_int_perrorf (g, "calloc");
+  size_t nr;
+  struct server *sv = parse_servers (g, d, &nr);
+  if (!sv)
     return -1;
-  }
-  int ret = -1;
-  for (size_t k = 0; k < nr; ++k)
-    if (parse_server (g, d->server[k], &sv[k]) == -1)
-      goto out;
   fprintf (fp, "      <source protocol='%s'", d->protocol);
   if (d->filename && *d->filename) {
     fputs (" name='", fp);
@@ -723,12 +735,8 @@ guestfs_int_drive_libvirt_source (guestfs_h *g, const struct drive *d,
     fputs ("</auth>\n", fp);
   }
   fputs ("      </source>\n", fp);
-  ret = 0;
- out:
-  for (size_t k = 0; k < nr; ++k)
-    free_server (&sv[k]);
-  free (sv);
-  return ret;
+  free_servers (sv, nr);
+  return 0;
 }
 
 /* With a scsi-hd on qemu's curl driver, qboot never starts the kernel

@@ -83,6 +83,8 @@ char **list_user_devices (void);
 bool is_root_mounted (void);
 /* Make the kernel's sda, sdb ... follow the order the drives were added. */
 void fix_disk_order (void);
+/* Wait until the partitions of hot-added disks are in place (devices.c). */
+void settle_disk_partitions (void);
 /* Start RAID arrays and activate LVM found on the disks at startup, so
  * guest LVs are visible like the guest's own boot would make them
  * (storage/lvm-devices.c; costs nothing when no disk has such signatures). */

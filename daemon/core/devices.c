@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 
 #include "daemon.h"
 
@@ -461,6 +463,32 @@ release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP], char *why
         fprintf (stderr, "guestfsd: released /dev/%s (%s) for removal\n", disks[i].name, disks[i].hctl);
     }
   return 0;
+}
+
+/* A hot-added disk shows in /sys/block, with its driver link, before
+ * the kernel has finished reading its partition table (the link is made
+ * before sd's probe runs, the scan comes at its end), so a caller could
+ * see /dev/sda and no /dev/sda1 yet.  Re-reading the table of every disk
+ * nothing uses waits for that scan (it holds the disk's open mutex) and
+ * leaves the partitions in place when it returns. */
+void
+settle_disk_partitions (void)
+{
+  struct scsi_disk disks[256];
+  size_t n = read_scsi_disks (disks, 256);
+  for (size_t i = 0; i < n; ++i) {
+    char why[400], path[64];
+    if (disk_in_use (disks[i].name, why, sizeof why))
+      continue;
+    snprintf (path, sizeof path, "/dev/%s", disks[i].name);
+    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd == -1)
+      continue;
+    if (ioctl (fd, BLKRRPART, NULL) == -1 && verbose)
+      fprintf (stderr, "guestfsd: re-reading the partition table of %s: %s\n",
+               path, strerror (errno));
+    close (fd);
+  }
 }
 
 void

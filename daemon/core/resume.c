@@ -103,6 +103,7 @@ resume_after_restore (struct xdr *args)
   }
   free (want);
   fix_disk_order ();
+  settle_disk_partitions ();
   activate_block_layers ();
   if (verbose)
     fprintf (stderr, "guestfsd: disks in place after %d ms\n", waited);

@@ -191,8 +191,10 @@ parse_xfs_info (const char *out, struct guestfs_xfsinfo *x)
   return walk_xfs_info (out, xfsinfo_field, x);
 }
 
-struct guestfs_xfsinfo *
-do_xfs_info (const char *pathordevice)
+/* What xfs_info prints for a device or a mounted guest path, or NULL
+ * (replied). */
+static char *
+xfs_info_output (const char *pathordevice)
 {
   CLEANUP_FREE char *target = NULL;
   if (strncmp (pathordevice, "/dev/", 5) == 0)
@@ -203,9 +205,18 @@ do_xfs_info (const char *pathordevice)
     reply_with_perror ("strdup");
     return NULL;
   }
-  CLEANUP_FREE char *out = NULL;
+  char *out = NULL;
   const char *argv[] = { "xfs_info", target, NULL };
   if (run_xfs (argv, pathordevice, &out) == -1)
+    return NULL;
+  return out;
+}
+
+struct guestfs_xfsinfo *
+do_xfs_info (const char *pathordevice)
+{
+  CLEANUP_FREE char *out = xfs_info_output (pathordevice);
+  if (out == NULL)
     return NULL;
   struct guestfs_xfsinfo *x = calloc (1, sizeof *x);
   if (x == NULL || parse_xfs_info (out, x) == -1) {
@@ -407,18 +418,8 @@ xfsinfo2_field (void *ctx, const char *section, const char *key, const char *val
 char **
 do_xfs_info2 (const char *pathordevice)
 {
-  CLEANUP_FREE char *target = NULL;
-  if (strncmp (pathordevice, "/dev/", 5) == 0)
-    target = strdup (pathordevice);
-  else if ((target = guest_dir_path (pathordevice)) == NULL)
-    return NULL;
-  if (target == NULL) {
-    reply_with_perror ("strdup");
-    return NULL;
-  }
-  CLEANUP_FREE char *out = NULL;
-  const char *argv[] = { "xfs_info", target, NULL };
-  if (run_xfs (argv, pathordevice, &out) == -1)
+  CLEANUP_FREE char *out = xfs_info_output (pathordevice);
+  if (out == NULL)
     return NULL;
   struct stringsbuf sb = { 0 };
   if (walk_xfs_info (out, xfsinfo2_field, &sb) == -1 || end_stringsbuf (&sb) == -1) {

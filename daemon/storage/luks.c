@@ -242,9 +242,9 @@ check_luks_cost (const char *device)
   return 0;
 }
 
+/* A valid name that no mapping has yet; else replied, -1. */
 static int
-crypt_open (const char *device, const char *key, const char *mapname,
-            bool readonly, const char *crypttype)
+check_new_mapname (const char *mapname)
 {
   if (check_mapname (mapname) == -1)
     return -1;
@@ -254,6 +254,15 @@ crypt_open (const char *device, const char *key, const char *mapname,
     reply_with_error_errno (EEXIST, "%s: already exists", path);
     return -1;
   }
+  return 0;
+}
+
+static int
+crypt_open (const char *device, const char *key, const char *mapname,
+            bool readonly, const char *crypttype)
+{
+  if (check_new_mapname (mapname) == -1)
+    return -1;
   const char *type;
   if (crypttype == NULL)
     type = is_bitlocker (device) ? "bitlk" : "luks";
@@ -281,14 +290,8 @@ crypt_open (const char *device, const char *key, const char *mapname,
 int
 do_clevis_luks_unlock (const char *device, const char *mapname)
 {
-  if (check_mapname (mapname) == -1)
+  if (check_new_mapname (mapname) == -1)
     return -1;
-  char path[PATH_MAX];
-  snprintf (path, sizeof path, "/dev/mapper/%s", mapname);
-  if (access (path, F_OK) == 0) {
-    reply_with_error_errno (EEXIST, "%s: already exists", path);
-    return -1;
-  }
   if (!program_exists ("clevis") || !program_exists ("clevis-luks-unlock")) {
     reply_with_error_errno (ENOTSUP, "clevis is not installed in the appliance "
                             "(Debian packages clevis, clevis-luks)");
@@ -312,6 +315,8 @@ do_clevis_luks_unlock (const char *device, const char *mapname)
     reply_with_error ("clevis luks unlock: %s: %s", device, msg);
     return -1;
   }
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "/dev/mapper/%s", mapname);
   if (access (path, F_OK) != 0) {
     reply_with_error ("clevis luks unlock: %s: %s was not created", device, path);
     return -1;
