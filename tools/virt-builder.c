@@ -714,12 +714,7 @@ main (int argc, char *argv[])
   } while (0)
 
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = customize_option (&cz, c, optarg);
-    if (r == -1)
-      exit (EXIT_FAILURE);
-    if (r == 1)
-      continue;
+  while ((c = customize_getopt (&cz, argc, argv, short_options, long_options)) != -1) {
     switch (c) {
     case OPT_HELP: usage (EXIT_SUCCESS); break;
     case TOOL_OPT_LONG_OPTIONS: case TOOL_OPT_SHORT_OPTIONS: case 'v': case 'V': case 'x':

@@ -94,15 +94,10 @@ main (int argc, char *argv[])
   o.short_options = short_options;
 
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = customize_option (&cz, c, optarg);
-    if (r == -1)
-      exit (EXIT_FAILURE);
-    if (r == 1)
-      continue;
+  while ((c = customize_getopt (&cz, argc, argv, short_options, long_options)) != -1) {
     /* -m is --memsize here, not the shared --mount. */
     if (c != 'm') {
-      r = tool_option (&o, c, optarg);
+      int r = tool_option (&o, c, optarg);
       if (r == -1)
         exit (EXIT_FAILURE);
       if (r == 1)

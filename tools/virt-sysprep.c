@@ -238,13 +238,8 @@ main (int argc, char *argv[])
   o.short_options = short_options;
 
   int c;
-  while ((c = getopt_long (argc, argv, short_options, long_options, NULL)) != -1) {
-    int r = customize_option (&cz, c, optarg);
-    if (r == -1)
-      exit (EXIT_FAILURE);
-    if (r == 1)
-      continue;
-    r = tool_option (&o, c, optarg);
+  while ((c = customize_getopt (&cz, argc, argv, short_options, long_options)) != -1) {
+    int r = tool_option (&o, c, optarg);
     if (r == -1)
       exit (EXIT_FAILURE);
     if (r == 1)

@@ -1,6 +1,7 @@
 /* The customization options on the command line (and in
  * --commands-from-file files): see customize.h. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,4 +268,19 @@ customize_free (struct customize *cz)
   cz->ops = NULL;
   cz->nr_ops = 0;
   cz->sm_credentials = NULL;
+}
+
+int
+customize_getopt (struct customize *cz, int argc, char *argv[],
+                  const char *short_opts, const struct option *long_opts)
+{
+  int c;
+  while ((c = getopt_long (argc, argv, short_opts, long_opts, NULL)) != -1) {
+    int r = customize_option (cz, c, optarg);
+    if (r == -1)
+      exit (EXIT_FAILURE);
+    if (r == 0)
+      return c;
+  }
+  return -1;
 }

@@ -8,9 +8,7 @@
  *
  *   struct customize cz = { .program = "virt-foo" };
  *   struct option *lo = customize_long_options (tool_long_options);
- *   while ((c = getopt_long (argc, argv, short_opts, lo, NULL)) != -1) {
- *     int r = customize_option (&cz, c, optarg);   // 1: taken, -1: bad value
- *     if (r == 1) continue; if (r == -1) exit (1);
+ *   while ((c = customize_getopt (&cz, argc, argv, short_opts, lo)) != -1) {
  *     ...the tool's own options...
  *   }
  *   ...launch (with guestfs_set_network (g, cz.network)), inspect, mount...
@@ -116,6 +114,13 @@ struct option *customize_long_options (const struct option *tool_opts);
  * customization option (recorded in CZ), 0 if not, -1 after printing why
  * its value is wrong.  --commands-from-file is read here, at its place. */
 int customize_option (struct customize *cz, int c, const char *optarg_);
+
+/* getopt_long over SHORT_OPTS and LONG_OPTS with the customization
+ * options handled here by customize_option (a bad value exits with
+ * status 1).  Returns the next option the tool handles itself, or -1 at
+ * the end. */
+int customize_getopt (struct customize *cz, int argc, char *argv[],
+                      const char *short_opts, const struct option *long_opts);
 
 /* The --help lines of the customization options. */
 void customize_print_help (void);
