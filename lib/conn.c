@@ -656,6 +656,27 @@ send_file (guestfs_h *g, int proc, const char *name, const char *filename,
   return -2;
 }
 
+/* The daemon's reply to a call: on success its body goes to REPLY
+ * (unless the call already failed on our side), else its error becomes
+ * the handle's.  BODY is consumed.  0 or -1. */
+static int
+take_reply (guestfs_h *g, const char *name, const struct frame_header *h,
+            char *body, size_t len, bool local_error, struct hatch_reply *reply)
+{
+  if (h->status != STATUS_OK) {
+    reply_error (g, name, body, len, local_error);
+    free (body);
+    return -1;
+  }
+  if (local_error) {
+    free (body);
+    return -1;
+  }
+  reply->body = body;
+  reply->len = len;
+  return 0;
+}
+
 int
 guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
                          struct xdr *req, const char *filein,
@@ -716,18 +737,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       len = up.reply_len;
       char *body = up.reply_body;
       up.reply_body = NULL;
-      if (h.status == STATUS_OK) {
-        if (local_error) {
-          free (body);
-          goto out;
-        }
-        reply->body = body;
-        reply->len = len;
-        ret = 0;
-        goto out;
-      }
-      reply_error (g, name, body, len, local_error);
-      free (body);
+      ret = take_reply (g, name, &h, body, len, local_error, reply);
       goto out;
     }
     int r = frame_read_header (read_sock, &rd, &h, &len, HATCH_MAX_FRAME);
@@ -884,20 +894,9 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
             local_error = true;
           }
         }
-        if (local_error) {
-          free (body);
-          goto out;
-        }
-        reply->body = body;
-        reply->len = len;
-        ret = 0;
-        goto out;
       }
-      else {
-        reply_error (g, name, body, len, local_error);
-        free (body);
-        goto out;
-      }
+      ret = take_reply (g, name, &h, body, len, local_error, reply);
+      goto out;
     default:
       free (body);
       error (g, "%s: protocol error: unexpected frame type %u", name, h.type);
