@@ -488,6 +488,14 @@ mount_common (const char *options, const char *vfstype, const char *mountable,
     ufs1 = NULL;
     r = mount (device, target, type, flags, data);
   }
+  /* A btrfs spread over several devices mounts only once the kernel
+   * knows every member.  With no udev in the appliance nothing registers
+   * them (and mkfs.btrfs cannot when the btrfs module was not loaded
+   * yet): scan the block devices, then try again. */
+  if (r == -1 && errno == EINVAL && strcmp (type, "btrfs") == 0) {
+    (void) command (NULL, NULL, "btrfs", "device", "scan", NULL);
+    r = mount (device, target, type, flags, data[0] ? data : NULL);
+  }
   /* ext2/ext3 are often served by the ext4 driver only. */
   if (r == -1 && errno == ENODEV &&
       (strcmp (type, "ext2") == 0 || strcmp (type, "ext3") == 0))
