@@ -71,6 +71,13 @@ struct extract {
   size_t ndirs, adirs;
   struct deferred_link *links;
   size_t nlinks, alinks;
+  /* The directory the last member went into: archives list a
+   * directory's members together, so it is resolved once for all of
+   * them (a directory, once resolved, stays the same one: nothing here
+   * removes or replaces a directory). */
+  char *parent;                 /* relative to directory; NULL: none yet */
+  int parent_fd;                /* O_PATH */
+  bool parent_setgid;           /* new files there take its group */
 };
 
 static void __attribute__((format (printf, 2, 3)))
@@ -260,8 +267,11 @@ write_data (struct archive *a, int fd, int64_t size)
   const void *buf;
   size_t len;
   la_int64_t off;
+  int64_t end = 0;
   int r;
   while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK) {
+    if (len > 0 && off + (int64_t) len > end)
+      end = off + (int64_t) len;
     const char *p = buf;
     while (len > 0) {
       ssize_t w = pwrite (fd, p, len, (off_t) off);
@@ -279,7 +289,37 @@ write_data (struct archive *a, int fd, int64_t size)
     errno = EIO;
     return -1;
   }
-  return ftruncate (fd, (off_t) size);
+  /* A new file ends where its last data did; only a trailing hole needs
+   * the size set. */
+  return end == size ? 0 : ftruncate (fd, (off_t) size);
+}
+
+/* The O_PATH descriptor of directory PARENT (see open_parent_dir), kept
+ * for the next members; -1 with errno on failure.  Not to be closed by
+ * the caller. */
+static int
+parent_dir (struct extract *x, const char *parent)
+{
+  if (x->parent && strcmp (x->parent, parent) == 0)
+    return x->parent_fd;
+  if (x->parent) {
+    close (x->parent_fd);
+    free (x->parent);
+    x->parent = NULL;
+  }
+  int fd = open_parent_dir (x, parent);
+  if (fd == -1)
+    return -1;
+  x->parent = strdup (parent);
+  if (x->parent == NULL) {
+    close (fd);
+    errno = ENOMEM;
+    return -1;
+  }
+  struct stat st;
+  x->parent_setgid = fstat (fd, &st) == -1 || (st.st_mode & S_ISGID);
+  x->parent_fd = fd;
+  return fd;
 }
 
 static void
@@ -373,7 +413,7 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
       add_dir (x, x->directory, e);
     goto out;
   }
-  dfd = open_parent_dir (x, parent);
+  dfd = parent_dir (x, parent);
   if (dfd == -1) {
     member_error (x, "%s: %s%s%m", raw, *parent ? parent : "", *parent ? ": " : "");
     goto out;
@@ -439,8 +479,19 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
     break;
   }
   case AE_IFREG: {
-    clear_place (dfd, base);
-    int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    /* Small files are most of a big tree, and under emulation every
+     * system call counts: the file is created with its final mode (the
+     * umask is 0 here), and owner and mode are set again only when
+     * creation cannot have given them. */
+    mode_t perm = archive_entry_perm (e);
+    bool special = perm & (S_ISUID | S_ISGID);
+    int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     special ? 0600 : perm);
+    if (fd == -1 && errno == EEXIST) {
+      clear_place (dfd, base);
+      fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   special ? 0600 : perm);
+    }
     if (fd == -1) {
       member_error (x, "%s: %m", raw);
       goto out;
@@ -448,9 +499,10 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
     if (write_data (a, fd, archive_entry_size (e)) == -1)
       member_error (x, "%s: writing: %s", raw,
                     errno == EIO ? archive_error_string (a) ?: "read error" : strerror (errno));
-    if (fchown (fd, uid, gid) == -1)
+    bool owned = uid == geteuid () && gid == getegid () && !x->parent_setgid;
+    if (!owned && fchown (fd, uid, gid) == -1)
       member_error (x, "%s: chown: %m", raw);
-    if (fchmod (fd, archive_entry_perm (e)) == -1)   /* after chown: keeps setuid */
+    if ((special || !owned) && fchmod (fd, perm) == -1)   /* after chown: keeps setuid */
       member_error (x, "%s: chmod: %m", raw);
     set_xattrs_fd (x, raw, fd, e);
     set_acls_fd (x, raw, fd, e, false);
@@ -487,8 +539,6 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
     break;
   }
  out:
-  if (dfd >= 0)
-    close (dfd);
   free (path);
   free (parent);
   free (member);
@@ -557,6 +607,10 @@ tar_extract (int in_fd, const char *directory, int flags)
     fprintf (stderr, "tar_in: the archive is unreadable: %s\n",
              archive_error_string (a) ?: "unknown error");
     x.failures++;
+  }
+  if (x.parent) {
+    close (x.parent_fd);
+    free (x.parent);
   }
   finish (&x);
   archive_read_free (a);
