@@ -192,9 +192,19 @@ struct vm_variant {
   bool root_snapshot;     /* guest writes to root go to a throwaway overlay */
   const char *qmp_path;   /* QMP monitor socket (qemu connects), or NULL */
   /* The saved state to restore, or NULL.  qemu reads it from an open
-   * descriptor (-incoming fd:N): under -sandbox spawn=deny it may not
-   * start a helper such as "cat". */
+   * descriptor (fd:N): under -sandbox spawn=deny it may not start a
+   * helper such as "cat".  It waits (-incoming defer) until QMP has set
+   * the migration capability the state was saved with (set_ignore_shared)
+   * and names the descriptor (migrate-incoming). */
   const char *incoming;
+  /* Guest RAM in this file rather than anonymous memory, or NULL.  The
+   * boot that saves the state maps it shared, so that the guest's RAM
+   * ends up in the file and the migration stream skips it; a restore
+   * maps it private: every restored appliance reads the same pages from
+   * the host's page cache, copies only the pages its guest writes, and
+   * never writes the file. */
+  const char *ram_file;
+  bool ram_shared;
   /* The drive-less boot that saves the state (our own appliance, no
    * guest data) may spawn the "cat" that writes it: qemu 7.2 has no
    * file: migration, and fd: outgoing needs a descriptor passed over QMP. */
@@ -231,7 +241,8 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "none");
   add_arg (&b, "-no-reboot");
   add_arg (&b, "-machine");
-  add_argf (&b, "q35,accel=%s", kvm ? "kvm" : "tcg");
+  add_argf (&b, "q35,accel=%s%s", kvm ? "kvm" : "tcg",
+            v->ram_file ? ",memory-backend=ram" : "");
   add_arg (&b, "-cpu");
   /* Without ERMS/FSRM the guest's kernel and libc copy memory with plain
    * moves, which TCG runs far faster than emulated "rep movsb"
@@ -241,6 +252,15 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_argf (&b, "%d", g->memsize);
   add_arg (&b, "-smp");
   add_argf (&b, "%d", g->smp);
+  if (v->ram_file) {
+    char *ram = qemu_escape (v->ram_file);
+    add_arg (&b, "-object");
+    add_argf (&b, "memory-backend-file,id=ram,size=%dM,mem-path=%s,share=%s",
+              g->memsize, ram ? ram : "", v->ram_shared ? "on" : "off");
+    if (!ram)
+      b.failed = true;
+    free (ram);
+  }
   /* qboot starts faster than SeaBIOS and is all a direct kernel boot needs. */
   if (access (QBOOT_ROM, R_OK) == 0 &&
       (!v->user_drives || guestfs_int_drives_allow_qboot (g))) {
@@ -333,7 +353,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   }
   if (v->incoming) {
     add_arg (&b, "-incoming");
-    add_argf (&b, "fd:%d", INCOMING_FD);
+    add_arg (&b, "defer");
   }
   /* guestfs_config parameters, last. */
   for (size_t i = 0; g->hv_params && g->hv_params[i] && g->hv_params[i + 1]; i += 2) {
@@ -736,7 +756,9 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
  * The first launch for an appliance boots it cold with no user drives,
  * waits for the daemon and saves the VM's state (qemu migration to a
  * file) with a qcow2 overlay that holds what the boot wrote to the root
- * image, in the per-user cache: DIR/snapshot-KEY/{state,root.qcow2},
+ * image, in the per-user cache: DIR/snapshot-KEY/{state,ram,root.qcow2}
+ * (ram: the guest's RAM, see vm_variant.ram_file; state: the devices'
+ * state, the stream skipping that RAM),
  * where KEY covers everything the state depends on (the VM's command line
  * -- machine, cpu, accelerator, memory, smp, kernel command line, device
  * set --, the kernel, initrd and root image files, the qemu binary and
@@ -746,7 +768,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
  * wait for the drives.  Anything that goes wrong falls back to a cold
  * boot, never to an error. */
 
-#define SNAPSHOT_FORMAT "hatch-snapshot-1"
+#define SNAPSHOT_FORMAT "hatch-snapshot-2"
 /* Waits for the steps of a save or a restore; a cold boot follows. */
 #define SNAPSHOT_STEP_MS 30000
 /* After a failed save, launches boot cold for this long before the next
@@ -803,6 +825,7 @@ snapshot_dir (guestfs_h *g, const struct hatch_appliance *app, bool kvm)
 {
   static const struct vm_variant key_variant = {
     .root = "ROOT", .root_format = "qcow2", .root_snapshot = true, .qmp_path = "QMP",
+    .ram_file = "RAM",
   };
   char **argv = build_qemu_argv (g, app, "CHANNEL", g->bulk_fd >= 0 ? "BULK" : NULL,
                                  kvm, &key_variant);
@@ -947,6 +970,36 @@ qmp_wait_status (struct qmp *q, const char *query, const char *field,
   }
 }
 
+/* The migration capability x-ignore-shared, on both sides of a save: the
+ * stream leaves out RAM mapped shared (the saving boot's RAM file), and
+ * the restoring qemu expects the stream without it. */
+static int
+set_ignore_shared (struct qmp *q, char **err)
+{
+  json_object *cap = json_object_new_object ();
+  json_object_object_add (cap, "capability", json_object_new_string ("x-ignore-shared"));
+  json_object_object_add (cap, "state", json_object_new_boolean (1));
+  json_object *caps = json_object_new_array ();
+  json_object_array_add (caps, cap);
+  json_object *args = json_object_new_object ();
+  json_object_object_add (args, "capabilities", caps);
+  return qmp_run (q, "migrate-set-capabilities", args, err);
+}
+
+/* Write a saved file's data to the disk before it is published: a state
+ * whose RAM file lost pages in a host crash would restore a broken guest
+ * rather than fail to load. */
+static int
+sync_file (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  int r = fdatasync (fd);
+  close (fd);
+  return r;
+}
+
 /* Boot the appliance cold with no user drives and save its state into
  * dir (made atomically: built beside it, then renamed).  0, -1, or
  * KVM_FAILED (why says how) when KVM could not run the boot. */
@@ -956,7 +1009,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
 {
   int ret = -1;
   char *tmp = NULL, *overlay = NULL, *state = NULL, *qmp_path = NULL, *uri = NULL;
-  char *qstate = NULL, *err = NULL;
+  char *qstate = NULL, *err = NULL, *ram = NULL;
   struct qmp *q = NULL;
   int qfd = -1;
   if (asprintf (&tmp, "%s.tmpXXXXXX", dir) == -1 || !mkdtemp (tmp)) {
@@ -965,6 +1018,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   if (asprintf (&overlay, "%s/root.qcow2", tmp) == -1 ||
       asprintf (&state, "%s/state", tmp) == -1 ||
+      asprintf (&ram, "%s/ram", tmp) == -1 ||
       asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1 ||
       !(qstate = shell_quote (state)) ||
       asprintf (&uri, "exec:cat > %s", qstate) == -1) {
@@ -983,6 +1037,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
+    .ram_file = ram, .ram_shared = true,
   };
   enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
   if (sr != STARTED) {
@@ -1003,6 +1058,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   static const char *const migrating[] = { "setup", "active", "device", "pre-switchover", NULL };
   char *status = NULL;
   if (qmp_run (q, "stop", NULL, &err) == -1 ||
+      set_ignore_shared (q, &err) == -1 ||
       qmp_run (q, "migrate-set-parameters", params, &err) == -1 ||
       qmp_run (q, "migrate", margs, &err) == -1 ||
       !(status = qmp_wait_status (q, "query-migrate", "status", migrating,
@@ -1021,6 +1077,10 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (g->qemu_pid > 0 && wait_qemu (g, 5000, &st))
     g->qemu_pid = 0;
   abandon_qemu (g);
+  if (sync_file (ram) == -1 || sync_file (state) == -1 || sync_file (overlay) == -1) {
+    snprintf (why, whylen, "syncing the saved state: %s", strerror (errno));
+    goto out;
+  }
   /* Publish: if another process got there first, its state serves. */
   if (rename (tmp, dir) == -1) {
     if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -1049,6 +1109,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   free (qmp_path);
   free (qstate);
   free (uri);
+  free (ram);
   return ret;
 }
 
@@ -1061,12 +1122,13 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
                const char *dir, int timeout_ms, char *why, size_t whylen)
 {
   enum restore_result ret = STATE_BAD;
-  char *overlay = NULL, *state = NULL, *qmp_path = NULL;
+  char *overlay = NULL, *state = NULL, *qmp_path = NULL, *ram = NULL;
   char *err = NULL, *status = NULL;
   struct qmp *q = NULL;
   int qfd = -1;
   if (asprintf (&overlay, "%s/root.qcow2", dir) == -1 ||
       asprintf (&state, "%s/state", dir) == -1 ||
+      asprintf (&ram, "%s/ram", dir) == -1 ||
       asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1) {
     snprintf (why, whylen, "out of memory");
     ret = RESTORE_FAILED;
@@ -1074,7 +1136,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .root_snapshot = true,
-    .qmp_path = qmp_path, .incoming = state,
+    .qmp_path = qmp_path, .incoming = state, .ram_file = ram,
   };
   if (start_appliance (g, app, kvm, false, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
     if (!*why)
@@ -1082,9 +1144,18 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     goto out;
   }
   q = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
+  if (!q || set_ignore_shared (q, &err) == -1) {
+    snprintf (why, whylen, "%s", err ? err : "QMP failed");
+    goto out;
+  }
+  char uri[32];
+  snprintf (uri, sizeof uri, "fd:%d", INCOMING_FD);
+  json_object *in = json_object_new_object ();
+  json_object_object_add (in, "uri", json_object_new_string (uri));
   static const char *const loading[] = { "inmigrate", "restore-vm", NULL };
-  if (!q || !(status = qmp_wait_status (q, "query-status", "status", loading,
-                                        SNAPSHOT_STEP_MS, &err))) {
+  if (qmp_run (q, "migrate-incoming", in, &err) == -1 ||
+      !(status = qmp_wait_status (q, "query-status", "status", loading,
+                                  SNAPSHOT_STEP_MS, &err))) {
     snprintf (why, whylen, "%s", err ? err : "QMP failed");
     goto out;
   }
@@ -1118,6 +1189,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   free (status);
   free (overlay);
   free (state);
+  free (ram);
   free (qmp_path);
   return ret;
 }
