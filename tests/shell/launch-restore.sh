@@ -3,7 +3,8 @@
 # after the restore are /dev/sda, /dev/sdb ... in add order with their
 # options honoured, each restored appliance gets fresh random state and
 # the host's clock, and a saved state that cannot be restored gives a
-# cold boot, not an error.
+# cold boot, not an error.  Restored appliances share the saved RAM
+# file's pages and never write the saved files.
 . "$(dirname "$0")/fish-lib.bash"
 need_launch
 unset LIBGUESTFS_BACKEND_SETTINGS
