@@ -1000,6 +1000,111 @@ sync_file (const char *path)
   return r;
 }
 
+/* Where the saving boot keeps the guest's RAM: a file on tmpfs, whose
+ * pages cost the guest no more than anonymous memory (the same file on
+ * the cache's disk filesystem made the boot under TCG up to twice as
+ * slow: every first write to a page is a filesystem page fault, and
+ * writeback write-protects the pages again).  The file is unlinked once
+ * qemu has it (the caller keeps *fd open), so nothing is left behind.
+ * NULL (malloc'd name otherwise), *fd -1: no tmpfs here. */
+#define RAM_STAGING_DIR "/dev/shm"
+static char *
+ram_staging_file (int *fd)
+{
+  char *path;
+  *fd = -1;
+  struct stat st;
+  if (stat (RAM_STAGING_DIR, &st) == -1 || !S_ISDIR (st.st_mode) ||
+      access (RAM_STAGING_DIR, W_OK) == -1 ||
+      asprintf (&path, "%s/hatch-ram-XXXXXX", RAM_STAGING_DIR) == -1)
+    return NULL;
+  *fd = mkostemp (path, O_CLOEXEC);
+  if (*fd == -1) {
+    free (path);
+    return NULL;
+  }
+  return path;
+}
+
+static bool
+page_is_zero (const char *p, size_t n)
+{
+  static const char zero[4096];
+  return memcmp (p, zero, n) == 0;
+}
+
+/* Copy the saved RAM from src (the staging file) into a new file dst,
+ * writing only the pages that are not zero: the rest stays a hole, read
+ * back as zeros.  0, or -1 with errno. */
+static int
+copy_ram (int src, const char *dst_path)
+{
+  enum { CHUNK = 1 << 20, PAGE = 4096 };
+  struct stat st;
+  if (fstat (src, &st) == -1)
+    return -1;
+  int dst = open (dst_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (dst == -1)
+    return -1;
+  char *buf = malloc (CHUNK);
+  int ret = -1;
+  if (!buf || ftruncate (dst, st.st_size) == -1)
+    goto out;
+  off_t pos = 0;
+  while (pos < st.st_size) {
+    off_t data = lseek (src, pos, SEEK_DATA);
+    if (data == -1) {
+      if (errno == ENXIO)
+        break;          /* only a hole is left */
+      goto out;
+    }
+    off_t hole = lseek (src, data, SEEK_HOLE);
+    if (hole == -1)
+      goto out;
+    for (off_t o = data; o < hole; ) {
+      size_t want = hole - o < CHUNK ? (size_t) (hole - o) : CHUNK;
+      ssize_t r = pread (src, buf, want, o);
+      if (r <= 0) {
+        if (r == 0)
+          errno = EIO;
+        goto out;
+      }
+      for (size_t i = 0; i < (size_t) r; ) {
+        size_t n = (size_t) r - i < PAGE ? (size_t) r - i : PAGE;
+        if (page_is_zero (buf + i, n)) {
+          i += n;
+          continue;
+        }
+        size_t j = i + n;     /* a run of pages that are not zero */
+        while (j < (size_t) r) {
+          size_t m = (size_t) r - j < PAGE ? (size_t) r - j : PAGE;
+          if (page_is_zero (buf + j, m))
+            break;
+          j += m;
+        }
+        for (size_t k = i; k < j; ) {
+          ssize_t w = pwrite (dst, buf + k, j - k, o + (off_t) k);
+          if (w <= 0) {
+            if (w == 0)
+              errno = EIO;
+            goto out;
+          }
+          k += (size_t) w;
+        }
+        i = j;
+      }
+      o += r;
+    }
+    pos = hole;
+  }
+  ret = fdatasync (dst);
+ out:
+  free (buf);
+  if (close (dst) == -1)
+    ret = -1;
+  return ret;
+}
+
 /* Boot the appliance cold with no user drives and save its state into
  * dir (made atomically: built beside it, then renamed).  0, -1, or
  * KVM_FAILED (why says how) when KVM could not run the boot. */
@@ -1011,7 +1116,8 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   char *tmp = NULL, *overlay = NULL, *state = NULL, *qmp_path = NULL, *uri = NULL;
   char *qstate = NULL, *err = NULL, *ram = NULL;
   struct qmp *q = NULL;
-  int qfd = -1;
+  int qfd = -1, staged_fd = -1;
+  char *staged = NULL;
   if (asprintf (&tmp, "%s.tmpXXXXXX", dir) == -1 || !mkdtemp (tmp)) {
     snprintf (why, whylen, "mkdtemp %s.tmpXXXXXX: %s", dir, strerror (errno));
     goto out;
@@ -1035,11 +1141,19 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     snprintf (why, whylen, "qemu-img create %s failed", overlay);
     goto out;
   }
+  /* The RAM goes straight into the saved state's directory where no
+   * tmpfs is available. */
+  staged = ram_staging_file (&staged_fd);
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
-    .ram_file = ram, .ram_shared = true,
+    .ram_file = staged ? staged : ram, .ram_shared = true,
   };
   enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
+  if (staged) {
+    unlink (staged);    /* qemu has it mapped: the guest is running */
+    free (staged);
+    staged = NULL;
+  }
   if (sr != STARTED) {
     if (sr == KVM_FAILED)
       ret = KVM_FAILED;
@@ -1077,6 +1191,10 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (g->qemu_pid > 0 && wait_qemu (g, 5000, &st))
     g->qemu_pid = 0;
   abandon_qemu (g);
+  if (staged_fd >= 0 && copy_ram (staged_fd, ram) == -1) {
+    snprintf (why, whylen, "copying the saved RAM to %s: %s", ram, strerror (errno));
+    goto out;
+  }
   if (sync_file (ram) == -1 || sync_file (state) == -1 || sync_file (overlay) == -1) {
     snprintf (why, whylen, "syncing the saved state: %s", strerror (errno));
     goto out;
@@ -1110,6 +1228,12 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   free (qstate);
   free (uri);
   free (ram);
+  if (staged) {
+    unlink (staged);
+    free (staged);
+  }
+  if (staged_fd >= 0)
+    close (staged_fd);
   return ret;
 }
 
