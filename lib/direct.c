@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1006,16 +1007,20 @@ sync_file (const char *path)
  * slow: every first write to a page is a filesystem page fault, and
  * writeback write-protects the pages again).  The file is unlinked once
  * qemu has it (the caller keeps *fd open), so nothing is left behind.
- * NULL (malloc'd name otherwise), *fd -1: no tmpfs here. */
+ * The tmpfs must have room for all of the guest's memory: a guest that
+ * fills a small one (containers often have 64 MB) would kill qemu.
+ * NULL (malloc'd name otherwise), *fd -1: no such tmpfs here. */
 #define RAM_STAGING_DIR "/dev/shm"
 static char *
-ram_staging_file (int *fd)
+ram_staging_file (guestfs_h *g, int *fd)
 {
   char *path;
   *fd = -1;
   struct stat st;
+  struct statvfs vfs;
   if (stat (RAM_STAGING_DIR, &st) == -1 || !S_ISDIR (st.st_mode) ||
-      access (RAM_STAGING_DIR, W_OK) == -1 ||
+      access (RAM_STAGING_DIR, W_OK) == -1 || statvfs (RAM_STAGING_DIR, &vfs) == -1 ||
+      (uint64_t) vfs.f_bavail * vfs.f_frsize < (uint64_t) g->memsize * 1024 * 1024 ||
       asprintf (&path, "%s/hatch-ram-XXXXXX", RAM_STAGING_DIR) == -1)
     return NULL;
   *fd = mkostemp (path, O_CLOEXEC);
@@ -1143,7 +1148,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   /* The RAM goes straight into the saved state's directory where no
    * tmpfs is available. */
-  staged = ram_staging_file (&staged_fd);
+  staged = ram_staging_file (g, &staged_fd);
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
     .ram_file = staged ? staged : ram, .ram_shared = true,
