@@ -265,8 +265,12 @@ case_fish (int argc, char **argv)
 
 /* parallel N GUESTFISH: N processes "GUESTFISH -a /dev/null run" at once
  * (total wall time), then N handles launched at once by N threads of this
- * program (wall time until all are up), with the resident memory of one
- * idle appliance's qemu. */
+ * program (wall time until all are up), each against one launch alone
+ * (the median of 3, same run): the ratio says how well N launches share
+ * the machine (N: no better than one after another).  Also the memory of
+ * an idle appliance's qemu, alone and with all N up: resident (RSS) and
+ * proportional (PSS: pages shared with other processes, such as a saved
+ * state mapped by every appliance, count divided among them). */
 struct par { guestfs_h *g; int r; };
 
 static void *
@@ -279,18 +283,28 @@ par_launch (void *arg)
   return NULL;
 }
 
-static long
-rss_kib (int pid)
+/* RSS and PSS of process pid in KiB (from /proc/PID/smaps_rollup); false
+ * if they cannot be read. */
+static bool
+memory_kib (int pid, long *rss, long *pss)
 {
   char path[64], line[256];
-  long kib = -1;
-  snprintf (path, sizeof path, "/proc/%d/status", pid);
+  *rss = *pss = -1;
+  snprintf (path, sizeof path, "/proc/%d/smaps_rollup", pid);
   FILE *f = fopen (path, "r");
-  while (f && fgets (line, sizeof line, f))
-    if (sscanf (line, "VmRSS: %ld", &kib) == 1)
-      break;
+  while (f && fgets (line, sizeof line, f)) {
+    sscanf (line, "Rss: %ld", rss);
+    sscanf (line, "Pss: %ld", pss);
+  }
   if (f) fclose (f);
-  return kib;
+  return *rss >= 0 && *pss >= 0;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
 }
 
 static int
@@ -303,6 +317,14 @@ case_parallel (int argc, char **argv)
   int n = atoi (argv[0]);
   if (n < 1 || n > 64) n = 8;
   char *const cmd[] = { argv[1], (char *) "-a", (char *) "/dev/null", (char *) "run", NULL };
+
+  /* One process alone. */
+  double one[3];
+  for (int k = 0; k < 3; ++k)
+    if ((one[k] = time_command (cmd)) < 0)
+      return 1;
+  qsort (one, 3, sizeof *one, cmp_double);
+
   double t0 = now ();
   pid_t pids[64];
   for (int i = 0; i < n; ++i) {
@@ -324,6 +346,26 @@ case_parallel (int argc, char **argv)
     return 1;
   }
   metric ("parallel_procs", t1 - t0, "s");
+  metric ("parallel_procs_one", one[1], "s");
+  metric ("parallel_procs_ratio", (t1 - t0) / one[1], "x");
+
+  /* One handle alone; the last one stays up, idle, for its memory. */
+  double lone[3];
+  long rss1 = -1, pss1 = -1;
+  for (int k = 0; k < 3; ++k) {
+    struct par p = { .g = create_handle () };
+    double s = now ();
+    par_launch (&p);
+    lone[k] = now () - s;
+    if (p.r == -1)
+      die (p.g, "launch");
+    if (k == 2) {
+      sleep (1);
+      memory_kib (guestfs_get_pid (p.g), &rss1, &pss1);
+    }
+    close_handle (p.g);
+  }
+  qsort (lone, 3, sizeof *lone, cmp_double);
 
   struct par p[64];
   pthread_t th[64];
@@ -338,12 +380,29 @@ case_parallel (int argc, char **argv)
   for (int i = 0; i < n; ++i)
     if (p[i].r == -1)
       die (p[i].g, "parallel launch");
-  long rss = rss_kib (guestfs_get_pid (p[0].g));
+  /* All N up and idle: the mean per appliance. */
+  sleep (1);
+  long rss = 0, pss = 0;
+  bool mem = true;
+  for (int i = 0; i < n; ++i) {
+    long r, q;
+    mem = mem && memory_kib (guestfs_get_pid (p[i].g), &r, &q);
+    rss += r;
+    pss += q;
+  }
   for (int i = 0; i < n; ++i)
     close_handle (p[i].g);
   metric ("parallel_threads", t1 - t0, "s");
-  if (rss > 0)
-    metric ("qemu_rss", rss / 1024.0, "MiB");
+  metric ("parallel_threads_one", lone[1], "s");
+  metric ("parallel_threads_ratio", (t1 - t0) / lone[1], "x");
+  if (rss1 >= 0) {
+    metric ("qemu_rss_1", rss1 / 1024.0, "MiB");
+    metric ("qemu_pss_1", pss1 / 1024.0, "MiB");
+  }
+  if (mem) {
+    metric ("qemu_rss_n", rss / 1024.0 / n, "MiB");
+    metric ("qemu_pss_n", pss / 1024.0 / n, "MiB");
+  }
   return 0;
 }
 
@@ -579,7 +638,7 @@ static const struct {
 } cases[] = {
   { "launch",   case_launch,   "launch                 create, add /dev/null, launch" },
   { "fish",     case_fish,     "fish GUESTFISH [DISK [cold]]  time GUESTFISH -a DISK run" },
-  { "parallel", case_parallel, "parallel N GUESTFISH   N launches at once: processes, then threads" },
+  { "parallel", case_parallel, "parallel N GUESTFISH   N launches at once (processes, then threads) against one alone; qemu RSS/PSS" },
   { "calls",    case_calls,    "calls N                N small calls on a mounted ext4" },
   { "transfer", case_transfer, "transfer SIZE_MIB      upload then download a file" },
   { "tree",     case_tree,     "tree N                 copy_in, tar_out, tar_in, copy_out of N small files" },

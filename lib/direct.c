@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -192,9 +193,19 @@ struct vm_variant {
   bool root_snapshot;     /* guest writes to root go to a throwaway overlay */
   const char *qmp_path;   /* QMP monitor socket (qemu connects), or NULL */
   /* The saved state to restore, or NULL.  qemu reads it from an open
-   * descriptor (-incoming fd:N): under -sandbox spawn=deny it may not
-   * start a helper such as "cat". */
+   * descriptor (fd:N): under -sandbox spawn=deny it may not start a
+   * helper such as "cat".  It waits (-incoming defer) until QMP has set
+   * the migration capability the state was saved with (set_ignore_shared)
+   * and names the descriptor (migrate-incoming). */
   const char *incoming;
+  /* Guest RAM in this file rather than anonymous memory, or NULL.  The
+   * boot that saves the state maps it shared, so that the guest's RAM
+   * ends up in the file and the migration stream skips it; a restore
+   * maps it private: every restored appliance reads the same pages from
+   * the host's page cache, copies only the pages its guest writes, and
+   * never writes the file. */
+  const char *ram_file;
+  bool ram_shared;
   /* The drive-less boot that saves the state (our own appliance, no
    * guest data) may spawn the "cat" that writes it: qemu 7.2 has no
    * file: migration, and fd: outgoing needs a descriptor passed over QMP. */
@@ -231,7 +242,8 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, "none");
   add_arg (&b, "-no-reboot");
   add_arg (&b, "-machine");
-  add_argf (&b, "q35,accel=%s", kvm ? "kvm" : "tcg");
+  add_argf (&b, "q35,accel=%s%s", kvm ? "kvm" : "tcg",
+            v->ram_file ? ",memory-backend=ram" : "");
   add_arg (&b, "-cpu");
   /* Without ERMS/FSRM the guest's kernel and libc copy memory with plain
    * moves, which TCG runs far faster than emulated "rep movsb"
@@ -241,6 +253,15 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_argf (&b, "%d", g->memsize);
   add_arg (&b, "-smp");
   add_argf (&b, "%d", g->smp);
+  if (v->ram_file) {
+    char *ram = qemu_escape (v->ram_file);
+    add_arg (&b, "-object");
+    add_argf (&b, "memory-backend-file,id=ram,size=%dM,mem-path=%s,share=%s",
+              g->memsize, ram ? ram : "", v->ram_shared ? "on" : "off");
+    if (!ram)
+      b.failed = true;
+    free (ram);
+  }
   /* qboot starts faster than SeaBIOS and is all a direct kernel boot needs. */
   if (access (QBOOT_ROM, R_OK) == 0 &&
       (!v->user_drives || guestfs_int_drives_allow_qboot (g))) {
@@ -333,7 +354,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   }
   if (v->incoming) {
     add_arg (&b, "-incoming");
-    add_argf (&b, "fd:%d", INCOMING_FD);
+    add_arg (&b, "defer");
   }
   /* guestfs_config parameters, last. */
   for (size_t i = 0; g->hv_params && g->hv_params[i] && g->hv_params[i + 1]; i += 2) {
@@ -736,7 +757,9 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
  * The first launch for an appliance boots it cold with no user drives,
  * waits for the daemon and saves the VM's state (qemu migration to a
  * file) with a qcow2 overlay that holds what the boot wrote to the root
- * image, in the per-user cache: DIR/snapshot-KEY/{state,root.qcow2},
+ * image, in the per-user cache: DIR/snapshot-KEY/{state,ram,root.qcow2}
+ * (ram: the guest's RAM, see vm_variant.ram_file; state: the devices'
+ * state, the stream skipping that RAM),
  * where KEY covers everything the state depends on (the VM's command line
  * -- machine, cpu, accelerator, memory, smp, kernel command line, device
  * set --, the kernel, initrd and root image files, the qemu binary and
@@ -746,7 +769,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
  * wait for the drives.  Anything that goes wrong falls back to a cold
  * boot, never to an error. */
 
-#define SNAPSHOT_FORMAT "hatch-snapshot-1"
+#define SNAPSHOT_FORMAT "hatch-snapshot-2"
 /* Waits for the steps of a save or a restore; a cold boot follows. */
 #define SNAPSHOT_STEP_MS 30000
 /* After a failed save, launches boot cold for this long before the next
@@ -803,6 +826,7 @@ snapshot_dir (guestfs_h *g, const struct hatch_appliance *app, bool kvm)
 {
   static const struct vm_variant key_variant = {
     .root = "ROOT", .root_format = "qcow2", .root_snapshot = true, .qmp_path = "QMP",
+    .ram_file = "RAM",
   };
   char **argv = build_qemu_argv (g, app, "CHANNEL", g->bulk_fd >= 0 ? "BULK" : NULL,
                                  kvm, &key_variant);
@@ -947,6 +971,145 @@ qmp_wait_status (struct qmp *q, const char *query, const char *field,
   }
 }
 
+/* The migration capability x-ignore-shared, on both sides of a save: the
+ * stream leaves out RAM mapped shared (the saving boot's RAM file), and
+ * the restoring qemu expects the stream without it. */
+static int
+set_ignore_shared (struct qmp *q, char **err)
+{
+  json_object *cap = json_object_new_object ();
+  json_object_object_add (cap, "capability", json_object_new_string ("x-ignore-shared"));
+  json_object_object_add (cap, "state", json_object_new_boolean (1));
+  json_object *caps = json_object_new_array ();
+  json_object_array_add (caps, cap);
+  json_object *args = json_object_new_object ();
+  json_object_object_add (args, "capabilities", caps);
+  return qmp_run (q, "migrate-set-capabilities", args, err);
+}
+
+/* Write a saved file's data to the disk before it is published: a state
+ * whose RAM file lost pages in a host crash would restore a broken guest
+ * rather than fail to load. */
+static int
+sync_file (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  int r = fdatasync (fd);
+  close (fd);
+  return r;
+}
+
+/* Where the saving boot keeps the guest's RAM: a file on tmpfs, whose
+ * pages cost the guest no more than anonymous memory (the same file on
+ * the cache's disk filesystem made the boot under TCG up to twice as
+ * slow: every first write to a page is a filesystem page fault, and
+ * writeback write-protects the pages again).  The file is unlinked once
+ * qemu has it (the caller keeps *fd open), so nothing is left behind.
+ * The tmpfs must have room for all of the guest's memory: a guest that
+ * fills a small one (containers often have 64 MB) would kill qemu.
+ * NULL (malloc'd name otherwise), *fd -1: no such tmpfs here. */
+#define RAM_STAGING_DIR "/dev/shm"
+static char *
+ram_staging_file (guestfs_h *g, int *fd)
+{
+  char *path;
+  *fd = -1;
+  struct stat st;
+  struct statvfs vfs;
+  if (stat (RAM_STAGING_DIR, &st) == -1 || !S_ISDIR (st.st_mode) ||
+      access (RAM_STAGING_DIR, W_OK) == -1 || statvfs (RAM_STAGING_DIR, &vfs) == -1 ||
+      (uint64_t) vfs.f_bavail * vfs.f_frsize < (uint64_t) g->memsize * 1024 * 1024 ||
+      asprintf (&path, "%s/hatch-ram-XXXXXX", RAM_STAGING_DIR) == -1)
+    return NULL;
+  *fd = mkostemp (path, O_CLOEXEC);
+  if (*fd == -1) {
+    free (path);
+    return NULL;
+  }
+  return path;
+}
+
+static bool
+page_is_zero (const char *p, size_t n)
+{
+  static const char zero[4096];
+  return memcmp (p, zero, n) == 0;
+}
+
+/* Copy the saved RAM from src (the staging file) into a new file dst,
+ * writing only the pages that are not zero: the rest stays a hole, read
+ * back as zeros.  0, or -1 with errno. */
+static int
+copy_ram (int src, const char *dst_path)
+{
+  enum { CHUNK = 1 << 20, PAGE = 4096 };
+  struct stat st;
+  if (fstat (src, &st) == -1)
+    return -1;
+  int dst = open (dst_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (dst == -1)
+    return -1;
+  char *buf = malloc (CHUNK);
+  int ret = -1;
+  if (!buf || ftruncate (dst, st.st_size) == -1)
+    goto out;
+  off_t pos = 0;
+  while (pos < st.st_size) {
+    off_t data = lseek (src, pos, SEEK_DATA);
+    if (data == -1) {
+      if (errno == ENXIO)
+        break;          /* only a hole is left */
+      goto out;
+    }
+    off_t hole = lseek (src, data, SEEK_HOLE);
+    if (hole == -1)
+      goto out;
+    for (off_t o = data; o < hole; ) {
+      size_t want = hole - o < CHUNK ? (size_t) (hole - o) : CHUNK;
+      ssize_t r = pread (src, buf, want, o);
+      if (r <= 0) {
+        if (r == 0)
+          errno = EIO;
+        goto out;
+      }
+      for (size_t i = 0; i < (size_t) r; ) {
+        size_t n = (size_t) r - i < PAGE ? (size_t) r - i : PAGE;
+        if (page_is_zero (buf + i, n)) {
+          i += n;
+          continue;
+        }
+        size_t j = i + n;     /* a run of pages that are not zero */
+        while (j < (size_t) r) {
+          size_t m = (size_t) r - j < PAGE ? (size_t) r - j : PAGE;
+          if (page_is_zero (buf + j, m))
+            break;
+          j += m;
+        }
+        for (size_t k = i; k < j; ) {
+          ssize_t w = pwrite (dst, buf + k, j - k, o + (off_t) k);
+          if (w <= 0) {
+            if (w == 0)
+              errno = EIO;
+            goto out;
+          }
+          k += (size_t) w;
+        }
+        i = j;
+      }
+      o += r;
+    }
+    pos = hole;
+  }
+  ret = fdatasync (dst);
+ out:
+  free (buf);
+  if (close (dst) == -1)
+    ret = -1;
+  return ret;
+}
+
 /* Boot the appliance cold with no user drives and save its state into
  * dir (made atomically: built beside it, then renamed).  0, -1, or
  * KVM_FAILED (why says how) when KVM could not run the boot. */
@@ -956,15 +1119,17 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
 {
   int ret = -1;
   char *tmp = NULL, *overlay = NULL, *state = NULL, *qmp_path = NULL, *uri = NULL;
-  char *qstate = NULL, *err = NULL;
+  char *qstate = NULL, *err = NULL, *ram = NULL;
   struct qmp *q = NULL;
-  int qfd = -1;
+  int qfd = -1, staged_fd = -1;
+  char *staged = NULL;
   if (asprintf (&tmp, "%s.tmpXXXXXX", dir) == -1 || !mkdtemp (tmp)) {
     snprintf (why, whylen, "mkdtemp %s.tmpXXXXXX: %s", dir, strerror (errno));
     goto out;
   }
   if (asprintf (&overlay, "%s/root.qcow2", tmp) == -1 ||
       asprintf (&state, "%s/state", tmp) == -1 ||
+      asprintf (&ram, "%s/ram", tmp) == -1 ||
       asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1 ||
       !(qstate = shell_quote (state)) ||
       asprintf (&uri, "exec:cat > %s", qstate) == -1) {
@@ -981,10 +1146,19 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     snprintf (why, whylen, "qemu-img create %s failed", overlay);
     goto out;
   }
+  /* The RAM goes straight into the saved state's directory where no
+   * tmpfs is available. */
+  staged = ram_staging_file (g, &staged_fd);
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
+    .ram_file = staged ? staged : ram, .ram_shared = true,
   };
   enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
+  if (staged) {
+    unlink (staged);    /* qemu has it mapped: the guest is running */
+    free (staged);
+    staged = NULL;
+  }
   if (sr != STARTED) {
     if (sr == KVM_FAILED)
       ret = KVM_FAILED;
@@ -1003,6 +1177,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   static const char *const migrating[] = { "setup", "active", "device", "pre-switchover", NULL };
   char *status = NULL;
   if (qmp_run (q, "stop", NULL, &err) == -1 ||
+      set_ignore_shared (q, &err) == -1 ||
       qmp_run (q, "migrate-set-parameters", params, &err) == -1 ||
       qmp_run (q, "migrate", margs, &err) == -1 ||
       !(status = qmp_wait_status (q, "query-migrate", "status", migrating,
@@ -1021,6 +1196,14 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   if (g->qemu_pid > 0 && wait_qemu (g, 5000, &st))
     g->qemu_pid = 0;
   abandon_qemu (g);
+  if (staged_fd >= 0 && copy_ram (staged_fd, ram) == -1) {
+    snprintf (why, whylen, "copying the saved RAM to %s: %s", ram, strerror (errno));
+    goto out;
+  }
+  if (sync_file (ram) == -1 || sync_file (state) == -1 || sync_file (overlay) == -1) {
+    snprintf (why, whylen, "syncing the saved state: %s", strerror (errno));
+    goto out;
+  }
   /* Publish: if another process got there first, its state serves. */
   if (rename (tmp, dir) == -1) {
     if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -1049,6 +1232,13 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   free (qmp_path);
   free (qstate);
   free (uri);
+  free (ram);
+  if (staged) {
+    unlink (staged);
+    free (staged);
+  }
+  if (staged_fd >= 0)
+    close (staged_fd);
   return ret;
 }
 
@@ -1061,12 +1251,13 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
                const char *dir, int timeout_ms, char *why, size_t whylen)
 {
   enum restore_result ret = STATE_BAD;
-  char *overlay = NULL, *state = NULL, *qmp_path = NULL;
+  char *overlay = NULL, *state = NULL, *qmp_path = NULL, *ram = NULL;
   char *err = NULL, *status = NULL;
   struct qmp *q = NULL;
   int qfd = -1;
   if (asprintf (&overlay, "%s/root.qcow2", dir) == -1 ||
       asprintf (&state, "%s/state", dir) == -1 ||
+      asprintf (&ram, "%s/ram", dir) == -1 ||
       asprintf (&qmp_path, "%s/qmp.sock", g->sockdir) == -1) {
     snprintf (why, whylen, "out of memory");
     ret = RESTORE_FAILED;
@@ -1074,7 +1265,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .root_snapshot = true,
-    .qmp_path = qmp_path, .incoming = state,
+    .qmp_path = qmp_path, .incoming = state, .ram_file = ram,
   };
   if (start_appliance (g, app, kvm, false, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
     if (!*why)
@@ -1082,9 +1273,18 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     goto out;
   }
   q = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
+  if (!q || set_ignore_shared (q, &err) == -1) {
+    snprintf (why, whylen, "%s", err ? err : "QMP failed");
+    goto out;
+  }
+  char uri[32];
+  snprintf (uri, sizeof uri, "fd:%d", INCOMING_FD);
+  json_object *in = json_object_new_object ();
+  json_object_object_add (in, "uri", json_object_new_string (uri));
   static const char *const loading[] = { "inmigrate", "restore-vm", NULL };
-  if (!q || !(status = qmp_wait_status (q, "query-status", "status", loading,
-                                        SNAPSHOT_STEP_MS, &err))) {
+  if (qmp_run (q, "migrate-incoming", in, &err) == -1 ||
+      !(status = qmp_wait_status (q, "query-status", "status", loading,
+                                  SNAPSHOT_STEP_MS, &err))) {
     snprintf (why, whylen, "%s", err ? err : "QMP failed");
     goto out;
   }
@@ -1118,6 +1318,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   free (status);
   free (overlay);
   free (state);
+  free (ram);
   free (qmp_path);
   return ret;
 }

@@ -3,7 +3,8 @@
 # after the restore are /dev/sda, /dev/sdb ... in add order with their
 # options honoured, each restored appliance gets fresh random state and
 # the host's clock, and a saved state that cannot be restored gives a
-# cold boot, not an error.
+# cold boot, not an error.  Restored appliances share the saved RAM
+# file's pages and never write the saved files.
 . "$(dirname "$0")/fish-lib.bash"
 need_launch
 unset LIBGUESTFS_BACKEND_SETTINGS
@@ -99,9 +100,46 @@ mkdir -p "$tmp/cache"
 private () { LIBGUESTFS_PATH=$appdir LIBGUESTFS_CACHEDIR=$tmp/cache "$fish" -v --ro -a "$tmp/a.img" run : pread-device /dev/sda 7 0; }
 private > "$tmp/out" 2> "$tmp/err"
 state=$(ls "$tmp"/cache/hatch-appliance-*/snapshot-*/state 2> /dev/null | head -1)
-if [ -n "$state" ] && [ "$(cat "$tmp/out")" = written ]; then ok "a first launch saves the state ($(du -h "$state" | cut -f1))"
+if [ -n "$state" ] && [ -s "$(dirname "$state")/ram" ] && [ "$(cat "$tmp/out")" = written ]; then
+  ok "a first launch saves the state ($(du -h "$state" | cut -f1), RAM $(du -h "$(dirname "$state")/ram" | cut -f1))"
 else notok "a first launch saves the state"; fi
+# Restored appliances map the saved RAM file private (lib/direct.c): two
+# idle at once share its pages in the host's page cache, so each one's
+# proportional set size (PSS) is well below its resident set (RSS); and
+# no restore writes the saved files.
+saved_files () { (cd "$(dirname "$state")" && sha256sum state ram root.qcow2 &&
+                  stat -c '%n %s %Y' state ram root.qcow2); }
+# hold N: a restored appliance that prints qemu's pid, then stays idle
+# until $tmp/go exists (or a minute passed).
+hold () {
+  LIBGUESTFS_PATH=$appdir LIBGUESTFS_CACHEDIR=$tmp/cache "$fish" -v --ro -a "$tmp/a.img" <<EOF > "$tmp/hold$1" 2> "$tmp/holderr$1"
+run
+get-pid
+!touch $tmp/up$1; i=0; while [ ! -e $tmp/go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i+1)); done
+EOF
+}
+# memory KEY PID: that field of /proc/PID/smaps_rollup, in KiB
+memory () { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/smaps_rollup" 2> /dev/null; }
 if [ -n "$state" ]; then
+  before=$(saved_files)
+  hold 1 & h1=$!; hold 2 & h2=$!
+  for i in $(seq 600); do [ -e "$tmp/up1" ] && [ -e "$tmp/up2" ] && break; sleep 0.1; done
+  pid=$(head -1 "$tmp/hold2")
+  rss=$(memory Rss "$pid"); pss=$(memory Pss "$pid")
+  touch "$tmp/go"; wait $h1 $h2
+  if [ ! -r /proc/self/smaps_rollup ]; then
+    skip "a second restored appliance shares the saved RAM (no smaps_rollup here)"
+  elif grep -q 'launch finished (restored)' "$tmp/holderr1" && grep -q 'launch finished (restored)' "$tmp/holderr2" &&
+       [ -n "$rss" ] && [ -n "$pss" ] && [ $((pss * 10)) -lt $((rss * 8)) ]; then
+    ok "a second restored appliance shares the saved RAM: qemu RSS $((rss / 1024)) MiB, PSS $((pss / 1024)) MiB"
+  else
+    echo "# qemu $pid: RSS ${rss:-?} KiB, PSS ${pss:-?} KiB"
+    cp "$tmp/hold2" "$tmp/out"; cp "$tmp/holderr2" "$tmp/err"
+    notok "a second restored appliance shares the saved RAM"
+  fi
+  if [ "$(saved_files)" = "$before" ]; then ok "restores leave the saved state, RAM and overlay unchanged"
+  else diff <(echo "$before") <(saved_files) | sed 's/^/# /'; notok "restores leave the saved state, RAM and overlay unchanged"; fi
+
   head -c 100000 /dev/urandom > "$state"
   private > "$tmp/out" 2> "$tmp/err"
   if [ $? = 0 ] && [ "$(cat "$tmp/out")" = written ] && grep -q 'booting cold' "$tmp/err" &&
