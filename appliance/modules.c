@@ -17,7 +17,7 @@
 /* What the boot needs.  Names missing from modules.dep are either built
  * into the kernel (fine) or absent (logged).  */
 static const char *const boot_modules[] = {
-  "virtio_pci", "virtio_mmio",     /* the virtio transports */
+  "virtio_pci",                    /* the virtio transport (q35: PCI) */
   "virtio_blk",                    /* the root disk, /dev/vda */
   "crc32c_intel", "crc32c_generic",/* ext4/jbd2 soft dependency */
   "ext4",                          /* mounts the ext2 root */

@@ -1,6 +1,8 @@
 /* launch and shutdown (library-side actions). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "guestfs-internal.h"
@@ -18,6 +20,21 @@ guestfs_int_check_drive_format (guestfs_h *g, struct drive *d)
     return 0;
   if (d->format)
     return strcmp (d->format, "raw") == 0 ? 0 : guestfs_int_check_backing_chain (g, d->filename);
+  /* Nothing to read, nothing to guess: /dev/null and empty files are raw
+   * (and running qemu-img costs a process start, much of a launch on a
+   * busy host). */
+  struct stat st;
+  if (stat (d->filename, &st) == 0 &&
+      ((S_ISCHR (st.st_mode) && st.st_rdev == makedev (1, 3)) ||
+       (S_ISREG (st.st_mode) && st.st_size == 0))) {
+    debug (g, "drive %s: no format given; empty, so raw", d->filename);
+    d->format = strdup ("raw");
+    if (!d->format) {
+      guestfs_int_perrorf (g, "strdup");
+      return -1;
+    }
+    return 0;
+  }
   char *format = NULL;
   if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1)
     return -1;

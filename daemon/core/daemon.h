@@ -165,6 +165,9 @@ void sandbox_enter (const char *directory);
  * in_fd and write its members into the guest directory, every path
  * resolved inside the guest; errors on stderr.  Returns the exit status
  * (0, or 2 if a member was refused or failed). */
+/* Open libarchive first (it is opened on first use, core/lazylib.h):
+ * -1 after replying with the error. */
+int tar_extract_prepare (void);
 int tar_extract (int in_fd, const char *directory, int flags);
 
 /* ---- guest paths (sysroot.c) ---- */

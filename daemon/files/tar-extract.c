@@ -45,6 +45,38 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "lazylib.h"
+
+#define ARCHIVE_FUNCTIONS(X) \
+  X (archive_entry_acl_count) \
+  X (archive_entry_acl_to_text) \
+  X (archive_entry_atime) \
+  X (archive_entry_atime_is_set) \
+  X (archive_entry_atime_nsec) \
+  X (archive_entry_filetype) \
+  X (archive_entry_gid) \
+  X (archive_entry_hardlink) \
+  X (archive_entry_mtime) \
+  X (archive_entry_mtime_nsec) \
+  X (archive_entry_pathname) \
+  X (archive_entry_perm) \
+  X (archive_entry_rdev) \
+  X (archive_entry_size) \
+  X (archive_entry_symlink) \
+  X (archive_entry_uid) \
+  X (archive_entry_xattr_next) \
+  X (archive_entry_xattr_reset) \
+  X (archive_error_string) \
+  X (archive_read_data_block) \
+  X (archive_read_free) \
+  X (archive_read_new) \
+  X (archive_read_next_header) \
+  X (archive_read_open_fd) \
+  X (archive_read_support_filter_all) \
+  X (archive_read_support_format_empty) \
+  X (archive_read_support_format_gnutar) \
+  X (archive_read_support_format_tar)
+LAZY_LIBRARY (HATCH_LIBARCHIVE_SONAME, ARCHIVE_FUNCTIONS)
 
 struct deferred_dir {
   char *path;                   /* guest path */
@@ -207,8 +239,8 @@ set_xattrs_fd (struct extract *x, const char *member, int fd, struct archive_ent
   const char *name;
   const void *value;
   size_t size;
-  archive_entry_xattr_reset (e);
-  while (archive_entry_xattr_next (e, &name, &value, &size) == ARCHIVE_OK) {
+  lib.archive_entry_xattr_reset (e);
+  while (lib.archive_entry_xattr_next (e, &name, &value, &size) == ARCHIVE_OK) {
     bool selinux = strcmp (name, "security.selinux") == 0;
     if (selinux ? !(x->flags & TAR_EXTRACT_SELINUX) : !(x->flags & TAR_EXTRACT_XATTRS))
       continue;
@@ -230,9 +262,9 @@ set_acls_fd (struct extract *x, const char *member, int fd, struct archive_entry
   for (size_t i = 0; i < 2; i++) {
     if (kinds[i].t == ACL_TYPE_DEFAULT && !dir)
       continue;
-    if (archive_entry_acl_count (e, kinds[i].ae) <= 0)
+    if (lib.archive_entry_acl_count (e, kinds[i].ae) <= 0)
       continue;
-    char *text = archive_entry_acl_to_text (e, NULL, kinds[i].ae);
+    char *text = lib.archive_entry_acl_to_text (e, NULL, kinds[i].ae);
     acl_t acl = text ? acl_from_text (text) : NULL;
     int r = -1;
     if (acl) {
@@ -254,10 +286,10 @@ set_acls_fd (struct extract *x, const char *member, int fd, struct archive_entry
 static void
 entry_times (struct archive_entry *e, struct timespec t[2])
 {
-  t[0].tv_sec = archive_entry_atime_is_set (e) ? archive_entry_atime (e) : archive_entry_mtime (e);
-  t[0].tv_nsec = archive_entry_atime_is_set (e) ? archive_entry_atime_nsec (e) : archive_entry_mtime_nsec (e);
-  t[1].tv_sec = archive_entry_mtime (e);
-  t[1].tv_nsec = archive_entry_mtime_nsec (e);
+  t[0].tv_sec = lib.archive_entry_atime_is_set (e) ? lib.archive_entry_atime (e) : lib.archive_entry_mtime (e);
+  t[0].tv_nsec = lib.archive_entry_atime_is_set (e) ? lib.archive_entry_atime_nsec (e) : lib.archive_entry_mtime_nsec (e);
+  t[1].tv_sec = lib.archive_entry_mtime (e);
+  t[1].tv_nsec = lib.archive_entry_mtime_nsec (e);
 }
 
 /* The data of a regular file member into FD (holes stay holes). */
@@ -269,7 +301,7 @@ write_data (struct archive *a, int fd, int64_t size)
   la_int64_t off;
   int64_t end = 0;
   int r;
-  while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK) {
+  while ((r = lib.archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK) {
     if (len > 0 && off + (int64_t) len > end)
       end = off + (int64_t) len;
     const char *p = buf;
@@ -337,7 +369,7 @@ add_dir (struct extract *x, const char *path, struct archive_entry *e)
   d->path = strdup (path);
   if (d->path == NULL)
     return;
-  d->mode = archive_entry_perm (e);
+  d->mode = lib.archive_entry_perm (e);
   entry_times (e, d->times);
   x->ndirs++;
 }
@@ -367,8 +399,8 @@ add_link (struct extract *x, const char *path, const char *member, const char *t
   }
   l->dev = st.st_dev;
   l->ino = st.st_ino;
-  l->uid = (uid_t) archive_entry_uid (e);
-  l->gid = (gid_t) archive_entry_gid (e);
+  l->uid = (uid_t) lib.archive_entry_uid (e);
+  l->gid = (gid_t) lib.archive_entry_gid (e);
   entry_times (e, l->times);
   x->nlinks++;
 }
@@ -388,7 +420,7 @@ make_placeholder (int dfd, const char *base)
 static void
 extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
 {
-  const char *raw = archive_entry_pathname (e);
+  const char *raw = lib.archive_entry_pathname (e);
   if (raw == NULL) {
     member_error (x, "a member without a name");
     return;
@@ -402,8 +434,8 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
   char *slash = strrchr (member, '/');
   char *parent = slash ? strndup (member, (size_t) (slash - member)) : strdup ("");
   const char *base = slash ? slash + 1 : member;
-  mode_t type = archive_entry_filetype (e);
-  const char *hardlink = archive_entry_hardlink (e);
+  mode_t type = lib.archive_entry_filetype (e);
+  const char *hardlink = lib.archive_entry_hardlink (e);
   int dfd = -1;
 
   if (!path || !parent)
@@ -418,8 +450,8 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
     member_error (x, "%s: %s%s%m", raw, *parent ? parent : "", *parent ? ": " : "");
     goto out;
   }
-  uid_t uid = (uid_t) archive_entry_uid (e);
-  gid_t gid = (gid_t) archive_entry_gid (e);
+  uid_t uid = (uid_t) lib.archive_entry_uid (e);
+  gid_t gid = (gid_t) lib.archive_entry_gid (e);
   struct timespec times[2];
   entry_times (e, times);
 
@@ -483,7 +515,7 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
      * system call counts: the file is created with its final mode (the
      * umask is 0 here), and owner and mode are set again only when
      * creation cannot have given them. */
-    mode_t perm = archive_entry_perm (e);
+    mode_t perm = lib.archive_entry_perm (e);
     bool special = perm & (S_ISUID | S_ISGID);
     int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      special ? 0600 : perm);
@@ -496,9 +528,9 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
       member_error (x, "%s: %m", raw);
       goto out;
     }
-    if (write_data (a, fd, archive_entry_size (e)) == -1)
+    if (write_data (a, fd, lib.archive_entry_size (e)) == -1)
       member_error (x, "%s: writing: %s", raw,
-                    errno == EIO ? archive_error_string (a) ?: "read error" : strerror (errno));
+                    errno == EIO ? lib.archive_error_string (a) ?: "read error" : strerror (errno));
     bool owned = uid == geteuid () && gid == getegid () && !x->parent_setgid;
     if (!owned && fchown (fd, uid, gid) == -1)
       member_error (x, "%s: chown: %m", raw);
@@ -513,7 +545,7 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
     break;
   }
   case AE_IFLNK: {
-    const char *target = archive_entry_symlink (e);
+    const char *target = lib.archive_entry_symlink (e);
     if (target == NULL || make_placeholder (dfd, base) == -1) {
       member_error (x, "%s: %m", raw);
       goto out;
@@ -523,13 +555,13 @@ extract_member (struct extract *x, struct archive *a, struct archive_entry *e)
   }
   case AE_IFCHR: case AE_IFBLK: case AE_IFIFO: {
     clear_place (dfd, base);
-    mode_t m = type | archive_entry_perm (e);
-    if (mknodat (dfd, base, m, archive_entry_rdev (e)) == -1) {
+    mode_t m = type | lib.archive_entry_perm (e);
+    if (mknodat (dfd, base, m, lib.archive_entry_rdev (e)) == -1) {
       member_error (x, "%s: %m", raw);
       goto out;
     }
     if (fchownat (dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) == -1 ||
-        fchmodat (dfd, base, archive_entry_perm (e), 0) == -1 ||
+        fchmodat (dfd, base, lib.archive_entry_perm (e), 0) == -1 ||
         utimensat (dfd, base, times, AT_SYMLINK_NOFOLLOW) == -1)
       member_error (x, "%s: %m", raw);
     break;
@@ -580,32 +612,40 @@ finish (struct extract *x)
   }
 }
 
+/* Open libarchive (replying with the error when it is missing): in the
+ * daemon, before it forks the extracting child. */
+int
+tar_extract_prepare (void)
+{
+  return lib_load ();
+}
+
 int
 tar_extract (int in_fd, const char *directory, int flags)
 {
   struct extract x = { .directory = directory, .flags = flags };
-  struct archive *a = archive_read_new ();
+  struct archive *a = lib.archive_read_new ();
   if (a == NULL) {
     fprintf (stderr, "tar_in: out of memory\n");
     return 2;
   }
-  archive_read_support_filter_all (a);
-  archive_read_support_format_tar (a);
-  archive_read_support_format_gnutar (a);
-  archive_read_support_format_empty (a);
+  lib.archive_read_support_filter_all (a);
+  lib.archive_read_support_format_tar (a);
+  lib.archive_read_support_format_gnutar (a);
+  lib.archive_read_support_format_empty (a);
   umask (0);
-  int r = archive_read_open_fd (a, in_fd, 1024 * 1024);
+  int r = lib.archive_read_open_fd (a, in_fd, 1024 * 1024);
   struct archive_entry *e;
   while (r == ARCHIVE_OK || r == ARCHIVE_WARN) {
-    r = archive_read_next_header (a, &e);
+    r = lib.archive_read_next_header (a, &e);
     if (r == ARCHIVE_WARN)
-      fprintf (stderr, "tar_in: %s\n", archive_error_string (a));
+      fprintf (stderr, "tar_in: %s\n", lib.archive_error_string (a));
     if (r == ARCHIVE_OK || r == ARCHIVE_WARN)
       extract_member (&x, a, e);
   }
   if (r != ARCHIVE_EOF) {
     fprintf (stderr, "tar_in: the archive is unreadable: %s\n",
-             archive_error_string (a) ?: "unknown error");
+             lib.archive_error_string (a) ?: "unknown error");
     x.failures++;
   }
   if (x.parent) {
@@ -613,6 +653,6 @@ tar_extract (int in_fd, const char *directory, int flags)
     free (x.parent);
   }
   finish (&x);
-  archive_read_free (a);
+  lib.archive_read_free (a);
   return x.failures ? 2 : 0;
 }

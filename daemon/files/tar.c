@@ -87,6 +87,8 @@ do_tar_in (const char *directory, const char *compress, int xattrs, int selinux,
     reply_with_error_errno (ENOTDIR, "%s: not a directory", directory);
     return -1;
   }
+  if (tar_extract_prepare () == -1)
+    return -1;
   CLEANUP_CLOSE int errfd = memfd_create ("tar-stderr", MFD_CLOEXEC);
   int p[2];
   if (errfd == -1 || pipe2 (p, O_CLOEXEC) == -1) {

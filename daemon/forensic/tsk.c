@@ -18,6 +18,17 @@
 #include "actions-gen.h"
 #include "protocol.h"
 #include "protocol-gen.h"
+#include "lazylib.h"
+
+#define TSK_FUNCTIONS(X) \
+  X (tsk_error_get) \
+  X (tsk_error_reset) \
+  X (tsk_fs_close) \
+  X (tsk_fs_dir_walk) \
+  X (tsk_fs_open_img) \
+  X (tsk_img_close) \
+  X (tsk_img_open_sing)
+LAZY_LIBRARY (HATCH_LIBTSK_SONAME, TSK_FUNCTIONS)
 
 /* Entry flags of tsk_dirent (guestfs(3) filesystem_walk). */
 #define DIRENT_ALLOCATED   0x1
@@ -127,19 +138,21 @@ walk_cb (TSK_FS_FILE *file, const char *path, void *opaque)
 static int
 walk_device (const char *device, struct walk *w)
 {
+  if (lib_load () == -1)
+    return -1;
   xdr_enc_init (&w->out);
-  TSK_IMG_INFO *img = tsk_img_open_sing (device, TSK_IMG_TYPE_RAW, 0);
+  TSK_IMG_INFO *img = lib.tsk_img_open_sing (device, TSK_IMG_TYPE_RAW, 0);
   if (img == NULL) {
-    reply_with_error ("%s: %s", device, tsk_error_get ());
-    tsk_error_reset ();
+    reply_with_error ("%s: %s", device, lib.tsk_error_get ());
+    lib.tsk_error_reset ();
     xdr_free_buf (&w->out);
     return -1;
   }
-  TSK_FS_INFO *fs = tsk_fs_open_img (img, 0, TSK_FS_TYPE_DETECT);
+  TSK_FS_INFO *fs = lib.tsk_fs_open_img (img, 0, TSK_FS_TYPE_DETECT);
   if (fs == NULL) {
-    reply_with_error ("%s: %s", device, tsk_error_get ());
-    tsk_error_reset ();
-    tsk_img_close (img);
+    reply_with_error ("%s: %s", device, lib.tsk_error_get ());
+    lib.tsk_error_reset ();
+    lib.tsk_img_close (img);
     xdr_free_buf (&w->out);
     return -1;
   }
@@ -147,7 +160,7 @@ walk_device (const char *device, struct walk *w)
    * gone, and TSK finds its inode only as $OrphanFiles/OrphanFile-N. */
   int flags = TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC |
               TSK_FS_DIR_WALK_FLAG_RECURSE;
-  uint8_t r = tsk_fs_dir_walk (fs, fs->root_inum, (TSK_FS_DIR_WALK_FLAG_ENUM) flags,
+  uint8_t r = lib.tsk_fs_dir_walk (fs, fs->root_inum, (TSK_FS_DIR_WALK_FLAG_ENUM) flags,
                                walk_cb, w);
   int ret = 0;
   if (w->failed) {
@@ -155,7 +168,7 @@ walk_device (const char *device, struct walk *w)
     ret = -1;
   }
   else if (r != 0) {
-    const char *msg = tsk_error_get ();
+    const char *msg = lib.tsk_error_get ();
     if (w->started)
       send_file_end (1);
     reply_with_error ("%s: %s", device, msg ? msg : "filesystem walk failed");
@@ -165,9 +178,9 @@ walk_device (const char *device, struct walk *w)
     reply_with_error ("%s: sending the entries failed", device);
     ret = -1;
   }
-  tsk_error_reset ();
-  tsk_fs_close (fs);
-  tsk_img_close (img);
+  lib.tsk_error_reset ();
+  lib.tsk_fs_close (fs);
+  lib.tsk_img_close (img);
   xdr_free_buf (&w->out);
   return ret;
 }

@@ -19,6 +19,20 @@
 #include "actions-gen.h"
 #include "protocol.h"
 #include "protocol-gen.h"
+#include "lazylib.h"
+
+#define YARA_FUNCTIONS(X) \
+  X (yr_compiler_add_fd) \
+  X (yr_compiler_create) \
+  X (yr_compiler_destroy) \
+  X (yr_compiler_get_rules) \
+  X (yr_compiler_set_callback) \
+  X (yr_compiler_set_include_callback) \
+  X (yr_initialize) \
+  X (yr_rules_destroy) \
+  X (yr_rules_load) \
+  X (yr_rules_scan_fd)
+LAZY_LIBRARY (HATCH_LIBYARA_SONAME, YARA_FUNCTIONS)
 
 static YR_RULES *rules;
 static bool yara_ready;
@@ -27,7 +41,9 @@ static int
 init_yara (void)
 {
   if (!yara_ready) {
-    int r = yr_initialize ();
+    if (lib_load () == -1)
+      return -1;
+    int r = lib.yr_initialize ();
     if (r != ERROR_SUCCESS) {
       reply_with_error ("could not initialize libyara (error %d)", r);
       return -1;
@@ -109,7 +125,7 @@ do_yara_load (void)
   if (pread (fd, magic, sizeof magic, 0) == (ssize_t) sizeof magic &&
       memcmp (magic, "YARA", 4) == 0) {
     CLEANUP_FREE char *p = fd_path (fd);
-    int r = p ? yr_rules_load (p, &new_rules) : ERROR_COULD_NOT_OPEN_FILE;
+    int r = p ? lib.yr_rules_load (p, &new_rules) : ERROR_COULD_NOT_OPEN_FILE;
     close (fd);
     if (r != ERROR_SUCCESS) {
       reply_with_error ("could not load the compiled rules (libyara error %d; "
@@ -119,32 +135,32 @@ do_yara_load (void)
   }
   else {
     YR_COMPILER *c = NULL;
-    if (yr_compiler_create (&c) != ERROR_SUCCESS) {
+    if (lib.yr_compiler_create (&c) != ERROR_SUCCESS) {
       close (fd);
       reply_with_error ("could not create the Yara compiler");
       return -1;
     }
     struct compile_errors e = { .count = 0 };
-    yr_compiler_set_callback (c, compiler_cb, &e);
-    yr_compiler_set_include_callback (c, no_includes, NULL, NULL);
+    lib.yr_compiler_set_callback (c, compiler_cb, &e);
+    lib.yr_compiler_set_include_callback (c, no_includes, NULL, NULL);
     lseek (fd, 0, SEEK_SET);
-    int nerr = yr_compiler_add_fd (c, fd, NULL, "rules");
+    int nerr = lib.yr_compiler_add_fd (c, fd, NULL, "rules");
     close (fd);
     if (nerr > 0) {
-      yr_compiler_destroy (c);
+      lib.yr_compiler_destroy (c);
       reply_with_error ("%d error(s) compiling the rules: %s", nerr,
                         e.msg[0] ? e.msg : "unknown error");
       return -1;
     }
-    int r = yr_compiler_get_rules (c, &new_rules);
-    yr_compiler_destroy (c);
+    int r = lib.yr_compiler_get_rules (c, &new_rules);
+    lib.yr_compiler_destroy (c);
     if (r != ERROR_SUCCESS) {
       reply_with_error ("could not build the rules (libyara error %d)", r);
       return -1;
     }
   }
   if (rules)
-    yr_rules_destroy (rules);
+    lib.yr_rules_destroy (rules);
   rules = new_rules;
   return 0;
 }
@@ -156,7 +172,7 @@ do_yara_destroy (void)
     reply_with_error_errno (EINVAL, "no Yara rules are loaded: call yara_load first");
     return -1;
   }
-  yr_rules_destroy (rules);
+  lib.yr_rules_destroy (rules);
   rules = NULL;
   return 0;
 }
@@ -204,7 +220,7 @@ do_internal_yara_scan (const char *path)
     return -1;
   struct scan s = { .path = path };
   xdr_enc_init (&s.out);
-  int r = yr_rules_scan_fd (rules, fd, 0, scan_cb, &s, 0);
+  int r = lib.yr_rules_scan_fd (rules, fd, 0, scan_cb, &s, 0);
   if (r != ERROR_SUCCESS || s.error) {
     xdr_free_buf (&s.out);
     reply_with_error ("%s: %s", path,

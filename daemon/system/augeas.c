@@ -26,6 +26,30 @@
 
 #include "daemon.h"
 #include "actions-gen.h"
+#include "lazylib.h"
+
+#define AUGEAS_FUNCTIONS(X) \
+  X (aug_close) \
+  X (aug_defnode) \
+  X (aug_defvar) \
+  X (aug_error) \
+  X (aug_error_details) \
+  X (aug_error_message) \
+  X (aug_error_minor_message) \
+  X (aug_get) \
+  X (aug_init) \
+  X (aug_insert) \
+  X (aug_label) \
+  X (aug_load) \
+  X (aug_match) \
+  X (aug_mv) \
+  X (aug_rm) \
+  X (aug_save) \
+  X (aug_set) \
+  X (aug_setm) \
+  X (aug_text_store) \
+  X (aug_transform)
+LAZY_LIBRARY (HATCH_LIBAUGEAS_SONAME, AUGEAS_FUNCTIONS)
 
 static augeas *aug;
 
@@ -88,14 +112,14 @@ static void
 append_file_errors (char *buf, size_t size)
 {
   char **paths = NULL;
-  int n = aug_match (aug, "/augeas/files//error", &paths);
+  int n = lib.aug_match (aug, "/augeas/files//error", &paths);
   size_t len = strlen (buf);
   for (int i = 0; i < n && len + 1 < size; ++i) {
     const char *kind = NULL, *msg = NULL;
-    aug_get (aug, paths[i], &kind);
+    lib.aug_get (aug, paths[i], &kind);
     char *mp;
     if (asprintf (&mp, "%s/message", paths[i]) != -1) {
-      if (aug_get (aug, mp, &msg) != 1)
+      if (lib.aug_get (aug, mp, &msg) != 1)
         msg = NULL;
       free (mp);
     }
@@ -116,10 +140,10 @@ static void
 reply_aug_error (const char *what, bool file_errors)
 {
   char detail[1024] = "";
-  if (aug_error (aug) != AUG_NOERROR) {
-    const char *msg = aug_error_message (aug);
-    const char *minor = aug_error_minor_message (aug);
-    const char *details = aug_error_details (aug);
+  if (lib.aug_error (aug) != AUG_NOERROR) {
+    const char *msg = lib.aug_error_message (aug);
+    const char *minor = lib.aug_error_minor_message (aug);
+    const char *details = lib.aug_error_details (aug);
     snprintf (detail, sizeof detail, "%s%s%s%s%s", msg ? msg : "unknown error",
               minor ? ": " : "", minor ? minor : "",
               details ? ": " : "", details ? details : "");
@@ -161,35 +185,37 @@ do_aug_init (const char *root, int flags)
     return -1;
   }
   close (fd);
+  if (lib_load () == -1)
+    return -1;
 
   if (aug) {
-    aug_close (aug);
+    lib.aug_close (aug);
     aug = NULL;
   }
   /* Lenses are compiled here, from the appliance's load path. */
-  aug = aug_init (root, NULL, (unsigned) flags | AUG_NO_LOAD | AUG_NO_ERR_CLOSE);
+  aug = lib.aug_init (root, NULL, (unsigned) flags | AUG_NO_LOAD | AUG_NO_ERR_CLOSE);
   if (!aug) {
     reply_with_error ("augeas could not be initialized");
     return -1;
   }
-  if (aug_error (aug) != AUG_NOERROR) {
+  if (lib.aug_error (aug) != AUG_NOERROR) {
     reply_aug_error (NULL, false);
-    aug_close (aug);
+    lib.aug_close (aug);
     aug = NULL;
     return -1;
   }
   if (!(flags & AUG_NO_LOAD)) {
     struct guest_root s;
     if (enter_guest (&s) == -1) {
-      aug_close (aug);
+      lib.aug_close (aug);
       aug = NULL;
       return -1;
     }
-    int r = aug_load (aug);
+    int r = lib.aug_load (aug);
     leave_guest (&s);
     if (r == -1) {
       reply_aug_error ("loading the files", true);
-      aug_close (aug);
+      lib.aug_close (aug);
       aug = NULL;
       return -1;
     }
@@ -201,7 +227,7 @@ int
 do_aug_close (void)
 {
   NEED_AUG (-1);
-  aug_close (aug);
+  lib.aug_close (aug);
   aug = NULL;
   return 0;
 }
@@ -222,7 +248,7 @@ do_aug_defvar (const char *name, const char *expr)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_defvar (aug, name, expr), -1);
+  GUEST (r = lib.aug_defvar (aug, name, expr), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -235,7 +261,7 @@ do_aug_defnode (const char *name, const char *expr, const char *val)
 {
   NEED_AUG (NULL);
   int created = 0, r;
-  GUEST (r = aug_defnode (aug, name, expr, val, &created), NULL);
+  GUEST (r = lib.aug_defnode (aug, name, expr, val, &created), NULL);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return NULL;
@@ -283,7 +309,7 @@ do_aug_get (const char *augpath)
   NEED_AUG (NULL);
   const char *value = NULL;
   int r;
-  GUEST (r = aug_get (aug, augpath, &value), NULL);
+  GUEST (r = lib.aug_get (aug, augpath, &value), NULL);
   return one_node_string (r, augpath, value, "value");
 }
 
@@ -292,7 +318,7 @@ do_aug_set (const char *augpath, const char *val)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_set (aug, augpath, val), -1);
+  GUEST (r = lib.aug_set (aug, augpath, val), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -305,7 +331,7 @@ do_aug_clear (const char *augpath)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_set (aug, augpath, NULL), -1);
+  GUEST (r = lib.aug_set (aug, augpath, NULL), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -318,7 +344,7 @@ do_aug_setm (const char *base, const char *sub, const char *val)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_setm (aug, base, sub, val), -1);
+  GUEST (r = lib.aug_setm (aug, base, sub, val), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -331,7 +357,7 @@ do_aug_insert (const char *augpath, const char *label, int before)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_insert (aug, augpath, label, before), -1);
+  GUEST (r = lib.aug_insert (aug, augpath, label, before), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -344,7 +370,7 @@ do_aug_rm (const char *augpath)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_rm (aug, augpath), -1);
+  GUEST (r = lib.aug_rm (aug, augpath), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -357,7 +383,7 @@ do_aug_mv (const char *src, const char *dest)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_mv (aug, src, dest), -1);
+  GUEST (r = lib.aug_mv (aug, src, dest), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;
@@ -371,7 +397,7 @@ match_list (const char *expr, bool sorted)
 {
   char **m = NULL;
   int n;
-  GUEST (n = aug_match (aug, expr, &m), NULL);
+  GUEST (n = lib.aug_match (aug, expr, &m), NULL);
   if (n == -1) {
     reply_aug_error (NULL, false);
     return NULL;
@@ -419,7 +445,7 @@ do_aug_save (void)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_save (aug), -1);
+  GUEST (r = lib.aug_save (aug), -1);
   if (r == -1) {
     reply_aug_error (NULL, true);
     return -1;
@@ -432,7 +458,7 @@ do_aug_load (void)
 {
   NEED_AUG (-1);
   int r;
-  GUEST (r = aug_load (aug), -1);
+  GUEST (r = lib.aug_load (aug), -1);
   if (r == -1) {
     reply_aug_error (NULL, true);
     return -1;
@@ -446,7 +472,7 @@ do_aug_label (const char *augpath)
   NEED_AUG (NULL);
   const char *label = NULL;
   int r;
-  GUEST (r = aug_label (aug, augpath, &label), NULL);
+  GUEST (r = lib.aug_label (aug, augpath, &label), NULL);
   return one_node_string (r, augpath, label, "label");
 }
 
@@ -459,10 +485,10 @@ preload_lens (const char *lens)
   char *qualified;
   if (asprintf (&qualified, strchr (lens, '.') ? "%s" : "%s.lns", lens) == -1)
     return;
-  if (aug_set (aug, "/augeas/hatch-preload/text", "") == 0)
-    aug_text_store (aug, qualified, "/augeas/hatch-preload/text",
+  if (lib.aug_set (aug, "/augeas/hatch-preload/text", "") == 0)
+    lib.aug_text_store (aug, qualified, "/augeas/hatch-preload/text",
                     "/augeas/hatch-preload/tree");
-  aug_rm (aug, "/augeas/hatch-preload");
+  lib.aug_rm (aug, "/augeas/hatch-preload");
   free (qualified);
 }
 
@@ -473,7 +499,7 @@ do_aug_transform (const char *lens, const char *file, int remove)
   preload_lens (lens);
   int excl = (optargs_bitmask & GUESTFS_AUG_TRANSFORM_REMOVE_BITMASK) ? remove : 0;
   int r;
-  GUEST (r = aug_transform (aug, lens, file, excl), -1);
+  GUEST (r = lib.aug_transform (aug, lens, file, excl), -1);
   if (r == -1) {
     reply_aug_error (NULL, false);
     return -1;

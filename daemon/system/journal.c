@@ -20,6 +20,20 @@
 #include "actions-gen.h"
 #include "protocol.h"
 #include "protocol-gen.h"
+#include "lazylib.h"
+
+#define JOURNAL_FUNCTIONS(X) \
+  X (sd_journal_close) \
+  X (sd_journal_enumerate_data) \
+  X (sd_journal_get_data_threshold) \
+  X (sd_journal_get_realtime_usec) \
+  X (sd_journal_next) \
+  X (sd_journal_next_skip) \
+  X (sd_journal_open_directory_fd) \
+  X (sd_journal_previous_skip) \
+  X (sd_journal_restart_data) \
+  X (sd_journal_set_data_threshold)
+LAZY_LIBRARY (HATCH_LIBSYSTEMD_SONAME, JOURNAL_FUNCTIONS)
 
 static sd_journal *journal;
 static int journal_dirfd = -1;
@@ -38,7 +52,7 @@ static void
 close_journal (void)
 {
   if (journal)
-    sd_journal_close (journal);
+    lib.sd_journal_close (journal);
   journal = NULL;
   if (journal_dirfd >= 0)
     close (journal_dirfd);
@@ -48,6 +62,8 @@ close_journal (void)
 int
 do_journal_open (const char *directory)
 {
+  if (lib_load () == -1)
+    return -1;
   close_journal ();
   int fd = sysroot_open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (fd == -1) {
@@ -55,7 +71,7 @@ do_journal_open (const char *directory)
     return -1;
   }
   sd_journal *j = NULL;
-  int r = sd_journal_open_directory_fd (&j, fd, 0);
+  int r = lib.sd_journal_open_directory_fd (&j, fd, 0);
   if (r < 0) {
     close (fd);
     reply_with_error_errno (-r, "%s: %s", directory, strerror (-r));
@@ -80,7 +96,7 @@ do_journal_next (void)
 {
   if (need_journal () == -1)
     return -1;
-  int r = sd_journal_next (journal);
+  int r = lib.sd_journal_next (journal);
   if (r < 0) {
     reply_with_error_errno (-r, "sd_journal_next: %s", strerror (-r));
     return -1;
@@ -94,8 +110,8 @@ do_journal_skip (int64_t skip)
   if (need_journal () == -1)
     return -1;
   uint64_t n = skip >= 0 ? (uint64_t) skip : (uint64_t) -(skip + 1) + 1;
-  int r = skip >= 0 ? sd_journal_next_skip (journal, n)
-                    : sd_journal_previous_skip (journal, n);
+  int r = skip >= 0 ? lib.sd_journal_next_skip (journal, n)
+                    : lib.sd_journal_previous_skip (journal, n);
   if (r < 0) {
     reply_with_error_errno (-r, "skipping %" PRIi64 " entries: %s", skip, strerror (-r));
     return -1;
@@ -109,7 +125,7 @@ do_journal_get_data_threshold (void)
   if (need_journal () == -1)
     return -1;
   size_t sz;
-  int r = sd_journal_get_data_threshold (journal, &sz);
+  int r = lib.sd_journal_get_data_threshold (journal, &sz);
   if (r < 0) {
     reply_with_error_errno (-r, "sd_journal_get_data_threshold: %s", strerror (-r));
     return -1;
@@ -126,7 +142,7 @@ do_journal_set_data_threshold (int64_t threshold)
     reply_with_error_errno (EINVAL, "threshold must be >= 0");
     return -1;
   }
-  int r = sd_journal_set_data_threshold (journal, (size_t) threshold);
+  int r = lib.sd_journal_set_data_threshold (journal, (size_t) threshold);
   if (r < 0) {
     reply_with_error_errno (-r, "sd_journal_set_data_threshold: %s", strerror (-r));
     return -1;
@@ -140,7 +156,7 @@ do_journal_get_realtime_usec (void)
   if (need_journal () == -1)
     return -1;
   uint64_t usec;
-  int r = sd_journal_get_realtime_usec (journal, &usec);
+  int r = lib.sd_journal_get_realtime_usec (journal, &usec);
   if (r < 0) {
     reply_with_error_errno (-r, "sd_journal_get_realtime_usec: %s", strerror (-r));
     return -1;
@@ -159,8 +175,8 @@ do_internal_journal_get (void)
   const void *data;
   size_t len;
   int r;
-  sd_journal_restart_data (journal);
-  while ((r = sd_journal_enumerate_data (journal, &data, &len)) > 0) {
+  lib.sd_journal_restart_data (journal);
+  while ((r = lib.sd_journal_enumerate_data (journal, &data, &len)) > 0) {
     const char *eq = memchr (data, '=', len);
     if (eq == NULL)
       continue;                 /* not a FIELD=value pair: skip it */

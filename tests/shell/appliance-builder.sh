@@ -9,7 +9,8 @@
 #    zstd-compressed (a boot module in the initramfs, and xfs loaded on
 #    demand from the root image);
 #  - --format chroot gives a tree whose files are copies, not links to the
-#    host's;
+#    host's, holding the libraries the daemon opens on first use (and the
+#    daemon not linking them);
 #  - the known pitfalls get clear errors: modules of another kernel, a
 #    non-empty output directory, a foreign --host-cpu;
 #  - a fixed appliance launches with the builder unusable (no kernel, an
@@ -20,7 +21,7 @@ build=${HATCH_BUILDDIR:?}
 mk=$build/appliance/hatch-make-appliance
 fixed=$build/appliance/hatch-make-fixed-appliance
 unset LIBGUESTFS_PATH
-echo "1..14"
+echo "1..15"
 
 # Extra files: a directory and a tar archive.
 mkdir -p "$tmp/extra-dir/opt/hatch-extra"
@@ -107,6 +108,20 @@ m=$(find "$tmp/tree/lib/modules" "$tmp/tree/usr/lib/modules" -name 'ext4.ko*' 2>
 if [ -n "$m" ] && [ "$(stat -c %h "$m")" = 1 ]; then
   ok "--format chroot copies modules (no hard link to the host's files)"
 else notok "--format chroot copies modules (${m:-no ext4 module}: $(stat -c %h "$m" 2> /dev/null) links)"; fi
+# The libraries the daemon opens on first use (daemon/core/lazylib.h):
+# not linked (a cold launch would map them all), yet in the appliance
+# (from packages.txt, since no DT_NEEDED entry brings them).
+lazy_bad=
+needed=$(readelf -d "$tmp/tree/usr/sbin/guestfsd" 2> /dev/null | grep NEEDED)
+for l in libtsk libyara libaugeas libarchive libsystemd; do
+  if echo "$needed" | grep -q "\[$l\.so"; then lazy_bad="$lazy_bad $l:linked"; fi
+  if [ -z "$(find "$tmp/tree/lib" "$tmp/tree/usr/lib" -name "$l.so.*" 2> /dev/null | head -1)" ]; then
+    lazy_bad="$lazy_bad $l:missing"
+  fi
+done
+if [ -n "$needed" ] && [ -z "$lazy_bad" ]; then
+  ok "the libraries the daemon opens on first use are in the appliance, not linked"
+else notok "libraries opened on first use:${lazy_bad:- no NEEDED entries read}"; fi
 rm -rf "$tmp/tree" "$tmp/app"
 
 # Modules of another kernel.
