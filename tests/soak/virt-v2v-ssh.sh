@@ -31,12 +31,7 @@ done
 qemu-img --help | grep -q '^Supported formats:.* ssh' ||
   { echo "1..0 # SKIP qemu has no ssh block driver (qemu-block-extra)"; exit 77; }
 unshare -m true 2> /dev/null || { echo "1..0 # SKIP unshare -m is not allowed here"; exit 77; }
-bootdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-boot
-GUESTFISH=$fish bash "$top/tests/data/make-guest-debootstrap-boot-foreign.sh" "$bootdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-[ $rc = 0 ] || { echo "not ok 1 - make the bootable Debian guests"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1; }
-kver=$(cat "$bootdir/kernel.txt")
+need_boot_guest make-guest-debootstrap-boot-foreign.sh
 export TMPDIR=$tmp
 
 sshd_pid= agent_pid=
