@@ -38,6 +38,7 @@ packages=(
   # tests
   systemd-journal-remote   # system-level tests: journal files
   busybox-static tmux
+  openssh-server           # virt-v2v -i vmx -it ssh against a local sshd (the test starts its own)
   python3-jsonschema       # the --json outputs validated against their schemas
   # inspection: rpm sqlite databases (daemon), test guests' rpm/BDB databases, the debootstrap guest
   libsqlite3-dev rpm db5.3-util debootstrap

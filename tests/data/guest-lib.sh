@@ -5,7 +5,15 @@
 #   guest_start OUT            set up $tmp and $t; exits 0 when OUT is
 #                              newer than the calling script and this file
 #   guest_image OUT FSTYPE LABEL   /dev/sda1 = FSTYPE labelled LABEL holding $t
+#   guest_recipe SCRIPT        the hash of SCRIPT's recipe (below)
 set -eu
+
+# The big guests cached in a directory shared by every work tree (the
+# debootstrap ones) are rebuilt when their recipe changes, not when a
+# checkout gives the script a new mtime: the recipe is the script's lines
+# from "# ---- recipe" on (before it: the cache and prerequisite checks),
+# its hash kept next to the image.
+guest_recipe () { sed -n '/^# ---- recipe/,$p' "$1" | sha256sum | cut -d' ' -f1; }
 
 guest_start() {
   out=${1:?usage: $0 OUTPUT.img}

@@ -16,16 +16,22 @@
 # Output:
 #   DIR/disk.img    raw, MBR, /dev/sda1 ext4 LABEL=debboot, GRUB in the MBR
 #   DIR/kernel.txt  the kernel version installed
+#   DIR/recipe.sha256  the hash of the recipe below that built them
 # usage: make-guest-debootstrap-boot.sh DIR   (GUESTFISH names our guestfish)
 # Exits 77 (skip) when it cannot run here (not root, no debootstrap, no
-# mirror).  Rebuilt only when this script is newer than the image.  Takes
-# a few minutes (downloads about 100 MB; the kernel's initramfs is built
-# once, with MODULES=list).
+# mirror).  Rebuilt only when the recipe (the lines after "---- recipe")
+# differs from the one that built the cached image: the image is shared
+# by every work tree, whose checkouts give this script a new mtime.
+# Takes a few minutes (downloads about 100 MB; the kernel's initramfs is
+# built once, with MODULES=list).
 set -eu
 dir=${1:?usage: make-guest-debootstrap-boot.sh DIR}
 fish=${GUESTFISH:?set GUESTFISH to our guestfish}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-if [ -s "$dir/disk.img" ] && [ -s "$dir/kernel.txt" ] && [ "$dir/disk.img" -nt "$0" ]; then
+source "$(dirname "$0")/guest-lib.sh"
+recipe=$(guest_recipe "$0")
+if [ -s "$dir/disk.img" ] && [ -s "$dir/kernel.txt" ] &&
+   [ "$(cat "$dir/recipe.sha256" 2> /dev/null)" = "$recipe" ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -36,6 +42,7 @@ if ! python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] 
   echo "$0: the Debian mirror $mirror is unreachable" >&2; exit 77
 fi
 
+# ---- recipe (its hash, in DIR/recipe.sha256, says which image is cached)
 mkdir -p "$dir"
 tmp=$(mktemp -d "$dir/build-XXXXXX")
 trap 'umount "$tmp/root/proc" 2> /dev/null || true; rm -rf "$tmp"' EXIT
@@ -108,3 +115,4 @@ mke2fs -q -t ext4 -L debboot -E offset=1048576 -d "$t" "$tmp/disk.img" "${mib}M"
   { cat "$tmp/grub.log" >&2; echo "$0: grub-install failed" >&2; exit 1; }
 echo "$kver" > "$dir/kernel.txt"
 mv "$tmp/disk.img" "$dir/disk.img"
+echo "$recipe" > "$dir/recipe.sha256"

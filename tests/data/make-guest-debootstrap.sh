@@ -9,11 +9,16 @@
 # usage: make-guest-debootstrap.sh DIR
 # Exits 77 (skip) with a message when it cannot run here: not root (debootstrap
 # needs it), no debootstrap, or the mirror is unreachable.
-# The image is rebuilt only when this script is newer than it.
+#   DIR/recipe.sha256  the hash of the recipe that built them
+# The image is rebuilt only when the recipe (the lines after "---- recipe",
+# see guest_recipe in guest-lib.sh) changes.
 set -eu
 dir=${1:?usage: make-guest-debootstrap.sh DIR}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-if [ -s "$dir/disk.img" ] && [ -s "$dir/packages.txt" ] && [ "$dir/disk.img" -nt "$0" ]; then
+source "$(dirname "$0")/guest-lib.sh"
+recipe=$(guest_recipe "$0")
+if [ -s "$dir/disk.img" ] && [ -s "$dir/packages.txt" ] &&
+   [ "$(cat "$dir/recipe.sha256" 2> /dev/null)" = "$recipe" ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -32,6 +37,7 @@ then
   echo "$0: the Debian mirror $mirror is unreachable" >&2; exit 77
 fi
 
+# ---- recipe (its hash, in DIR/recipe.sha256, says which image is cached)
 mkdir -p "$dir"
 tmp=$(mktemp -d "$dir/build-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -58,3 +64,4 @@ echo 'start=2048, type=83' | sfdisk -q "$tmp/disk.img"
 mke2fs -q -t ext4 -L debroot -E offset=1048576 -d "$t" "$tmp/disk.img" "${mib}M"
 mv "$tmp/packages.txt" "$dir/packages.txt"
 mv "$tmp/disk.img" "$dir/disk.img"
+echo "$recipe" > "$dir/recipe.sha256"

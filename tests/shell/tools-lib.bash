@@ -134,6 +134,22 @@ need_debootstrap_image () {
   fi
 }
 
+# The bootable Debian 12 guests (cached in $LIBGUESTFS_CACHEDIR): SCRIPT is
+# make-guest-debootstrap-boot.sh (disk.img) or
+# make-guest-debootstrap-boot-foreign.sh (also vmware.img, xen.img) of
+# tests/data.  Sets $bootdir and $kver (the guest's kernel version), or
+# ends the test as need_debootstrap_image does.
+need_boot_guest () {
+  bootdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-boot
+  GUESTFISH=$fish bash "$top/tests/data/$1" "$bootdir" > "$tmp/make.log" 2>&1
+  local rc=$?
+  if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
+  if [ $rc != 0 ]; then
+    echo "not ok 1 - make the bootable Debian guest"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1
+  fi
+  kver=$(cat "$bootdir/kernel.txt")
+}
+
 # A throw-away GnuPG key without passphrase in $GNUPGHOME (which the test
 # sets, and whose agent it stops at exit: gpgconf --homedir ... --kill all):
 # sets $fpr, or skips the test when gpg cannot make one.

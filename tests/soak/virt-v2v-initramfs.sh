@@ -12,12 +12,7 @@
 source "$(dirname "$0")/../shell/tools-lib.bash"
 v2v=$tools/virt-v2v
 [ -x "$v2v" ] || { echo "1..0 # SKIP virt-v2v not built"; exit 77; }
-bootdir=${LIBGUESTFS_CACHEDIR:-/var/tmp}/hatch-guest-debootstrap-boot
-GUESTFISH=$fish bash "$top/tests/data/make-guest-debootstrap-boot.sh" "$bootdir" > "$tmp/make.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then echo "1..0 # SKIP $(tail -1 "$tmp/make.log")"; exit 77; fi
-[ $rc = 0 ] || { echo "not ok 1 - make the bootable Debian guest"; sed 's/^/# /' "$tmp/make.log"; echo "1..1"; exit 1; }
-kver=$(cat "$bootdir/kernel.txt")
+need_boot_guest make-guest-debootstrap-boot.sh
 export TMPDIR=$tmp LIBGUESTFS_CACHEDIR=$tmp
 img=$tmp/deb.img
 cp --sparse=always "$bootdir/disk.img" "$img"

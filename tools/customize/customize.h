@@ -199,8 +199,11 @@ int customize_reg_set_dword (guestfs_h *g, int64_t node, const char *key,
 
 /* Package manager actions through the guest's own package manager, as
  * found by inspection (apt, dnf, yum, zypper, pacman, apk, urpmi, ...). */
+/* PURGE is UNINSTALL that also removes the packages' configuration files
+ * where the package manager keeps them otherwise (apt); virt-v2v's
+ * removal of hypervisor tools. */
 enum customize_pkg_action { CUSTOMIZE_PKG_INSTALL, CUSTOMIZE_PKG_UNINSTALL,
-                            CUSTOMIZE_PKG_UPDATE };
+                            CUSTOMIZE_PKG_UPDATE, CUSTOMIZE_PKG_PURGE };
 /* The shell command that does ACTION on PACKAGES (NULL-terminated, may
  * be NULL for UPDATE) for the package manager PM ("apt", "dnf", ...);
  * NULL with a message if PM is unknown.  Package names are quoted. */

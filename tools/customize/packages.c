@@ -22,6 +22,7 @@ append_quoted (FILE *fp, const char *s)
 struct pm_commands {
   const char *name;
   const char *install, *uninstall, *update;   /* packages follow install/uninstall */
+  const char *purge;                          /* NULL: uninstall does it */
 };
 
 /* Non-interactive, and keeping the guest's own configuration files. */
@@ -33,7 +34,8 @@ static const struct pm_commands pms[] = {
     "export DEBIAN_FRONTEND=noninteractive; apt-get -q -y remove",
     "export DEBIAN_FRONTEND=noninteractive; "
     "apt-get -q -y -o Dpkg::Options::=--force-confnew update && "
-    "apt-get -q -y -o Dpkg::Options::=--force-confnew upgrade" },
+    "apt-get -q -y -o Dpkg::Options::=--force-confnew upgrade",
+    "export DEBIAN_FRONTEND=noninteractive; apt-get -q -y purge" },
   { "dnf", "dnf -y install --setopt=install_weak_deps=False", "dnf -y remove",
     "dnf -y --best upgrade" },
   { "yum", "yum -y install", "yum -y remove", "yum -y update" },
@@ -59,7 +61,7 @@ customize_package_command (const char *program, const char *pm,
     fprintf (stderr, "%s: the guest’s package manager (%s) is not supported: cannot "
              "%s packages\n", program, pm && *pm ? pm : "unknown",
              action == CUSTOMIZE_PKG_INSTALL ? "install" :
-             action == CUSTOMIZE_PKG_UNINSTALL ? "uninstall" : "update");
+             action == CUSTOMIZE_PKG_UPDATE ? "update" : "uninstall");
     return NULL;
   }
   char *buf = NULL;
@@ -70,7 +72,8 @@ customize_package_command (const char *program, const char *pm,
     return NULL;
   }
   fputs (action == CUSTOMIZE_PKG_INSTALL ? p->install :
-         action == CUSTOMIZE_PKG_UNINSTALL ? p->uninstall : p->update, fp);
+         action == CUSTOMIZE_PKG_UPDATE ? p->update :
+         action == CUSTOMIZE_PKG_PURGE && p->purge ? p->purge : p->uninstall, fp);
   if (action != CUSTOMIZE_PKG_UPDATE)
     for (size_t i = 0; packages && packages[i]; ++i) {
       fputc (' ', fp);
@@ -95,7 +98,7 @@ customize_packages (guestfs_h *g, const char *root, struct customize *cz,
   if (!cmd)
     return -1;
   const char *what = action == CUSTOMIZE_PKG_INSTALL ? "--install" :
-                     action == CUSTOMIZE_PKG_UNINSTALL ? "--uninstall" : "--update";
+                     action == CUSTOMIZE_PKG_UPDATE ? "--update" : "--uninstall";
   int r = customize_check_guest_arch (g, root, cz, what);
   if (r == 0)
     r = customize_run_in_guest (g, root, cz, what, cmd);

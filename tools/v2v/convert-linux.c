@@ -1,6 +1,7 @@
 /* Converting a Linux guest to run on KVM with virtio devices:
  *   - refuse distributions we do not know how to convert;
- *   - remove VMware tools and Xen PV guest packages (guest's package manager);
+ *   - remove VMware tools and Xen PV guest packages and their configuration
+ *     (the guest's package manager; apt purges);
  *   - block device names in fstab (through augeas, in the appliance) and in
  *     the boot loader's configuration (sed, run inside the guest):
  *     xvd*, sd*, hd* -> vd*; Xen's console hvc0 -> ttyS0;
@@ -285,7 +286,7 @@ remove_hypervisor_packages (struct v2v_options *opts, guestfs_h *g, const char *
     }
     v2v_message (opts, "Removing hypervisor packages: %s", list);
     free (list);
-    r = customize_packages (g, root, &opts->cz, CUSTOMIZE_PKG_UNINSTALL, names);
+    r = customize_packages (g, root, &opts->cz, CUSTOMIZE_PKG_PURGE, names);
   }
   for (size_t i = 0; i < n; ++i) free (names[i]);
   free (names);
