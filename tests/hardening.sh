@@ -6,7 +6,8 @@
 #   - each libFuzzer target for $FUZZ_RUNS executions (default 200 000):
 #     executions, crashes;
 #   - the fault and hardening tests (daemon/qemu death, cancel, reply
-#     limit, special files, format guessing, copy-out, ...): passed/failed;
+#     limit, special files, format guessing, copy-out, guest paths through
+#     symlinks, ...): passed/failed;
 #   - the load test at full size (tests/soak/load.sh: 8 handles at once,
 #     100 launch cycles): time, peak RSS, fd/RSS/temporary file growth;
 #   - the soak tests (tests/soak/).
@@ -27,7 +28,7 @@ bash "$top/tests/fuzz/run-fuzz.sh" "$build" "$runs"
 fuzz_rc=$?
 
 echo "== hostile images, faults, soak"
-faults='hardening-|test-cancel|test-faults|test-daemon-death|test-owner-death|test-launch-errors|test-readonly|test_tar_in_hostile'
+faults='hardening-|test-cancel|test-faults|test-daemon-death|test-owner-death|test-launch-errors|test-readonly|test_tar_in_hostile|test_guest_path_links'
 HATCH_SOAK=1 "$top/tests/run-tests.sh" "$build" "hostile/|soak/|$faults" | tee "$figures/tests"
 tests_rc=${PIPESTATUS[0]}
 
@@ -36,10 +37,10 @@ sum_hostile () {   # total of field N ("N images tried, E escapes, ...") over th
   awk -v f="$1" '{ gsub(",", ""); for (i = 1; i <= NF; i++) if ($i == f) s += $(i - 1) } END { print s + 0 }' \
     "$HATCH_HOSTILE_SUMMARY"
 }
-faults_ok=$(grep -E "^(shell/hardening-|c/test-|python/test_tar)" "$figures/tests" | grep -c ' ok (')
-faults_all=$(grep -cE "^(shell/hardening-|c/test-|python/test_tar)" "$figures/tests")
+faults_ok=$(grep -E "^(shell/hardening-|c/test-|python/test_(tar|guest))" "$figures/tests" | grep -c ' ok (')
+faults_all=$(grep -cE "^(shell/hardening-|c/test-|python/test_(tar|guest))" "$figures/tests")
 # ... and their checks (TAP lines in their logs)
-checks () { cat "$build"/test-logs/{shell_hardening-,c_test-,python_test_tar}*.log 2>/dev/null | grep -cE "^$1 [0-9]+"; }
+checks () { cat "$build"/test-logs/{shell_hardening-,c_test-,python_test_tar,python_test_guest}*.log 2>/dev/null | grep -cE "^$1 [0-9]+"; }
 soak_ok=$(grep -E "^soak/" "$figures/tests" | grep -c ' ok (')
 soak_all=$(grep -cE "^soak/" "$figures/tests")
 echo

@@ -30,6 +30,7 @@
 #include "daemon.h"
 #include "actions-gen.h"
 #include "inspect.h"
+#include "regvalue.h"
 #include "windows.h"
 
 #define HIVE_MAX (512 << 20)
@@ -338,10 +339,11 @@ node_at (hive_h *h, hive_node_h start, const char *path)
   return node;
 }
 
-/* A string value (REG_SZ, REG_EXPAND_SZ) as UTF-8, trimmed; NULL if
- * absent, of another type or empty. */
+/* The type and bytes of value name of node; NULL if absent.  The bytes
+ * are decoded by regvalue.c. */
 static char *
-get_string (hive_h *h, hive_node_h node, const char *name)
+get_value (hive_h *h, hive_node_h node, const char *name, int *type,
+           size_t *len)
 {
   if (node == 0)
     return NULL;
@@ -349,11 +351,22 @@ get_string (hive_h *h, hive_node_h node, const char *name)
   if (v == 0)
     return NULL;
   hive_type t;
+  char *data = hivex_value_value (h, v, &t, len);
+  *type = (int) t;
+  return data;
+}
+
+/* A string value (REG_SZ, REG_EXPAND_SZ) as UTF-8, trimmed; NULL if
+ * absent, of another type or empty. */
+static char *
+get_string (hive_h *h, hive_node_h node, const char *name)
+{
+  int t;
   size_t len;
-  if (hivex_value_type (h, v, &t, &len) == -1 ||
-      (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
+  CLEANUP_FREE char *data = get_value (h, node, name, &t, &len);
+  if (data == NULL || t == REGV_LINK)
     return NULL;
-  char *s = hivex_value_string (h, v);
+  char *s = regvalue_string (t, data, len);
   if (s == NULL)
     return NULL;
   char *t2 = inspect_trim (s);
@@ -368,22 +381,10 @@ get_string (hive_h *h, hive_node_h node, const char *name)
 static bool
 get_dword (hive_h *h, hive_node_h node, const char *name, uint32_t *r)
 {
-  if (node == 0)
-    return false;
-  hive_value_h v = hivex_node_get_value (h, node, name);
-  if (v == 0)
-    return false;
-  hive_type t;
+  int t;
   size_t len;
-  if (hivex_value_type (h, v, &t, &len) == -1 ||
-      (t != hive_t_REG_DWORD && t != hive_t_REG_DWORD_BIG_ENDIAN))
-    return false;
-  errno = 0;
-  int32_t d = hivex_value_dword (h, v);
-  if (d == -1 && errno != 0)
-    return false;
-  *r = (uint32_t) d;
-  return true;
+  CLEANUP_FREE char *data = get_value (h, node, name, &t, &len);
+  return data && regvalue_dword (t, data, len, r);
 }
 
 /* ---- SOFTWARE hive ---- */
@@ -480,24 +481,8 @@ read_software (int rootfd, struct inspect_os *os, struct winver *wv)
 /* Drive letter mappings recorded in MountedDevices. */
 struct mapping {
   char letter;
-  bool gpt;
-  uint32_t signature;           /* MBR disk signature */
-  uint64_t offset;              /* partition start in bytes */
-  char guid[37];                /* GPT partition GUID */
+  struct regvalue_mount where;
 };
-
-static uint32_t
-le32 (const unsigned char *p)
-{
-  return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-    ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-}
-
-static uint64_t
-le64 (const unsigned char *p)
-{
-  return (uint64_t) le32 (p) | ((uint64_t) le32 (p + 4) << 32);
-}
 
 static size_t
 read_mounted_devices (hive_h *h, struct mapping *m, size_t max)
@@ -516,27 +501,10 @@ read_mounted_devices (hive_h *h, struct mapping *m, size_t max)
     hive_type t;
     size_t len;
     CLEANUP_FREE char *data = hivex_value_value (h, vals[i], &t, &len);
-    if (data == NULL || t != hive_t_REG_BINARY)
+    /* Only disks' partitions: not removable media or volume GUIDs. */
+    if (data == NULL || !regvalue_mount ((int) t, data, len, &m[n].where))
       continue;
-    const unsigned char *u = (const unsigned char *) data;
-    struct mapping *e = &m[n];
-    memset (e, 0, sizeof *e);
-    e->letter = (char) toupper ((unsigned char) key[12]);
-    if (len == 12) {
-      e->signature = le32 (u);
-      e->offset = le64 (u + 4);
-    }
-    else if (len == 24 && memcmp (u, "DMIO:ID:", 8) == 0) {
-      const unsigned char *g = u + 8;
-      e->gpt = true;
-      snprintf (e->guid, sizeof e->guid,
-                "%08" PRIx32 "-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                le32 (g), (unsigned) (g[4] | (g[5] << 8)),
-                (unsigned) (g[6] | (g[7] << 8)), g[8], g[9], g[10], g[11],
-                g[12], g[13], g[14], g[15]);
-    }
-    else
-      continue;             /* removable media and volume GUIDs */
+    m[n].letter = (char) toupper ((unsigned char) key[12]);
     n++;
   }
   return n;
@@ -575,7 +543,7 @@ partition_location (const char *dev, uint64_t *start, uint32_t *sig)
   unsigned char b[4];
   if (fd == -1 || pread (fd, b, 4, 440) != 4)
     return false;
-  *sig = le32 (b);
+  *sig = regvalue_le32 (b);
   return true;
 }
 
@@ -601,13 +569,13 @@ map_drives (hive_h *h, struct inspect_os *os,
       if (fs[j].device == NULL)
         continue;
       bool match = false;
-      if (m[i].gpt)
-        match = fs[j].partuuid && strcasecmp (fs[j].partuuid, m[i].guid) == 0;
+      if (m[i].where.gpt)
+        match = fs[j].partuuid && strcasecmp (fs[j].partuuid, m[i].where.guid) == 0;
       else {
         uint64_t start;
         uint32_t sig;
         match = partition_location (fs[j].device, &start, &sig) &&
-          sig == m[i].signature && start == m[i].offset;
+          sig == m[i].where.signature && start == m[i].where.offset;
       }
       if (match) {
         char l[2] = { m[i].letter, '\0' };
@@ -702,7 +670,7 @@ pe_arch (int rootfd, const char *path)
   ssize_t n = pread (fd, b, sizeof b, 0);
   if (n < 0x40 || b[0] != 'M' || b[1] != 'Z')
     return NULL;
-  uint32_t pe = le32 (b + 0x3c);
+  uint32_t pe = regvalue_le32 (b + 0x3c);
   if (pe > (size_t) n - 6 || memcmp (b + pe, "PE\0\0", 4) != 0)
     return NULL;
   switch (b[pe + 4] | (b[pe + 5] << 8)) {

@@ -15,7 +15,7 @@ build=$(cd "${1:?usage: run-fuzz.sh BUILDDIR RUNS}" && pwd)
 runs=${2:?usage: run-fuzz.sh BUILDDIR RUNS}
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("xdr:$build/tests/unit/fuzz-xdr" "inspect:$build/tests/fuzz/fuzz-inspect"
-         "fish:$build/tests/fuzz/fuzz-fish")
+         "registry:$build/tests/fuzz/fuzz-registry" "fish:$build/tests/fuzz/fuzz-fish")
 [ -x "$build/tests/unit/fuzz-xdr" ] || { echo "1..0 # SKIP libFuzzer targets not built (no clang)"; exit 77; }
 scratch=$(mktemp -d /tmp/hatch-fuzz-XXXXXX)
 trap 'rm -rf "$scratch" /tmp/hatch-fuzz-root-*' EXIT

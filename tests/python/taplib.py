@@ -25,6 +25,22 @@ def skip_all(reason):
     sys.exit(77)
 
 
+def launch_guest_and_disk(g, tmp):
+    """Launch g on two new raw disks in tmp: an ext4 guest filesystem on
+    /dev/sda (64 MiB) mounted on /, and a blank /dev/sdb (4 MiB) that
+    must stay untouched, marked at its start with DISK-B-ORIGINAL.
+    Returns the sha256 of /dev/sdb."""
+    g.disk_create(os.path.join(tmp, "a.img"), "raw", 64 << 20)
+    g.disk_create(os.path.join(tmp, "b.img"), "raw", 4 << 20)
+    g.add_drive_opts(os.path.join(tmp, "a.img"), format="raw")
+    g.add_drive_opts(os.path.join(tmp, "b.img"), format="raw")
+    g.launch()
+    g.mkfs("ext4", "/dev/sda")
+    g.mount("/dev/sda", "/")
+    g.pwrite_device("/dev/sdb", "DISK-B-ORIGINAL", 0)
+    return g.checksum_device("sha256", "/dev/sdb")
+
+
 class Skip(Exception):
     """Raised by a test that cannot run here (the reason is its message)."""
 

@@ -16,7 +16,7 @@ import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from taplib import Tap, import_guestfs, raises  # noqa: E402
+from taplib import Tap, import_guestfs, launch_guest_and_disk, raises  # noqa: E402
 
 guestfs = import_guestfs()
 tmp = tempfile.mkdtemp(prefix="hatch-tarin-")
@@ -64,13 +64,8 @@ def victim_intact():
 
 def test_launch():
     """launch with a guest filesystem and a second disk"""
-    g.disk_create(os.path.join(tmp, "a.img"), "raw", 64 << 20)
-    g.disk_create(os.path.join(tmp, "b.img"), "raw", 4 << 20)
-    g.add_drive_opts(os.path.join(tmp, "a.img"), format="raw")
-    g.add_drive_opts(os.path.join(tmp, "b.img"), format="raw")
-    g.launch()
-    g.mkfs("ext4", "/dev/sda")
-    g.mount("/dev/sda", "/")
+    global sdb_sum
+    sdb_sum = launch_guest_and_disk(g, tmp)
     g.mkdir_p("/etc")
     g.write("/etc/victim", "original")
     g.mkdir_p("/usr/lib")
@@ -78,9 +73,6 @@ def test_launch():
     g.ln_s("/etc", "/t/glink")              # guest symlinks met on the way
     g.ln_s("../usr/lib", "/t/rlink")
     g.ln_s("/proc/self/root/etc", "/t/plink")
-    g.pwrite_device("/dev/sdb", "DISK-B-ORIGINAL", 0)
-    global sdb_sum
-    sdb_sum = g.checksum_device("sha256", "/dev/sdb")
 
 
 def test_absolute():
