@@ -447,7 +447,16 @@ main (int argc, char *argv[])
     if (tool_add_drive (&to, d->overlay) == -1) exit (1);
   }
   to.format = NULL;
-  guestfs_h *g = tool_launch (&to, false);
+  guestfs_h *g = tool_open_handle (&to);
+  if (!g) exit (1);
+  /* As virt-v2v does: up to 8 vCPUs (the host's count), so that the
+   * guest's own initramfs tool can work in parallel, and twice the
+   * default memory, since every vCPU needs some. */
+  long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
+  if (ncpu > 1 && guestfs_set_smp (g, ncpu > 8 ? 8 : (int) ncpu) == -1) exit (1);
+  int mem = guestfs_get_memsize (g);
+  if (mem > 0 && guestfs_set_memsize (g, mem * 2) == -1) exit (1);
+  if (guestfs_launch (g) == -1) exit (1);
   /* LUKS devices: opened with the --key passphrases (or asked for, with
    * --keys-from-stdin); without any, an encrypted guest is refused below. */
   if ((to.nr_keys > 0 || to.keys_from_stdin) && tool_decrypt (g, &to) == -1)
