@@ -971,6 +971,15 @@ qmp_wait_status (struct qmp *q, const char *query, const char *field,
   }
 }
 
+/* A QMP argument object with one member, NAME: VALUE (taken). */
+static json_object *
+one_member (const char *name, json_object *value)
+{
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, name, value);
+  return o;
+}
+
 /* The migration capability x-ignore-shared, on both sides of a save: the
  * stream leaves out RAM mapped shared (the saving boot's RAM file), and
  * the restoring qemu expects the stream without it. */
@@ -1170,16 +1179,16 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   q = qmp_open (qfd, SNAPSHOT_STEP_MS, &err);
   if (!q)
     goto qmp_failed;
-  json_object *params = json_object_new_object ();
-  json_object_object_add (params, "max-bandwidth", json_object_new_int64 (INT64_C (1) << 40));
-  json_object *margs = json_object_new_object ();
-  json_object_object_add (margs, "uri", json_object_new_string (uri));
   static const char *const migrating[] = { "setup", "active", "device", "pre-switchover", NULL };
   char *status = NULL;
+  /* Each command's arguments are made only when it is sent (qmp_run
+   * takes them): nothing is left over when an earlier one fails. */
   if (qmp_run (q, "stop", NULL, &err) == -1 ||
       set_ignore_shared (q, &err) == -1 ||
-      qmp_run (q, "migrate-set-parameters", params, &err) == -1 ||
-      qmp_run (q, "migrate", margs, &err) == -1 ||
+      qmp_run (q, "migrate-set-parameters",
+               one_member ("max-bandwidth", json_object_new_int64 (INT64_C (1) << 40)),
+               &err) == -1 ||
+      qmp_run (q, "migrate", one_member ("uri", json_object_new_string (uri)), &err) == -1 ||
       !(status = qmp_wait_status (q, "query-migrate", "status", migrating,
                                   SNAPSHOT_STEP_MS, &err)))
     goto qmp_failed;
@@ -1279,10 +1288,9 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   char uri[32];
   snprintf (uri, sizeof uri, "fd:%d", INCOMING_FD);
-  json_object *in = json_object_new_object ();
-  json_object_object_add (in, "uri", json_object_new_string (uri));
   static const char *const loading[] = { "inmigrate", "restore-vm", NULL };
-  if (qmp_run (q, "migrate-incoming", in, &err) == -1 ||
+  if (qmp_run (q, "migrate-incoming", one_member ("uri", json_object_new_string (uri)),
+               &err) == -1 ||
       !(status = qmp_wait_status (q, "query-status", "status", loading,
                                   SNAPSHOT_STEP_MS, &err))) {
     snprintf (why, whylen, "%s", err ? err : "QMP failed");
