@@ -986,14 +986,11 @@ one_member (const char *name, json_object *value)
 static int
 set_ignore_shared (struct qmp *q, char **err)
 {
-  json_object *cap = json_object_new_object ();
-  json_object_object_add (cap, "capability", json_object_new_string ("x-ignore-shared"));
+  json_object *cap = one_member ("capability", json_object_new_string ("x-ignore-shared"));
   json_object_object_add (cap, "state", json_object_new_boolean (1));
   json_object *caps = json_object_new_array ();
   json_object_array_add (caps, cap);
-  json_object *args = json_object_new_object ();
-  json_object_object_add (args, "capabilities", caps);
-  return qmp_run (q, "migrate-set-capabilities", args, err);
+  return qmp_run (q, "migrate-set-capabilities", one_member ("capabilities", caps), err);
 }
 
 /* Write a saved file's data to the disk before it is published: a state
