@@ -1309,6 +1309,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
       snprintf (why, whylen, "attaching drive %zu: %s", i, err ? err : "QMP failed");
       goto out;
     }
+  guestfs_int_launch_phase (g, "drives attached; the daemon resumes");
   if (guestfs_int_daemon_resume (g, SNAPSHOT_STEP_MS, why, whylen) == -1)
     goto out;
   ret = RESTORED;
