@@ -171,6 +171,9 @@ struct libvirt_cred {
 
 /* libvirt.c */
 void guestfs_int_free_libvirt_creds (guestfs_h *g);
+/* Open libvirt and libxml2 (dlopen, first use: common/libvirt-fns.h):
+ * 0, or -1 with an ENOTSUP error for FN. */
+int guestfs_int_open_libvirt (guestfs_h *g, const char *fn);
 
 /* handle.c */
 /* qemu-system-x86_64 as an absolute path found in $PATH (as libguestfs

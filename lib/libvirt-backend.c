@@ -56,10 +56,7 @@ libvirt_shutdown (guestfs_h *g, bool check_errors)
 
 #else /* HAVE_LIBVIRT */
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
+#include "libvirt-fns.h"
 
 /* Under TCG a launch takes a few seconds; two minutes means it is stuck. */
 #define LAUNCH_TIMEOUT_MS (120 * 1000)
@@ -75,7 +72,7 @@ quiet_libvirt (void *opaque, virErrorPtr err)
 static void
 libvirt_failed (guestfs_h *g, const char *what)
 {
-  virErrorPtr e = virGetLastError ();
+  virErrorPtr e = libvirt.virGetLastError ();
   const char *msg = e && e->message ? e->message : "unknown libvirt error";
   const char *hint = "";
   if (e && (strstr (msg, "Permission denied") || e->code == VIR_ERR_ACCESS_DENIED))
@@ -94,36 +91,36 @@ qemu_ids (virConnectPtr conn, const char *domtype, uid_t *uid, gid_t *gid)
 {
   *uid = geteuid ();
   *gid = getegid ();
-  char *caps = virConnectGetCapabilities (conn);
+  char *caps = libvirt.virConnectGetCapabilities (conn);
   if (!caps)
     return;
-  xmlDocPtr doc = xmlReadMemory (caps, strlen (caps), NULL, NULL, XML_PARSE_NONET);
+  xmlDocPtr doc = libxml.xmlReadMemory (caps, strlen (caps), NULL, NULL, XML_PARSE_NONET);
   free (caps);
   if (!doc)
     return;
-  xmlXPathContextPtr ctx = xmlXPathNewContext (doc);
+  xmlXPathContextPtr ctx = libxml.xmlXPathNewContext (doc);
   char xp[128];
   snprintf (xp, sizeof xp,
             "/capabilities/host/secmodel[model='dac']/baselabel[@type='%s']", domtype);
-  xmlXPathObjectPtr o = ctx ? xmlXPathEvalExpression (BAD_CAST xp, ctx) : NULL;
+  xmlXPathObjectPtr o = ctx ? libxml.xmlXPathEvalExpression (BAD_CAST xp, ctx) : NULL;
   if (o && o->nodesetval && o->nodesetval->nodeNr > 0) {
-    xmlChar *t = xmlNodeGetContent (o->nodesetval->nodeTab[0]);
+    xmlChar *t = libxml.xmlNodeGetContent (o->nodesetval->nodeTab[0]);
     unsigned u, gg;
     if (t && sscanf ((const char *) t, "+%u:+%u", &u, &gg) == 2) {
       *uid = u;
       *gid = gg;
     }
-    xmlFree (t);
+    (*libxml.xmlFree) (t);
   }
-  xmlXPathFreeObject (o);
-  xmlXPathFreeContext (ctx);
-  xmlFreeDoc (doc);
+  libxml.xmlXPathFreeObject (o);
+  libxml.xmlXPathFreeContext (ctx);
+  libxml.xmlFreeDoc (doc);
 }
 
 static bool
 caps_have_kvm (virConnectPtr conn)
 {
-  char *caps = virConnectGetCapabilities (conn);
+  char *caps = libvirt.virConnectGetCapabilities (conn);
   bool r = caps && strstr (caps, "<domain type='kvm'") != NULL;
   free (caps);
   return r;
@@ -305,7 +302,7 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
 static bool
 domain_running (guestfs_h *g)
 {
-  return g->libvirt_dom && virDomainIsActive (g->libvirt_dom) == 1;
+  return g->libvirt_dom && libvirt.virDomainIsActive (g->libvirt_dom) == 1;
 }
 
 static void undefine_secret (guestfs_h *g, struct drive *d);
@@ -315,8 +312,8 @@ stop_domain (guestfs_h *g)
 {
   if (g->libvirt_dom) {
     if (domain_running (g))
-      virDomainDestroy (g->libvirt_dom);
-    virDomainFree (g->libvirt_dom);
+      libvirt.virDomainDestroy (g->libvirt_dom);
+    libvirt.virDomainFree (g->libvirt_dom);
     g->libvirt_dom = NULL;
   }
   for (size_t i = 0; i < g->nr_drives; ++i)
@@ -390,7 +387,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
   }
   if (g->verbose)
     debug (g, "libvirt domain XML:\n%s", xml);
-  g->libvirt_dom = virDomainCreateXML (g->libvirt_conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+  g->libvirt_dom = libvirt.virDomainCreateXML (g->libvirt_conn, xml, VIR_DOMAIN_START_AUTODESTROY);
   if (!g->libvirt_dom) {
     libvirt_failed (g, "launch: libvirt could not start the appliance");
     goto out;
@@ -504,19 +501,19 @@ define_secret (guestfs_h *g, struct drive *d, size_t i)
     guestfs_int_perrorf (g, "asprintf");
     return -1;
   }
-  virSecretPtr sec = virSecretDefineXML (g->libvirt_conn, xml, 0);
+  virSecretPtr sec = libvirt.virSecretDefineXML (g->libvirt_conn, xml, 0);
   free (xml);
   char uuid[VIR_UUID_STRING_BUFLEN];
-  if (!sec || virSecretGetUUIDString (sec, uuid) == -1 ||
-      virSecretSetValue (sec, (const unsigned char *) d->secret, strlen (d->secret), 0) == -1) {
+  if (!sec || libvirt.virSecretGetUUIDString (sec, uuid) == -1 ||
+      libvirt.virSecretSetValue (sec, (const unsigned char *) d->secret, strlen (d->secret), 0) == -1) {
     libvirt_failed (g, "launch: libvirt could not hold the drive's secret");
     if (sec) {
-      virSecretUndefine (sec);
-      virSecretFree (sec);
+      libvirt.virSecretUndefine (sec);
+      libvirt.virSecretFree (sec);
     }
     return -1;
   }
-  virSecretFree (sec);
+  libvirt.virSecretFree (sec);
   d->libvirt_secret = guestfs_int_safe_strdup (g, uuid);
   return 0;
 }
@@ -526,10 +523,10 @@ undefine_secret (guestfs_h *g, struct drive *d)
 {
   if (!d->libvirt_secret)
     return;
-  virSecretPtr sec = g->libvirt_conn ? virSecretLookupByUUIDString (g->libvirt_conn, d->libvirt_secret) : NULL;
+  virSecretPtr sec = g->libvirt_conn ? libvirt.virSecretLookupByUUIDString (g->libvirt_conn, d->libvirt_secret) : NULL;
   if (sec) {
-    virSecretUndefine (sec);
-    virSecretFree (sec);
+    libvirt.virSecretUndefine (sec);
+    libvirt.virSecretFree (sec);
   }
   free (d->libvirt_secret);
   d->libvirt_secret = NULL;
@@ -590,8 +587,10 @@ libvirt_launch (guestfs_h *g)
       guestfs_int_drive_sources (g) == -1)
     goto fail;
 
-  virSetErrorFunc (NULL, quiet_libvirt);
-  g->libvirt_conn = virConnectOpenAuth (uri, virConnectAuthPtrDefault, 0);
+  if (guestfs_int_open_libvirt (g, "launch") == -1)
+    goto fail;
+  libvirt.virSetErrorFunc (NULL, quiet_libvirt);
+  g->libvirt_conn = libvirt.virConnectOpenAuth (uri, *libvirt.virConnectAuthPtrDefault, 0);
   if (!g->libvirt_conn) {
     char what[300];
     snprintf (what, sizeof what, "launch: could not connect to libvirt (URI %s)",
@@ -683,7 +682,7 @@ libvirt_shutdown (guestfs_h *g, bool check_errors)
   if (had_domain)
     guestfs_int_call_callbacks_void (g, GUESTFS_EVENT_SUBPROCESS_QUIT);
   if (g->libvirt_conn) {
-    virConnectClose (g->libvirt_conn);
+    libvirt.virConnectClose (g->libvirt_conn);
     g->libvirt_conn = NULL;
   }
   guestfs_int_console_release (g);
@@ -727,7 +726,7 @@ libvirt_hot_add_drive (guestfs_h *g, size_t i)
   char *xml = disk_xml (g, i);
   if (!xml)
     return -1;
-  int r = virDomainAttachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+  int r = libvirt.virDomainAttachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
   free (xml);
   if (r == -1) {
     libvirt_failed (g, "add_drive: libvirt could not attach the drive");
@@ -750,7 +749,7 @@ libvirt_hot_remove_drive (guestfs_h *g, size_t i)
   char *xml = disk_xml (g, i);
   if (!xml)
     return -1;
-  int r = virDomainDetachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+  int r = libvirt.virDomainDetachDeviceFlags (g->libvirt_dom, xml, VIR_DOMAIN_AFFECT_LIVE);
   free (xml);
   if (r == -1) {
     libvirt_failed (g, "remove_drive: libvirt could not detach the drive");

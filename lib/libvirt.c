@@ -28,11 +28,19 @@ guestfs_int_free_libvirt_creds (guestfs_h *g)
 }
 
 #ifdef HAVE_LIBVIRT
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
+#include "libvirt-fns.h"
+
+/* libvirt and libxml2 are opened on first use (common/libvirt-fns.h):
+ * 0, or -1 with the error set for FN. */
+int
+guestfs_int_open_libvirt (guestfs_h *g, const char *fn)
+{
+  char why[512];
+  if (hatch_libvirt_open (why, sizeof why) == 0)
+    return 0;
+  guestfs_int_error_errno (g, ENOTSUP, "%s: libvirt cannot be used: %s", fn, why);
+  return -1;
+}
 
 static void
 ignore_libvirt_error (void *opaque, virErrorPtr err)
@@ -43,7 +51,7 @@ ignore_libvirt_error (void *opaque, virErrorPtr err)
 static void
 libvirt_error (guestfs_h *g, const char *fmt, const char *arg)
 {
-  const virError *e = virGetLastError ();
+  const virError *e = libvirt.virGetLastError ();
   char *what;
   if (asprintf (&what, fmt, arg) == -1)
     what = NULL;
@@ -59,11 +67,11 @@ static char *
 xpath_attr (xmlXPathContextPtr ctx, xmlNodePtr node, const char *xpath, const char *attr)
 {
   ctx->node = node;
-  xmlXPathObjectPtr o = xmlXPathEvalExpression (BAD_CAST xpath, ctx);
+  xmlXPathObjectPtr o = libxml.xmlXPathEvalExpression (BAD_CAST xpath, ctx);
   char *r = NULL;
   if (o && o->nodesetval && o->nodesetval->nodeNr > 0)
-    r = (char *) xmlGetProp (o->nodesetval->nodeTab[0], BAD_CAST attr);
-  xmlXPathFreeObject (o);
+    r = (char *) libxml.xmlGetProp (o->nodesetval->nodeTab[0], BAD_CAST attr);
+  libxml.xmlXPathFreeObject (o);
   return r;
 }
 
@@ -71,9 +79,9 @@ static bool
 xpath_exists (xmlXPathContextPtr ctx, xmlNodePtr node, const char *xpath)
 {
   ctx->node = node;
-  xmlXPathObjectPtr o = xmlXPathEvalExpression (BAD_CAST xpath, ctx);
+  xmlXPathObjectPtr o = libxml.xmlXPathEvalExpression (BAD_CAST xpath, ctx);
   bool r = o && o->nodesetval && o->nodesetval->nodeNr > 0;
-  xmlXPathFreeObject (o);
+  libxml.xmlXPathFreeObject (o);
   return r;
 }
 
@@ -111,31 +119,31 @@ parse_network_disk (guestfs_h *g, xmlXPathContextPtr ctx, xmlNodePtr d, int i,
     return -1;
   }
   disk->protocol = guestfs_int_safe_strdup (g, protocol);
-  xmlFree (protocol);
+  (*libxml.xmlFree) (protocol);
   char *name = xpath_attr (ctx, d, "./source", "name");
   disk->path = guestfs_int_safe_strdup (g, name ? name : "");
-  xmlFree (name);
+  (*libxml.xmlFree) (name);
   char *user = xpath_attr (ctx, d, "./auth", "username");
   if (user) {
     disk->username = guestfs_int_safe_strdup (g, user);
-    xmlFree (user);
+    (*libxml.xmlFree) (user);
   }
   ctx->node = d;
-  xmlXPathObjectPtr hosts = xmlXPathEvalExpression (BAD_CAST "./source/host", ctx);
+  xmlXPathObjectPtr hosts = libxml.xmlXPathEvalExpression (BAD_CAST "./source/host", ctx);
   int nh = hosts && hosts->nodesetval ? hosts->nodesetval->nodeNr : 0;
   disk->server = calloc ((size_t) nh + 1, sizeof (char *));
   if (!disk->server) {
-    xmlXPathFreeObject (hosts);
+    libxml.xmlXPathFreeObject (hosts);
     guestfs_int_perrorf (g, "add_domain");
     return -1;
   }
   int ret = 0;
   for (int h = 0; h < nh; ++h) {
     xmlNodePtr hn = hosts->nodesetval->nodeTab[h];
-    char *transport = (char *) xmlGetProp (hn, BAD_CAST "transport");
-    char *host = (char *) xmlGetProp (hn, BAD_CAST "name");
-    char *port = (char *) xmlGetProp (hn, BAD_CAST "port");
-    char *socket = (char *) xmlGetProp (hn, BAD_CAST "socket");
+    char *transport = (char *) libxml.xmlGetProp (hn, BAD_CAST "transport");
+    char *host = (char *) libxml.xmlGetProp (hn, BAD_CAST "name");
+    char *port = (char *) libxml.xmlGetProp (hn, BAD_CAST "port");
+    char *socket = (char *) libxml.xmlGetProp (hn, BAD_CAST "socket");
     int r;
     if (transport && strcmp (transport, "unix") == 0)
       r = asprintf (&disk->server[h], "unix:%s", socket ? socket : "");
@@ -155,14 +163,14 @@ parse_network_disk (guestfs_h *g, xmlXPathContextPtr ctx, xmlNodePtr d, int i,
       guestfs_int_perrorf (g, "add_domain");
       ret = -1;
     }
-    xmlFree (transport);
-    xmlFree (host);
-    xmlFree (port);
-    xmlFree (socket);
+    (*libxml.xmlFree) (transport);
+    (*libxml.xmlFree) (host);
+    (*libxml.xmlFree) (port);
+    (*libxml.xmlFree) (socket);
     if (ret == -1)
       break;
   }
-  xmlXPathFreeObject (hosts);
+  libxml.xmlXPathFreeObject (hosts);
   return ret;
 }
 
@@ -171,13 +179,13 @@ parse_network_disk (guestfs_h *g, xmlXPathContextPtr ctx, xmlNodePtr d, int i,
 static int
 parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
 {
-  xmlDocPtr doc = xmlReadMemory (xml, (int) strlen (xml), NULL, NULL, XML_PARSE_NONET);
+  xmlDocPtr doc = libxml.xmlReadMemory (xml, (int) strlen (xml), NULL, NULL, XML_PARSE_NONET);
   if (!doc) {
     error (g, "add_domain: unable to parse the domain XML");
     return -1;
   }
-  xmlXPathContextPtr ctx = xmlXPathNewContext (doc);
-  xmlXPathObjectPtr o = ctx ? xmlXPathEvalExpression (BAD_CAST "//devices/disk", ctx) : NULL;
+  xmlXPathContextPtr ctx = libxml.xmlXPathNewContext (doc);
+  xmlXPathObjectPtr o = ctx ? libxml.xmlXPathEvalExpression (BAD_CAST "//devices/disk", ctx) : NULL;
   int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0;
   struct disk *disks = calloc (n ? n : 1, sizeof *disks);
   int nr = 0, ret = -1;
@@ -187,13 +195,13 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
   }
   for (int i = 0; i < n; ++i) {
     xmlNodePtr d = o->nodesetval->nodeTab[i];
-    char *type = (char *) xmlGetProp (d, BAD_CAST "type");
-    char *device = (char *) xmlGetProp (d, BAD_CAST "device");
+    char *type = (char *) libxml.xmlGetProp (d, BAD_CAST "type");
+    char *device = (char *) libxml.xmlGetProp (d, BAD_CAST "device");
     bool cdrom_or_floppy = device && (strcmp (device, "cdrom") == 0 || strcmp (device, "floppy") == 0);
     char *path = NULL;
     if (type && strcmp (type, "network") == 0) {
-      xmlFree (type);
-      xmlFree (device);
+      (*libxml.xmlFree) (type);
+      (*libxml.xmlFree) (device);
       int r = parse_network_disk (g, ctx, d, i, &disks[nr]);
       nr++;
       if (r == -1)
@@ -201,7 +209,7 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
       char *fmt = xpath_attr (ctx, d, "./driver", "type");
       if (fmt) {
         disks[nr - 1].format = guestfs_int_safe_strdup (g, fmt);
-        xmlFree (fmt);
+        (*libxml.xmlFree) (fmt);
       }
       disks[nr - 1].readonly = xpath_exists (ctx, d, "./readonly");
       continue;
@@ -213,20 +221,20 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
     else if (!cdrom_or_floppy) {
       error (g, "add_domain: disk %d has type '%s', which is not supported "
              "(only file, block and network disks)", i, type ? type : "(none)");
-      xmlFree (type);
-      xmlFree (device);
+      (*libxml.xmlFree) (type);
+      (*libxml.xmlFree) (device);
       goto out;
     }
-    xmlFree (type);
-    xmlFree (device);
+    (*libxml.xmlFree) (type);
+    (*libxml.xmlFree) (device);
     if (!path)            /* an empty CD-ROM drive */
       continue;
     disks[nr].path = guestfs_int_safe_strdup (g, path);
-    xmlFree (path);
+    (*libxml.xmlFree) (path);
     char *fmt = xpath_attr (ctx, d, "./driver", "type");
     if (fmt) {
       disks[nr].format = guestfs_int_safe_strdup (g, fmt);
-      xmlFree (fmt);
+      (*libxml.xmlFree) (fmt);
     }
     disks[nr].readonly = xpath_exists (ctx, d, "./readonly");
     nr++;
@@ -240,9 +248,9 @@ parse_disks (guestfs_h *g, const char *xml, struct disk **disks_r)
     disks = NULL;
   }
   *disks_r = disks;
-  xmlXPathFreeObject (o);
-  xmlXPathFreeContext (ctx);
-  xmlFreeDoc (doc);
+  libxml.xmlXPathFreeObject (o);
+  libxml.xmlXPathFreeContext (ctx);
+  libxml.xmlFreeDoc (doc);
   return ret;
 }
 
@@ -324,9 +332,9 @@ static virConnectPtr
 connect_libvirt (guestfs_h *g, const char *uri, bool readonly)
 {
   unsigned flags = readonly ? VIR_CONNECT_RO : 0;
-  virSetErrorFunc (NULL, ignore_libvirt_error);
+  libvirt.virSetErrorFunc (NULL, ignore_libvirt_error);
   if (g->libvirt_supported_creds == NULL)
-    return virConnectOpenAuth (uri, virConnectAuthPtrDefault, flags);
+    return libvirt.virConnectOpenAuth (uri, *libvirt.virConnectAuthPtrDefault, flags);
   size_t n = 0;
   while (g->libvirt_supported_creds[n])
     n++;
@@ -337,7 +345,7 @@ connect_libvirt (guestfs_h *g, const char *uri, bool readonly)
   virConnectAuth auth = { .credtype = types, .ncredtype = nt,
                           .cb = auth_callback, .cbdata = g };
   g->libvirt_auth_uri = uri ? strdup (uri) : NULL;
-  virConnectPtr conn = virConnectOpenAuth (uri, &auth, flags);
+  virConnectPtr conn = libvirt.virConnectOpenAuth (uri, &auth, flags);
   free (g->libvirt_auth_uri);
   g->libvirt_auth_uri = NULL;
   return conn;
@@ -481,6 +489,8 @@ guestfs_impl_add_libvirt_dom (guestfs_h *g, void *domp,
     error (g, "%s: the domain handle is NULL", fn);
     return -1;
   }
+  if (guestfs_int_open_libvirt (g, fn) == -1)
+    return -1;
   if ((bm & GUESTFS_ADD_LIBVIRT_DOM_LIVE_BITMASK) && optargs->live) {
     guestfs_int_error_errno (g, ENOTSUP, "%s: live is not supported (no guestfsd in the guest)", fn);
     return -1;
@@ -490,13 +500,13 @@ guestfs_impl_add_libvirt_dom (guestfs_h *g, void *domp,
     error (g, "%s: readonlydisk must be one of error, read, write or ignore", fn);
     return -1;
   }
-  const char *name = virDomainGetName (d);
-  if (!readonly && virDomainIsActive (d) == 1) {
+  const char *name = libvirt.virDomainGetName (d);
+  if (!readonly && libvirt.virDomainIsActive (d) == 1) {
     error (g, "%s: domain '%s' is running: writing to its disks would corrupt them; use readonly",
            fn, name ? name : "?");
     return -1;
   }
-  char *xml = virDomainGetXMLDesc (d, 0);
+  char *xml = libvirt.virDomainGetXMLDesc (d, 0);
   if (!xml) {
     libvirt_error (g, "could not get the XML of domain '%s'", name ? name : "?");
     return -1;
@@ -588,17 +598,19 @@ guestfs_impl_add_domain (guestfs_h *g, const char *dom,
     guestfs_int_error_errno (g, ENOTSUP, "add_domain: live is not supported (no guestfsd in the guest)");
     return -1;
   }
+  if (guestfs_int_open_libvirt (g, "add_domain") == -1)
+    return -1;
   virConnectPtr conn = connect_libvirt (g, uri, readonly);
   if (!conn) {
     libvirt_error (g, "could not connect to libvirt (URI = %s)", uri ? uri : "NULL");
     return -1;
   }
-  virDomainPtr d = virDomainLookupByName (conn, dom);
+  virDomainPtr d = libvirt.virDomainLookupByName (conn, dom);
   if (!d && allowuuid)
-    d = virDomainLookupByUUIDString (conn, dom);
+    d = libvirt.virDomainLookupByUUIDString (conn, dom);
   if (!d) {
     libvirt_error (g, "no libvirt domain called '%s'", dom);
-    virConnectClose (conn);
+    libvirt.virConnectClose (conn);
     return -1;
   }
   /* The same optional arguments, minus libvirturi and allowuuid. */
@@ -617,8 +629,8 @@ guestfs_impl_add_domain (guestfs_h *g, const char *dom,
   g->libvirt_caller = "add_domain";
   int ret = guestfs_impl_add_libvirt_dom (g, d, &a);
   g->libvirt_caller = NULL;
-  virDomainFree (d);
-  virConnectClose (conn);
+  libvirt.virDomainFree (d);
+  libvirt.virConnectClose (conn);
   return ret;
 }
 

@@ -1,39 +1,20 @@
-/* Opening a library on first use (see lazylib.h). */
-#include <dlfcn.h>
+/* Replies for a library opened on first use (see lazylib.h). */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "daemon.h"
 #include "lazylib.h"
 
-void *
-lazy_open (const char *soname)
+int
+lazy_failed (const char *why)
 {
-  /* dlopen counts references: a second open of the same soname (two
-   * files using one library) returns the same handle. */
-  void *h = dlopen (soname, RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL) {
-    const char *why = dlerror ();
-    reply_with_error_errno (ENOTSUP, "%s is not available in the appliance: %s",
-                            soname, why ? why : "dlopen failed");
-    return NULL;
-  }
+  reply_with_error_errno (ENOTSUP, "a library is not available in the appliance: %s", why);
+  return -1;
+}
+
+void
+lazy_opened (const char *soname)
+{
   if (verbose)
     fprintf (stderr, "guestfsd: opened %s\n", soname);
-  return h;
-}
-
-void *
-lazy_symbol (void *handle, const char *symbol)
-{
-  return dlsym (handle, symbol);
-}
-
-int
-lazy_missing (const char *soname, const char *symbol)
-{
-  reply_with_error_errno (ENOTSUP, "%s has no function %s (a different version?)",
-                          soname, symbol);
-  return -1;
 }

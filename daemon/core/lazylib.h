@@ -17,42 +17,36 @@
  * then call lib_load () (it replies with the error and returns -1 when
  * the library or one of its functions is missing) before the first
  * call, and call the functions as lib.NAME (...).  The library's own
- * header gives each pointer its type, so calls stay type-checked.  The
+ * header gives each pointer its type, so calls stay type-checked (the
+ * table and its opening: common/lazy-dlopen.h, shared with the library
+ * and the tools, which open libvirt this way).  The
  * soname comes from the build (meson finds the library's soname), and
  * the appliance gets the library from the package list
  * (appliance/packages.txt), since it is no longer a DT_NEEDED entry. */
 #ifndef HATCH_LAZYLIB_H
 #define HATCH_LAZYLIB_H
 
-#include <stdbool.h>
+#include "lazy-dlopen.h"
 
-/* dlopen SONAME (once: later calls return the same handle), or reply
- * with an error naming it and return NULL. */
-void *lazy_open (const char *soname);
-/* Reply with an error: SYMBOL is missing from SONAME; returns -1. */
-int lazy_missing (const char *soname, const char *symbol);
-void *lazy_symbol (void *handle, const char *symbol);
+/* Reply with "SONAME is not available in the appliance: WHY"; -1. */
+int lazy_failed (const char *why);
+/* In verbose mode, say that SONAME was opened. */
+void lazy_opened (const char *soname);
 
-#define LAZY_MEMBER(f) __typeof__ (&f) f;
-#define LAZY_BIND(f) \
-  if ((lib.f = (__typeof__ (&f)) lazy_symbol (handle, #f)) == NULL) \
-    return lazy_missing (soname, #f);
-
-#define LAZY_LIBRARY(soname_, LIST)                             \
-  static struct { LIST (LAZY_MEMBER) } lib;                     \
-  static int                                                    \
-  lib_load (void)                                               \
-  {                                                             \
-    static bool loaded;                                         \
-    if (loaded)                                                 \
-      return 0;                                                 \
-    const char *soname = soname_;                               \
-    void *handle = lazy_open (soname);                          \
-    if (handle == NULL)                                         \
-      return -1;                                                \
-    LIST (LAZY_BIND)                                            \
-    loaded = true;                                              \
-    return 0;                                                   \
+#define LAZY_LIBRARY(soname_, LIST)                                     \
+  static LAZY_TABLE_TYPE (lazy_fns, LIST) lib;                          \
+  static int lib_open (char *err, size_t errlen)                        \
+    LAZY_OPEN_BODY (lib, soname_, LIST)                                 \
+  static int                                                            \
+  lib_load (void)                                                       \
+  {                                                                     \
+    char err[512];                                                      \
+    int r = lib_open (err, sizeof err);                                 \
+    if (r == -1)                                                        \
+      return lazy_failed (err);                                         \
+    if (r == 1)                                                         \
+      lazy_opened (soname_);                                            \
+    return 0;                                                           \
   }
 
 #endif

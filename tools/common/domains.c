@@ -1,5 +1,6 @@
 /* Listing libvirt guests for the tools (see domains.h).  The disks
  * themselves are added later through guestfs_add_domain, like -d. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,10 +8,7 @@
 #include "domains.h"
 
 #ifdef HAVE_LIBVIRT
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
+#include "libvirt-fns.h"
 
 /* libvirt prints every error on stderr unless told otherwise; ours say
  * what failed instead. */
@@ -24,7 +22,7 @@ quiet_errors (void *opaque, virErrorPtr err)
 static void
 libvirt_error (struct tool_options *o, const char *what)
 {
-  const virErrorPtr err = virGetLastError ();
+  const virErrorPtr err = libvirt.virGetLastError ();
   fprintf (stderr, "%s: error: %s%s%s: %s\n", o->program, what,
            o->libvirt_uri ? " " : "", o->libvirt_uri ? o->libvirt_uri : "",
            err && err->message ? err->message : "unknown libvirt error");
@@ -34,25 +32,25 @@ libvirt_error (struct tool_options *o, const char *what)
 static int
 has_disks (virDomainPtr dom)
 {
-  char *xml = virDomainGetXMLDesc (dom, 0);
+  char *xml = libvirt.virDomainGetXMLDesc (dom, 0);
   if (!xml)
     return 0;
   int r = 0;
-  xmlDocPtr doc = xmlReadMemory (xml, (int) strlen (xml), NULL, NULL,
+  xmlDocPtr doc = libxml.xmlReadMemory (xml, (int) strlen (xml), NULL, NULL,
                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   free (xml);
   if (!doc)
     return 0;
-  xmlXPathContextPtr ctx = xmlXPathNewContext (doc);
-  xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression
+  xmlXPathContextPtr ctx = libxml.xmlXPathNewContext (doc);
+  xmlXPathObjectPtr obj = ctx ? libxml.xmlXPathEvalExpression
     ((const xmlChar *) "/domain/devices/disk[not(@device) or @device='disk']/source", ctx)
     : NULL;
   if (obj && obj->type == XPATH_NODESET && obj->nodesetval &&
       obj->nodesetval->nodeNr > 0)
     r = 1;
-  xmlXPathFreeObject (obj);
-  xmlXPathFreeContext (ctx);
-  xmlFreeDoc (doc);
+  libxml.xmlXPathFreeObject (obj);
+  libxml.xmlXPathFreeContext (ctx);
+  libxml.xmlFreeDoc (doc);
   return r;
 }
 
@@ -63,13 +61,21 @@ compare_domains (const void *a, const void *b)
                  ((const struct tool_domain *) b)->name);
 }
 
+/* A read-only connection (libvirt is opened on first use:
+ * libvirt-fns.h), or NULL, saying why when SAY_WHY. */
 static virConnectPtr
-connect_ro (struct tool_options *o)
+connect_ro (struct tool_options *o, bool say_why)
 {
-  virSetErrorFunc (NULL, quiet_errors);
-  virConnectPtr conn = virConnectOpenAuth (o->libvirt_uri, virConnectAuthPtrDefault,
-                                           VIR_CONNECT_RO);
-  if (!conn)
+  char why[512];
+  if (hatch_libvirt_open (why, sizeof why) == -1) {
+    if (say_why)
+      fprintf (stderr, "%s: error: libvirt cannot be used: %s\n", o->program, why);
+    return NULL;
+  }
+  libvirt.virSetErrorFunc (NULL, quiet_errors);
+  virConnectPtr conn = libvirt.virConnectOpenAuth (o->libvirt_uri, *libvirt.virConnectAuthPtrDefault,
+                                                   VIR_CONNECT_RO);
+  if (!conn && say_why)
     libvirt_error (o, "cannot connect to libvirt");
   return conn;
 }
@@ -79,16 +85,16 @@ tool_all_domains (struct tool_options *o, struct tool_domain **doms_ret, size_t 
 {
   *doms_ret = NULL;
   *nr_ret = 0;
-  virConnectPtr conn = connect_ro (o);
+  virConnectPtr conn = connect_ro (o, true);
   if (!conn)
     return -1;
   virDomainPtr *list = NULL;
-  int n = virConnectListAllDomains (conn, &list,
-                                    VIR_CONNECT_LIST_DOMAINS_ACTIVE |
-                                    VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+  int n = libvirt.virConnectListAllDomains (conn, &list,
+                                            VIR_CONNECT_LIST_DOMAINS_ACTIVE |
+                                            VIR_CONNECT_LIST_DOMAINS_INACTIVE);
   if (n < 0) {
     libvirt_error (o, "cannot list the libvirt guests of");
-    virConnectClose (conn);
+    libvirt.virConnectClose (conn);
     return -1;
   }
   struct tool_domain *doms = calloc ((size_t) n + 1, sizeof *doms);
@@ -98,9 +104,9 @@ tool_all_domains (struct tool_options *o, struct tool_domain **doms_ret, size_t 
   }
   size_t nr = 0;
   for (int i = 0; i < n; ++i) {
-    const char *name = virDomainGetName (list[i]);
+    const char *name = libvirt.virDomainGetName (list[i]);
     char uuid[VIR_UUID_STRING_BUFLEN];
-    if (name && virDomainGetUUIDString (list[i], uuid) == 0 && has_disks (list[i])) {
+    if (name && libvirt.virDomainGetUUIDString (list[i], uuid) == 0 && has_disks (list[i])) {
       doms[nr].name = strdup (name);
       doms[nr].uuid = strdup (uuid);
       if (!doms[nr].name || !doms[nr].uuid) {
@@ -109,10 +115,10 @@ tool_all_domains (struct tool_options *o, struct tool_domain **doms_ret, size_t 
       }
       nr++;
     }
-    virDomainFree (list[i]);
+    libvirt.virDomainFree (list[i]);
   }
   free (list);
-  virConnectClose (conn);
+  libvirt.virConnectClose (conn);
   qsort (doms, nr, sizeof *doms, compare_domains);
   *doms_ret = doms;
   *nr_ret = nr;
@@ -122,21 +128,19 @@ tool_all_domains (struct tool_options *o, struct tool_domain **doms_ret, size_t 
 char *
 tool_domain_uuid (struct tool_options *o, const char *name)
 {
-  virSetErrorFunc (NULL, quiet_errors);
-  virConnectPtr conn = virConnectOpenAuth (o->libvirt_uri, virConnectAuthPtrDefault,
-                                           VIR_CONNECT_RO);
+  virConnectPtr conn = connect_ro (o, false);
   if (!conn)
     return NULL;
-  virDomainPtr dom = virDomainLookupByName (conn, name);
+  virDomainPtr dom = libvirt.virDomainLookupByName (conn, name);
   if (!dom)
-    dom = virDomainLookupByUUIDString (conn, name);
+    dom = libvirt.virDomainLookupByUUIDString (conn, name);
   char uuid[VIR_UUID_STRING_BUFLEN];
   char *ret = NULL;
-  if (dom && virDomainGetUUIDString (dom, uuid) == 0)
+  if (dom && libvirt.virDomainGetUUIDString (dom, uuid) == 0)
     ret = strdup (uuid);
   if (dom)
-    virDomainFree (dom);
-  virConnectClose (conn);
+    libvirt.virDomainFree (dom);
+  libvirt.virConnectClose (conn);
   return ret;
 }
 
