@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1498,19 +1499,40 @@ direct_launch (guestfs_h *g)
   return -1;
 }
 
-/* Wait up to ms milliseconds for qemu to exit; returns true if it did. */
+/* Wait up to ms milliseconds for qemu to exit; returns true if it did.
+ * A pidfd wakes the wait the moment qemu exits (a plain 10 ms sleep
+ * made every close wait 5 ms on average for nothing); the console is
+ * drained meanwhile. */
 static bool
 wait_qemu (guestfs_h *g, int ms, int *status)
 {
-  for (int waited = 0; waited <= ms; waited += 10) {
+  int pfd = ms > 0 ? (int) syscall (SYS_pidfd_open, g->qemu_pid, 0) : -1;
+  bool done = false;
+  struct timespec t0;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  for (;;) {
     pid_t r = waitpid (g->qemu_pid, status, WNOHANG);
-    if (r == g->qemu_pid || (r == -1 && errno == ECHILD))
-      return true;
+    if (r == g->qemu_pid || (r == -1 && errno == ECHILD)) {
+      done = true;
+      break;
+    }
     guestfs_int_drain_console (g);
-    struct timespec ts = { 0, 10 * 1000 * 1000 };
-    nanosleep (&ts, NULL);
+    long left = ms - guestfs_int_ms_since (&t0);
+    if (left < 0)
+      break;
+    int step = left < 10 ? (int) left + 1 : 10;
+    if (pfd >= 0) {
+      struct pollfd p = { .fd = pfd, .events = POLLIN };
+      (void) poll (&p, 1, step);
+    }
+    else {
+      struct timespec ts = { 0, step * 1000L * 1000 };
+      nanosleep (&ts, NULL);
+    }
   }
-  return false;
+  if (pfd >= 0)
+    close (pfd);
+  return done;
 }
 
 static int
@@ -1534,6 +1556,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
       error (g, "shutdown: the daemon did not exit cleanly");
       ret = -1;
     }
+    guestfs_int_launch_phase (g, "shutdown: the daemon synced the drives");
   }
   if (g->sock >= 0) {
     close (g->sock);
@@ -1557,6 +1580,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
       ret = -1;
     }
     g->qemu_pid = 0;
+    guestfs_int_launch_phase (g, "shutdown: qemu exited");
     guestfs_int_call_callbacks_void (g, GUESTFS_EVENT_SUBPROCESS_QUIT);
   }
   if (g->console_fd >= 0) {
