@@ -169,6 +169,20 @@ struct libvirt_cred {
   bool have_result;
 };
 
+/* cache-file.c: files of "KEY <tab> VALUE" lines in the per-user cache
+ * directory.  The path of NAME there, or NULL (none usable: then nothing
+ * is cached); the file's content (bounded; "" when there is none); the
+ * value of KEY's last line in CONTENT (malloc'd) or NULL; and storing
+ * KEY's VALUE in place of its old line, keeping the other lines KEEP
+ * accepts (all when NULL), at most MAX_LINES in all (the oldest go):
+ * 0, or -1 when it could not be written. */
+char *guestfs_int_cache_file_path (guestfs_h *g, const char *name);
+char *guestfs_int_cache_file_read (const char *path);
+char *guestfs_int_cache_file_lookup (const char *content, const char *key);
+int guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *key,
+                                  const char *value, bool (*keep) (const char *line, void *opaque),
+                                  void *opaque, size_t max_lines);
+
 /* libvirt.c */
 void guestfs_int_free_libvirt_creds (guestfs_h *g);
 /* Open libvirt and libxml2 (dlopen, first use: common/libvirt-fns.h):

@@ -8,9 +8,9 @@
  * up under KVM, and records "no" here).
  *
  * The verdict is cached per boot of the host and per hypervisor binary,
- * in the checked per-user cache directory (never a predictable name in a
- * shared directory): a file "kvm-verdict" with lines
- *   BOOT_ID <tab> yes|no <tab> HYPERVISOR
+ * in the checked per-user cache directory (cache-file.c): a file
+ * "kvm-verdict" with lines
+ *   BOOT_ID <tab> HYPERVISOR <tab> yes|no
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,7 +28,7 @@
 #include "appliance/appliance.h"
 
 #define VERDICT_FILE "kvm-verdict"
-#define MAX_VERDICT_FILE (64 * 1024)
+#define MAX_VERDICT_LINES 64
 #define PROBE_TIMEOUT_MS 10000
 
 /* Ask the hypervisor itself: start it paused with KVM and the CPU model we
@@ -103,121 +103,49 @@ boot_id (void)
   return strdup (buf[0] ? buf : "unknown-boot");
 }
 
-/* The verdict file's path, or NULL (no usable cache directory: then the
- * verdict is simply not cached). */
+/* This boot's lines only: a verdict never outlives the host's boot. */
+static bool
+same_boot (const char *line, void *id)
+{
+  size_t n = strlen (id);
+  return strncmp (line, id, n) == 0 && line[n] == '\t';
+}
+
+/* The cache key: this boot and this hypervisor binary. */
 static char *
-verdict_path (guestfs_h *g)
+verdict_key (guestfs_h *g, const char *id)
 {
-  char *cachedir = guestfs_impl_get_cachedir (g);
-  char *err = NULL;
-  char *dir = cachedir ? hatch_appliance_user_cache_dir (cachedir, &err) : NULL;
-  char *path = NULL;
-  if (!dir)
-    debug (g, "KVM verdict not cached: %s", err ? err : "no cache directory");
-  else if (asprintf (&path, "%s/" VERDICT_FILE, dir) == -1)
-    path = NULL;
-  free (err);
-  free (dir);
-  free (cachedir);
-  return path;
+  char *key;
+  return asprintf (&key, "%s\t%s", id, g->hv) == -1 ? NULL : key;
 }
 
-/* Read the whole verdict file (bounded), or an empty string. */
-static char *
-read_verdicts (const char *path)
-{
-  char *buf = calloc (1, MAX_VERDICT_FILE + 1);
-  if (!buf)
-    return NULL;
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0) {
-    size_t n = 0;
-    ssize_t r;
-    while (n < MAX_VERDICT_FILE &&
-           (r = read (fd, buf + n, MAX_VERDICT_FILE - n)) > 0)
-      n += (size_t) r;
-    buf[n] = '\0';
-    close (fd);
-  }
-  return buf;
-}
-
-/* Find this boot's line for this hypervisor: 1 yes, 0 no, -1 none. */
-static int
-lookup_verdict (const char *verdicts, const char *id, const char *hv)
-{
-  int found = -1;
-  const char *line = verdicts;
-  while (line && *line) {
-    const char *end = strchr (line, '\n');
-    size_t len = end ? (size_t) (end - line) : strlen (line);
-    size_t idlen = strlen (id), hvlen = strlen (hv);
-    if (len > idlen + 1 && strncmp (line, id, idlen) == 0 && line[idlen] == '\t') {
-      const char *v = line + idlen + 1;
-      bool yes = strncmp (v, "yes\t", 4) == 0, no = strncmp (v, "no\t", 3) == 0;
-      const char *h = v + (yes ? 4 : 3);
-      if ((yes || no) && (size_t) (line + len - h) == hvlen && strncmp (h, hv, hvlen) == 0)
-        found = yes ? 1 : 0;
-    }
-    line = end ? end + 1 : NULL;
-  }
-  return found;
-}
-
-/* Write the verdict: keep the other hypervisors' lines of this boot, drop
- * every other boot's, replace ours.  A temporary file in our own 0700
- * directory, then rename: concurrent launches never see half a file. */
 static void
 store_verdict (guestfs_h *g, const char *path, const char *id, bool yes)
 {
-  char *old = read_verdicts (path);
-  char *tmp = NULL;
-  if (!old || asprintf (&tmp, "%s.%d", path, (int) getpid ()) == -1) {
-    free (old);
-    return;
-  }
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
-  if (!f) {
-    if (fd >= 0) close (fd);
-    debug (g, "KVM verdict not cached: %s: %s", tmp, strerror (errno));
-    free (tmp);
-    free (old);
-    return;
-  }
-  size_t idlen = strlen (id);
-  for (char *line = old, *end; line && *line; line = end ? end + 1 : NULL) {
-    end = strchr (line, '\n');
-    if (end) *end = '\0';
-    if (strncmp (line, id, idlen) != 0 || line[idlen] != '\t')
-      continue;                                   /* another boot's */
-    if (lookup_verdict (line, id, g->hv) != -1)
-      continue;                                   /* ours: replaced */
-    fprintf (f, "%s\n", line);
-  }
-  fprintf (f, "%s\t%s\t%s\n", id, yes ? "yes" : "no", g->hv);
-  if (fclose (f) == 0 && rename (tmp, path) == 0)
+  char *key = verdict_key (g, id);
+  if (key && guestfs_int_cache_file_store (g, path, key, yes ? "yes" : "no",
+                                           same_boot, (void *) id, MAX_VERDICT_LINES) == 0)
     debug (g, "KVM verdict \"%s\" for %s cached in %s", yes ? "yes" : "no", g->hv, path);
-  else
-    unlink (tmp);
-  free (tmp);
-  free (old);
+  free (key);
 }
 
 bool
 guestfs_int_kvm_usable (guestfs_h *g)
 {
-  char *path = verdict_path (g);
+  char *path = guestfs_int_cache_file_path (g, VERDICT_FILE);
   char *id = boot_id ();
   bool verdict;
   char why[256] = "";
 
   if (path && id) {
-    char *v = read_verdicts (path);
-    int found = v ? lookup_verdict (v, id, g->hv) : -1;
+    char *v = guestfs_int_cache_file_read (path), *key = verdict_key (g, id);
+    char *found = v && key ? guestfs_int_cache_file_lookup (v, key) : NULL;
     free (v);
-    if (found != -1) {
-      verdict = found == 1;
+    free (key);
+    bool known = found && (strcmp (found, "yes") == 0 || strcmp (found, "no") == 0);
+    verdict = known && strcmp (found, "yes") == 0;
+    free (found);
+    if (known) {
       debug (g, "KVM %s (cached verdict in %s)", verdict ? "works" : "does not work", path);
       goto done;
     }
@@ -238,7 +166,7 @@ guestfs_int_kvm_usable (guestfs_h *g)
 void
 guestfs_int_kvm_record_failure (guestfs_h *g)
 {
-  char *path = verdict_path (g);
+  char *path = guestfs_int_cache_file_path (g, VERDICT_FILE);
   char *id = boot_id ();
   if (path && id)
     store_verdict (g, path, id, false);

@@ -1,4 +1,6 @@
 /* launch and shutdown (library-side actions). */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +9,10 @@
 
 #include "guestfs-internal.h"
 #include "actions-gen.h"
+
+/* The formats found for local images (see below). */
+#define FORMAT_CACHE "image-formats"
+#define FORMAT_CACHE_LINES 256
 
 /* A local drive added without a format gets the one qemu-img finds,
  * given to qemu explicitly, unless the image names other files
@@ -24,7 +30,8 @@ guestfs_int_check_drive_format (guestfs_h *g, struct drive *d)
    * (and running qemu-img costs a process start, much of a launch on a
    * busy host). */
   struct stat st;
-  if (stat (d->filename, &st) == 0 &&
+  bool have_st = stat (d->filename, &st) == 0;
+  if (have_st &&
       ((S_ISCHR (st.st_mode) && st.st_rdev == makedev (1, 3)) ||
        (S_ISREG (st.st_mode) && st.st_size == 0))) {
     debug (g, "drive %s: no format given; empty, so raw", d->filename);
@@ -35,11 +42,45 @@ guestfs_int_check_drive_format (guestfs_h *g, struct drive *d)
     }
     return 0;
   }
+  /* A regular file's probed format is remembered under what changes
+   * whenever its content can have changed (device, inode, size, and the
+   * modification and change times to the nanosecond): scripts that run
+   * guestfish again and again on one image skip qemu-img (a process
+   * start, tens of milliseconds) after the first.  Only a clean verdict
+   * (no backing or other files) is ever stored; devices are probed
+   * every time, their content changes without a time changing. */
+  char key[160] = "", *cache = NULL;
+  if (have_st && S_ISREG (st.st_mode)) {
+    snprintf (key, sizeof key, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld",
+              (uintmax_t) st.st_dev, (uintmax_t) st.st_ino, (intmax_t) st.st_size,
+              (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+              (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+    cache = guestfs_int_cache_file_path (g, FORMAT_CACHE);
+  }
   char *format = NULL;
-  if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1)
+  if (cache) {
+    char *content = guestfs_int_cache_file_read (cache);
+    format = content ? guestfs_int_cache_file_lookup (content, key) : NULL;
+    free (content);
+    if (format && *format && strspn (format, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen (format)) {
+      debug (g, "drive %s: no format given; %s, as qemu-img found before (%s)",
+             d->filename, format, cache);
+      d->format = format;
+      free (cache);
+      return 0;
+    }
+    free (format);
+    format = NULL;
+  }
+  if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1) {
+    free (cache);
     return -1;
+  }
   debug (g, "drive %s: no format given; qemu-img finds %s", d->filename, format);
   d->format = format;
+  if (cache)
+    (void) guestfs_int_cache_file_store (g, cache, key, format, NULL, NULL, FORMAT_CACHE_LINES);
+  free (cache);
   return 0;
 }
 

@@ -6,7 +6,8 @@
 # file and format=raw; with format=raw the disk reads as the raw bytes it
 # holds.  A multi-extent vmdk (extents are other host files) and a qcow2
 # with an external data file are refused the same way; a plain qcow2 and
-# a raw image are still guessed.  The image is unchanged (sha256).
+# a raw image are still guessed.  A remembered format is used only while
+# the file is unchanged.  The image is unchanged (sha256).
 # Prints TAP; exits 0, 1, or 77.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/fish-lib.bash"
@@ -65,6 +66,22 @@ run_fish -a "$tmp/plain.qcow2" -a "$tmp/plain.raw" run : blockdev-getsize64 /dev
 if [ $? = 0 ] && [ "$(cat "$tmp/out")" = "$(printf '8388608\n8388608')" ]; then
   ok "a plain qcow2 and a raw image are guessed as before"
 else notok "a plain qcow2 and a raw image are guessed as before"; fi
+
+# The format found for a regular file is remembered (image-formats in the
+# per-user cache) until the file changes.  A raw disk probed once, whose
+# guest then writes a qcow2 header with a host backing file onto it, must
+# be probed again and refused, never opened as the raw it was.
+truncate -s 1M "$tmp/turns.img"
+run_fish -v -a "$tmp/turns.img" run
+run_fish -v -a "$tmp/turns.img" run
+if [ $? = 0 ] && grep -q "as qemu-img found before" "$tmp/err"; then
+  ok "the second open of an unchanged raw image uses the remembered format"
+else notok "the second open of an unchanged raw image uses the remembered format"; fi
+run_fish --format=raw -a "$tmp/turns.img" run : upload "$tmp/hdr.qcow2" /dev/sda
+run_fish -a "$tmp/turns.img" run
+if [ $? != 0 ] && grep -q "backing file" "$tmp/err" && grep -q "$tmp/secret" "$tmp/err"; then
+  ok "once the guest wrote a qcow2 header with a backing file, it is probed again and refused"
+else notok "once the guest wrote a qcow2 header with a backing file, it is probed again and refused"; fi
 
 after=$(sha256sum < "$tmp/guest.img")
 if [ "$before" = "$after" ]; then ok "the hostile image is unchanged (sha256)"

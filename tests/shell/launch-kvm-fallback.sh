@@ -31,7 +31,7 @@ fake_for () {
   cp "$HATCH_SRCDIR/tests/data/fake-kvm-qemu.sh" "$tmp/qemu-$1"
   echo "$tmp/qemu-$1"
 }
-verdict_of () { awk -F'\t' -v b="$boot" -v h="$1" '$1 == b && $3 == h { print $2 }' "$verdicts" 2> /dev/null; }
+verdict_of () { awk -F'\t' -v b="$boot" -v h="$1" '$1 == b && $2 == h { print $3 }' "$verdicts" 2> /dev/null; }
 
 for mode in internal-error msr hang signal; do
   hv=$(fake_for "$mode")
@@ -85,7 +85,7 @@ launch_checks "a KVM that boots the appliance is kept (verdict yes, no second bo
 # A cached "yes" that fails at boot is downgraded the same way.
 hv=$(fake_for cached-yes)
 mkdir -p "$(dirname "$verdicts")"
-printf '%s\tyes\t%s\n' "$boot" "$hv" >> "$verdicts"
+printf '%s\t%s\tyes\n' "$boot" "$hv" >> "$verdicts"
 export FAKE_KVM_MODE=internal-error FAKE_KVM_LOG="$tmp/log-cached"
 launch_checks "a cached yes that fails is downgraded to no, and the launch succeeds" \
   "$hv" "kvm tcg " no

@@ -1,0 +1,122 @@
+/* Small files of remembered verdicts in the checked per-user cache
+ * directory (never a predictable name in a shared directory): KVM's
+ * verdict per boot (kvm.c), and the format found for a local image
+ * (disk-info.c).  Each file holds lines "KEY <tab> VALUE"; readers and
+ * writers never see half a file (a writer renames its own temporary
+ * file into place), and a lost race only loses a line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guestfs-internal.h"
+#include "actions-gen.h"
+#include "appliance/appliance.h"
+
+#define MAX_CACHE_FILE (64 * 1024)
+
+char *
+guestfs_int_cache_file_path (guestfs_h *g, const char *name)
+{
+  char *cachedir = guestfs_impl_get_cachedir (g);
+  char *err = NULL;
+  char *dir = cachedir ? hatch_appliance_user_cache_dir (cachedir, &err) : NULL;
+  char *path = NULL;
+  if (!dir)
+    debug (g, "%s not cached: %s", name, err ? err : "no cache directory");
+  else if (asprintf (&path, "%s/%s", dir, name) == -1)
+    path = NULL;
+  free (err);
+  free (dir);
+  free (cachedir);
+  return path;
+}
+
+char *
+guestfs_int_cache_file_read (const char *path)
+{
+  char *buf = calloc (1, MAX_CACHE_FILE + 1);
+  if (!buf)
+    return NULL;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    size_t n = 0;
+    ssize_t r;
+    while (n < MAX_CACHE_FILE && (r = read (fd, buf + n, MAX_CACHE_FILE - n)) > 0)
+      n += (size_t) r;
+    buf[n] = '\0';
+    close (fd);
+  }
+  return buf;
+}
+
+char *
+guestfs_int_cache_file_lookup (const char *content, const char *key)
+{
+  size_t klen = strlen (key);
+  char *found = NULL;
+  for (const char *line = content; line && *line; ) {
+    const char *end = strchr (line, '\n');
+    size_t len = end ? (size_t) (end - line) : strlen (line);
+    if (len > klen && strncmp (line, key, klen) == 0 && line[klen] == '\t') {
+      free (found);
+      found = strndup (line + klen + 1, len - klen - 1);
+    }
+    line = end ? end + 1 : NULL;
+  }
+  return found;
+}
+
+int
+guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *key,
+                              const char *value, bool (*keep) (const char *line, void *opaque),
+                              void *opaque, size_t max_lines)
+{
+  char *old = guestfs_int_cache_file_read (path);
+  if (!old)
+    return -1;
+  /* The lines kept, newest last, at most max_lines - 1 of them. */
+  size_t nkept = 0, klen = strlen (key);
+  char **kept = NULL;
+  for (char *line = old, *end; line && *line; line = end ? end + 1 : NULL) {
+    end = strchr (line, '\n');
+    if (end)
+      *end = '\0';
+    if (strncmp (line, key, klen) == 0 && line[klen] == '\t')
+      continue;                                   /* replaced below */
+    if (keep && !keep (line, opaque))
+      continue;
+    char **k = realloc (kept, (nkept + 1) * sizeof *kept);
+    if (!k)
+      break;
+    kept = k;
+    kept[nkept++] = line;
+  }
+  size_t first = nkept + 1 > max_lines ? nkept + 1 - max_lines : 0;
+  char *tmp = NULL;
+  int ret = -1;
+  if (asprintf (&tmp, "%s.%d", path, (int) getpid ()) == -1)
+    tmp = NULL;
+  int fd = tmp ? open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+  FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
+  if (!f) {
+    if (fd >= 0)
+      close (fd);
+    debug (g, "%s: not cached: %s", path, strerror (errno));
+  }
+  else {
+    for (size_t i = first; i < nkept; ++i)
+      fprintf (f, "%s\n", kept[i]);
+    fprintf (f, "%s\t%s\n", key, value);
+    if (fclose (f) == 0 && rename (tmp, path) == 0)
+      ret = 0;
+    else
+      unlink (tmp);
+  }
+  free (kept);
+  free (tmp);
+  free (old);
+  return ret;
+}
