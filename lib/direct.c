@@ -273,9 +273,15 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, app->kernel);
   add_arg (&b, "-initrd");
   add_arg (&b, app->initrd);
+  /* The boot whose state is saved says so (its daemon then lets the
+   * kernel's pending boot work finish first: daemon/core/resume.c); the
+   * saved state's key is made without it. */
   char *cmdline = guestfs_int_appliance_cmdline (g);
   add_arg (&b, "-append");
-  add_arg (&b, cmdline ? cmdline : "");
+  if (cmdline && v->ram_shared)
+    add_argf (&b, "%s hatch_save=1", cmdline);
+  else
+    add_arg (&b, cmdline ? cmdline : "");
   if (!cmdline)
     b.failed = true;
   free (cmdline);

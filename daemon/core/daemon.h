@@ -101,6 +101,8 @@ int release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP],
  * takes away, wait for the set of disks it names; replies. */
 struct xdr;
 void resume_after_restore (struct xdr *args);
+/* In the boot whose state the host saves: let pending boot work finish. */
+void settle_before_save (void);
 
 /* ---- running programs (command.c) ---- */
 #define CMD_CHROOT_GUEST   1   /* chroot into SYSROOT (with /dev /proc /sys bound) */

@@ -468,9 +468,11 @@ release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP], char *why
 /* A hot-added disk shows in /sys/block, with its driver link, before
  * the kernel has finished reading its partition table (the link is made
  * before sd's probe runs, the scan comes at its end), so a caller could
- * see /dev/sda and no /dev/sda1 yet.  Re-reading the table of every disk
- * nothing uses waits for that scan (it holds the disk's open mutex) and
- * leaves the partitions in place when it returns. */
+ * see /dev/sda and no /dev/sda1 yet.  Opening each disk nothing uses
+ * waits for that scan: the scan holds the disk's open mutex, and an open
+ * that comes before the scan has started does the pending scan itself.
+ * (Re-reading the table with BLKRRPART did the same, but read and parsed
+ * the table a second time: 25-45 ms of a restored launch under TCG.) */
 void
 settle_disk_partitions (void)
 {
@@ -482,11 +484,11 @@ settle_disk_partitions (void)
       continue;
     snprintf (path, sizeof path, "/dev/%s", disks[i].name);
     int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd == -1)
+    if (fd == -1) {
+      if (verbose)
+        fprintf (stderr, "guestfsd: opening %s: %s\n", path, strerror (errno));
       continue;
-    if (ioctl (fd, BLKRRPART, NULL) == -1 && verbose)
-      fprintf (stderr, "guestfsd: re-reading the partition table of %s: %s\n",
-               path, strerror (errno));
+    }
     close (fd);
   }
 }

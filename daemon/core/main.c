@@ -151,6 +151,7 @@ main (int argc, char *argv[])
     fix_disk_order ();
     activate_block_layers ();
     bulk_size = bulk_open ();
+    settle_before_save ();
   }
   chan_fd = listen_path ? listen_unix (listen_path) : open_channel ();
   if (chan_fd == -1) {

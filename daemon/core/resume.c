@@ -13,6 +13,7 @@
  * carries the size of the bulk data disk (opened before the state was
  * saved). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/random.h>
 #include <stdio.h>
@@ -113,3 +114,50 @@ resume_after_restore (struct xdr *args)
   reply (&ret);
   xdr_free_buf (&ret);
 }
+
+/* The boot whose state the host saves (its kernel command line has
+ * hatch_save=1) waits, before its hello, for the kernel's boot-time
+ * work that is still pending: the TSC's refined calibration runs about a
+ * second after the TSC is first used and then switches the clocksource
+ * from tsc-early to tsc.  Saved before that, every restored appliance
+ * did it again, on its one emulated vCPU, while its drives were being
+ * probed (part of each restored launch); saved after it, none does.
+ * Bounded: a kernel that keeps tsc-early (an unstable TSC) is saved
+ * anyway after 3 s. */
+#define SETTLE_MAX_MS 3000
+
+void
+settle_before_save (void)
+{
+  char cmdline[4096] = "";
+  int fd = open ("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return;
+  ssize_t n = read (fd, cmdline, sizeof cmdline - 1);
+  close (fd);
+  if (n <= 0)
+    return;
+  cmdline[n] = '\0';
+  bool saving = false;
+  for (char *tok = strtok (cmdline, " \n"); tok; tok = strtok (NULL, " \n"))
+    saving |= strcmp (tok, "hatch_save=1") == 0;
+  if (!saving)
+    return;
+  int waited = 0;
+  for (; waited < SETTLE_MAX_MS; waited += 5) {
+    char cs[64] = "";
+    fd = open ("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+               O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+      break;
+    n = read (fd, cs, sizeof cs - 1);
+    close (fd);
+    if (n <= 0 || strncmp (cs, "tsc-early", 9) != 0)
+      break;
+    struct timespec t = { 0, 5 * 1000 * 1000 };
+    nanosleep (&t, NULL);
+  }
+  if (verbose)
+    fprintf (stderr, "guestfsd: boot work settled for the saved state after %d ms\n", waited);
+}
+
