@@ -1,14 +1,17 @@
 /* Small files of remembered verdicts in the checked per-user cache
  * directory (never a predictable name in a shared directory): KVM's
- * verdict per boot (kvm.c), and the format found for a local image
- * (disk-info.c).  Each file holds lines "KEY <tab> VALUE"; readers and
+ * verdict per boot (kvm.c), the format found for a local image
+ * (launch.c), whether a hypervisor binary takes -sandbox (hv-query.c).
+ * Each file holds lines "KEY <tab> VALUE"; readers and
  * writers never see half a file (a writer renames its own temporary
  * file into place), and a lost race only loses a line. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
@@ -120,3 +123,34 @@ guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *key,
   free (old);
   return ret;
 }
+
+void
+guestfs_int_cache_file_stat_key (const struct stat *st, char *key, size_t len)
+{
+  snprintf (key, len, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld",
+            (uintmax_t) st->st_dev, (uintmax_t) st->st_ino, (intmax_t) st->st_size,
+            (intmax_t) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+            (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+char *
+guestfs_int_cache_file_get (guestfs_h *g, const char *name, const char *key)
+{
+  char *path = guestfs_int_cache_file_path (g, name);
+  char *content = path ? guestfs_int_cache_file_read (path) : NULL;
+  char *value = content ? guestfs_int_cache_file_lookup (content, key) : NULL;
+  free (content);
+  free (path);
+  return value;
+}
+
+void
+guestfs_int_cache_file_put (guestfs_h *g, const char *name, const char *key,
+                            const char *value, size_t max_lines)
+{
+  char *path = guestfs_int_cache_file_path (g, name);
+  if (path)
+    (void) guestfs_int_cache_file_store (g, path, key, value, NULL, NULL, max_lines);
+  free (path);
+}
+

@@ -182,6 +182,15 @@ char *guestfs_int_cache_file_lookup (const char *content, const char *key);
 int guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *key,
                                   const char *value, bool (*keep) (const char *line, void *opaque),
                                   void *opaque, size_t max_lines);
+/* A key for what a regular file holds: device, inode, size, and the
+ * modification and change times to the nanosecond (any write changes
+ * it).  Then the value stored for KEY in cache file NAME (malloc'd, or
+ * NULL), and storing it (failures ignored: it is only a cache). */
+struct stat;
+void guestfs_int_cache_file_stat_key (const struct stat *st, char *key, size_t len);
+char *guestfs_int_cache_file_get (guestfs_h *g, const char *name, const char *key);
+void guestfs_int_cache_file_put (guestfs_h *g, const char *name, const char *key,
+                                 const char *value, size_t max_lines);
 
 /* libvirt.c */
 void guestfs_int_free_libvirt_creds (guestfs_h *g);

@@ -90,6 +90,8 @@ guestfs_int_hv_query (guestfs_h *g, const char *const *args)
   return out;
 }
 
+#define SANDBOX_CACHE "hv-sandbox"
+
 /* Whether g->hv was built with seccomp, i.e. takes -sandbox: its option
  * table then holds the sub-option name "elevateprivileges".  Looked up
  * in the binary itself rather than by running it (a launch must not pay
@@ -112,12 +114,24 @@ guestfs_int_hv_has_sandbox (guestfs_h *g)
   struct stat st;
   if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
       st.st_size < (off_t) 1 << 31) {
-    void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p != MAP_FAILED) {
-      static const char needle[] = "elevateprivileges";
-      found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
-      munmap (p, (size_t) st.st_size);
+    /* Searching the whole binary (18 MB) costs a new process ~10 ms, so
+     * the answer is also kept in the per-user cache, for this very file
+     * (cache-file.c). */
+    char key[160];
+    guestfs_int_cache_file_stat_key (&st, key, sizeof key);
+    char *known = guestfs_int_cache_file_get (g, SANDBOX_CACHE, key);
+    if (known && (strcmp (known, "yes") == 0 || strcmp (known, "no") == 0))
+      found = strcmp (known, "yes") == 0;
+    else {
+      void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        static const char needle[] = "elevateprivileges";
+        found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
+        munmap (p, (size_t) st.st_size);
+        guestfs_int_cache_file_put (g, SANDBOX_CACHE, key, found ? "yes" : "no", 16);
+      }
     }
+    free (known);
   }
   if (fd >= 0)
     close (fd);

@@ -1,6 +1,5 @@
 /* launch and shutdown (library-side actions). */
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,38 +48,25 @@ guestfs_int_check_drive_format (guestfs_h *g, struct drive *d)
    * start, tens of milliseconds) after the first.  Only a clean verdict
    * (no backing or other files) is ever stored; devices are probed
    * every time, their content changes without a time changing. */
-  char key[160] = "", *cache = NULL;
+  char key[160] = "";
   if (have_st && S_ISREG (st.st_mode)) {
-    snprintf (key, sizeof key, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld",
-              (uintmax_t) st.st_dev, (uintmax_t) st.st_ino, (intmax_t) st.st_size,
-              (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-              (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-    cache = guestfs_int_cache_file_path (g, FORMAT_CACHE);
-  }
-  char *format = NULL;
-  if (cache) {
-    char *content = guestfs_int_cache_file_read (cache);
-    format = content ? guestfs_int_cache_file_lookup (content, key) : NULL;
-    free (content);
-    if (format && *format && strspn (format, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen (format)) {
-      debug (g, "drive %s: no format given; %s, as qemu-img found before (%s)",
-             d->filename, format, cache);
+    guestfs_int_cache_file_stat_key (&st, key, sizeof key);
+    char *format = guestfs_int_cache_file_get (g, FORMAT_CACHE, key);
+    if (format && *format &&
+        strspn (format, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen (format)) {
+      debug (g, "drive %s: no format given; %s, as qemu-img found before", d->filename, format);
       d->format = format;
-      free (cache);
       return 0;
     }
     free (format);
-    format = NULL;
   }
-  if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1) {
-    free (cache);
+  char *format = NULL;
+  if (guestfs_int_probe_drive_format (g, d->filename, &format) == -1)
     return -1;
-  }
   debug (g, "drive %s: no format given; qemu-img finds %s", d->filename, format);
   d->format = format;
-  if (cache)
-    (void) guestfs_int_cache_file_store (g, cache, key, format, NULL, NULL, FORMAT_CACHE_LINES);
-  free (cache);
+  if (*key)
+    guestfs_int_cache_file_put (g, FORMAT_CACHE, key, format, FORMAT_CACHE_LINES);
   return 0;
 }
 
