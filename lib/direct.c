@@ -1020,7 +1020,8 @@ qmp_wait_status (struct qmp *q, const char *query, const char *field,
         *err = NULL;
       return NULL;
     }
-    struct timespec ts = { 0, 5 * 1000 * 1000 };
+    /* A restore's load takes a few milliseconds: poll finely. */
+    struct timespec ts = { 0, 1 * 1000 * 1000 };
     nanosleep (&ts, NULL);
   }
 }
