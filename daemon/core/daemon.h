@@ -101,6 +101,8 @@ int release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP],
  * takes away, wait for the set of disks it names; replies. */
 struct xdr;
 void resume_after_restore (struct xdr *args);
+/* Flush every user disk's write cache (devices.c), before exiting. */
+void flush_disks (void);
 /* In the boot whose state the host saves: let pending boot work finish. */
 void settle_before_save (void);
 

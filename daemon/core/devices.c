@@ -493,6 +493,28 @@ settle_disk_partitions (void)
   }
 }
 
+/* Before the daemon exits (the host then kills qemu at once): after
+ * sync(2), which writes every cache back but only flushes the disks a
+ * mounted filesystem sits on, flush each disk's write cache, so that
+ * qemu has written what it holds for the guest (a qcow2 image's cached
+ * metadata) before it is gone. */
+void
+flush_disks (void)
+{
+  struct scsi_disk disks[256];
+  size_t n = read_scsi_disks (disks, 256);
+  for (size_t i = 0; i < n; ++i) {
+    char path[64];
+    snprintf (path, sizeof path, "/dev/%s", disks[i].name);
+    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd == -1)
+      continue;
+    if (fsync (fd) == -1 && verbose)
+      fprintf (stderr, "guestfsd: flushing %s: %s\n", path, strerror (errno));
+    close (fd);
+  }
+}
+
 void
 fix_disk_order (void)
 {

@@ -193,6 +193,7 @@ main (int argc, char *argv[])
     proto_begin_call (h.proc, h.serial);
     if (h.proc == HATCH_PROC_EXIT) {
       sync ();
+      flush_disks ();
       reply (NULL);
       free (body);
       return 0;
