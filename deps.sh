@@ -50,7 +50,7 @@ packages=(
 # make bench: the comparison baseline (Debian's libguestfs and guestfish),
 # never used by the project itself.
 if [ "${1:-}" = --bench ]; then
-  packages+=(libguestfs-dev libguestfs-tools)
+  packages+=(libguestfs-dev libguestfs-tools guestfish)
 fi
 missing=()
 for p in "${packages[@]}"; do
