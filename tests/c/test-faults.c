@@ -126,7 +126,8 @@ killed_in_launch (void *arg, int fd)
   guestfs_h *g = create_quiet ();
   guestfs_set_tmpdir (g, td);
   guestfs_add_drive_scratch (g, 16 << 20, -1);
-  struct killer k = { 0.3, 0, true, false };
+  /* A restored launch is done ~0.25 s after qemu appears: kill early. */
+  struct killer k = { 0.05, 0, true, false };
   pthread_t t;
   pthread_create (&t, NULL, kill_qemu_thread, &k);
   double t0 = now ();
