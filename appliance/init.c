@@ -156,6 +156,122 @@ read_cmdline (void)
   verbose = cmdline_get ("guestfs_verbose", v, sizeof v) && !strcmp (v, "1");
 }
 
+/* The parameters the kernel command line gives module NAME (a file name,
+ * "virtio_mmio.ko"), as finit_module takes them: "p1=v1 p2=v2".  The
+ * kernel applies MOD.PARAM=VALUE only to built-in code; for a module,
+ * whoever loads it passes them on (modprobe does the same). */
+static void
+module_params (const char *file, char *out, size_t outlen)
+{
+  char mod[64];
+  size_t n = strcspn (file, ".");
+  out[0] = '\0';
+  if (n == 0 || n >= sizeof mod)
+    return;
+  for (size_t i = 0; i < n; ++i)
+    mod[i] = file[i] == '-' ? '_' : file[i];
+  mod[n] = '\0';
+  size_t len = 0;
+  for (const char *p = cmdline; *p; ) {
+    p += strspn (p, " \n");
+    size_t w = strcspn (p, " \n");
+    /* MOD.PARAM=VALUE, with - and _ the same in MOD. */
+    size_t i = 0;
+    while (i < n && i < w && (p[i] == '-' ? '_' : p[i]) == mod[i])
+      ++i;
+    if (i == n && w > n + 1 && p[n] == '.' && memchr (p + n + 1, '=', w - n - 1) &&
+        len + (w - n - 1) + 2 <= outlen) {
+      if (len)
+        out[len++] = ' ';
+      memcpy (out + len, p + n + 1, w - n - 1);
+      len += w - n - 1;
+      out[len] = '\0';
+    }
+    p += w;
+  }
+}
+
+/* With scsi_mod.scan=manual (the library's command line), a SCSI host
+ * is not scanned by itself: the kernel would try every target the
+ * virtio-scsi host allows (256), setting up and tearing down a device
+ * for each absent one -- 150 million instructions of the boot under TCG.
+ * The user's drives are targets 0, 1, 2 ... in order, so scan those until
+ * the first one that is absent.  Once the boot's modules are in,
+ * scan_hosts_done puts the default back, so that drives hot-added later
+ * are found by the kernel as before. */
+#define SCSI_SCAN_PARAM "/sys/module/scsi_mod/parameters/scan"
+static char scanned_hosts[8][32];
+
+static bool
+scsi_scan_is_manual (void)
+{
+  char v[16] = "";
+  int fd = open (SCSI_SCAN_PARAM, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  ssize_t n = read (fd, v, sizeof v - 1);
+  close (fd);
+  return n > 0 && strncmp (v, "manual", 6) == 0;
+}
+
+static void
+scan_scsi_host (const char *host)
+{
+  char path[128], req[32];
+  unsigned h;
+  if (sscanf (host, "host%u", &h) != 1)
+    return;
+  snprintf (path, sizeof path, "/sys/class/scsi_host/%s/scan", host);
+  unsigned t;
+  for (t = 0; t < 256; ++t) {
+    int fd = open (path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      break;
+    int len = snprintf (req, sizeof req, "0 %u 0", t);
+    ssize_t w = write (fd, req, len);  /* returns once the target is probed */
+    close (fd);
+    struct stat st;
+    snprintf (req, sizeof req, "/sys/bus/scsi/devices/%u:0:%u:0", h, t);
+    if (w != len || stat (req, &st) < 0)
+      break;
+  }
+  say ("%s: scanned, %u disk(s)", host, t);
+}
+
+static void
+scan_new_scsi_hosts (void)
+{
+  if (!scsi_scan_is_manual ())
+    return;
+  DIR *d = opendir ("/sys/class/scsi_host");
+  struct dirent *e;
+  while (d && (e = readdir (d)) != NULL) {
+    if (e->d_name[0] == '.' || strlen (e->d_name) >= sizeof scanned_hosts[0])
+      continue;
+    size_t i;
+    for (i = 0; i < 8 && scanned_hosts[i][0] && strcmp (scanned_hosts[i], e->d_name); ++i)
+      ;
+    if (i == 8 || scanned_hosts[i][0])
+      continue;                 /* scanned already (or too many hosts) */
+    strcpy (scanned_hosts[i], e->d_name);
+    scan_scsi_host (e->d_name);
+  }
+  if (d)
+    closedir (d);
+}
+
+static void
+scan_hosts_done (void)
+{
+  if (!scsi_scan_is_manual ())
+    return;
+  int fd = open (SCSI_SCAN_PARAM, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, "async", 5) != 5)
+    warn ("%s: cannot set it back to async: %s", SCSI_SCAN_PARAM, strerror (errno));
+  if (fd >= 0)
+    close (fd);
+}
+
 static void
 load_modules (void)
 {
@@ -187,12 +303,16 @@ load_modules (void)
                              !strcmp (name + len - 3, ".gz"))) ||
                 (len > 4 && !strcmp (name + len - 4, ".zst"))
       ? MODULE_INIT_COMPRESSED_FILE : 0;
-    if (syscall (SYS_finit_module, mfd, "", flags) < 0 && errno != EEXIST)
+    char params[1024];
+    module_params (name, params, sizeof params);
+    if (syscall (SYS_finit_module, mfd, params, flags) < 0 && errno != EEXIST)
       warn ("loading module %s: %s", name, strerror (errno));
     else
-      say ("loaded %s", name);
+      say ("loaded %s%s%s", name, params[0] ? " " : "", params);
     close (mfd);
+    scan_new_scsi_hosts ();
   }
+  scan_hosts_done ();
 }
 
 static void

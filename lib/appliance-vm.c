@@ -78,14 +78,19 @@ guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app)
  * calibrating the local APIC timer against it for 100 ms of guest time
  * (59 million instructions).  acpi=off would save 70 million more, but
  * without ACPI the kernel finds no HPET, cannot calibrate the TSC and
- * falls back to jiffies. */
+ * falls back to jiffies.  scsi_mod.scan=manual: init scans only the
+ * SCSI targets that hold the user's drives (0, 1, ... up to the first
+ * absent one) instead of all 256 the virtio-scsi host allows, each absent
+ * target costing the kernel a device set up and torn down (the boot to the
+ * daemon: about 150 million instructions fewer); init then sets the scan
+ * mode back so that hot-added drives are found as before. */
 char *
 guestfs_int_appliance_cmdline (guestfs_h *g)
 {
   char *r;
   if (asprintf (&r, "console=ttyS0 panic=-1 reboot=t no_timer_check tsc=reliable "
                 "cryptomgr.notests rcupdate.rcu_expedited=1 8250.nr_uarts=1 "
-                "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=sync "
+                "random.trust_cpu=on mitigations=off pci=noearly scsi_mod.scan=manual "
                 "rodata=off %s%s%s%s%s",
                 g->smp == 1 ? "noapictimer " : "",
                 g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",

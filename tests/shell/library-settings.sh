@@ -11,10 +11,20 @@ script "config refuses -kernel" 1 "" "config -kernel /x" -a /dev/null
 err_has "config error names the parameter" "kernel"
 
 # --network: init brings up the NIC (its console line, verbose mode).
-"$fish" -v --network -a /dev/null run : get-network < /dev/null > "$tmp/out" 2> "$tmp/err"
-if [ $? = 0 ] && [ "$(cat "$tmp/out")" = true ]; then ok "network launch"; else notok "network launch"; fi
+# The network makes this a cold boot, so the same launch checks init's
+# SCSI scan: scsi_mod gets its command-line parameter (scan=manual), init
+# scans the targets of the two drives only, and a drive hot-added after
+# the launch is still found (init set the scan mode back).
+truncate -s 4M "$tmp/second.img" "$tmp/hot.img"
+"$fish" -v --network -a /dev/null -a "$tmp/second.img" \
+  run : get-network : add-drive-ro "$tmp/hot.img" : list-devices < /dev/null > "$tmp/out" 2> "$tmp/err"
+if [ $? = 0 ] && [ "$(cat "$tmp/out")" = "$(printf '%s\n' true /dev/sda /dev/sdb /dev/sdc)" ]; then
+  ok "network launch, two drives, one hot-added"
+else notok "network launch, two drives, one hot-added"; fi
 err_has "network: init configured 10.0.2.15" "network: [a-z0-9]* 10.0.2.15/24 via 10.0.2.2"
 err_has "network: qemu has a user-mode netdev" "user,id=usernet"
+err_has "cold boot: scsi_mod has its parameter from the command line" "loaded scsi_mod.ko scan=manual"
+err_has "cold boot: init scanned the two drives' targets" "host0: scanned, 2 disk(s)"
 if "$fish" help debug > /dev/null 2>&1; then
   run "network: appliance has a NIC" 0 "$(printf '%s\n' . .. eth0 lo)" \
     --network -a /dev/null run : debug ls /sys/class/net
