@@ -434,7 +434,7 @@ int
 release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP], char *why, size_t whylen)
 {
   struct scsi_disk disks[256];
-  size_t n = read_scsi_disks (disks, 256);
+  size_t n = read_scsi_disks (disks, 256), leaving = 0;
   for (size_t i = 0; i < n; ++i)
     if (disks[i].t > 255 || !(want[disks[i].t / 8] & (1u << (disks[i].t % 8)))) {
       char reason[400];
@@ -443,7 +443,11 @@ release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP], char *why
                   "what sits on it) before removing it", reason);
         return -1;
       }
+      leaving++;
     }
+  /* Every restore comes here with nothing to release: no sync then. */
+  if (leaving == 0)
+    return 0;
   sync ();
   for (size_t i = 0; i < n; ++i)
     if (disks[i].t > 255 || !(want[disks[i].t / 8] & (1u << (disks[i].t % 8)))) {

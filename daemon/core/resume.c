@@ -123,7 +123,8 @@ resume_after_restore (struct xdr *args)
  * did it again, on its one emulated vCPU, while its drives were being
  * probed (part of each restored launch); saved after it, none does.
  * Bounded: a kernel that keeps tsc-early (an unstable TSC) is saved
- * anyway after 3 s. */
+ * anyway after 3 s.  It also syncs, so that no restored appliance
+ * inherits the boot's dirty pages. */
 #define SETTLE_MAX_MS 3000
 
 void
@@ -143,6 +144,10 @@ settle_before_save (void)
     saving |= strcmp (tok, "hatch_save=1") == 0;
   if (!saving)
     return;
+  /* What the boot wrote goes to the root image now, once: left dirty in
+   * the saved page cache, every restored appliance's first sync (the
+   * one at its shutdown, at least) would write it out again. */
+  sync ();
   int waited = 0;
   for (; waited < SETTLE_MAX_MS; waited += 5) {
     char cs[64] = "";
