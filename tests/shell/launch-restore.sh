@@ -51,6 +51,43 @@ else
   notok "a write reaches the writable drive; the read-only one is untouched"
 fi
 
+# A restored appliance has its whole memsize, though the saved RAM file
+# holds only a base: the rest is anonymous memory (huge pages where the
+# host allows), hot-plugged after the restore (lib/direct.c,
+# SAVED_BASE_RAM_MB).  guestfish is fed one command at a time, so that
+# the appliance's memory is asked for until all of it is there.
+mem_total () { awk '$1 == "MemTotal:" { v = $2 } END { print v }' "$tmp/mem"; }
+memsize=$("$fish" get-memsize < /dev/null)
+want=$((memsize * 1024 * 9 / 10))    # KiB: the kernel keeps some for itself
+{
+  echo run; echo get-pid; echo 'debug meminfo ""'
+  for i in $(seq 300); do
+    sleep 0.1
+    t=$(mem_total); [ -n "$t" ] && [ "$t" -ge $want ] && break
+    echo 'debug meminfo ""'
+  done
+  # qemu's mappings, while it runs: the saved RAM file's, and one
+  # anonymous mapping as big as the rest of the memsize.
+  pid=$(sed -n 1p "$tmp/mem")
+  awk '
+    /^[0-9a-f]+-[0-9a-f]+ / { name = $6; anon = (NF < 6) }
+    $1 == "Size:" { size = $2 }
+    $1 == "AnonHugePages:" {
+      if (name ~ /\/snapshot-[0-9a-f]+\/ram$/) print "file", size
+      else if (anon) print "anon", size, $2 }' "/proc/$pid/smaps" > "$tmp/maps" 2> /dev/null
+} | "$fish" --ro -a "$tmp/a.img" > "$tmp/mem" 2> "$tmp/memerr"
+base=$(awk '$1 == "file" { print $2; exit }' "$tmp/maps")
+hot=""
+[ -n "$base" ] && hot=$(awk -v want=$((memsize * 1024 - base)) '$1 == "anon" && $2 == want { print $3 " KiB in huge pages"; exit }' "$tmp/maps")
+total=$(mem_total)
+if [ -n "$total" ] && [ "$total" -ge $want ] && [ -n "$base" ] && [ "$base" -lt $((memsize * 1024)) ] && [ -n "$hot" ]; then
+  ok "a restored appliance has its whole memsize ($((total / 1024)) MiB): $((base / 1024)) MiB mapped from the saved RAM, the rest anonymous ($hot)"
+else
+  echo "# MemTotal ${total:-?} KiB (want >= $want), saved RAM mapping ${base:-?} KiB, anonymous: ${hot:-none of that size}"
+  sed 's/^/# map /' "$tmp/maps"; cp "$tmp/mem" "$tmp/out"; cp "$tmp/memerr" "$tmp/err"
+  notok "a restored appliance has its whole memsize, the part beyond the saved RAM anonymous"
+fi
+
 # Two restored appliances at once never share random state: each reads
 # the kernel's RNG first thing after its launch (the kernel's own reseeds
 # would make them differ a little later anyway), then makes a filesystem
