@@ -234,11 +234,13 @@ struct vm_variant {
 #define HOTMEM_DEVICE "hotmem0"
 
 /* The MiB a saved appliance has in its RAM file, and so the MiB its
- * virtio-mem device brings (g->memsize minus this). */
+ * virtio-mem device brings (g->memsize minus this; none, and all of the
+ * RAM in the file, with a qemu that lacks the device). */
 static int
 saved_base_ram_mb (guestfs_h *g)
 {
-  return g->memsize > SAVED_BASE_RAM_MB ? SAVED_BASE_RAM_MB : g->memsize;
+  return g->memsize > SAVED_BASE_RAM_MB && guestfs_int_hv_has_virtio_mem (g)
+    ? SAVED_BASE_RAM_MB : g->memsize;
 }
 
 /* Where a restoring qemu finds the state file (see vm_variant.incoming). */

@@ -90,20 +90,23 @@ guestfs_int_hv_query (guestfs_h *g, const char *const *args)
   return out;
 }
 
-/* Whether g->hv was built with seccomp, i.e. takes -sandbox: its option
- * table then holds the sub-option name "elevateprivileges".  Looked up
- * in the binary itself rather than by running it (a launch must not pay
- * for a qemu run), once per binary per process. */
-bool
-guestfs_int_hv_has_sandbox (guestfs_h *g)
+/* Whether the binary g->hv holds needle (an option or device name qemu
+ * was built with).  Looked up in the binary itself rather than by
+ * running it (a launch must not pay for a qemu run), once per binary per
+ * process for each feature f; what is the feature, for -v. */
+struct hv_feature {
+  pthread_mutex_t lock;
+  char *hv;                     /* the binary the answer is for */
+  bool found;
+};
+
+static bool
+hv_binary_has (guestfs_h *g, struct hv_feature *f, const char *needle, const char *what)
 {
-  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  static char *cached_hv;
-  static bool cached;
-  pthread_mutex_lock (&lock);
-  if (cached_hv && strcmp (cached_hv, g->hv) == 0) {
-    bool r = cached;
-    pthread_mutex_unlock (&lock);
+  pthread_mutex_lock (&f->lock);
+  if (f->hv && strcmp (f->hv, g->hv) == 0) {
+    bool r = f->found;
+    pthread_mutex_unlock (&f->lock);
     return r;
   }
   bool found = false;
@@ -114,18 +117,35 @@ guestfs_int_hv_has_sandbox (guestfs_h *g)
       st.st_size < (off_t) 1 << 31) {
     void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p != MAP_FAILED) {
-      static const char needle[] = "elevateprivileges";
-      found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
+      found = memmem (p, (size_t) st.st_size, needle, strlen (needle)) != NULL;
       munmap (p, (size_t) st.st_size);
     }
   }
   if (fd >= 0)
     close (fd);
   free (path);
-  free (cached_hv);
-  cached_hv = strdup (g->hv);
-  cached = found;
-  pthread_mutex_unlock (&lock);
-  debug (g, "%s: -sandbox %s", g->hv, found ? "supported" : "not supported (no seccomp)");
+  free (f->hv);
+  f->hv = strdup (g->hv);
+  f->found = found;
+  pthread_mutex_unlock (&f->lock);
+  debug (g, "%s: %s %s", g->hv, what, found ? "supported" : "not supported");
   return found;
+}
+
+/* Whether g->hv was built with seccomp, i.e. takes -sandbox: its option
+ * table then holds the sub-option name "elevateprivileges". */
+bool
+guestfs_int_hv_has_sandbox (guestfs_h *g)
+{
+  static struct hv_feature f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  return hv_binary_has (g, &f, "elevateprivileges", "-sandbox (seccomp)");
+}
+
+/* Whether g->hv has the virtio-mem-pci device (qemu 5.1 and later, on
+ * Linux hosts), which a saved appliance's memory beyond its base needs. */
+bool
+guestfs_int_hv_has_virtio_mem (guestfs_h *g)
+{
+  static struct hv_feature f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  return hv_binary_has (g, &f, "virtio-mem-pci", "virtio-mem-pci");
 }
