@@ -142,8 +142,9 @@ if [ -n "$state" ] && [ -s "$(dirname "$state")/ram" ] && [ "$(cat "$tmp/out")" 
 else notok "a first launch saves the state"; fi
 # Restored appliances map the saved RAM file private (lib/direct.c): two
 # idle at once share its pages in the host's page cache, so each one's
-# proportional set size (PSS) is well below its resident set (RSS); and
-# no restore writes the saved files.
+# proportional set size (PSS) is well below its resident set (RSS), for
+# qemu as a whole and for its mapping of that file; and no restore
+# writes the saved files.
 saved_files () { (cd "$(dirname "$state")" && sha256sum state ram root.qcow2 &&
                   stat -c '%n %s %Y' state ram root.qcow2); }
 # hold N: a restored appliance that prints qemu's pid, then stays idle
@@ -157,20 +158,27 @@ EOF
 }
 # memory KEY PID: that field of /proc/PID/smaps_rollup, in KiB
 memory () { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/smaps_rollup" 2> /dev/null; }
+# ram_memory KEY PID: that field of qemu's mapping of the saved RAM file
+ram_memory () {
+  awk -v k="$1:" '/^[0-9a-f]+-[0-9a-f]+ / { inram = ($6 ~ /\/snapshot-[0-9a-f]+\/ram$/) }
+                  inram && $1 == k { print $2; exit }' "/proc/$2/smaps" 2> /dev/null
+}
 if [ -n "$state" ]; then
   before=$(saved_files)
   hold 1 & h1=$!; hold 2 & h2=$!
   for i in $(seq 600); do [ -e "$tmp/up1" ] && [ -e "$tmp/up2" ] && break; sleep 0.1; done
   pid=$(head -1 "$tmp/hold2")
   rss=$(memory Rss "$pid"); pss=$(memory Pss "$pid")
+  ram_rss=$(ram_memory Rss "$pid"); ram_pss=$(ram_memory Pss "$pid")
   touch "$tmp/go"; wait $h1 $h2
   if [ ! -r /proc/self/smaps_rollup ]; then
     skip "a second restored appliance shares the saved RAM (no smaps_rollup here)"
   elif grep -q 'launch finished (restored)' "$tmp/holderr1" && grep -q 'launch finished (restored)' "$tmp/holderr2" &&
-       [ -n "$rss" ] && [ -n "$pss" ] && [ $((pss * 10)) -lt $((rss * 8)) ]; then
-    ok "a second restored appliance shares the saved RAM: qemu RSS $((rss / 1024)) MiB, PSS $((pss / 1024)) MiB"
+       [ -n "$rss" ] && [ -n "$pss" ] && [ $((pss * 10)) -lt $((rss * 8)) ] &&
+       [ -n "$ram_rss" ] && [ -n "$ram_pss" ] && [ $((ram_pss * 10)) -lt $((ram_rss * 8)) ]; then
+    ok "a second restored appliance shares the saved RAM: qemu RSS $((rss / 1024)) MiB, PSS $((pss / 1024)) MiB (of the RAM file: $((ram_rss / 1024)) / $((ram_pss / 1024)) MiB)"
   else
-    echo "# qemu $pid: RSS ${rss:-?} KiB, PSS ${pss:-?} KiB"
+    echo "# qemu $pid: RSS ${rss:-?} KiB, PSS ${pss:-?} KiB; RAM file mapping RSS ${ram_rss:-?} KiB, PSS ${ram_pss:-?} KiB"
     cp "$tmp/hold2" "$tmp/out"; cp "$tmp/holderr2" "$tmp/err"
     notok "a second restored appliance shares the saved RAM"
   fi
