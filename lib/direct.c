@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
@@ -233,14 +234,57 @@ struct vm_variant {
 #define SAVED_BASE_RAM_MB 256
 #define HOTMEM_DEVICE "hotmem0"
 
+/* Whether the appliance's initramfs carries the virtio-mem driver (the
+ * builder puts it there when the kernel has it: 5.8 and later, where
+ * built); its cpio archive names the file.  Remembered for the last
+ * initramfs looked at (its name, size and time). */
+static bool
+appliance_has_virtio_mem (const struct hatch_appliance *app)
+{
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static char *cached_path;
+  static struct stat cached_st;
+  static bool cached;
+  static const char needle[] = "modules/virtio_mem.ko";
+  bool found = false;
+  int fd = open (app->initrd, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd == -1 || fstat (fd, &st) == -1 || !S_ISREG (st.st_mode) || st.st_size <= 0) {
+    if (fd >= 0)
+      close (fd);
+    return false;
+  }
+  pthread_mutex_lock (&lock);
+  if (cached_path && strcmp (cached_path, app->initrd) == 0 &&
+      cached_st.st_size == st.st_size && cached_st.st_ino == st.st_ino &&
+      cached_st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+      cached_st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+    found = cached;
+  else {
+    void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
+      munmap (p, (size_t) st.st_size);
+    }
+    free (cached_path);
+    cached_path = strdup (app->initrd);
+    cached_st = st;
+    cached = found;
+  }
+  pthread_mutex_unlock (&lock);
+  close (fd);
+  return found;
+}
+
 /* The MiB a saved appliance has in its RAM file, and so the MiB its
  * virtio-mem device brings (g->memsize minus this; none, and all of the
- * RAM in the file, with a qemu that lacks the device). */
+ * RAM in the file, when qemu lacks the device or the appliance's kernel
+ * the driver). */
 static int
-saved_base_ram_mb (guestfs_h *g)
+saved_base_ram_mb (guestfs_h *g, const struct hatch_appliance *app)
 {
-  return g->memsize > SAVED_BASE_RAM_MB && guestfs_int_hv_has_virtio_mem (g)
-    ? SAVED_BASE_RAM_MB : g->memsize;
+  return g->memsize > SAVED_BASE_RAM_MB && guestfs_int_hv_has_virtio_mem (g) &&
+    appliance_has_virtio_mem (app) ? SAVED_BASE_RAM_MB : g->memsize;
 }
 
 /* Where a restoring qemu finds the state file (see vm_variant.incoming). */
@@ -282,7 +326,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, kvm ? "host" : "max,erms=off,fsrm=off");
   /* A saved appliance's RAM: the base in the file, the rest hot-plugged
    * (SAVED_BASE_RAM_MB). */
-  int base_mb = v->ram_file ? saved_base_ram_mb (g) : g->memsize;
+  int base_mb = v->ram_file ? saved_base_ram_mb (g, app) : g->memsize;
   add_arg (&b, "-m");
   if (base_mb < g->memsize)
     add_argf (&b, "%dM,maxmem=%dM", base_mb, g->memsize);
@@ -1051,9 +1095,9 @@ set_ignore_shared (struct qmp *q, char **err)
  * device, empty in the saved state, now asks the guest to plug all of
  * its memory (SAVED_BASE_RAM_MB).  0, or -1 with *err. */
 static int
-plug_hot_memory (guestfs_h *g, struct qmp *q, char **err)
+plug_hot_memory (guestfs_h *g, const struct hatch_appliance *app, struct qmp *q, char **err)
 {
-  int hot_mb = g->memsize - saved_base_ram_mb (g);
+  int hot_mb = g->memsize - saved_base_ram_mb (g, app);
   if (hot_mb <= 0)
     return 0;
   json_object *args = json_object_new_object ();
@@ -1088,7 +1132,7 @@ sync_file (const char *path)
  * NULL (malloc'd name otherwise), *fd -1: no such tmpfs here. */
 #define RAM_STAGING_DIR "/dev/shm"
 static char *
-ram_staging_file (guestfs_h *g, int *fd)
+ram_staging_file (guestfs_h *g, const struct hatch_appliance *app, int *fd)
 {
   char *path;
   *fd = -1;
@@ -1096,7 +1140,7 @@ ram_staging_file (guestfs_h *g, int *fd)
   struct statvfs vfs;
   if (stat (RAM_STAGING_DIR, &st) == -1 || !S_ISDIR (st.st_mode) ||
       access (RAM_STAGING_DIR, W_OK) == -1 || statvfs (RAM_STAGING_DIR, &vfs) == -1 ||
-      (uint64_t) vfs.f_bavail * vfs.f_frsize < (uint64_t) saved_base_ram_mb (g) * 1024 * 1024 ||
+      (uint64_t) vfs.f_bavail * vfs.f_frsize < (uint64_t) saved_base_ram_mb (g, app) * 1024 * 1024 ||
       asprintf (&path, "%s/hatch-ram-XXXXXX", RAM_STAGING_DIR) == -1)
     return NULL;
   *fd = mkostemp (path, O_CLOEXEC);
@@ -1224,7 +1268,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   /* The RAM goes straight into the saved state's directory where no
    * tmpfs is available. */
-  staged = ram_staging_file (g, &staged_fd);
+  staged = ram_staging_file (g, app, &staged_fd);
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
     .ram_file = staged ? staged : ram, .ram_shared = true,
@@ -1386,7 +1430,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
    * plugs and onlines it in the background (some 50 ms of its time under
    * TCG) while the first calls run, rather than before the launch
    * returns. */
-  if (plug_hot_memory (g, q, &err) == -1) {
+  if (plug_hot_memory (g, app, q, &err) == -1) {
     snprintf (why, whylen, "plugging the memory beyond the saved RAM: %s", err ? err : "QMP failed");
     goto out;
   }
