@@ -26,7 +26,7 @@ static const char *const boot_modules[] = {
   "virtio_rng",                    /* entropy for mkfs UUIDs etc. */
   "virtio_mem",                    /* a restored appliance's memory beyond
                                       its saved RAM (init loads it only
-                                      where the device is) */
+                                      when guestfs_memsize says so) */
 };
 
 #define MAX_MODULES 20000u
