@@ -98,7 +98,8 @@ if there is no such group.  Programs use guestfs_feature_available.""",
            "file descriptors), ls and ll (list appliance directories), "
            "mounts (the appliance mount table), binaries (programs in the "
            "appliance's PATH), random (16 bytes from the appliance kernel's "
-           "random number generator, in hex).  Nothing here changes the guest.",
+           "random number generator, in hex), meminfo (the appliance's "
+           "/proc/meminfo).  Nothing here changes the guest.",
            tests=[Test("none", ["debug help \"\""],
                        ExpectC("strstr (r, \"fds\") != NULL")),
                   Test("none", ["debug print \"x y\""], ExpectString("x\ny\n")),
@@ -107,6 +108,7 @@ if there is no such group.  Programs use guestfs_feature_available.""",
                        ExpectC("strstr (r, \"-> /etc/alternatives/awk\") != NULL"),
                        name="names made by update-alternatives are in the appliance"),
                   Test("none", ["debug random \"\""], ExpectC("strlen (r) == 32")),
+                  Test("none", ["debug meminfo \"\""], ExpectC("strstr (r, \"MemTotal:\") != NULL")),
                   Test("none", ["debug nosuch \"\""], ExpectFail())]),
     Action("debug_drives", RStringList(), [],
            shortdesc="debug the drives (internal use only)",

@@ -52,6 +52,11 @@
 
 static bool verbose;
 static char cmdline[4096];
+/* guestfs_memsize=MB: the appliance's memory, of which the kernel saw
+ * only a base at boot; the rest comes later through a virtio-mem device
+ * (a restored appliance, lib/direct.c SAVED_BASE_RAM_MB).  0: the kernel
+ * has all of its memory from the start.  */
+static unsigned long memsize_mb;
 
 static double
 uptime (void)
@@ -154,6 +159,41 @@ read_cmdline (void)
   }
   char v[16];
   verbose = cmdline_get ("guestfs_verbose", v, sizeof v) && !strcmp (v, "1");
+  if (cmdline_get ("guestfs_memsize", v, sizeof v))
+    memsize_mb = strtoul (v, NULL, 10);
+}
+
+/* Write a value to a file of sysfs or procfs.  */
+static void
+set_knob (const char *path, const char *value)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  ssize_t w = fd >= 0 ? write (fd, value, strlen (value)) : -1;
+  if (w != (ssize_t) strlen (value))
+    warn ("%s: %s", path, w < 0 ? strerror (errno) : "short write");
+  if (fd >= 0)
+    close (fd);
+}
+
+/* The virtio-mem driver is in the initramfs, loaded only when memory
+ * will be hot-plugged (guestfs_memsize), so a cold boot does not pay for
+ * it.  The memory blocks it adds go online as they come, into
+ * ZONE_NORMAL, which the kernel's allocations prefer to the base RAM.
+ * What the kernel sizes from its memory at boot is then sized for the
+ * whole memsize: the tmpfs mounts (half of it, and an inode per two
+ * pages, setup_runtime) and the number of threads (one per 32 pages).  */
+#define VIRTIO_MEM_MODULE "virtio_mem.ko"
+
+static bool
+want_virtio_mem (void)
+{
+  if (!memsize_mb)
+    return false;
+  set_knob ("/sys/devices/system/memory/auto_online_blocks", "online_kernel");
+  char n[32];
+  snprintf (n, sizeof n, "%lu", memsize_mb * 8);   /* 256 pages a MiB */
+  set_knob ("/proc/sys/kernel/threads-max", n);
+  return true;
 }
 
 /* The parameters the kernel command line gives module NAME (a file name,
@@ -289,6 +329,8 @@ load_modules (void)
        name = strtok_r (NULL, "\n", &save)) {
     if (strchr (name, '/') || strlen (name) > 200)
       continue;
+    if (!strcmp (name, VIRTIO_MEM_MODULE) && !want_virtio_mem ())
+      continue;
     char path[256];
     snprintf (path, sizeof path, "/modules/%s", name);
     int mfd = open (path, O_RDONLY | O_CLOEXEC);
@@ -362,16 +404,24 @@ switch_root (const char *root)
 static void
 setup_runtime (void)
 {
-  mount_or_die ("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-  mount_or_die ("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-  mount_or_die ("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  /* tmpfs takes half of the memory by default, as the kernel saw it at
+   * boot: with memory still to come, half of the whole memsize.  */
+  char size[64] = "", tmpopt[96], runopt[96];
+  if (memsize_mb)
+    snprintf (size, sizeof size, ",size=%lum,nr_inodes=%lu", memsize_mb / 2,
+              memsize_mb * 128);
+  snprintf (tmpopt, sizeof tmpopt, "mode=1777%s", size);
+  snprintf (runopt, sizeof runopt, "mode=0755%s", size);
+  mount_or_die ("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, runopt);
+  mount_or_die ("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpopt);
+  mount_or_die ("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpopt);
   mkdir ("/run/lock", 0755);
   mkdir ("/run/lock/lvm", 0700);
   mkdir ("/run/lvm", 0700);
   mkdir ("/run/cryptsetup", 0700);
   mount_or_die ("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
                 "gid=5,mode=620,ptmxmode=000");
-  mount_or_die ("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  mount_or_die ("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, tmpopt);
   symlink ("/proc/self/fd", "/dev/fd");
   symlink ("/proc/self/fd/0", "/dev/stdin");
   symlink ("/proc/self/fd/1", "/dev/stdout");

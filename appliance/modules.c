@@ -24,6 +24,9 @@ static const char *const boot_modules[] = {
   "virtio_console",                /* the daemon channel */
   "virtio_scsi", "sd_mod",         /* the user's disks as /dev/sdX */
   "virtio_rng",                    /* entropy for mkfs UUIDs etc. */
+  "virtio_mem",                    /* a restored appliance's memory beyond
+                                      its saved RAM (init loads it only
+                                      when guestfs_memsize says so) */
 };
 
 #define MAX_MODULES 20000u

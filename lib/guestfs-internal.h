@@ -353,6 +353,7 @@ int guestfs_int_backend_shutdown (guestfs_h *g, bool check_errors);
  * printed on stdout (malloc'd), or NULL if it failed or took too long. */
 char *guestfs_int_hv_query (guestfs_h *g, const char *const *args);
 bool guestfs_int_hv_has_sandbox (guestfs_h *g);
+bool guestfs_int_hv_has_virtio_mem (guestfs_h *g);
 /* disk-info.c: the format of a drive added without one, guessed safely. */
 int guestfs_int_probe_drive_format (guestfs_h *g, const char *filename, char **format);
 int guestfs_int_check_backing_chain (guestfs_h *g, const char *filename);

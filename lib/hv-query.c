@@ -90,22 +90,27 @@ guestfs_int_hv_query (guestfs_h *g, const char *const *args)
   return out;
 }
 
-#define SANDBOX_CACHE "hv-sandbox"
+#define FEATURE_CACHE "hv-features"
 
-/* Whether g->hv was built with seccomp, i.e. takes -sandbox: its option
- * table then holds the sub-option name "elevateprivileges".  Looked up
- * in the binary itself rather than by running it (a launch must not pay
- * for a qemu run), once per binary per process. */
-bool
-guestfs_int_hv_has_sandbox (guestfs_h *g)
+/* Whether the binary g->hv holds needle (an option or device name qemu
+ * was built with).  Looked up in the binary itself rather than by
+ * running it (a launch must not pay for a qemu run), once per binary per
+ * process for each feature f, and kept in the per-user cache for that
+ * very file (cache-file.c): searching the whole binary (18 MB) cost
+ * every new process ~10 ms.  what is the feature, for -v. */
+struct hv_feature {
+  pthread_mutex_t lock;
+  char *hv;                     /* the binary the answer is for */
+  bool found;
+};
+
+static bool
+hv_binary_has (guestfs_h *g, struct hv_feature *f, const char *needle, const char *what)
 {
-  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  static char *cached_hv;
-  static bool cached;
-  pthread_mutex_lock (&lock);
-  if (cached_hv && strcmp (cached_hv, g->hv) == 0) {
-    bool r = cached;
-    pthread_mutex_unlock (&lock);
+  pthread_mutex_lock (&f->lock);
+  if (f->hv && strcmp (f->hv, g->hv) == 0) {
+    bool r = f->found;
+    pthread_mutex_unlock (&f->lock);
     return r;
   }
   bool found = false;
@@ -114,21 +119,19 @@ guestfs_int_hv_has_sandbox (guestfs_h *g)
   struct stat st;
   if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
       st.st_size < (off_t) 1 << 31) {
-    /* Searching the whole binary (18 MB) costs a new process ~10 ms, so
-     * the answer is also kept in the per-user cache, for this very file
-     * (cache-file.c). */
-    char key[160];
-    guestfs_int_cache_file_stat_key (&st, key, sizeof key);
-    char *known = guestfs_int_cache_file_get (g, SANDBOX_CACHE, key);
+    char key[256];
+    guestfs_int_cache_file_stat_key (&st, key, sizeof key - 64);
+    size_t kl = strlen (key);
+    snprintf (key + kl, sizeof key - kl, ":%s", needle);
+    char *known = guestfs_int_cache_file_get (g, FEATURE_CACHE, key);
     if (known && (strcmp (known, "yes") == 0 || strcmp (known, "no") == 0))
       found = strcmp (known, "yes") == 0;
     else {
       void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
       if (p != MAP_FAILED) {
-        static const char needle[] = "elevateprivileges";
-        found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
+        found = memmem (p, (size_t) st.st_size, needle, strlen (needle)) != NULL;
         munmap (p, (size_t) st.st_size);
-        guestfs_int_cache_file_put (g, SANDBOX_CACHE, key, found ? "yes" : "no", 16);
+        guestfs_int_cache_file_put (g, FEATURE_CACHE, key, found ? "yes" : "no", 32);
       }
     }
     free (known);
@@ -136,10 +139,28 @@ guestfs_int_hv_has_sandbox (guestfs_h *g)
   if (fd >= 0)
     close (fd);
   free (path);
-  free (cached_hv);
-  cached_hv = strdup (g->hv);
-  cached = found;
-  pthread_mutex_unlock (&lock);
-  debug (g, "%s: -sandbox %s", g->hv, found ? "supported" : "not supported (no seccomp)");
+  free (f->hv);
+  f->hv = strdup (g->hv);
+  f->found = found;
+  pthread_mutex_unlock (&f->lock);
+  debug (g, "%s: %s %s", g->hv, what, found ? "supported" : "not supported");
   return found;
+}
+
+/* Whether g->hv was built with seccomp, i.e. takes -sandbox: its option
+ * table then holds the sub-option name "elevateprivileges". */
+bool
+guestfs_int_hv_has_sandbox (guestfs_h *g)
+{
+  static struct hv_feature f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  return hv_binary_has (g, &f, "elevateprivileges", "-sandbox (seccomp)");
+}
+
+/* Whether g->hv has the virtio-mem-pci device (qemu 5.1 and later, on
+ * Linux hosts), which a saved appliance's memory beyond its base needs. */
+bool
+guestfs_int_hv_has_virtio_mem (guestfs_h *g)
+{
+  static struct hv_feature f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  return hv_binary_has (g, &f, "virtio-mem-pci", "virtio-mem-pci");
 }

@@ -357,13 +357,13 @@ debug_ll (char *const *args)
   return debug_run_ls (args, "-la");
 }
 
+/* The whole of one of the appliance's own files (procfs). */
 static char *
-debug_mounts (char *const *args)
+appliance_file (const char *path)
 {
-  (void) args;
-  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  FILE *f = fopen (path, "re");
   if (f == NULL) {
-    reply_with_perror ("/proc/self/mountinfo");
+    reply_with_perror ("%s", path);
     return NULL;
   }
   struct sbuf b = { 0 };
@@ -373,6 +373,23 @@ debug_mounts (char *const *args)
     sbuf_add (&b, buf, n);
   fclose (f);
   return sbuf_finish (&b);
+}
+
+static char *
+debug_mounts (char *const *args)
+{
+  (void) args;
+  return appliance_file ("/proc/self/mountinfo");
+}
+
+/* The appliance's memory: a restored one gets its memory beyond the
+ * saved RAM hot-plugged (lib/direct.c), and a test checks it is all
+ * there. */
+static char *
+debug_meminfo (char *const *args)
+{
+  (void) args;
+  return appliance_file ("/proc/meminfo");
 }
 
 static int
@@ -451,6 +468,7 @@ static const struct {
   { "help", debug_help, "this list" },
   { "ll", debug_ll, "ls -la of appliance paths (default /)" },
   { "ls", debug_ls, "ls -a of appliance paths (default /)" },
+  { "meminfo", debug_meminfo, "the appliance's /proc/meminfo" },
   { "mounts", debug_mounts, "the appliance's mount table" },
   { "print", debug_print, "the arguments, one per line" },
   { "random", debug_random, "16 random bytes from the kernel, in hex" },

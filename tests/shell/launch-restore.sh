@@ -51,6 +51,43 @@ else
   notok "a write reaches the writable drive; the read-only one is untouched"
 fi
 
+# A restored appliance has its whole memsize, though the saved RAM file
+# holds only a base: the rest is anonymous memory (huge pages where the
+# host allows), hot-plugged after the restore (lib/direct.c,
+# SAVED_BASE_RAM_MB).  guestfish is fed one command at a time, so that
+# the appliance's memory is asked for until all of it is there.
+mem_total () { awk '$1 == "MemTotal:" { v = $2 } END { print v }' "$tmp/mem"; }
+memsize=$("$fish" get-memsize < /dev/null)
+want=$((memsize * 1024 * 9 / 10))    # KiB: the kernel keeps some for itself
+{
+  echo run; echo get-pid; echo 'debug meminfo ""'
+  for i in $(seq 300); do
+    sleep 0.1
+    t=$(mem_total); [ -n "$t" ] && [ "$t" -ge $want ] && break
+    echo 'debug meminfo ""'
+  done
+  # qemu's mappings, while it runs: the saved RAM file's, and one
+  # anonymous mapping as big as the rest of the memsize.
+  pid=$(sed -n 1p "$tmp/mem")
+  awk '
+    /^[0-9a-f]+-[0-9a-f]+ / { name = $6; anon = (NF < 6) }
+    $1 == "Size:" { size = $2 }
+    $1 == "AnonHugePages:" {
+      if (name ~ /\/snapshot-[0-9a-f]+\/ram$/) print "file", size
+      else if (anon) print "anon", size, $2 }' "/proc/$pid/smaps" > "$tmp/maps" 2> /dev/null
+} | "$fish" --ro -a "$tmp/a.img" > "$tmp/mem" 2> "$tmp/memerr"
+base=$(awk '$1 == "file" { print $2; exit }' "$tmp/maps")
+hot=""
+[ -n "$base" ] && hot=$(awk -v want=$((memsize * 1024 - base)) '$1 == "anon" && $2 == want { print $3 " KiB in huge pages"; exit }' "$tmp/maps")
+total=$(mem_total)
+if [ -n "$total" ] && [ "$total" -ge $want ] && [ -n "$base" ] && [ "$base" -lt $((memsize * 1024)) ] && [ -n "$hot" ]; then
+  ok "a restored appliance has its whole memsize ($((total / 1024)) MiB): $((base / 1024)) MiB mapped from the saved RAM, the rest anonymous ($hot)"
+else
+  echo "# MemTotal ${total:-?} KiB (want >= $want), saved RAM mapping ${base:-?} KiB, anonymous: ${hot:-none of that size}"
+  sed 's/^/# map /' "$tmp/maps"; cp "$tmp/mem" "$tmp/out"; cp "$tmp/memerr" "$tmp/err"
+  notok "a restored appliance has its whole memsize, the part beyond the saved RAM anonymous"
+fi
+
 # Two restored appliances at once never share random state: each reads
 # the kernel's RNG first thing after its launch (the kernel's own reseeds
 # would make them differ a little later anyway), then makes a filesystem
@@ -105,8 +142,9 @@ if [ -n "$state" ] && [ -s "$(dirname "$state")/ram" ] && [ "$(cat "$tmp/out")" 
 else notok "a first launch saves the state"; fi
 # Restored appliances map the saved RAM file private (lib/direct.c): two
 # idle at once share its pages in the host's page cache, so each one's
-# proportional set size (PSS) is well below its resident set (RSS); and
-# no restore writes the saved files.
+# proportional set size (PSS) is well below its resident set (RSS), for
+# qemu as a whole and for its mapping of that file; and no restore
+# writes the saved files.
 saved_files () { (cd "$(dirname "$state")" && sha256sum state ram root.qcow2 &&
                   stat -c '%n %s %Y' state ram root.qcow2); }
 # hold N: a restored appliance that prints qemu's pid, then stays idle
@@ -120,20 +158,27 @@ EOF
 }
 # memory KEY PID: that field of /proc/PID/smaps_rollup, in KiB
 memory () { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/smaps_rollup" 2> /dev/null; }
+# ram_memory KEY PID: that field of qemu's mapping of the saved RAM file
+ram_memory () {
+  awk -v k="$1:" '/^[0-9a-f]+-[0-9a-f]+ / { inram = ($6 ~ /\/snapshot-[0-9a-f]+\/ram$/) }
+                  inram && $1 == k { print $2; exit }' "/proc/$2/smaps" 2> /dev/null
+}
 if [ -n "$state" ]; then
   before=$(saved_files)
   hold 1 & h1=$!; hold 2 & h2=$!
   for i in $(seq 600); do [ -e "$tmp/up1" ] && [ -e "$tmp/up2" ] && break; sleep 0.1; done
   pid=$(head -1 "$tmp/hold2")
   rss=$(memory Rss "$pid"); pss=$(memory Pss "$pid")
+  ram_rss=$(ram_memory Rss "$pid"); ram_pss=$(ram_memory Pss "$pid")
   touch "$tmp/go"; wait $h1 $h2
   if [ ! -r /proc/self/smaps_rollup ]; then
     skip "a second restored appliance shares the saved RAM (no smaps_rollup here)"
   elif grep -q 'launch finished (restored)' "$tmp/holderr1" && grep -q 'launch finished (restored)' "$tmp/holderr2" &&
-       [ -n "$rss" ] && [ -n "$pss" ] && [ $((pss * 10)) -lt $((rss * 8)) ]; then
-    ok "a second restored appliance shares the saved RAM: qemu RSS $((rss / 1024)) MiB, PSS $((pss / 1024)) MiB"
+       [ -n "$rss" ] && [ -n "$pss" ] && [ $((pss * 10)) -lt $((rss * 8)) ] &&
+       [ -n "$ram_rss" ] && [ -n "$ram_pss" ] && [ $((ram_pss * 10)) -lt $((ram_rss * 8)) ]; then
+    ok "a second restored appliance shares the saved RAM: qemu RSS $((rss / 1024)) MiB, PSS $((pss / 1024)) MiB (of the RAM file: $((ram_rss / 1024)) / $((ram_pss / 1024)) MiB)"
   else
-    echo "# qemu $pid: RSS ${rss:-?} KiB, PSS ${pss:-?} KiB"
+    echo "# qemu $pid: RSS ${rss:-?} KiB, PSS ${pss:-?} KiB; RAM file mapping RSS ${ram_rss:-?} KiB, PSS ${ram_pss:-?} KiB"
     cp "$tmp/hold2" "$tmp/out"; cp "$tmp/holderr2" "$tmp/err"
     notok "a second restored appliance shares the saved RAM"
   fi
