@@ -694,6 +694,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
       error (g, "%s: the handle is busy or not ready (state %d)", name, (int) g->state);
     return -1;
   }
+  guestfs_int_plug_pending_memory (g, proc);
   /* The FileOut is opened when the first chunk arrives, so that a call
    * the daemon refuses (a missing file, a device node) leaves no empty
    * host file behind, and an existing one untouched. */

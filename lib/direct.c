@@ -614,6 +614,7 @@ abandon_qemu (guestfs_h *g)
 {
   qmp_close (g->qmp);
   g->qmp = NULL;
+  g->hotmem_pending_mb = 0;
   guestfs_int_stop_recovery (g);
   if (g->qemu_pid > 0) {
     kill (g->qemu_pid, SIGKILL);
@@ -1146,20 +1147,31 @@ set_ignore_shared (struct qmp *q, char **err)
   return qmp_run (q, "migrate-set-capabilities", one_member ("capabilities", caps), err);
 }
 
-/* Give a restored appliance the rest of its memsize: its virtio-mem
- * device, empty in the saved state, now asks the guest to plug all of
- * its memory (SAVED_BASE_RAM_MB).  0, or -1 with *err. */
-static int
-plug_hot_memory (guestfs_h *g, const struct hatch_appliance *app, struct qmp *q, char **err)
+/* Give a restored appliance the rest of its memsize (see
+ * SAVED_BASE_RAM_MB): its virtio-mem device, empty in the saved state,
+ * asks the guest to plug all of its memory.  Called before a call to
+ * the daemon, the first time one does work (umount_all and sync, all a
+ * close sends, do not count).  A failure is only logged: the appliance
+ * goes on with its base RAM. */
+void
+guestfs_int_plug_pending_memory (guestfs_h *g, int proc)
 {
-  int hot_mb = g->memsize - saved_base_ram_mb (g, app);
-  if (hot_mb <= 0)
-    return 0;
+  if (g->hotmem_pending_mb <= 0 || proc == HATCH_PROC_UMOUNT_ALL || proc == HATCH_PROC_SYNC)
+    return;
+  int hot_mb = g->hotmem_pending_mb;
+  g->hotmem_pending_mb = 0;
+  if (!g->qmp)
+    return;
   json_object *args = json_object_new_object ();
   json_object_object_add (args, "path", json_object_new_string ("/machine/peripheral/" HOTMEM_DEVICE));
   json_object_object_add (args, "property", json_object_new_string ("requested-size"));
   json_object_object_add (args, "value", json_object_new_int64 ((int64_t) hot_mb << 20));
-  return qmp_run (q, "qom-set", args, err);
+  char *err = NULL;
+  if (qmp_run (g->qmp, "qom-set", args, &err) == -1)
+    debug (g, "plugging %d MiB of memory: %s", hot_mb, err ? err : "QMP failed");
+  else
+    debug (g, "plugging the %d MiB of memory beyond the saved RAM", hot_mb);
+  free (err);
 }
 
 /* Write a saved file's data to the disk before it is published: a state
@@ -1481,14 +1493,12 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   guestfs_int_launch_phase (g, "drives attached; the daemon resumes");
   if (guestfs_int_daemon_resume (g, SNAPSHOT_STEP_MS, why, whylen) == -1)
     goto out;
-  /* The memory beyond the saved RAM, once the daemon is ready: the guest
-   * plugs and onlines it in the background (some 50 ms of its time under
-   * TCG) while the first calls run, rather than before the launch
-   * returns. */
-  if (plug_hot_memory (g, app, q, &err) == -1) {
-    snprintf (why, whylen, "plugging the memory beyond the saved RAM: %s", err ? err : "QMP failed");
-    goto out;
-  }
+  /* The memory beyond the saved RAM is plugged at the first call that
+   * does work (guestfs_int_plug_pending_memory), not here: the guest
+   * plugs and onlines it in the background, some 50 ms of its time
+   * under TCG and 16 MiB of its own page bookkeeping, which a handle
+   * that is only launched and closed (or kept idle) never needs. */
+  g->hotmem_pending_mb = g->memsize - saved_base_ram_mb (g, app);
   ret = RESTORED;
   g->qmp = q;         /* kept for hot-adding drives */
   q = NULL;
@@ -1720,6 +1730,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   guestfs_int_stop_recovery (g);
   qmp_close (g->qmp);
   g->qmp = NULL;
+  g->hotmem_pending_mb = 0;
   /* Nothing the appliance did can outlive it when no drive is writable
    * (read-only drives are snapshots): then qemu just goes. */
   bool writable = false;

@@ -110,6 +110,7 @@ struct guestfs_h {
   pid_t qemu_pid;
   int sock;                 /* connection to the daemon */
   struct qmp *qmp;          /* qemu's QMP monitor (direct backend), or NULL */
+  int hotmem_pending_mb;    /* direct.c: memory to plug at the first call that does work */
   int console_fd;           /* qemu's stdout+stderr */
   char *sockdir;            /* per-handle temporary directory */
   char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */
@@ -308,6 +309,9 @@ struct backend_ops {
    * released it; NULL if the backend cannot.  -1 with the handle error. */
   int (*hot_remove_drive) (guestfs_h *g, size_t i);
 };
+/* direct.c: plug a restored appliance's memory beyond its saved RAM
+ * before the first daemon call PROC that does work (once). */
+void guestfs_int_plug_pending_memory (guestfs_h *g, int proc);
 /* Drop the empty slots remove_drive left (the appliance has stopped). */
 void guestfs_int_drop_removed_drives (guestfs_h *g);
 extern const struct backend_ops guestfs_int_backend_direct;
