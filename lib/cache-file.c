@@ -1,7 +1,8 @@
 /* Small files of remembered verdicts in the checked per-user cache
  * directory (never a predictable name in a shared directory): KVM's
  * verdict per boot (kvm.c), the format found for a local image
- * (launch.c), what a hypervisor binary was built with (hv-query.c).
+ * (launch.c), what a hypervisor binary was built with (hv-query.c) and
+ * whether the appliance's initramfs has virtio-mem (direct.c).
  * Each file holds lines "KEY <tab> VALUE"; readers and
  * writers never see half a file (a writer renames its own temporary
  * file into place), and a lost race only loses a line. */

@@ -237,15 +237,12 @@ struct vm_variant {
 
 /* Whether the appliance's initramfs carries the virtio-mem driver (the
  * builder puts it there when the kernel has it: 5.8 and later, where
- * built); its cpio archive names the file.  Remembered for the last
- * initramfs looked at (its name, size and time). */
+ * built); its cpio archive names the file.  Searching the 4.7 MB
+ * initramfs cost each process a few milliseconds, so the answer is kept
+ * in the per-user cache for that very file (cache-file.c). */
 static bool
-appliance_has_virtio_mem (const struct hatch_appliance *app)
+appliance_has_virtio_mem (guestfs_h *g, const struct hatch_appliance *app)
 {
-  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  static char *cached_path;
-  static struct stat cached_st;
-  static bool cached;
   static const char needle[] = "modules/virtio_mem.ko";
   bool found = false;
   int fd = open (app->initrd, O_RDONLY | O_CLOEXEC);
@@ -255,24 +252,21 @@ appliance_has_virtio_mem (const struct hatch_appliance *app)
       close (fd);
     return false;
   }
-  pthread_mutex_lock (&lock);
-  if (cached_path && strcmp (cached_path, app->initrd) == 0 &&
-      cached_st.st_size == st.st_size && cached_st.st_ino == st.st_ino &&
-      cached_st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
-      cached_st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
-    found = cached;
+  char key[256];
+  guestfs_int_cache_file_stat_key (&st, key, sizeof key - 32);
+  strcat (key, ":virtio_mem.ko");
+  char *known = guestfs_int_cache_file_get (g, "initrd-features", key);
+  if (known && (strcmp (known, "yes") == 0 || strcmp (known, "no") == 0))
+    found = strcmp (known, "yes") == 0;
   else {
     void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p != MAP_FAILED) {
       found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
       munmap (p, (size_t) st.st_size);
+      guestfs_int_cache_file_put (g, "initrd-features", key, found ? "yes" : "no", 16);
     }
-    free (cached_path);
-    cached_path = strdup (app->initrd);
-    cached_st = st;
-    cached = found;
   }
-  pthread_mutex_unlock (&lock);
+  free (known);
   close (fd);
   return found;
 }
@@ -285,7 +279,7 @@ static int
 saved_base_ram_mb (guestfs_h *g, const struct hatch_appliance *app)
 {
   return g->memsize > SAVED_BASE_RAM_MB && guestfs_int_hv_has_virtio_mem (g) &&
-    appliance_has_virtio_mem (app) ? SAVED_BASE_RAM_MB : g->memsize;
+    appliance_has_virtio_mem (g, app) ? SAVED_BASE_RAM_MB : g->memsize;
 }
 
 /* Where a restoring qemu finds the state file (see vm_variant.incoming). */
