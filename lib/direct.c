@@ -1145,8 +1145,8 @@ set_ignore_shared (struct qmp *q, char **err)
  * SAVED_BASE_RAM_MB): its virtio-mem device, empty in the saved state,
  * asks the guest to plug all of its memory.  Called before a call to
  * the daemon, the first time one does work (umount_all and sync, all a
- * close sends, do not count).  A failure is only logged: the appliance
- * goes on with its base RAM. */
+ * close sends, do not count).  A failure is only logged (and qemu's own
+ * answer not waited for): the appliance goes on with its base RAM. */
 void
 guestfs_int_plug_pending_memory (guestfs_h *g, int proc)
 {
@@ -1160,8 +1160,10 @@ guestfs_int_plug_pending_memory (guestfs_h *g, int proc)
   json_object_object_add (args, "path", json_object_new_string ("/machine/peripheral/" HOTMEM_DEVICE));
   json_object_object_add (args, "property", json_object_new_string ("requested-size"));
   json_object_object_add (args, "value", json_object_new_int64 ((int64_t) hot_mb << 20));
+  /* Sent without waiting for qemu's answer: the call that follows has
+   * its own timeout, and a frozen qemu must not hold it up first. */
   char *err = NULL;
-  if (qmp_run (g->qmp, "qom-set", args, &err) == -1)
+  if (qmp_send (g->qmp, "qom-set", args, &err) == -1)
     debug (g, "plugging %d MiB of memory: %s", hot_mb, err ? err : "QMP failed");
   else
     debug (g, "plugging the %d MiB of memory beyond the saved RAM", hot_mb);

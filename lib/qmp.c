@@ -18,6 +18,7 @@
 struct qmp {
   int fd;
   int timeout_ms;
+  int unanswered;       /* qmp_send's commands whose reply is still to come */
   json_tokener *tok;
   char buf[65536];
   size_t start, end;      /* unparsed bytes in buf */
@@ -114,8 +115,8 @@ write_all (int fd, const char *s, size_t n)
   return 0;
 }
 
-json_object *
-qmp_command (struct qmp *q, const char *name, json_object *args, char **err)
+static int
+send_command (struct qmp *q, const char *name, json_object *args, char **err)
 {
   *err = NULL;
   json_object *cmd = json_object_new_object ();
@@ -127,13 +128,37 @@ qmp_command (struct qmp *q, const char *name, json_object *args, char **err)
   json_object_put (cmd);
   if (w == -1) {
     *err = dup_err ("QMP: writing to qemu: %s", strerror (errno));
-    return NULL;
+    return -1;
   }
+  return 0;
+}
+
+int
+qmp_send (struct qmp *q, const char *name, json_object *args, char **err)
+{
+  if (send_command (q, name, args, err) == -1)
+    return -1;
+  q->unanswered++;
+  return 0;
+}
+
+json_object *
+qmp_command (struct qmp *q, const char *name, json_object *args, char **err)
+{
+  if (send_command (q, name, args, err) == -1)
+    return NULL;
   for (;;) {
     json_object *o = read_object (q, err);
     if (!o)
       return NULL;
     json_object *v;
+    /* Replies come in order: the first ones answer qmp_send's commands. */
+    if (q->unanswered > 0 && (json_object_object_get_ex (o, "return", NULL) ||
+                              json_object_object_get_ex (o, "error", NULL))) {
+      q->unanswered--;
+      json_object_put (o);
+      continue;
+    }
     if (json_object_object_get_ex (o, "return", &v)) {
       json_object_get (v);
       json_object_put (o);

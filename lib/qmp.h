@@ -25,4 +25,10 @@ json_object *qmp_command (struct qmp *q, const char *name, json_object *args,
 /* Run one command whose result is not needed: 0 or -1 with *err. */
 int qmp_run (struct qmp *q, const char *name, json_object *args, char **err);
 
+/* Send one command and do not wait for its reply (a qemu that is
+ * stopped or busy does not hold the caller up); the next qmp_command
+ * skips it.  What qemu answers is not seen: for commands whose failure
+ * changes nothing for the caller.  0 or -1 with *err (the write). */
+int qmp_send (struct qmp *q, const char *name, json_object *args, char **err);
+
 #endif

@@ -107,7 +107,10 @@ get-memsize
 set-verbose true
 add-ro disk.img
 run'
-if [ "$(grep -A1 -e '-m \\$' "$tmp/err" | sed -n 2p | tr -dc '0-9')" = 1280 ]
+# qemu's -m: the memsize, or (a restore) BASE,maxmem=MEMSIZE.
+m=$(grep -A1 -e '-m \\$' "$tmp/err" | sed -n 2p | tr -d " '\\")
+case $m in *maxmem=*) m=${m##*maxmem=} ;; esac
+if [ "$(printf '%s' "$m" | tr -dc '0-9')" = 1280 ]
 then ok "reopen: the appliance gets 1280 MB"
 else grep -A1 -e '-m \\$' "$tmp/err" | sed 's/^/# /'; notok "reopen: the appliance gets 1280 MB"; fi
 
