@@ -630,9 +630,9 @@ abandon_qemu (guestfs_h *g)
  * huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1, added to any
  * tunables already set; this host's THP mode is usually "madvise", which
  * qemu's own heap never asks for).  qemu's start-up is mostly page faults
- * (its libraries, its heap, the kernel and initrd it reads in): with huge
- * pages for the heap a restored launch's qemu used ~20 % less CPU before
- * its monitor answered.  NULL if out of memory. */
+ * (its libraries and its heap): with huge pages for the heap a restored
+ * launch's qemu used ~20 % less CPU before its monitor answered.  NULL if
+ * out of memory. */
 static char **
 qemu_environment (void)
 {
