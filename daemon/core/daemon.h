@@ -152,6 +152,9 @@ int command_to_fileout (const char *what, const char *const *argv,
                         int cwd_fd, int in_fd);
 /* Trim trailing newlines in place (for stderr in messages). */
 char *trim_newlines (char *s);
+/* Read a small file of the appliance's own (sysfs, procfs) into buf,
+ * trailing newlines removed.  -1 with errno on failure. */
+int read_sysfs (const char *path, char *buf, size_t len);
 
 /* ---- the guest sandbox (sandbox.c) ---- */
 /* In a child about to exec a program that writes along guest-controlled

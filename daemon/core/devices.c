@@ -330,14 +330,8 @@ read_devno (const char *dir, char *buf, size_t len)
 {
   char path[600];
   snprintf (path, sizeof path, "%s/dev", dir);
-  buf[0] = '\0';
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
-    return;
-  ssize_t r = read (fd, buf, len - 1);
-  close (fd);
-  buf[r > 0 ? r : 0] = '\0';
-  buf[strcspn (buf, "\n")] = '\0';
+  if (read_sysfs (path, buf, len) == -1)
+    buf[0] = '\0';
 }
 
 static bool

@@ -130,17 +130,11 @@ resume_after_restore (struct xdr *args)
 void
 settle_before_save (void)
 {
-  char cmdline[4096] = "";
-  int fd = open ("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
+  char cmdline[4096];
+  if (read_sysfs ("/proc/cmdline", cmdline, sizeof cmdline) == -1)
     return;
-  ssize_t n = read (fd, cmdline, sizeof cmdline - 1);
-  close (fd);
-  if (n <= 0)
-    return;
-  cmdline[n] = '\0';
   bool saving = false;
-  for (char *tok = strtok (cmdline, " \n"); tok; tok = strtok (NULL, " \n"))
+  for (char *tok = strtok (cmdline, " "); tok; tok = strtok (NULL, " "))
     saving |= strcmp (tok, "hatch_save=1") == 0;
   if (!saving)
     return;
@@ -150,14 +144,9 @@ settle_before_save (void)
   sync ();
   int waited = 0;
   for (; waited < SETTLE_MAX_MS; waited += 5) {
-    char cs[64] = "";
-    fd = open ("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-               O_RDONLY | O_CLOEXEC);
-    if (fd == -1)
-      break;
-    n = read (fd, cs, sizeof cs - 1);
-    close (fd);
-    if (n <= 0 || strncmp (cs, "tsc-early", 9) != 0)
+    char cs[64];
+    if (read_sysfs ("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+                    cs, sizeof cs) == -1 || strcmp (cs, "tsc-early") != 0)
       break;
     struct timespec t = { 0, 5 * 1000 * 1000 };
     nanosleep (&t, NULL);

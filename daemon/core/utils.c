@@ -1,4 +1,6 @@
 /* Small string and cleanup helpers used by every action file. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,4 +151,22 @@ trim_newlines (char *s)
   while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
     s[--n] = '\0';
   return s;
+}
+
+int
+read_sysfs (const char *path, char *buf, size_t len)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  ssize_t r = read (fd, buf, len - 1);
+  int e = errno;
+  close (fd);
+  if (r < 0) {
+    errno = e;
+    return -1;
+  }
+  buf[r] = '\0';
+  trim_newlines (buf);
+  return 0;
 }

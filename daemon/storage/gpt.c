@@ -35,26 +35,6 @@ base_name (const char *device)
   return s ? s + 1 : device;
 }
 
-/* Read a small sysfs file into buf (trailing newline removed).  -1 with
- * errno on failure. */
-static int
-read_sysfs (const char *path, char *buf, size_t len)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
-    return -1;
-  ssize_t r = read (fd, buf, len - 1);
-  int e = errno;
-  close (fd);
-  if (r < 0) {
-    errno = e;
-    return -1;
-  }
-  buf[r] = '\0';
-  trim_newlines (buf);
-  return 0;
-}
-
 /* The kernel's name of the device (sda1 for /dev/sda1; for a symlink such
  * as /dev/VG/LV, the node it points to). */
 static int
