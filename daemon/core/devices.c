@@ -329,8 +329,8 @@ static void
 read_devno (const char *dir, char *buf, size_t len)
 {
   char path[600];
-  snprintf (path, sizeof path, "%s/dev", dir);
-  if (read_sysfs (path, buf, len) == -1)
+  if ((size_t) snprintf (path, sizeof path, "%s/dev", dir) >= sizeof path ||
+      read_sysfs (path, buf, len) == -1)
     buf[0] = '\0';
 }
 
