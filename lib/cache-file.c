@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,3 +156,26 @@ guestfs_int_cache_file_put (guestfs_h *g, const char *name, const char *key,
   free (path);
 }
 
+bool
+guestfs_int_file_contains (guestfs_h *g, int fd, const struct stat *st,
+                           const char *needle, const char *cache)
+{
+  char key[320];
+  guestfs_int_cache_file_stat_key (st, key, sizeof key - 128);
+  size_t kl = strlen (key);
+  snprintf (key + kl, sizeof key - kl, ":%s", needle);
+  char *known = guestfs_int_cache_file_get (g, cache, key);
+  bool found = false;
+  if (known && (strcmp (known, "yes") == 0 || strcmp (known, "no") == 0))
+    found = strcmp (known, "yes") == 0;
+  else if (S_ISREG (st->st_mode) && st->st_size > 0 && st->st_size < (off_t) 1 << 31) {
+    void *p = mmap (NULL, (size_t) st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      found = memmem (p, (size_t) st->st_size, needle, strlen (needle)) != NULL;
+      munmap (p, (size_t) st->st_size);
+      guestfs_int_cache_file_put (g, cache, key, found ? "yes" : "no", 32);
+    }
+  }
+  free (known);
+  return found;
+}

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -243,31 +242,12 @@ struct vm_variant {
 static bool
 appliance_has_virtio_mem (guestfs_h *g, const struct hatch_appliance *app)
 {
-  static const char needle[] = "modules/virtio_mem.ko";
-  bool found = false;
   int fd = open (app->initrd, O_RDONLY | O_CLOEXEC);
   struct stat st;
-  if (fd == -1 || fstat (fd, &st) == -1 || !S_ISREG (st.st_mode) || st.st_size <= 0) {
-    if (fd >= 0)
-      close (fd);
-    return false;
-  }
-  char key[256];
-  guestfs_int_cache_file_stat_key (&st, key, sizeof key - 32);
-  strcat (key, ":virtio_mem.ko");
-  char *known = guestfs_int_cache_file_get (g, "initrd-features", key);
-  if (known && (strcmp (known, "yes") == 0 || strcmp (known, "no") == 0))
-    found = strcmp (known, "yes") == 0;
-  else {
-    void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p != MAP_FAILED) {
-      found = memmem (p, (size_t) st.st_size, needle, sizeof needle - 1) != NULL;
-      munmap (p, (size_t) st.st_size);
-      guestfs_int_cache_file_put (g, "initrd-features", key, found ? "yes" : "no", 16);
-    }
-  }
-  free (known);
-  close (fd);
+  bool found = fd >= 0 && fstat (fd, &st) == 0 &&
+    guestfs_int_file_contains (g, fd, &st, "modules/virtio_mem.ko", "initrd-features");
+  if (fd >= 0)
+    close (fd);
   return found;
 }
 

@@ -192,6 +192,11 @@ void guestfs_int_cache_file_stat_key (const struct stat *st, char *key, size_t l
 char *guestfs_int_cache_file_get (guestfs_h *g, const char *name, const char *key);
 void guestfs_int_cache_file_put (guestfs_h *g, const char *name, const char *key,
                                  const char *value, size_t max_lines);
+/* Whether the regular file open as fd (st: its fstat) holds needle: a
+ * search through the whole file the first time, then the answer kept in
+ * cache file CACHE for that very file. */
+bool guestfs_int_file_contains (guestfs_h *g, int fd, const struct stat *st,
+                                const char *needle, const char *cache);
 
 /* libvirt.c */
 void guestfs_int_free_libvirt_creds (guestfs_h *g);

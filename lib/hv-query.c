@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -117,25 +116,8 @@ hv_binary_has (guestfs_h *g, struct hv_feature *f, const char *needle, const cha
   char *path = strchr (g->hv, '/') ? strdup (g->hv) : hatch_find_in_path (g->hv);
   int fd = path ? open (path, O_RDONLY | O_CLOEXEC) : -1;
   struct stat st;
-  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
-      st.st_size < (off_t) 1 << 31) {
-    char key[256];
-    guestfs_int_cache_file_stat_key (&st, key, sizeof key - 64);
-    size_t kl = strlen (key);
-    snprintf (key + kl, sizeof key - kl, ":%s", needle);
-    char *known = guestfs_int_cache_file_get (g, FEATURE_CACHE, key);
-    if (known && (strcmp (known, "yes") == 0 || strcmp (known, "no") == 0))
-      found = strcmp (known, "yes") == 0;
-    else {
-      void *p = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p != MAP_FAILED) {
-        found = memmem (p, (size_t) st.st_size, needle, strlen (needle)) != NULL;
-        munmap (p, (size_t) st.st_size);
-        guestfs_int_cache_file_put (g, FEATURE_CACHE, key, found ? "yes" : "no", 32);
-      }
-    }
-    free (known);
-  }
+  if (fd >= 0 && fstat (fd, &st) == 0)
+    found = guestfs_int_file_contains (g, fd, &st, needle, FEATURE_CACHE);
   if (fd >= 0)
     close (fd);
   free (path);
