@@ -826,6 +826,14 @@ main (void)
   if (mount (root, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
     die ("mounting the root image %s: %s", root, strerror (errno));
   say ("root %s mounted", root);
+  /* Programs run from the root image (the daemon first: ~6 MB with its
+   * libraries) fault their pages in through readahead; the default 128 KiB
+   * window makes that dozens of small reads, each a round trip to qemu.
+   * A 4 MiB window took the daemon's start (exec to its hello) from ~140
+   * to ~100 ms of a cold boot under TCG.  */
+  char knob[96];
+  snprintf (knob, sizeof knob, "/sys/class/block/%s/queue/read_ahead_kb", root + 5);
+  set_knob (knob, "4096");
   switch_root (root);
   setup_runtime ();
   setup_network ();

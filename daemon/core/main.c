@@ -158,8 +158,14 @@ main (int argc, char *argv[])
     perror ("guestfsd: channel");
     return 1;
   }
-  if (verbose)
-    fprintf (stderr, "guestfsd: channel open, api %s\n", HATCH_API_HASH);
+  if (verbose) {
+    /* The appliance's uptime, as init's lines have it: the time from
+     * init's "starting" line to this one is the daemon's own start. */
+    struct timespec ts;
+    clock_gettime (CLOCK_BOOTTIME, &ts);
+    fprintf (stderr, "[%8.3f] guestfsd: channel open, api %s\n",
+             ts.tv_sec + ts.tv_nsec / 1e9, HATCH_API_HASH);
+  }
   proto_send_hello (HATCH_API_HASH, PACKAGE_VERSION, bulk_size);
 
   for (;;) {
