@@ -2,7 +2,8 @@
  * directory (never a predictable name in a shared directory): KVM's
  * verdict per boot (kvm.c), the format found for a local image
  * (launch.c), what a hypervisor binary was built with (hv-query.c) and
- * whether the appliance's initramfs has virtio-mem (direct.c).
+ * whether the appliance's initramfs has virtio-mem (direct.c), the host's
+ * TSC rate per boot (appliance-vm.c).
  * Each file holds lines "KEY <tab> VALUE"; readers and
  * writers never see half a file (a writer renames its own temporary
  * file into place), and a lost race only loses a line. */
@@ -133,6 +134,22 @@ guestfs_int_cache_file_stat_key (const struct stat *st, char *key, size_t len)
             (uintmax_t) st->st_dev, (uintmax_t) st->st_ino, (intmax_t) st->st_size,
             (intmax_t) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
             (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* This host boot's id: what a verdict that does not outlive a boot is
+ * keyed on.  Never NULL unless out of memory. */
+char *
+guestfs_int_boot_id (void)
+{
+  char buf[64] = "";
+  FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "re");
+  if (f) {
+    if (!fgets (buf, sizeof buf, f))
+      buf[0] = '\0';
+    fclose (f);
+  }
+  buf[strcspn (buf, "\n")] = '\0';
+  return strdup (buf[0] ? buf : "unknown-boot");
 }
 
 char *

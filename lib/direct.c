@@ -331,7 +331,10 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   /* The boot whose state is saved says so (its daemon then lets the
    * kernel's pending boot work finish first: daemon/core/resume.c); the
    * saved state's key is made without it. */
-  char *cmdline = guestfs_int_appliance_cmdline (g);
+  /* acpi=off (appliance-vm.c) only for a boot with all its memory at
+   * boot: without ACPI the kernel does not know the hot-plug area above
+   * 4 GiB and put PCI BARs over it (virtio devices then fail to probe). */
+  char *cmdline = guestfs_int_appliance_cmdline (g, !kvm && !v->ram_file);
   add_arg (&b, "-append");
   /* With memory to be hot-plugged, init loads the virtio-mem driver and
    * sizes what the kernel sizes from its memory at boot for the whole

@@ -189,6 +189,7 @@ int guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *ke
  * NULL), and storing it (failures ignored: it is only a cache). */
 struct stat;
 void guestfs_int_cache_file_stat_key (const struct stat *st, char *key, size_t len);
+char *guestfs_int_boot_id (void);
 char *guestfs_int_cache_file_get (guestfs_h *g, const char *name, const char *key);
 void guestfs_int_cache_file_put (guestfs_h *g, const char *name, const char *key,
                                  const char *value, size_t max_lines);
@@ -326,7 +327,9 @@ extern const struct backend_ops guestfs_int_backend_libvirt; /* libvirt-backend.
 struct hatch_appliance;
 bool guestfs_int_has_backend_setting (guestfs_h *g, const char *name);
 int guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app);
-char *guestfs_int_appliance_cmdline (guestfs_h *g);   /* malloc'd, or NULL */
+/* no_acpi: a TCG boot with all of its memory present at boot, which may
+ * run without ACPI. */
+char *guestfs_int_appliance_cmdline (guestfs_h *g, bool no_acpi);   /* malloc'd, or NULL */
 int guestfs_int_make_sockdir (guestfs_h *g);
 int guestfs_int_create_scratch_drives (guestfs_h *g);
 void guestfs_int_remove_sockdir (guestfs_h *g);

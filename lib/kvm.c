@@ -89,20 +89,6 @@ probe_qemu_kvm (guestfs_h *g, char *why, size_t whylen)
   return false;
 }
 
-static char *
-boot_id (void)
-{
-  char buf[64] = "";
-  FILE *f = fopen ("/proc/sys/kernel/random/boot_id", "re");
-  if (f) {
-    if (!fgets (buf, sizeof buf, f))
-      buf[0] = '\0';
-    fclose (f);
-  }
-  buf[strcspn (buf, "\n")] = '\0';
-  return strdup (buf[0] ? buf : "unknown-boot");
-}
-
 /* This boot's lines only: a verdict never outlives the host's boot. */
 static bool
 same_boot (const char *line, void *id)
@@ -133,7 +119,7 @@ bool
 guestfs_int_kvm_usable (guestfs_h *g)
 {
   char *path = guestfs_int_cache_file_path (g, VERDICT_FILE);
-  char *id = boot_id ();
+  char *id = guestfs_int_boot_id ();
   bool verdict;
   char why[256] = "";
 
@@ -167,7 +153,7 @@ void
 guestfs_int_kvm_record_failure (guestfs_h *g)
 {
   char *path = guestfs_int_cache_file_path (g, VERDICT_FILE);
-  char *id = boot_id ();
+  char *id = guestfs_int_boot_id ();
   if (path && id)
     store_verdict (g, path, id, false);
   free (path);

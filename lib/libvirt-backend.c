@@ -378,7 +378,9 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
   if ((lchan = guestfs_int_listen_socket (g, chanpath, quid, qgid)) == -1 ||
       (lcon = guestfs_int_listen_socket (g, conpath, quid, qgid)) == -1)
     goto out;
-  cmdline = guestfs_int_appliance_cmdline (g);
+  /* ACPI stays on: libvirt puts the devices behind PCIe root ports,
+   * whose windows the kernel learns from ACPI. */
+  cmdline = guestfs_int_appliance_cmdline (g, false);
   char name[64];
   snprintf (name, sizeof name, "guestfs-%08x%08x", (unsigned) random (), (unsigned) getpid ());
   if (!cmdline || !(xml = domain_xml (g, app, kvm, cmdline, name))) {

@@ -76,6 +76,20 @@ if "$mk" --build "$tmp/prep" -o "$tmp/app" > "$tmp/out" 2> "$tmp/err" &&
   ok "--build makes kernel, initrd and root"
 else notok "--build makes kernel, initrd and root"; fi
 
+# The initramfs's modules: no signature, and their BTF hidden (the .BTF
+# section's size is 0), so that loading them does not make the kernel
+# parse type data (appliance/modules.c).
+mkdir -p "$tmp/ird"
+if (cd "$tmp/ird" && cpio -id --quiet < "$tmp/app/initrd") && [ -f "$tmp/ird/modules/ext4.ko" ]; then
+  btf=$(readelf -S -W "$tmp/ird/modules/ext4.ko" | sed 's/^ *\[ *[0-9]*\] *//' |
+        awk '$1 == ".BTF" { print $5 }')
+  if [ -z "$btf" ] || [ "$btf" = 000000 ]; then
+    ok "the initramfs's ext4.ko has no BTF for the kernel to parse (.BTF size '${btf:-none}')"
+  else notok "the initramfs's ext4.ko still has a .BTF section of size $btf"; fi
+else
+  skip "no ext4.ko in the initramfs (ext4 built in?)"
+fi
+
 if "$mk" --build "$tmp/prep" -o "$tmp/app" > "$tmp/out" 2> "$tmp/err"; then
   notok "--build into a non-empty directory is refused"
 elif grep -q "is not an empty directory" "$tmp/err"; then ok "--build into a non-empty directory is refused"
