@@ -333,8 +333,11 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
    * saved state's key is made without it. */
   /* acpi=off (appliance-vm.c) only for a boot with all its memory at
    * boot: without ACPI the kernel does not know the hot-plug area above
-   * 4 GiB and put PCI BARs over it (virtio devices then fail to probe). */
-  char *cmdline = guestfs_int_appliance_cmdline (g, !kvm && !v->ram_file);
+   * 4 GiB and put PCI BARs over it (virtio devices then fail to probe);
+   * and not with the user's own qemu parameters (config), which may
+   * change the machine or the guest's clock (-icount). */
+  bool user_params = g->hv_params && g->hv_params[0];
+  char *cmdline = guestfs_int_appliance_cmdline (g, !kvm && !v->ram_file && !user_params);
   add_arg (&b, "-append");
   /* With memory to be hot-plugged, init loads the virtio-mem driver and
    * sizes what the kernel sizes from its memory at boot for the whole
