@@ -328,9 +328,6 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, app->kernel);
   add_arg (&b, "-initrd");
   add_arg (&b, app->initrd);
-  /* The boot whose state is saved says so (its daemon then lets the
-   * kernel's pending boot work finish first: daemon/core/resume.c); the
-   * saved state's key is made without it. */
   /* acpi=off (appliance-vm.c) only for a boot with all its memory at
    * boot: without ACPI the kernel does not know the hot-plug area above
    * 4 GiB and put PCI BARs over it (virtio devices then fail to probe);
@@ -339,6 +336,9 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   bool user_params = g->hv_params && g->hv_params[0];
   char *cmdline = guestfs_int_appliance_cmdline (g, !kvm && !v->ram_file && !user_params);
   add_arg (&b, "-append");
+  /* The boot whose state is saved says so (its daemon then lets the
+   * kernel's pending boot work finish first: daemon/core/resume.c); the
+   * saved state's key is made without it. */
   /* With memory to be hot-plugged, init loads the virtio-mem driver and
    * sizes what the kernel sizes from its memory at boot for the whole
    * memsize (guestfs_memsize).  Memory that may be hot-plugged above
