@@ -204,17 +204,44 @@ want_virtio_mem (void)
  * "virtio_mmio.ko"), as finit_module takes them: "p1=v1 p2=v2".  The
  * kernel applies MOD.PARAM=VALUE only to built-in code; for a module,
  * whoever loads it passes them on (modprobe does the same). */
+/* The module name of FILE ("crc32c-intel.ko" -> "crc32c_intel") in MOD;
+ * its length, or 0 if it does not fit. */
+static size_t
+module_name (const char *file, char *mod, size_t modlen)
+{
+  size_t n = strcspn (file, ".");
+  if (n == 0 || n >= modlen)
+    return 0;
+  for (size_t i = 0; i < n; ++i)
+    mod[i] = file[i] == '-' ? '_' : file[i];
+  mod[n] = '\0';
+  return n;
+}
+
+/* Whether the kernel command line's module_blacklist= names FILE's module
+ * (the library blacklists drivers that are slow under TCG); the kernel
+ * would refuse it anyway, so init does not try. */
+static bool
+module_blacklisted (const char *file)
+{
+  char mod[64], list[512];
+  size_t n = module_name (file, mod, sizeof mod);
+  if (!n || !cmdline_get ("module_blacklist", list, sizeof list))
+    return false;
+  for (const char *p = list; *p; p += strcspn (p, ","), p += *p == ',')
+    if (strncmp (p, mod, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return true;
+  return false;
+}
+
 static void
 module_params (const char *file, char *out, size_t outlen)
 {
   char mod[64];
-  size_t n = strcspn (file, ".");
   out[0] = '\0';
-  if (n == 0 || n >= sizeof mod)
+  size_t n = module_name (file, mod, sizeof mod);
+  if (!n)
     return;
-  for (size_t i = 0; i < n; ++i)
-    mod[i] = file[i] == '-' ? '_' : file[i];
-  mod[n] = '\0';
   size_t len = 0;
   for (const char *p = cmdline; *p; ) {
     p += strspn (p, " \n");
@@ -333,7 +360,8 @@ load_modules (void)
        name = strtok_r (NULL, "\n", &save)) {
     if (strchr (name, '/') || strlen (name) > 200)
       continue;
-    if (!strcmp (name, VIRTIO_MEM_MODULE) && !want_virtio_mem ())
+    if ((!strcmp (name, VIRTIO_MEM_MODULE) && !want_virtio_mem ()) ||
+        module_blacklisted (name))
       continue;
     char path[256];
     snprintf (path, sizeof path, "/modules/%s", name);

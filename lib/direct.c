@@ -334,7 +334,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
    * and not with the user's own qemu parameters (config), which may
    * change the machine or the guest's clock (-icount). */
   bool user_params = g->hv_params && g->hv_params[0];
-  char *cmdline = guestfs_int_appliance_cmdline (g, !kvm && !v->ram_file && !user_params);
+  char *cmdline = guestfs_int_appliance_cmdline (g, kvm, !kvm && !v->ram_file && !user_params);
   add_arg (&b, "-append");
   /* The boot whose state is saved says so (its daemon then lets the
    * kernel's pending boot work finish first: daemon/core/resume.c); the
