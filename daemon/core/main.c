@@ -9,6 +9,7 @@
  * For tests it can also serve a unix socket: guestfsd --listen PATH.  */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -148,6 +149,20 @@ main (int argc, char *argv[])
 
   uint64_t bulk_size = 0;
   if (!listen_path) {
+    /* SCHED_BATCH (inherited by every program the daemon runs): a task
+     * woken up does not preempt the one running.  The appliance has one
+     * vCPU, so with the default policy tar writing its archive into our
+     * pipe 10 KiB at a time woke us at once, and each write was two
+     * context switches between two address spaces: 7 900 in a tar_out of
+     * 10 000 small files.  Under TCG every such switch flushes the
+     * emulated TLB and the translated-jump cache, which then refill.  Now
+     * the writer runs until the pipe is full or its time slice ends: 890
+     * switches, and that tar_out took 0.76 s instead of 1.13 s (medians
+     * of 6, alternating).  Nothing else competes for the vCPU: a request
+     * from the host still finds it idle. */
+    struct sched_param sp = { 0 };
+    if (sched_setscheduler (0, SCHED_BATCH, &sp) == -1)
+      perror ("guestfsd: SCHED_BATCH");
     fix_disk_order ();
     activate_block_layers ();
     bulk_size = bulk_open ();
