@@ -347,7 +347,9 @@ ACTIONS = [
            "are relative to the directory (a leading \"/\" is dropped); a member "
            "or hard link naming \"..\" is not extracted and the call fails; "
            "symlinks in the archive are created after the last member, and guest "
-           "symlinks on the way resolve inside the guest.",
+           "symlinks on the way resolve inside the guest.  With more than one "
+           "vCPU (set_smp), small regular files are written by several threads; "
+           "the result is the same as writing the members in archive order.",
            tests=[Test("scratchfs", ["mkdir /tio1", "write /tio1/f hello",
                                      "tar_out /tio1 /tmp/hatch-test-tio1.tar",
                                      "mkdir /tio2", "tar_in /tmp/hatch-test-tio1.tar /tio2",

@@ -34,7 +34,11 @@ ACTIONS = (
             tests=[Test("none", ["set_memsize 600", "get_memsize"],
                         ExpectInt(600))])
     + _prop("smp", "int", "the number of virtual CPUs of the appliance",
-            "Must be set before launch.", fish_alias=["smp"])
+            "Must be set before launch.  The default is 1.  With more, the "
+            "appliance boots cold instead of being restored from the saved "
+            "appliance, and tar_in (so also copy_in) writes small files from "
+            "that many threads (up to 4), which unpacks a tree of small files "
+            "faster.", fish_alias=["smp"])
     + _prop("backend", "string", "the backend",
             "One of \"direct\" (run qemu directly), \"libvirt\" (not yet "
             "available) or \"unix:PATH\" (connect to a daemon socket).  The "

@@ -7,7 +7,13 @@ replaces a device node naming another attached disk, links to /proc, and
 corrupt archives.  Nothing may be written outside the target directory
 except through symlinks the guest already had, which resolve inside the
 guest (never the appliance).  Then a round trip (tar_out -> tar_in) keeps
-contents, links, hard links, holes, nodes, modes and owners.  Prints TAP."""
+contents, links, hard links, holes, nodes, modes and owners, and archive
+order decides where members meet (same name twice, a file then a member
+under it, a hard link to the file just before, a tree of small files with
+owners, modes and times).  All of it twice: with one vCPU, and with two,
+where the daemon writes small files from worker threads
+(daemon/files/tar-extract.c), which must not change any outcome.  Two
+launches.  Prints TAP."""
 import io
 import os
 import shutil
@@ -20,7 +26,7 @@ from taplib import Tap, import_guestfs, launch_guest_and_disk, raises  # noqa: E
 
 guestfs = import_guestfs()
 tmp = tempfile.mkdtemp(prefix="hatch-tarin-")
-g = guestfs.GuestFS(python_return_dict=True)
+g = None
 
 
 def tarball(name, members, compress=""):
@@ -41,7 +47,8 @@ def tarball(name, members, compress=""):
 
 
 def f(name, data=b"x", **kw):
-    return (dict(name=name, mode=0o644, **kw), data)
+    kw.setdefault("mode", 0o644)
+    return (dict(name=name, **kw), data)
 
 
 def sym(name, target):
@@ -201,13 +208,67 @@ def test_round_trip():
     victim_intact()
 
 
+def test_archive_order():
+    """archive order decides: same name twice, a file then a member under it, a hard link to the file before"""
+    # With two vCPUs, small files are handed to two workers in turn: each
+    # case starts with a 1 MiB file and a small one, so that the earlier
+    # member of the case waits behind the big file in the same worker's
+    # queue while the main thread reads the later one.
+    members = []
+    for k in range(3):
+        for first, second in [
+                (f("o/dup%d" % k, b"first"), f("o/dup%d" % k, b"second")),
+                (f("o/a%d" % k, b"a file"), f("o/a%d/b" % k, b"under a file")),
+                (f("o/h%d" % k, b"linked"), hard("o/l%d" % k, "o/h%d" % k)),
+                (f("o/s%d" % k, b"symlink"), sym("o/s%d" % k, "dup%d" % k))]:
+            n = len(members)
+            members += [f("o/big%d" % n, b"B" * (1 << 20)), f("o/small%d" % n), first, second]
+    members += [f("o/big", b"B" * (3 << 20)), f("o/after-big", b"small")]
+    e = raises(RuntimeError, g.tar_in, tarball("order.tar", members), "/t")
+    for k in range(3):
+        assert "o/a%d/b" % k in str(e), e
+        assert g.cat("/t/o/dup%d" % k) == "second", k
+        assert g.is_file("/t/o/a%d" % k), k
+        assert g.statns("/t/o/l%d" % k)["st_ino"] == g.statns("/t/o/h%d" % k)["st_ino"], k
+        assert g.readlink("/t/o/s%d" % k) == "dup%d" % k, k
+    assert g.filesize("/t/o/big") == 3 << 20
+    assert g.cat("/t/o/after-big") == "small"
+
+
+def test_small_file_tree():
+    """a tree of 600 small files in 6 directories: contents, owners, modes, times"""
+    members = []
+    for d in range(6):
+        for i in range(100):
+            members.append(f("tree/d%d/f%d" % (d, i), (b"%d/%d " % (d, i)) * (1 + i % 40),
+                             uid=1000 + i % 3, gid=2000 + i % 5, mode=0o600 + i % 0o100,
+                             mtime=1500000000 + d * 1000 + i))
+    expect = [("/t/" + kw["name"], data, dict(kw)) for kw, data in members]
+    g.tar_in(tarball("tree.tar", members), "/t")
+    for name, data, kw in expect:
+        st = g.statns(name)
+        assert g.pread(name, len(data) + 1, 0) == data, name
+        assert (st["st_uid"], st["st_gid"]) == (kw["uid"], kw["gid"]), (name, st)
+        assert st["st_mode"] & 0o7777 == kw["mode"], (name, oct(st["st_mode"]))
+        assert st["st_mtime_sec"] == kw["mtime"], (name, st)
+
+
 tap = Tap()
 try:
-    tap.run([test_launch, test_absolute, test_dotdot, test_symlink_write_through,
-             test_hardlink_outside, test_hardlink_then_write,
-             test_guest_symlinks_resolve_in_guest, test_device_nodes, test_corrupt,
-             test_round_trip])
+    for smp in (1, 2):
+        g = guestfs.GuestFS(python_return_dict=True)
+        g.set_smp(smp)
+        print("# with %d vCPU(s)" % smp)
+        try:
+            tap.run([test_launch, test_absolute, test_dotdot, test_symlink_write_through,
+                     test_hardlink_outside, test_hardlink_then_write,
+                     test_guest_symlinks_resolve_in_guest, test_device_nodes, test_corrupt,
+                     test_round_trip, test_archive_order, test_small_file_tree])
+        finally:
+            g.close()
+            for img in ("a.img", "b.img"):
+                if os.path.exists(os.path.join(tmp, img)):
+                    os.unlink(os.path.join(tmp, img))
 finally:
-    g.close()
     shutil.rmtree(tmp, ignore_errors=True)
 tap.done()
