@@ -30,7 +30,7 @@ CALLS=${BENCH_CALLS:-1000}
 MIB=${BENCH_TRANSFER_MIB:-128}
 BIG=${BENCH_BIG_MIB:-1024}
 TREE=${BENCH_TREE_FILES:-10000}
-CASES=${BENCH_CASES:-launch fish fishdisk fishcold parallel calls transfer transferbig tree inspect}
+CASES=${BENCH_CASES:-launch fish fishdisk fishcold parallel calls transfer transferbig tree treesmp inspect}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 read -r -a THEIRS_ENV <<< "${BENCH_LIBGUESTFS_ENV-LIBGUESTFS_BACKEND_SETTINGS=force_tcg}"
 
@@ -186,6 +186,7 @@ for c in $CASES; do
     transfer) bench_case 3 transfer "$MIB" ;;
     transferbig) bench_case 1 transfer "$BIG" ;;
     tree)     bench_case 1 tree "$TREE" ;;
+    treesmp)  bench_case 1 tree "$TREE" 2 ;;
     inspect)  img=${BENCH_INSPECT_IMAGE:-$BUILD/tests/data/guest-debian.img}
               if [ -z "${BENCH_INSPECT_IMAGE:-}" ] &&
                  ! GUESTFISH=$OURS_FISH bash "$SRC/tests/data/make-guest-debian.sh" "$img" >"$TMP/mkimg" 2>&1; then
@@ -228,6 +229,10 @@ row tree_copy_in      "copy_in $TREE small files"  lower 4
 row tree_tar_out      "tar_out of them"            lower 4
 row tree_tar_in       "tar_in of that archive"     lower 4
 row tree_copy_out     "copy_out of them"           lower 4
+row tree_smp_copy_in  "copy_in, both smp 2"        lower
+row tree_smp_tar_out  "tar_out, both smp 2"        lower
+row tree_smp_tar_in   "tar_in, both smp 2"         lower
+row tree_smp_copy_out "copy_out, both smp 2"       lower
 row inspect           "inspect a small guest"      lower 3
 row inspect_only      "  after launch"             lower
 
