@@ -1,6 +1,7 @@
 #!/bin/bash
 # Library-side settings that only show at launch: set-network (a NIC
-# configured by init, none without it), config (extra qemu parameters),
+# configured by init, TCP from the guest to an HTTP server on the host,
+# none without it), config (extra qemu parameters),
 # get-pid, and the recovery process (qemu does not outlive a killed
 # program), set-pgroup.
 . "$(dirname "$0")/fish-lib.bash"
@@ -55,6 +56,37 @@ if "$fish" help debug > /dev/null 2>&1; then
 else
   skip "network: appliance has a NIC (no debug command)"
   skip "no network: only loopback (no debug command)"
+fi
+
+# The network carries TCP: a guest program fetches a file from an HTTP
+# server on the host (qemu's user-mode network puts the host at
+# 10.0.2.2).  The appliance's kernel skips TCP cubic's set-up
+# (lib/appliance-vm.c), so its TCP runs Reno.
+bb=$(command -v busybox || echo /bin/busybox)
+if [ -x "$bb" ]; then
+  mkdir "$tmp/www" && echo "served by the host $$" > "$tmp/www/file"
+  python3 -m http.server --bind 127.0.0.1 --directory "$tmp/www" 0 > "$tmp/http.log" 2>&1 &
+  http_pid=$!
+  cleanup_hooks+=("kill $http_pid 2>/dev/null")
+  port=
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/http.log" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  truncate -s 64M "$tmp/net.img"
+  printf '%s\n' run 'mkfs ext4 /dev/sda' 'mount /dev/sda /' 'mkdir /bin' 'mkdir /proc' \
+    "upload $bb /bin/busybox" 'chmod 0755 /bin/busybox' \
+    "command \"/bin/busybox wget -q -O - http://10.0.2.2:$port/file\"" \
+    'command "/bin/busybox cat /proc/sys/net/ipv4/tcp_congestion_control"' \
+    | "$fish" --network -a "$tmp/net.img" > "$tmp/out" 2> "$tmp/err"
+  if [ $? = 0 ] && [ -n "$port" ] && grep -qx "served by the host $$" "$tmp/out"; then
+    ok "network: a guest program fetches a file from the host over TCP"
+  else echo "# port '$port'"; notok "network: a guest program fetches a file from the host over TCP"; fi
+  out_has "network: TCP congestion control is reno" "^reno$"
+else
+  skip "network: TCP from the guest (no busybox on the host)"
+  skip "network: TCP congestion control (no busybox on the host)"
 fi
 
 # A session kept open through a fifo, so we can kill guestfish -9.
