@@ -23,6 +23,11 @@ static const char *const boot_modules[] = {
   "crc32c_intel", "crc32c_generic",/* ext4/jbd2 soft dependency */
   "ext4",                          /* mounts the ext2 root */
   "virtio_console",                /* the daemon channel */
+  "crc64_rocksoft_generic",        /* sd_mod needs t10_pi, which needs
+                                      crc64_rocksoft, whose set-up asks the
+                                      crypto API for this algorithm: absent,
+                                      the kernel spawned modprobe for it
+                                      three times during the boot */
   "virtio_scsi", "sd_mod",         /* the user's disks as /dev/sdX */
   "virtio_rng",                    /* entropy for mkfs UUIDs etc. */
   "virtio_mem",                    /* a restored appliance's memory beyond

@@ -26,6 +26,19 @@ err_has "network: init configured 10.0.2.15" "network: [a-z0-9]* 10.0.2.15/24 vi
 err_has "network: qemu has a user-mode netdev" "user,id=usernet"
 err_has "cold boot: scsi_mod has its parameter from the command line" "loaded scsi_mod.ko scan=manual"
 err_has "cold boot: init scanned the two drives' targets" "host0: scanned, 2 disk(s)"
+
+# A cold boot without a network (append is a setting a saved state cannot
+# hold) makes no module request: each would be a modprobe spawned by the
+# kernel during the boot (appliance/modules.c, lib/appliance-vm.c).  The
+# kernel prints them through a tracepoint sent to the console.  (With a
+# network, IPv6's set-up asks for hmac(sha1) and hmac(sha256).)
+"$fish" -v -a /dev/null -a "$tmp/second.img" \
+  append "trace_event=module:module_request tp_printk" : run < /dev/null > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && grep -q "Kernel command line:.*trace_event=module:module_request" "$tmp/err" &&
+   ! grep -q "module_request:" "$tmp/err"; then
+  ok "cold boot: the kernel requests no module"
+else grep "module_request:" "$tmp/err" | sed 's/^/# /'; notok "cold boot: the kernel requests no module"; fi
 # A cold boot under TCG runs without ACPI, given the host's TSC rate
 # (lib/appliance-vm.c): the kernel must still keep time, from the RTC.
 # --network is a setting a saved state cannot hold: a cold boot.
