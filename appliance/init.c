@@ -39,6 +39,9 @@
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4
 #endif
+#ifndef MODULE_INIT_IGNORE_MODVERSIONS
+#define MODULE_INIT_IGNORE_MODVERSIONS 1
+#endif
 
 #ifndef SYSLOG_ACTION_CONSOLE_OFF
 #define SYSLOG_ACTION_CONSOLE_OFF 6
@@ -377,6 +380,18 @@ load_modules (void)
                              !strcmp (name + len - 3, ".gz"))) ||
                 (len > 4 && !strcmp (name + len - 4, ".zst"))
       ? MODULE_INIT_COMPRESSED_FILE : 0;
+    /* The boot modules come from the same kernel package as the kernel
+     * (the builder takes them from its modules directory, and the kernel
+     * still checks their vermagic), so their symbols' CRCs need no check.
+     * Ignoring them (as modprobe --force-modversion does) taints the
+     * kernel, and the kernel then registers neither the module's trace
+     * events nor its tracepoints: for ext4, jbd2, scsi_mod ... that
+     * registration (tracefs files, enum maps matched against every event)
+     * was most of their loading time under TCG.  Cold boot 1.54 -> 1.35 s
+     * (medians of 12, alternating; faster in every pair).  Nothing in the
+     * appliance traces; modules loaded later by modprobe are not
+     * affected. */
+    flags |= MODULE_INIT_IGNORE_MODVERSIONS;
     char params[1024];
     module_params (name, params, sizeof params);
     if (syscall (SYS_finit_module, mfd, params, flags) < 0 && errno != EEXIST)
