@@ -344,8 +344,9 @@ write_data (struct archive *a, int fd, int64_t size)
 /* ---- Workers ----
  *
  * A tree of small files is mostly the guest kernel creating inodes, and
- * under TCG one vCPU does that at a fixed pace; with two, two threads
- * creating files in different directories ran 2.2 times as fast.  So with
+ * under TCG one vCPU does that at a fixed pace; with two, two busybox tars
+ * unpacking into different directories ran 2.2 times as fast, and this
+ * tar_in of 10 000 small files took 1.38 s instead of 1.89 s.  So with
  * more than one CPU online, a regular file of at most WORKER_MAX_FILE
  * bytes (without xattrs, SELinux labels or ACLs to restore) is read into
  * memory and queued; a worker creates it in the directory the main thread
@@ -398,13 +399,14 @@ struct workers {
   struct extract *x;
   pthread_mutex_t lock;
   pthread_cond_t work[WORKERS_MAX], room, idle;
-  /* One queue per worker: the files of one directory all go to the same
-   * worker, as creating files in one directory takes its lock. */
+  /* One queue per worker, filled in turn (next): each worker waits on
+   * its own condition, so queuing a file wakes one thread.  (Giving all
+   * the files of a directory to one worker was slower.) */
   struct file_job *head[WORKERS_MAX], *tail[WORKERS_MAX];
-  size_t queued_bytes, queued, busy;
+  size_t queued_bytes, queued;  /* queued: not yet written */
   bool stop;
   pthread_t th[WORKERS_MAX];
-  int n, next;                  /* next: the worker for the next directory */
+  int n, next;
   /* The names queued since the last wait: an open-addressing set. */
   char **names;
   size_t nnames, cap;
@@ -571,14 +573,12 @@ worker (void *arg)
     w->head[me] = j->next;
     if (!w->head[me])
       w->tail[me] = NULL;
-    w->busy++;
     pthread_mutex_unlock (&w->lock);
     run_job (w->x, j);
     pthread_mutex_lock (&w->lock);
     dirref_put_locked (j->dir);
     w->queued--;
     w->queued_bytes -= j->len;
-    w->busy--;
     free_job (j);
     pthread_cond_signal (&w->room);
     if (!w->queued)
