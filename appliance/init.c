@@ -203,10 +203,6 @@ want_virtio_mem (void)
   return true;
 }
 
-/* The parameters the kernel command line gives module NAME (a file name,
- * "virtio_mmio.ko"), as finit_module takes them: "p1=v1 p2=v2".  The
- * kernel applies MOD.PARAM=VALUE only to built-in code; for a module,
- * whoever loads it passes them on (modprobe does the same). */
 /* The module name of FILE ("crc32c-intel.ko" -> "crc32c_intel") in MOD;
  * its length, or 0 if it does not fit. */
 static size_t
@@ -237,6 +233,10 @@ module_blacklisted (const char *file)
   return false;
 }
 
+/* The parameters the kernel command line gives module NAME (a file name,
+ * "virtio_mmio.ko"), as finit_module takes them: "p1=v1 p2=v2".  The
+ * kernel applies MOD.PARAM=VALUE only to built-in code; for a module,
+ * whoever loads it passes them on (modprobe does the same). */
 static void
 module_params (const char *file, char *out, size_t outlen)
 {
