@@ -366,6 +366,7 @@ write_data (struct archive *a, int fd, int64_t size)
 #define WORKERS_MAX       4
 #define QUEUE_MAX_BYTES   (8 * 1024 * 1024)
 #define QUEUE_MAX_FILES   512
+#define NAMES_MAX         65536   /* names remembered between two waits */
 
 struct dirref {
   int fd;
@@ -669,6 +670,8 @@ queue_regular (struct extract *x, struct archive *a, struct archive_entry *e,
   int64_t size = lib.archive_entry_size (e);
   if (!w || !x->parent_ref || size < 0 || size > WORKER_MAX_FILE)
     return false;
+  if (w->nnames >= NAMES_MAX)
+    workers_wait (w);           /* bounds the memory the names take */
   struct file_job *j = calloc (1, sizeof *j);
   if (j == NULL)
     return false;
