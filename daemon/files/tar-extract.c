@@ -346,12 +346,13 @@ write_data (struct archive *a, int fd, int64_t size)
  * A tree of small files is mostly the guest kernel creating inodes, and
  * under TCG one vCPU does that at a fixed pace; with two, two busybox tars
  * unpacking into different directories ran 2.2 times as fast, and this
- * tar_in of 10 000 small files took 1.38 s at smp 2 against 1.89 s at smp 1.  So with
- * more than one CPU online, a regular file of at most WORKER_MAX_FILE
- * bytes (without xattrs, SELinux labels or ACLs to restore) is read into
- * memory and queued; a worker creates it in the directory the main thread
- * resolved (O_EXCL|O_NOFOLLOW, as below), writes it, sets owner, mode and
- * times, closes it.  What a worker does touches only that new file.
+ * tar_in of 10 000 small files took 1.38 s at smp 2 against 1.89 s at
+ * smp 1.  So with more than one CPU online, a regular file of at most
+ * WORKER_MAX_FILE bytes (without xattrs, SELinux labels or ACLs to
+ * restore) is read into memory and queued; a worker creates it in the
+ * directory the main thread resolved (O_EXCL|O_NOFOLLOW, as below),
+ * writes it, sets owner, mode and times, closes it.  What a worker does
+ * touches only that new file.
  *
  * The main thread keeps archive order where it matters by waiting for the
  * queue to drain (workers_wait) before:
