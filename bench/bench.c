@@ -636,14 +636,12 @@ case_tree (int argc, char **argv)
     fprintf (stderr, "bench: the tree copied out differs from the one copied in\n");
     return 1;
   }
-  snprintf (mkey, sizeof mkey, "%s_copy_in", key);
-  metric (mkey, t1 - t0, "s");
-  snprintf (mkey, sizeof mkey, "%s_tar_out", key);
-  metric (mkey, t2 - t1, "s");
-  snprintf (mkey, sizeof mkey, "%s_tar_in", key);
-  metric (mkey, t3 - t2, "s");
-  snprintf (mkey, sizeof mkey, "%s_copy_out", key);
-  metric (mkey, t4 - t3, "s");
+  static const char *const calls[] = { "copy_in", "tar_out", "tar_in", "copy_out" };
+  const double t[] = { t0, t1, t2, t3, t4 };
+  for (size_t i = 0; i < 4; i++) {
+    snprintf (mkey, sizeof mkey, "%s_%s", key, calls[i]);
+    metric (mkey, t[i + 1] - t[i], "s");
+  }
   return 0;
 }
 

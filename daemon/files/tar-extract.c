@@ -368,6 +368,7 @@ write_data (struct archive *a, int fd, int64_t size)
 #define QUEUE_MAX_BYTES   (8 * 1024 * 1024)
 #define QUEUE_MAX_FILES   512
 #define NAMES_MAX         65536   /* names remembered between two waits */
+#define NAMES_SLOTS       (2 * NAMES_MAX)
 
 struct dirref {
   int fd;
@@ -397,6 +398,13 @@ struct file_job {
   size_t len;
 };
 
+struct workers;
+
+struct worker_arg {
+  struct workers *w;
+  int i;                        /* which queue */
+};
+
 struct workers {
   struct extract *x;
   pthread_mutex_t lock;
@@ -408,10 +416,14 @@ struct workers {
   size_t queued_bytes, queued;  /* queued: not yet written */
   bool stop;
   pthread_t th[WORKERS_MAX];
+  struct worker_arg arg[WORKERS_MAX];
   int n, next;
-  /* The names queued since the last wait: an open-addressing set. */
-  char **names;
-  size_t nnames, cap;
+  /* The names queued since the last wait: an open-addressing set of fixed
+   * size (the main thread waits when it is half full), and which of its
+   * slots are used, so that forgetting them costs what they were. */
+  char *names[NAMES_SLOTS];
+  uint32_t used[NAMES_MAX];
+  size_t nnames;
 };
 
 static uint64_t
@@ -429,39 +441,24 @@ name_queued (struct workers *w, const char *name, size_t n)
 {
   if (w->nnames == 0)
     return false;
-  for (size_t i = name_hash (name, n) & (w->cap - 1); w->names[i]; i = (i + 1) & (w->cap - 1))
+  for (size_t i = name_hash (name, n) % NAMES_SLOTS; w->names[i]; i = (i + 1) % NAMES_SLOTS)
     if (strncmp (w->names[i], name, n) == 0 && w->names[i][n] == '\0')
       return true;
   return false;
 }
 
+/* Remember NAME (fewer than NAMES_MAX names are). */
 static bool
 name_add (struct workers *w, const char *name)
 {
-  if ((w->nnames + 1) * 2 > w->cap) {
-    size_t ncap = w->cap ? w->cap * 2 : 1024;
-    char **nn = calloc (ncap, sizeof *nn);
-    if (nn == NULL)
-      return false;
-    for (size_t i = 0; i < w->cap; i++)
-      if (w->names[i]) {
-        size_t j = name_hash (w->names[i], strlen (w->names[i])) & (ncap - 1);
-        while (nn[j])
-          j = (j + 1) & (ncap - 1);
-        nn[j] = w->names[i];
-      }
-    free (w->names);
-    w->names = nn;
-    w->cap = ncap;
-  }
   char *c = strdup (name);
   if (c == NULL)
     return false;
-  size_t i = name_hash (name, strlen (name)) & (w->cap - 1);
+  size_t i = name_hash (name, strlen (name)) % NAMES_SLOTS;
   while (w->names[i])
-    i = (i + 1) & (w->cap - 1);
+    i = (i + 1) % NAMES_SLOTS;
   w->names[i] = c;
-  w->nnames++;
+  w->used[w->nnames++] = (uint32_t) i;
   return true;
 }
 
@@ -554,17 +551,11 @@ run_job (struct extract *x, struct file_job *j)
   finish_regular (x, j->raw, fd, j->perm, j->uid, j->gid, j->owned, j->times, NULL);
 }
 
-struct worker_arg {
-  struct workers *w;
-  int i;
-};
-
 static void *
 worker (void *arg)
 {
   struct workers *w = ((struct worker_arg *) arg)->w;
   int me = ((struct worker_arg *) arg)->i;
-  free (arg);
   pthread_mutex_lock (&w->lock);
   for (;;) {
     while (!w->head[me] && !w->stop)
@@ -608,16 +599,10 @@ workers_start (struct extract *x)
   pthread_cond_init (&w->room, NULL);
   pthread_cond_init (&w->idle, NULL);
   int want = cpus > WORKERS_MAX ? WORKERS_MAX : (int) cpus;
-  while (w->n < want) {
-    struct worker_arg *a = malloc (sizeof *a);
-    if (a == NULL)
+  for (; w->n < want; w->n++) {
+    w->arg[w->n] = (struct worker_arg) { .w = w, .i = w->n };
+    if (pthread_create (&w->th[w->n], NULL, worker, &w->arg[w->n]) != 0)
       break;
-    *a = (struct worker_arg) { .w = w, .i = w->n };
-    if (pthread_create (&w->th[w->n], NULL, worker, a) != 0) {
-      free (a);
-      break;
-    }
-    w->n++;
   }
   if (w->n == 0) {
     free (w);
@@ -634,9 +619,9 @@ workers_wait (struct workers *w)
   while (w->queued)
     pthread_cond_wait (&w->idle, &w->lock);
   pthread_mutex_unlock (&w->lock);
-  for (size_t i = 0; i < w->cap; i++) {
-    free (w->names[i]);
-    w->names[i] = NULL;
+  for (size_t i = 0; i < w->nnames; i++) {
+    free (w->names[w->used[i]]);
+    w->names[w->used[i]] = NULL;
   }
   w->nnames = 0;
 }
@@ -654,7 +639,6 @@ workers_stop (struct workers *w)
   for (int i = 0; i < w->n; i++)
     pthread_join (w->th[i], NULL);
   workers_wait (w);
-  free (w->names);
   free (w);
 }
 
