@@ -470,7 +470,14 @@ release_unwanted_disks (const unsigned char want[HATCH_TARGET_BITMAP], char *why
  * waits for that scan: the scan holds the disk's open mutex, and an open
  * that comes before the scan has started does the pending scan itself.
  * (Re-reading the table with BLKRRPART did the same, but read and parsed
- * the table a second time: 25-45 ms of a restored launch under TCG.) */
+ * the table a second time: 25-45 ms of a restored launch under TCG.)
+ * The disk is in /sys/block, and its /dev node exists, a little before
+ * the kernel makes it openable: until then an open fails with ENXIO and
+ * waits for nothing, and the caller would go on to look for LVM on a
+ * disk whose partitions are not there yet.  So an open that fails that
+ * way is retried (bounded: a heavily loaded host). */
+#define SETTLE_OPEN_MS 10000
+
 void
 settle_disk_partitions (void)
 {
@@ -481,7 +488,15 @@ settle_disk_partitions (void)
     if (disk_in_use (disks[i].name, why, sizeof why))
       continue;
     snprintf (path, sizeof path, "/dev/%s", disks[i].name);
-    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd, waited = 0;
+    while ((fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 &&
+           (errno == ENXIO || errno == ENOENT) && waited < SETTLE_OPEN_MS) {
+      struct timespec t = { 0, 2 * 1000 * 1000 };
+      nanosleep (&t, NULL);
+      waited += 2;
+    }
+    if (verbose && waited > 0)
+      fprintf (stderr, "guestfsd: %s became openable after %d ms\n", path, waited);
     if (fd == -1) {
       if (verbose)
         fprintf (stderr, "guestfsd: opening %s: %s\n", path, strerror (errno));
