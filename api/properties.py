@@ -54,7 +54,10 @@ ACTIONS = (
             "LIBGUESTFS_HV sets the initial value.", fish_alias=["hv"])
     + _prop("append", "optstring", "extra kernel command line arguments",
             "Appended to the appliance kernel command line.  "
-            "LIBGUESTFS_APPEND sets the initial value.", fish_alias=["append"],
+            "LIBGUESTFS_APPEND sets the initial value.  The kernel keeps only "
+            "the first 2047 bytes of its command line, and the library's own "
+            "arguments take about 1000 of them: launch fails with an error "
+            "when the whole would be longer.", fish_alias=["append"],
             get_ret=RConstOptString())
     + _prop("program", "string", "the program name",
             "Defaults to the short name of the running program.",

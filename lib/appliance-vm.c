@@ -244,6 +244,9 @@ host_tsc_khz (guestfs_h *g)
  *   that tar_in took 2.01 s instead of 2.41 s (medians of 6,
  *   alternating).  Under KVM the instructions are the hardware's, so the
  *   drivers stay.  Init skips a blacklisted boot module. */
+#define CMDLINE_MAX 2047     /* x86's COMMAND_LINE_SIZE, less its NUL */
+#define CMDLINE_EXTRA 64     /* direct.c: guestfs_memsize=N swiotlb=noforce hatch_save=1 */
+
 char *
 guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi)
 {
@@ -271,8 +274,23 @@ guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi)
                 g->smp == 1 ? "noapictimer " : "",
                 g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
                 g->network ? " guestfs_network=1" : " ipv6.disable=1", timing,
-                g->append ? " " : "", g->append ? g->append : "") == -1)
+                g->append ? " " : "", g->append ? g->append : "") == -1) {
+    guestfs_int_perrorf (g, "launch: the kernel command line");
     return NULL;
+  }
+  /* The x86 kernel keeps the first 2047 bytes of its command line and
+   * drops the rest without a word, which would lose the end of the
+   * user's set_append (or, with a long one, settings of ours).  The
+   * direct backend adds up to CMDLINE_EXTRA bytes of its own. */
+  if (strlen (r) + CMDLINE_EXTRA > CMDLINE_MAX) {
+    error (g, "launch: set_append: the appliance's kernel command line would be "
+           "%zu bytes (%zu of them from set_append), over the kernel's limit of %d",
+           strlen (r) + CMDLINE_EXTRA, g->append ? strlen (g->append) : (size_t) 0,
+           CMDLINE_MAX);
+    free (r);
+    errno = E2BIG;
+    return NULL;
+  }
   return r;
 }
 

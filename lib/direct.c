@@ -335,6 +335,10 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
    * change the machine or the guest's clock (-icount). */
   bool user_params = g->hv_params && g->hv_params[0];
   char *cmdline = guestfs_int_appliance_cmdline (g, kvm, !kvm && !v->ram_file && !user_params);
+  if (!cmdline) {             /* the error is set */
+    guestfs_int_free_string_list (b.v);
+    return NULL;
+  }
   add_arg (&b, "-append");
   /* The boot whose state is saved says so (its daemon then lets the
    * kernel's pending boot work finish first: daemon/core/resume.c); the
@@ -349,12 +353,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   char memargs[64] = "";
   if (base_mb < g->memsize)
     snprintf (memargs, sizeof memargs, " guestfs_memsize=%d swiotlb=noforce", g->memsize);
-  if (cmdline && (memargs[0] || v->ram_shared))
-    add_argf (&b, "%s%s%s", cmdline, memargs, v->ram_shared ? " hatch_save=1" : "");
-  else
-    add_arg (&b, cmdline ? cmdline : "");
-  if (!cmdline)
-    b.failed = true;
+  add_argf (&b, "%s%s%s", cmdline, memargs, v->ram_shared ? " hatch_save=1" : "");
   free (cmdline);
   add_arg (&b, "-serial");
   add_arg (&b, "stdio");

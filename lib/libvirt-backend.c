@@ -381,9 +381,11 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
   /* ACPI stays on: libvirt puts the devices behind PCIe root ports,
    * whose windows the kernel learns from ACPI. */
   cmdline = guestfs_int_appliance_cmdline (g, kvm, false);
+  if (!cmdline)               /* the error is set */
+    goto out;
   char name[64];
   snprintf (name, sizeof name, "guestfs-%08x%08x", (unsigned) random (), (unsigned) getpid ());
-  if (!cmdline || !(xml = domain_xml (g, app, kvm, cmdline, name))) {
+  if (!(xml = domain_xml (g, app, kvm, cmdline, name))) {
     guestfs_int_perrorf (g, "launch: domain XML");
     goto out;
   }

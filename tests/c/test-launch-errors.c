@@ -3,8 +3,9 @@
  * the libvirt backend, a missing drive (before launch, and removed after
  * add_drive), a disk image locked by another program, not enough memory,
  * an appliance build step that fails, a daemon call before launch, a
- * qemu that dies at once (its output must be quoted in the error), and an
- * appliance kernel that cannot start init.  (An unreadable host kernel is
+ * qemu that dies at once (its output must be quoted in the error), an
+ * appliance kernel that cannot start init, and a set_append too long for
+ * the kernel's command line.  (An unreadable host kernel is
  * tested as an unprivileged user in nonroot-prog.c.)  Each
  * launch runs in a child process with a time limit, so a hang is reported
  * as a failure instead of hanging the test.  */
@@ -316,6 +317,29 @@ test_bad_init (void)
   }
 }
 
+static void
+test_long_append (void)
+{
+  /* The kernel would keep only the first 2047 bytes of its command line
+   * and drop the rest silently: a set_append that would push it over is
+   * refused at launch, naming the sizes, before any qemu starts
+   * (library-settings.sh boots with an append of 800 bytes). */
+  char *big = malloc (2001);
+  memset (big, 'x', 2000);
+  big[2000] = '\0';
+  char *out;
+  double t;
+  int r = run_bounded (launch_with_append, big, 120, tmp, &out, &t);
+  if (!ok (r == 0 && t < 10, "append of 2 000 bytes: launch fails at once (%.1f s)", t))
+    diag ("%s", r == -1 ? "HANG: killed after 120 s" : out);
+  else if (!ok (contains (out, "set_append") && contains (out, "2047") &&
+                contains (out, "2000 of them"),
+                "... the error names set_append, the limit and the sizes"))
+    diag ("%s", out);
+  free (out);
+  free (big);
+}
+
 int
 main (void)
 {
@@ -332,6 +356,7 @@ main (void)
   test_libvirt ();
   test_dying_qemu ();
   test_bad_init ();
+  test_long_append ();
   kill_by_cmdline (tmp);
   cleanup_dir (tmp);
   free (tmp);
