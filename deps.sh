@@ -40,6 +40,8 @@ packages=(
   busybox-static tmux
   openssh-server           # virt-v2v -i vmx -it ssh against a local sshd (the test starts its own)
   python3-jsonschema       # the --json outputs validated against their schemas
+  python3-libvirt          # add_libvirt_dom from the Python binding, given a libvirt-python domain
+  python3-evtx             # virt-log's Windows event logs compared with python-evtx's reading
   # inspection: rpm sqlite databases (daemon), test guests' rpm/BDB databases, the debootstrap guest
   libsqlite3-dev rpm db5.3-util debootstrap
   # Windows inspection tests: registry hives made from .reg text (hivexregedit)
