@@ -245,10 +245,9 @@ host_tsc_khz (guestfs_h *g)
  *   alternating).  Under KVM the instructions are the hardware's, so the
  *   drivers stay.  Init skips a blacklisted boot module. */
 #define CMDLINE_MAX 2047     /* x86's COMMAND_LINE_SIZE, less its NUL */
-#define CMDLINE_EXTRA 64     /* direct.c: guestfs_memsize=N swiotlb=noforce hatch_save=1 */
 
 char *
-guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi)
+guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi, const char *extra)
 {
   char timing[64] = "";
   long khz = no_acpi ? host_tsc_khz (g) : 0;
@@ -269,24 +268,22 @@ guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi)
                 "proc_page_init,tcp_congestion_default,trace_events_synth_init,"
                 "aa_create_aafs,init_zswap,trace_eval_init,tracer_init_tracefs,"
                 "hpet_init,dw8250_platform_driver_init,ftrace_check_for_weak_functions "
-                "%s%s%s%s%s%s%s",
+                "%s%s%s%s%s%s%s%s",
                 kvm ? "" : "module_blacklist=crc32c_intel,crct10dif_pclmul ",
                 g->smp == 1 ? "noapictimer " : "",
                 g->verbose ? "guestfs_verbose=1 loglevel=7" : "quiet loglevel=3",
                 g->network ? " guestfs_network=1" : " ipv6.disable=1", timing,
-                g->append ? " " : "", g->append ? g->append : "") == -1) {
+                g->append ? " " : "", g->append ? g->append : "", extra) == -1) {
     guestfs_int_perrorf (g, "launch: the kernel command line");
     return NULL;
   }
   /* The x86 kernel keeps the first 2047 bytes of its command line and
    * drops the rest without a word, which would lose the end of the
-   * user's set_append (or, with a long one, settings of ours).  The
-   * direct backend adds up to CMDLINE_EXTRA bytes of its own. */
-  if (strlen (r) + CMDLINE_EXTRA > CMDLINE_MAX) {
+   * user's set_append and the backend's arguments after it. */
+  if (strlen (r) > CMDLINE_MAX) {
     error (g, "launch: set_append: the appliance's kernel command line would be "
            "%zu bytes (%zu of them from set_append), over the kernel's limit of %d",
-           strlen (r) + CMDLINE_EXTRA, g->append ? strlen (g->append) : (size_t) 0,
-           CMDLINE_MAX);
+           strlen (r), g->append ? strlen (g->append) : (size_t) 0, CMDLINE_MAX);
     free (r);
     errno = E2BIG;
     return NULL;

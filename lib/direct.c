@@ -334,12 +334,6 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
    * and not with the user's own qemu parameters (config), which may
    * change the machine or the guest's clock (-icount). */
   bool user_params = g->hv_params && g->hv_params[0];
-  char *cmdline = guestfs_int_appliance_cmdline (g, kvm, !kvm && !v->ram_file && !user_params);
-  if (!cmdline) {             /* the error is set */
-    guestfs_int_free_string_list (b.v);
-    return NULL;
-  }
-  add_arg (&b, "-append");
   /* The boot whose state is saved says so (its daemon then lets the
    * kernel's pending boot work finish first: daemon/core/resume.c); the
    * saved state's key is made without it. */
@@ -350,10 +344,19 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
    * base RAM for devices that only reach 32-bit addresses; the appliance
    * has none (virtio does no DMA mapping), so that would only shrink its
    * memory. */
-  char memargs[64] = "";
+  char extra[96] = "";
   if (base_mb < g->memsize)
-    snprintf (memargs, sizeof memargs, " guestfs_memsize=%d swiotlb=noforce", g->memsize);
-  add_argf (&b, "%s%s%s", cmdline, memargs, v->ram_shared ? " hatch_save=1" : "");
+    snprintf (extra, sizeof extra, " guestfs_memsize=%d swiotlb=noforce", g->memsize);
+  if (v->ram_shared)
+    strcat (extra, " hatch_save=1");
+  char *cmdline = guestfs_int_appliance_cmdline (g, kvm, !kvm && !v->ram_file && !user_params,
+                                                 extra);
+  if (!cmdline) {             /* the error is set */
+    guestfs_int_free_string_list (b.v);
+    return NULL;
+  }
+  add_arg (&b, "-append");
+  add_arg (&b, cmdline);
   free (cmdline);
   add_arg (&b, "-serial");
   add_arg (&b, "stdio");

@@ -328,8 +328,10 @@ struct hatch_appliance;
 bool guestfs_int_has_backend_setting (guestfs_h *g, const char *name);
 int guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app);
 /* kvm: the boot runs under KVM (else TCG); no_acpi: a TCG boot with all
- * of its memory present at boot, which may run without ACPI. */
-char *guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi);   /* malloc'd, or NULL with the error set */
+ * of its memory present at boot, which may run without ACPI; extra: the
+ * backend's own arguments, appended last (" a=b ...", or ""). */
+char *guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi,
+                                     const char *extra);   /* malloc'd, or NULL with the error set */
 int guestfs_int_make_sockdir (guestfs_h *g);
 int guestfs_int_create_scratch_drives (guestfs_h *g);
 void guestfs_int_remove_sockdir (guestfs_h *g);

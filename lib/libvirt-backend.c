@@ -380,7 +380,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
     goto out;
   /* ACPI stays on: libvirt puts the devices behind PCIe root ports,
    * whose windows the kernel learns from ACPI. */
-  cmdline = guestfs_int_appliance_cmdline (g, kvm, false);
+  cmdline = guestfs_int_appliance_cmdline (g, kvm, false, "");
   if (!cmdline)               /* the error is set */
     goto out;
   char name[64];
