@@ -298,11 +298,22 @@ set_acls_fd (struct extract *x, const char *member, int fd, struct archive_entry
   }
 }
 
+/* A member's access and modification times.  An archive without an
+ * access time (GNU and ustar headers hold none) leaves the member's atime
+ * at the time it was created, as GNU tar does: a file unpacked now has
+ * just been accessed, and a later read of it (tar_out, copy_out) then
+ * does not make relatime write its inode again. */
 static void
 entry_times (struct archive_entry *e, struct timespec t[2])
 {
-  t[0].tv_sec = lib.archive_entry_atime_is_set (e) ? lib.archive_entry_atime (e) : lib.archive_entry_mtime (e);
-  t[0].tv_nsec = lib.archive_entry_atime_is_set (e) ? lib.archive_entry_atime_nsec (e) : lib.archive_entry_mtime_nsec (e);
+  if (lib.archive_entry_atime_is_set (e)) {
+    t[0].tv_sec = lib.archive_entry_atime (e);
+    t[0].tv_nsec = lib.archive_entry_atime_nsec (e);
+  }
+  else {
+    t[0].tv_sec = 0;
+    t[0].tv_nsec = UTIME_OMIT;
+  }
   t[1].tv_sec = lib.archive_entry_mtime (e);
   t[1].tv_nsec = lib.archive_entry_mtime_nsec (e);
 }

@@ -10,7 +10,8 @@ guest (never the appliance).  Then a round trip (tar_out -> tar_in) keeps
 contents, links, hard links, holes, nodes, modes and owners, and archive
 order decides where members meet (same name twice, a file then a member
 under it, a hard link to the file just before, a tree of small files with
-owners, modes and times).  All of it twice: with one vCPU, and with two,
+owners, modes and times), and access times (from a pax header, else the
+time of unpacking, as GNU tar).  All of it twice: with one vCPU, and with two,
 where the daemon writes small files from worker threads
 (daemon/files/tar-extract.c), which must not change any outcome.  Two
 launches.  Prints TAP."""
@@ -253,6 +254,26 @@ def test_small_file_tree():
         assert st["st_mtime_sec"] == kw["mtime"], (name, st)
 
 
+def test_access_times():
+    """a member's atime: from a pax header when there is one, else the time it was unpacked (as GNU tar)"""
+    g.tar_in(tarball("times.tar", [f("times/plain", mtime=1500000000)]), "/t")
+    st = g.statns("/t/times/plain")
+    assert st["st_mtime_sec"] == 1500000000, st
+    # not the archive's mtime: unpacked just now, so at most the ctime
+    # that setting the mtime gave it, and not long before
+    assert st["st_ctime_sec"] - 60 <= st["st_atime_sec"] <= st["st_ctime_sec"], st
+    path = os.path.join(tmp, "pax.tar")
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        ti = tarfile.TarInfo("times/pax")
+        ti.size, ti.mtime = 1, 1500000000
+        ti.pax_headers = {"atime": "1400000000.25"}
+        t.addfile(ti, io.BytesIO(b"x"))
+    g.tar_in(path, "/t")
+    st = g.statns("/t/times/pax")
+    assert (st["st_atime_sec"], st["st_atime_nsec"]) == (1400000000, 250000000), st
+    assert st["st_mtime_sec"] == 1500000000, st
+
+
 tap = Tap()
 try:
     for smp in (1, 2):
@@ -263,7 +284,8 @@ try:
             tap.run([test_launch, test_absolute, test_dotdot, test_symlink_write_through,
                      test_hardlink_outside, test_hardlink_then_write,
                      test_guest_symlinks_resolve_in_guest, test_device_nodes, test_corrupt,
-                     test_round_trip, test_archive_order, test_small_file_tree])
+                     test_round_trip, test_archive_order, test_small_file_tree,
+                     test_access_times])
         finally:
             g.close()
             for img in ("a.img", "b.img"):
