@@ -10,6 +10,8 @@
 #   BENCH_TRANSFER_MIB   file size for "transfer" (default 128)
 #   BENCH_BIG_MIB        file size for "transferbig" (default 1024)
 #   BENCH_TREE_FILES     small files for "tree" (default 10000)
+#   BENCH_TREE_DIR       where "tree" keeps its host files (default /dev/shm
+#                        when it is a tmpfs, else TMPDIR; read by bench.c)
 #   BENCH_CASES          which cases, space separated (default: all)
 #   BENCH_INSPECT_IMAGE  guest image for "inspect" (default: the fake Debian 12
 #                        of tests/data/make-guest-debian.sh, built if missing)
