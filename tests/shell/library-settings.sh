@@ -133,8 +133,11 @@ session () {   # session CMD...: guestfish -a /dev/null runs CMDs, prints qemu's
   done
   qemupid=$(head -1 "$tmp/out")
 }
-gone () {      # gone PID: true once PID has exited (within 2 s)
-  for _ in $(seq 1 20); do
+# gone PID [TENTHS]: true once PID has exited, within TENTHS tenths of a
+# second (default 5 s: qemu's exit, unmapping its RAM, and its reaping took
+# over 2 s once with four launch tests beside this one on 2 CPUs)
+gone () {
+  for _ in $(seq 1 "${2:-50}"); do
     kill -0 "$1" 2> /dev/null || return 0
     sleep 0.1
   done
@@ -152,8 +155,8 @@ else
   notok "config parameter on the qemu command line"
 fi
 kill -9 "$fishpid"; wait "$fishpid" 2> /dev/null; exec 7>&-
-if gone "$qemupid"; then ok "recovery process kills qemu within 2 s of kill -9"
-else notok "recovery process kills qemu within 2 s of kill -9"; kill -9 "$qemupid" 2> /dev/null; fi
+if gone "$qemupid"; then ok "recovery process kills qemu within 5 s of kill -9"
+else notok "recovery process kills qemu within 5 s of kill -9"; kill -9 "$qemupid" 2> /dev/null; fi
 sleep 0.2
 if [ -z "$(ls -A "$tmp/lgtmp")" ]; then ok "... and nothing is left in LIBGUESTFS_TMPDIR"
 else ls -la "$tmp/lgtmp" | sed 's/^/# /'; notok "... and nothing is left in LIBGUESTFS_TMPDIR"; fi
@@ -166,7 +169,7 @@ else
 fi
 case "$qemupid" in ''|*[!0-9]*) qemupid=999999999 ;; esac
 kill -9 "$fishpid"; wait "$fishpid" 2> /dev/null; exec 7>&-
-if ! gone "$qemupid"; then ok "recovery-proc false: qemu left running"
+if ! gone "$qemupid" 20; then ok "recovery-proc false: qemu left running"
 else notok "recovery-proc false: qemu left running"; fi
 kill -9 "$qemupid" 2> /dev/null
 
