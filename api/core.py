@@ -99,7 +99,10 @@ if there is no such group.  Programs use guestfs_feature_available.""",
            "mounts (the appliance mount table), binaries (programs in the "
            "appliance's PATH), random (16 bytes from the appliance kernel's "
            "random number generator, in hex), meminfo (the appliance's "
-           "/proc/meminfo).  Nothing here changes the guest.",
+           "/proc/meminfo), proc NAME (the appliance's /proc/NAME, such as "
+           "vmstat or interrupts), kallsyms (the code symbols of the "
+           "appliance's kernel and modules, for bench/guest-profile.sh).  "
+           "Nothing here changes the guest.",
            tests=[Test("none", ["debug help \"\""],
                        ExpectC("strstr (r, \"fds\") != NULL")),
                   Test("none", ["debug print \"x y\""], ExpectString("x\ny\n")),
@@ -109,6 +112,13 @@ if there is no such group.  Programs use guestfs_feature_available.""",
                        name="names made by update-alternatives are in the appliance"),
                   Test("none", ["debug random \"\""], ExpectC("strlen (r) == 32")),
                   Test("none", ["debug meminfo \"\""], ExpectC("strstr (r, \"MemTotal:\") != NULL")),
+                  Test("none", ["debug proc vmstat"], ExpectC("strstr (r, \"pgfault \") != NULL")),
+                  Test("none", ["debug proc ../etc/passwd"], ExpectFail()),
+                  Test("none", ["debug proc \"\""], ExpectFail()),
+                  Test("none", ["debug kallsyms \"\""],
+                       ExpectC("strstr (r, \" T _stext\\n\") != NULL && "
+                               "strstr (r, \"[ext4]\\n\") != NULL && "
+                               "strstr (r, \" D \") == NULL")),
                   Test("none", ["debug nosuch \"\""], ExpectFail())]),
     Action("debug_drives", RStringList(), [],
            shortdesc="debug the drives (internal use only)",

@@ -392,6 +392,48 @@ debug_meminfo (char *const *args)
   return appliance_file ("/proc/meminfo");
 }
 
+/* One file of the appliance's /proc, named without a slash (vmstat,
+ * interrupts, stat ...): what the appliance's kernel did during a call,
+ * read before and after it. */
+static char *
+debug_proc (char *const *args)
+{
+  const char *name = args[0];
+  if (name == NULL || args[1] != NULL || name[0] == '\0' || name[0] == '.' ||
+      strchr (name, '/') != NULL) {
+    reply_with_error_errno (EINVAL, "proc: give one name of a file in /proc, "
+                            "such as vmstat");
+    return NULL;
+  }
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "/proc/%s", name);
+  return appliance_file (path);
+}
+
+/* The code symbols of the appliance's kernel and its modules ("ADDRESS
+ * t|T NAME [MODULE]" lines from /proc/kallsyms), for a profile of the
+ * guest taken from the host (bench/guest-profile.sh).  Data symbols are
+ * left out: they would triple the size. */
+static char *
+debug_kallsyms (char *const *args)
+{
+  (void) args;
+  FILE *f = fopen ("/proc/kallsyms", "re");
+  if (f == NULL) {
+    reply_with_perror ("/proc/kallsyms");
+    return NULL;
+  }
+  struct sbuf b = { 0 };
+  char line[512];
+  while (fgets (line, sizeof line, f)) {
+    const char *type = strchr (line, ' ');
+    if (type && (type[1] == 't' || type[1] == 'T') && type[2] == ' ')
+      sbuf_add (&b, line, strlen (line));
+  }
+  fclose (f);
+  return sbuf_finish (&b);
+}
+
 static int
 compare_str (const void *a, const void *b)
 {
@@ -466,11 +508,13 @@ static const struct {
   { "env", debug_env, "the daemon's environment" },
   { "fds", debug_fds, "the daemon's open file descriptors" },
   { "help", debug_help, "this list" },
+  { "kallsyms", debug_kallsyms, "code symbols of the appliance's kernel and modules" },
   { "ll", debug_ll, "ls -la of appliance paths (default /)" },
   { "ls", debug_ls, "ls -a of appliance paths (default /)" },
   { "meminfo", debug_meminfo, "the appliance's /proc/meminfo" },
   { "mounts", debug_mounts, "the appliance's mount table" },
   { "print", debug_print, "the arguments, one per line" },
+  { "proc", debug_proc, "a file of the appliance's /proc (vmstat, interrupts ...)" },
   { "random", debug_random, "16 random bytes from the kernel, in hex" },
 };
 #define N_DEBUG_CMDS (sizeof debug_cmds / sizeof debug_cmds[0])
