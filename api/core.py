@@ -99,8 +99,9 @@ if there is no such group.  Programs use guestfs_feature_available.""",
            "mounts (the appliance mount table), binaries (programs in the "
            "appliance's PATH), random (16 bytes from the appliance kernel's "
            "random number generator, in hex), meminfo (the appliance's "
-           "/proc/meminfo), proc NAME (the appliance's /proc/NAME, such as "
-           "vmstat or interrupts), kallsyms (the code symbols of the "
+           "/proc/meminfo), proc NAME (the appliance's /proc/NAME, for the "
+           "kernel's counters and tables such as vmstat, interrupts, stat or "
+           "slabinfo; without a NAME, the list), kallsyms (the code symbols of the "
            "appliance's kernel and modules, for bench/guest-profile.sh).  "
            "Nothing here changes the guest.",
            tests=[Test("none", ["debug help \"\""],
@@ -114,6 +115,7 @@ if there is no such group.  Programs use guestfs_feature_available.""",
                   Test("none", ["debug meminfo \"\""], ExpectC("strstr (r, \"MemTotal:\") != NULL")),
                   Test("none", ["debug proc vmstat"], ExpectC("strstr (r, \"pgfault \") != NULL")),
                   Test("none", ["debug proc ../etc/passwd"], ExpectFail()),
+                  Test("none", ["debug proc kmsg"], ExpectFail()),
                   Test("none", ["debug proc \"\""], ExpectFail()),
                   Test("none", ["debug kallsyms \"\""],
                        ExpectC("strstr (r, \" T _stext\\n\") != NULL && "

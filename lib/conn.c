@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +243,32 @@ read_sock (void *opaque, void *buf, size_t n)
       guestfs_int_drain_console (g);
   }
   return (ssize_t) n;
+}
+
+/* write_all into a download's destination, which may be a pipe (copy_out
+ * feeds the host's tar through one, and a caller may name /dev/stdout):
+ * a reader that has gone away must give the caller an error (EPIPE), not
+ * kill its process with SIGPIPE.  SIGPIPE is blocked in this thread for
+ * the write, and one it raised is taken back unless it was already
+ * pending before. */
+static int
+write_all_nosigpipe (int fd, const void *buf, size_t n)
+{
+  sigset_t pipe_set, old, pending;
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  bool was_pending = sigpending (&pending) == 0 && sigismember (&pending, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, &old);
+  int r = write_all (fd, buf, n);
+  int e = errno;
+  if (r == -1 && e == EPIPE && !was_pending) {
+    struct timespec zero = { 0, 0 };
+    while (sigtimedwait (&pipe_set, NULL, &zero) == -1 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+  errno = e;
+  return r;
 }
 
 static int
@@ -880,7 +908,7 @@ guestfs_int_daemon_call (guestfs_h *g, int proc, const char *name,
         free (body);
         continue;
       }
-      if (h.status == CHUNK_DATA && dlen && write_all (outfd, data, dlen) == -1 && !local_error) {
+      if (h.status == CHUNK_DATA && dlen && write_all_nosigpipe (outfd, data, dlen) == -1 && !local_error) {
         guestfs_int_perrorf (g, "%s: write: %s", name, fileout);
         local_error = true;   /* keep reading to stay in step */
       }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,9 +38,12 @@
 static bool
 probe_qemu_kvm (guestfs_h *g, char *why, size_t whylen)
 {
+  /* A socket, not a pipe, for its stdin: "quit" goes with MSG_NOSIGNAL,
+   * since a hypervisor (or a wrapper) that fails at once has closed it by
+   * then, and a pipe's write would kill the caller with SIGPIPE. */
   int in[2];
-  if (pipe2 (in, O_CLOEXEC) == -1) {
-    snprintf (why, whylen, "pipe: %s", strerror (errno));
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) == -1) {
+    snprintf (why, whylen, "socketpair: %s", strerror (errno));
     return false;
   }
   pid_t pid = fork ();
@@ -60,7 +64,7 @@ probe_qemu_kvm (guestfs_h *g, char *why, size_t whylen)
     _exit (127);
   }
   close (in[0]);
-  if (write (in[1], "quit\n", 5) != 5) { /* qemu may already have died */ }
+  if (send (in[1], "quit\n", 5, MSG_NOSIGNAL) != 5) { /* qemu may already have died */ }
   close (in[1]);
   /* Bounded: a hypervisor wrapper that ignores "quit" must not hang the
    * launch. */

@@ -7,6 +7,7 @@
  * reader feeds json-c's incremental tokener. */
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,8 @@ static int
 write_all (int fd, const char *s, size_t n)
 {
   while (n) {
-    ssize_t w = write (fd, s, n);
+    /* qemu may have died: an error, not SIGPIPE for the caller */
+    ssize_t w = send (fd, s, n, MSG_NOSIGNAL);
     if (w == -1 && errno == EINTR)
       continue;
     if (w <= 0)

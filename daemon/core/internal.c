@@ -392,22 +392,34 @@ debug_meminfo (char *const *args)
   return appliance_file ("/proc/meminfo");
 }
 
-/* One file of the appliance's /proc, named without a slash (vmstat,
- * interrupts, stat ...): what the appliance's kernel did during a call,
- * read before and after it. */
+/* One of the appliance kernel's counters and tables in /proc: what it
+ * did during a call, read before and after it.  Only these names: others
+ * in /proc would block (kmsg) or never end (kcore). */
+static const char *const proc_files[] = {
+  "buddyinfo", "cmdline", "cpuinfo", "diskstats", "filesystems", "interrupts",
+  "iomem", "ioports", "loadavg", "meminfo", "modules", "pagetypeinfo",
+  "partitions", "schedstat", "slabinfo", "softirqs", "stat", "swaps", "uptime",
+  "version", "vmstat", "zoneinfo",
+};
+
 static char *
 debug_proc (char *const *args)
 {
   const char *name = args[0];
-  if (name == NULL || args[1] != NULL || name[0] == '\0' || name[0] == '.' ||
-      strchr (name, '/') != NULL) {
-    reply_with_error_errno (EINVAL, "proc: give one name of a file in /proc, "
-                            "such as vmstat");
-    return NULL;
+  if (name && args[1] == NULL)
+    for (size_t i = 0; i < sizeof proc_files / sizeof proc_files[0]; ++i)
+      if (strcmp (name, proc_files[i]) == 0) {
+        char path[64];
+        snprintf (path, sizeof path, "/proc/%s", name);
+        return appliance_file (path);
+      }
+  char names[512] = "";
+  for (size_t i = 0; i < sizeof proc_files / sizeof proc_files[0]; ++i) {
+    size_t len = strlen (names);
+    snprintf (names + len, sizeof names - len, "%s%s", i ? ", " : "", proc_files[i]);
   }
-  char path[PATH_MAX];
-  snprintf (path, sizeof path, "/proc/%s", name);
-  return appliance_file (path);
+  reply_with_error_errno (EINVAL, "proc: give one of: %s", names);
+  return NULL;
 }
 
 /* The code symbols of the appliance's kernel and its modules ("ADDRESS
@@ -514,7 +526,7 @@ static const struct {
   { "meminfo", debug_meminfo, "the appliance's /proc/meminfo" },
   { "mounts", debug_mounts, "the appliance's mount table" },
   { "print", debug_print, "the arguments, one per line" },
-  { "proc", debug_proc, "a file of the appliance's /proc (vmstat, interrupts ...)" },
+  { "proc", debug_proc, "the appliance's /proc/NAME (vmstat, interrupts, slabinfo ...)" },
   { "random", debug_random, "16 random bytes from the kernel, in hex" },
 };
 #define N_DEBUG_CMDS (sizeof debug_cmds / sizeof debug_cmds[0])

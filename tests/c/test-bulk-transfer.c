@@ -13,6 +13,8 @@
  *    with its error (the library stops sending when the early reply
  *    comes), and the handle works after it; a download to a host path that cannot be
  *    opened fails and the handle stays in step;
+ *  - a download into a pipe whose reader has gone fails with EPIPE (no
+ *    SIGPIPE for the caller), and the handle stays in step;
  *  - an upload cancelled from another thread fails with "cancelled" and
  *    the handle works after it.
  * And once on a cold boot (nosnapshot), where the daemon announces the
@@ -217,6 +219,22 @@ restored (void *arg, int fd)
   dprintf (fd, "unwritable-then-ok size=%lld\n",
            stat (back, &st) == 0 ? (long long) st.st_size : -1LL);
 
+  /* Into a pipe whose reader has gone (copy_out's host tar could fail
+   * that way): an error, EPIPE, not a SIGPIPE that kills this process
+   * (its status would be 141); the handle stays in step. */
+  int np[2];
+  if (pipe (np) == -1) return 2;
+  close (np[0]);
+  char npath[64];
+  snprintf (npath, sizeof npath, "/dev/fd/%d", np[1]);
+  signal (SIGPIPE, SIG_DFL);    /* as in a program that does not ignore it */
+  int nd = guestfs_download (g, "/piped", npath);
+  signal (SIGPIPE, SIG_IGN);
+  dprintf (fd, "no-reader: r=%d errno=%d err=%s\n", nd, guestfs_last_errno (g),
+           nd == -1 ? errmsg (g) : "");
+  close (np[1]);
+  dprintf (fd, "ping-after-no-reader r=%d\n", guestfs_ping_daemon (g));
+
   /* Cancelled mid-stream: a pipe that trickles 64 MiB over ~3 s. */
   if (pipe (pp) == -1) return 2;
   struct writer w3 = { pp[1], 64 << 20, 50 * 1000 };
@@ -296,6 +314,9 @@ main (void)
   ok (contains (text, "unwritable: bad=-1 good=0") &&
       field (text, "unwritable-then-ok size=") == (9 << 20) + 513,
       "a download to an unopenable host path fails; the next download is whole");
+  ok (contains (text, "no-reader: r=-1") && contains (text, "Broken pipe"),
+      "a download into a pipe with no reader fails with EPIPE, no SIGPIPE");
+  ok (contains (text, "ping-after-no-reader r=0"), "the handle works after it");
   ok (contains (text, "cancel: r=-1") && contains_ci (strstr (text, "cancel: r=-1"), "cancelled"),
       "an upload cancelled from another thread fails with 'cancelled'");
   ok (contains (text, "ping-after-cancel r=0"), "the handle works after the cancelled upload");
