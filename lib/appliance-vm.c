@@ -221,6 +221,7 @@ host_tsc_khz (guestfs_h *g)
  *   (42 ms of the one vCPU; nothing in the appliance traces functions):
  *   1.39 -> 1.32 s and 1.20 -> 1.15 s, faster in 12 and 11 of 16 pairs.
  * - ipv6.disable=1 without a network: the stack's set-up, ~12 ms.
+ * Together with the two above: 1.99 -> 1.71 s.
  * - lsm=capability: only the capability checks, none of the security
  *   modules a distribution kernel starts (AppArmor, TOMOYO, Landlock,
  *   Yama, BPF's hooks, IMA/EVM's); the appliance loads no policy for any
@@ -232,7 +233,6 @@ host_tsc_khz (guestfs_h *g)
  *   1.28-1.45 s against 1.31-1.56 s.  SELinux labels are xattrs the
  *   daemon reads and writes as before (SELinux was never the active
  *   module here).
- * Together with the two above: 1.99 -> 1.71 s.
  * - acpi=off tsc_early_khz=N, under TCG when all of the memory is there
  *   at boot (no_acpi: a plain cold boot, not the boot whose state is saved;
  *   without ACPI the kernel does not know where memory may be hot-plugged
