@@ -101,7 +101,7 @@ if there is no such group.  Programs use guestfs_feature_available.""",
            "random number generator, in hex), meminfo (the appliance's "
            "/proc/meminfo), proc NAME (the appliance's /proc/NAME, for the "
            "kernel's counters and tables such as vmstat, interrupts, stat or "
-           "slabinfo; without a NAME, the list), kallsyms (the code symbols of the "
+           "slabinfo; any other NAME is an error that lists them), kallsyms (the code symbols of the "
            "appliance's kernel and modules, for bench/guest-profile.sh).  "
            "Nothing here changes the guest.",
            tests=[Test("none", ["debug help \"\""],

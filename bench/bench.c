@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include <guestfs.h>
 
 #define MiB (UINT64_C (1024) * 1024)
@@ -589,7 +591,7 @@ tree_host_dir (void)
   if (d && *d)
     return d;
   struct statfs fs;
-  if (statfs ("/dev/shm", &fs) == 0 && fs.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
+  if (statfs ("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
       access ("/dev/shm", W_OK) == 0)
     return "/dev/shm";
   d = getenv ("TMPDIR");

@@ -5,7 +5,8 @@
 # Environment:
 #   BENCH_REPEAT         runs per side of every case (default: launch 5,
 #                        guestfish launch 3, cold boot 5, calls 3,
-#                        transfer 3, 1 GiB transfer 3, inspect 3)
+#                        transfer 3, 1 GiB transfer 3, tree 3, tree with
+#                        smp 2 1, inspect 3)
 #   BENCH_CALLS          small calls per "calls" run (default 1000)
 #   BENCH_TRANSFER_MIB   file size for "transfer" (default 128)
 #   BENCH_BIG_MIB        file size for "transferbig" (default 1024)
