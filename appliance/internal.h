@@ -13,7 +13,7 @@
 
 /* Bumped whenever the layout or content of a built appliance changes, so
  * appliances cached by an older builder are rebuilt.  */
-#define HATCH_APPLIANCE_FORMAT 8
+#define HATCH_APPLIANCE_FORMAT 9
 
 /* Limits on host inputs we parse.  Host files are trusted more than guest
  * data, but a corrupt file must still give an error, not a crash.  */
@@ -126,6 +126,7 @@ void kernel_info_free (struct kernel_info *k);
 int kernel_extract_pvh (struct ctx *c, const char *kernel, const char *dst);
 bool elf_has_pvh_note (const void *data, size_t len);
 bool kernel_file_is_pvh (const char *path);
+size_t elf_trim_load_zeros (void *data, size_t len);
 
 /* modules.c: the initramfs.  */
 int initramfs_build (struct ctx *c, const struct kernel_info *k,

@@ -191,6 +191,50 @@ elf_has_pvh_note (const void *data, size_t len)
   return false;
 }
 
+/* Shrink a PVH vmlinux without changing what a loader puts in memory.
+ * In the distribution's vmlinux the last loadable segment carries, as
+ * file bytes, the zeros of .bss and the brk area (21 MB of 66 MB), kept
+ * there only because a 4 MB scratch section of zeros follows them; each
+ * cold boot's qemu copied those zeros from the mapped file into guest
+ * RAM before the kernel's first instruction, 15 000 page faults on this
+ * host.  Trailing zeros of a PT_LOAD need no file bytes: an ELF loader
+ * fills p_memsz beyond p_filesz with zeros (qemu does, for -kernel).  So
+ * each PT_LOAD's p_filesz stops at its last non-zero byte, p_memsz stays,
+ * and the file ends after the last byte a program header still refers
+ * to; the section headers, which only tools read, go when they lay
+ * beyond that.  Returns the new length (LEN when nothing was cut).  */
+size_t
+elf_trim_load_zeros (void *data, size_t len)
+{
+  unsigned char *p = data;
+  if (!elf_has_pvh_note (data, len))      /* also checks the headers */
+    return len;
+  Elf64_Ehdr eh;
+  memcpy (&eh, p, sizeof eh);
+  size_t end = eh.e_phoff + (size_t) eh.e_phnum * sizeof (Elf64_Phdr);
+  for (unsigned i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    memcpy (&ph, p + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
+      return len;                         /* not ours to judge: leave it */
+    if (ph.p_type == PT_LOAD && ph.p_filesz <= ph.p_memsz) {
+      while (ph.p_filesz > 0 && p[ph.p_offset + ph.p_filesz - 1] == 0)
+        ph.p_filesz--;
+      memcpy (p + eh.e_phoff + i * sizeof ph, &ph, sizeof ph);
+    }
+    if (ph.p_filesz > 0 && ph.p_offset + ph.p_filesz > end)
+      end = ph.p_offset + ph.p_filesz;
+  }
+  if (eh.e_shnum > 0 &&
+      eh.e_shoff + (uint64_t) eh.e_shnum * eh.e_shentsize > end) {
+    eh.e_shoff = 0;
+    eh.e_shnum = 0;
+    eh.e_shstrndx = SHN_UNDEF;
+    memcpy (p, &eh, sizeof eh);
+  }
+  return end;
+}
+
 /* The same check on a file, reading only the headers and note segments
  * (a vmlinux is tens of MB and this runs at every launch).  */
 bool
@@ -312,11 +356,14 @@ kernel_extract_pvh (struct ctx *c, const char *kernel, const char *dst)
     logmsg (c, "no PVH-bootable vmlinux inside %s; booting the bzImage", kernel);
     return 0;
   }
+  size_t full = outlen;
+  outlen = elf_trim_load_zeros (out, outlen);
   if (write_file (dst, out, outlen, 0644) < 0) {
     free (out);
     return seterr_errno (c, "writing %s", dst);
   }
-  logmsg (c, "extracted PVH vmlinux (%zu bytes) from %s", outlen, kernel);
+  logmsg (c, "extracted PVH vmlinux (%zu bytes, %zu in the file) from %s",
+          full, outlen, kernel);
   free (out);
   return 1;
 }

@@ -21,7 +21,7 @@ build=${HATCH_BUILDDIR:?}
 mk=$build/appliance/hatch-make-appliance
 fixed=$build/appliance/hatch-make-fixed-appliance
 unset LIBGUESTFS_PATH
-echo "1..15"
+echo "1..18"
 
 # Extra files: a directory and a tar archive.
 mkdir -p "$tmp/extra-dir/opt/hatch-extra"
@@ -75,6 +75,47 @@ if "$mk" --build "$tmp/prep" -o "$tmp/app" > "$tmp/out" 2> "$tmp/err" &&
    [ -s "$tmp/app/kernel" ] && [ -s "$tmp/app/initrd" ] && [ -s "$tmp/app/root" ]; then
   ok "--build makes kernel, initrd and root"
 else notok "--build makes kernel, initrd and root"; fi
+
+# The PVH kernel: the host's vmlinux with the zeros at the end of its
+# loadable segments left to the loader (appliance/kernel.c,
+# elf_trim_load_zeros).  What a loader puts in guest memory, segment by
+# segment, must be the host's, byte for byte, from a smaller file.
+if [ -r "$kernel" ] && [ "$(head -c 4 "$tmp/app/kernel")" = "$(printf '\177ELF')" ]; then
+  if python3 - "$kernel" "$tmp/app/kernel" > "$tmp/pvh.out" 2>&1 <<'PY'
+import lzma, struct, subprocess, sys, zlib
+def vmlinux(path):
+    d = open(path, 'rb').read()
+    if d[:4] == b'\x7fELF':
+        return d
+    setup = d[0x1f1] or 4
+    off, ln = struct.unpack_from('<II', d, 0x248)
+    z = d[(setup + 1) * 512 + off:][:ln]
+    if z[:6] == b'\xfd7zXZ\x00':
+        return lzma.LZMADecompressor().decompress(z)
+    if z[:3] == b'\x1f\x8b\x08':
+        return zlib.decompressobj(31).decompress(z)
+    if z[:4] == b'\x28\xb5\x2f\xfd':
+        return subprocess.run(['zstd', '-dcq'], input=z, capture_output=True).stdout
+    sys.exit('the host kernel\'s payload is in a format this test does not read')
+def image(d):
+    phoff, = struct.unpack_from('<Q', d, 0x20)
+    n, = struct.unpack_from('<H', d, 0x38)
+    segs = []
+    for i in range(n):
+        t, _, off, _, pa, fs, ms, _ = struct.unpack_from('<IIQQQQQQ', d, phoff + 56 * i)
+        if t == 1:
+            segs.append((pa, fs, d[off:off + fs] + bytes(ms - fs)))
+    return segs
+host, ours = vmlinux(sys.argv[1]), open(sys.argv[2], 'rb').read()
+h, o = image(host), image(ours)
+print('host %d bytes, ours %d; file bytes per segment %s -> %s'
+      % (len(host), len(ours), [s[1] for s in h], [s[1] for s in o]))
+same = len(h) == len(o) and all(a[0] == b[0] and a[2] == b[2] for a, b in zip(h, o))
+sys.exit(0 if same and len(ours) < len(host) and all(s[1] == 0 or s[2][s[1] - 1] for s in o) else 1)
+PY
+  then ok "the PVH kernel loads the host vmlinux's bytes from a smaller file ($(tail -1 "$tmp/pvh.out"))"
+  else notok "the PVH kernel's memory image: $(tail -3 "$tmp/pvh.out")"; fi
+else skip "no readable kernel, or it boots as a bzImage"; fi
 
 # The initramfs's modules: no signature, and the sections only
 # diagnostics read dropped (their size 0, their bytes gone), so that
