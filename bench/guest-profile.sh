@@ -6,8 +6,10 @@
 #
 # SETUP and MEASURED are guestfish commands, several separated by " ; "
 # (for example  'add-drive-scratch 1G ; run ; mkfs ext4 /dev/sda ; mount
-# /dev/sda /'  and  'tar-in /tmp/tree.tar /').  SETUP must launch the
-# appliance.  Our guestfish from BUILD (default ./build) runs them through
+# /dev/sda /'  and  'tar-in /tmp/tree.tar /').  When SETUP does not launch
+# the appliance and MEASURED does (for example  'add-drive-scratch 1G'  and
+# 'run'), the profile is of a cold boot, from qemu's start to the daemon's
+# answer.  Our guestfish from BUILD (default ./build) runs them through
 # --listen, with qemu started by a wrapper that adds a second QMP monitor;
 # while MEASURED runs, that monitor is asked for the vCPU's registers about
 # every 2 ms ("info registers"), and each RIP is named with the appliance's
@@ -27,7 +29,7 @@ set -eu
 build=./build
 if [ $# -eq 3 ]; then build=$1; shift; fi
 if [ $# -ne 2 ]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 setup=$1 measured=$2
@@ -65,28 +67,43 @@ remote () {   # remote "cmd args ; cmd args": each through guestfish --remote
 }
 "$fish" --remote="$pid" -- set-hv "$tmp/qemu"
 remote "$setup"
-"$fish" --remote="$pid" -- debug kallsyms "" > "$tmp/kallsyms"
-[ -S "$tmp/qmp.sock" ] || { echo "guest-profile: SETUP did not launch the appliance" >&2; exit 1; }
 
+# The sampler waits for qemu's monitor when SETUP has not launched it.
 python3 - "$tmp" <<'EOF' &
 import json, os, re, socket, sys, time
 tmp = sys.argv[1]
-s = socket.socket(socket.AF_UNIX)
-s.connect(os.path.join(tmp, "qmp.sock"))
-f = s.makefile("rw")
-def call(cmd, **args):
+stop = os.path.join(tmp, "stop")
+open(os.path.join(tmp, "sampling"), "w").close()
+def call(f, cmd, **args):
     f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
     f.flush()
     while True:
         r = json.loads(f.readline())
         if "return" in r or "error" in r:
             return r
-json.loads(f.readline())
-call("qmp_capabilities")
-open(os.path.join(tmp, "sampling"), "w").close()
+def connect():
+    """qemu's second monitor, once it answers.  The library's probes of
+    the qemu binary (-help and the like) run through the same wrapper,
+    with a short-lived monitor of their own: any error means reconnect."""
+    while not os.path.exists(stop):
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(os.path.join(tmp, "qmp.sock"))
+            f = s.makefile("rw")
+            json.loads(f.readline())
+            call(f, "qmp_capabilities")
+            return f
+        except (OSError, ValueError):
+            time.sleep(0.001)
+    return None
 with open(os.path.join(tmp, "samples"), "w") as out:
-    while not os.path.exists(os.path.join(tmp, "stop")):
-        r = call("human-monitor-command", **{"command-line": "info registers"})
+    f = connect()
+    while f and not os.path.exists(stop):
+        try:
+            r = call(f, "human-monitor-command", **{"command-line": "info registers"})
+        except (OSError, ValueError):
+            f = connect()
+            continue
         m = re.search(r"RIP=([0-9a-f]+)", r.get("return", ""))
         if m:
             out.write("%.6f %s\n" % (time.time(), m.group(1)))
@@ -103,6 +120,9 @@ remote "$measured"
 end=$(date +%s.%N)
 touch "$tmp/stop"
 wait "$sampler"
+[ -S "$tmp/qmp.sock" ] || { echo "guest-profile: neither SETUP nor MEASURED launched the appliance" >&2; exit 1; }
+# Every kernel and module symbol, init code included (kept after boot).
+"$fish" --remote="$pid" -- debug kallsyms "" > "$tmp/kallsyms"
 
 python3 - "$tmp" "$start" "$end" "${PROFILE_TOP:-40}" <<'EOF'
 import bisect, collections, os, sys
