@@ -57,8 +57,8 @@ static bool verbose;
 static char cmdline[4096];
 /* guestfs_memsize=MB: the appliance's memory, of which the kernel saw
  * only a base at boot; the rest comes later through a virtio-mem device
- * (a restored appliance, lib/direct.c SAVED_BASE_RAM_MB).  0: the kernel
- * has all of its memory from the start.  */
+ * (lib/direct.c BASE_RAM_MB).  0: the kernel has all of its memory
+ * from the start.  */
 static unsigned long memsize_mb;
 
 static double

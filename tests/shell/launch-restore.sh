@@ -54,7 +54,7 @@ fi
 # A restored appliance has its whole memsize, though the saved RAM file
 # holds only a base: the rest is anonymous memory (huge pages where the
 # host allows), hot-plugged after the restore (lib/direct.c,
-# SAVED_BASE_RAM_MB).  guestfish is fed one command at a time, so that
+# BASE_RAM_MB).  guestfish is fed one command at a time, so that
 # the appliance's memory is asked for until all of it is there.
 mem_total () { awk '$1 == "MemTotal:" { v = $2 } END { print v }' "$tmp/mem"; }
 memsize=$("$fish" get-memsize < /dev/null)
