@@ -201,8 +201,8 @@ elf_has_pvh_note (const void *data, size_t len)
  * fills p_memsz beyond p_filesz with zeros (qemu does, for -kernel).  So
  * each PT_LOAD's p_filesz stops at its last non-zero byte, p_memsz stays,
  * and the file ends after the last byte a program header still refers
- * to; the section headers, which only tools read, go when they lay
- * beyond that.  Returns the new length (LEN when nothing was cut).  */
+ * to; the section headers, which only tools read, go when the file is
+ * cut.  Returns the new length (LEN when nothing was cut).  */
 size_t
 elf_trim_load_zeros (void *data, size_t len)
 {
@@ -225,8 +225,7 @@ elf_trim_load_zeros (void *data, size_t len)
     if (ph.p_filesz > 0 && ph.p_offset + ph.p_filesz > end)
       end = ph.p_offset + ph.p_filesz;
   }
-  if (eh.e_shnum > 0 &&
-      eh.e_shoff + (uint64_t) eh.e_shnum * eh.e_shentsize > end) {
+  if (end < len && eh.e_shnum > 0) {       /* some sections' bytes are cut */
     eh.e_shoff = 0;
     eh.e_shnum = 0;
     eh.e_shstrndx = SHN_UNDEF;

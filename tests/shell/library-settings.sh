@@ -118,7 +118,8 @@ sys.exit(0 if area and bars and not clash else 1)
 PY
 )
   lrc=$?
-  if grep -q "memmap=[0-9]*M\$4G" "$tmp/err" && grep -q "virtio-mem-pci" "$tmp/err" &&
+  if grep -q "'256M,maxmem=${memsize}M'" "$tmp/err" && grep -q "memmap=[0-9]*M\$4G" "$tmp/err" &&
+     grep -q "virtio-mem-pci" "$tmp/err" &&
      [ -n "$total" ] && [ "$total" -ge $want ] && [ $lrc = 0 ]; then
     ok "cold boot: base RAM, the rest plugged ($((total / 1024)) MiB); $layout"
   else
