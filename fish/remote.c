@@ -268,6 +268,16 @@ serve (int ls)
       argc++;
     int r = fish_dispatch (argv[0], argc - 1, argv + 1);
     fish_progress_end ();
+    /* An error that is not ignored ends the server, as in a script. */
+    if (r == -1 && !(flags & 1))
+      fish_quit = 1;
+    /* A server that ends closes the appliance before it answers, with
+     * the client's stderr still attached for any error: when the client
+     * returns, qemu has exited and the disks are free, so that a script
+     * can launch on the same image at once (as with libguestfs's
+     * guestfish, whose --remote exit returns after qemu has gone). */
+    if (fish_quit && guestfs_shutdown (g) == -1)
+      r = -1;
     fflush (stdout);
     fflush (stderr);
     clearerr (stdout);
@@ -282,9 +292,6 @@ serve (int ls)
     req_keys = NULL;
     req_nkeys = 0;
     fish_free_strings (argv);
-    /* An error that is not ignored ends the server, as in a script. */
-    if (r == -1 && !(flags & 1))
-      fish_quit = 1;
     uint32_t reply[3] = { RC_MAGIC, (uint32_t) r, (uint32_t) fish_quit };
     write_all (s, reply, sizeof reply);
     close (s);

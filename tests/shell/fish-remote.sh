@@ -47,4 +47,17 @@ if kill -0 "$GUESTFISH_PID" 2>/dev/null; then notok "server exits after an error
 else ok "server exits after an error"; fi
 if [ ! -e "$dir/socket-$GUESTFISH_PID" ]; then ok "socket removed"; else notok "socket removed"; fi
 
+# The server's end closes the appliance before the client returns: its
+# qemu has exited and the image is free for a launch at once, with what
+# was written on it (libguestfs's guestfish behaves the same; before,
+# the next launch could fail to get the image's write lock).
+eval "$("$fish" --listen -a r.img < /dev/null 2> "$tmp/err")"
+cleanup_hooks+=("kill $GUESTFISH_PID 2>/dev/null")
+"$fish" --remote run : mount /dev/sda1 / : write /g "written before exit" < /dev/null
+qpid=$("$fish" --remote get-pid < /dev/null)
+"$fish" --remote exit < /dev/null
+if [ -n "$qpid" ] && ! kill -0 "$qpid" 2> /dev/null; then ok "--remote exit returns after qemu has exited"
+else notok "--remote exit returns after qemu has exited (qemu ${qpid:-?})"; fi
+run "a launch on the same image right after" 0 "written before exit" -a r.img -m /dev/sda1 cat /g
+
 finish
