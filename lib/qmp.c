@@ -102,7 +102,7 @@ read_object (struct qmp *q, char **err)
 }
 
 static int
-write_all (int fd, const char *s, size_t n)
+send_all (int fd, const char *s, size_t n)
 {
   while (n) {
     /* qemu may have died: an error, not SIGPIPE for the caller */
@@ -126,7 +126,7 @@ send_command (struct qmp *q, const char *name, json_object *args, char **err)
   if (args)
     json_object_object_add (cmd, "arguments", args);
   const char *text = json_object_to_json_string_ext (cmd, JSON_C_TO_STRING_PLAIN);
-  int w = write_all (q->fd, text, strlen (text));
+  int w = send_all (q->fd, text, strlen (text));
   json_object_put (cmd);
   if (w == -1) {
     *err = dup_err ("QMP: writing to qemu: %s", strerror (errno));

@@ -64,6 +64,22 @@ finish () {
 }
 
 # Tests that launch an appliance can be skipped as a group.
+# The appliance's MemTotal (KiB) as 'debug meminfo' last printed it in
+# FILE, or nothing.
+meminfo_total () { awk '$1 == "MemTotal:" { v = $2 } END { print v }' "$1"; }
+# For a guestfish fed through a pipe, its output going to FILE: print
+# 'debug meminfo' commands until FILE shows a MemTotal of at least KIB
+# (the memory hot-plugged after a launch has all come; at most 30 s).
+meminfo_until () {
+  local file=$1 want=$2 t
+  echo 'debug meminfo ""'
+  for _ in $(seq 300); do
+    sleep 0.1
+    t=$(meminfo_total "$file"); [ -n "$t" ] && [ "$t" -ge "$want" ] && return
+    echo 'debug meminfo ""'
+  done
+}
+
 need_launch () {
   if [ -n "${SKIP_FISH_LAUNCH:-}" ]; then
     echo "1..0 # SKIP launch tests (SKIP_FISH_LAUNCH set)"

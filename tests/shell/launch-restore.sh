@@ -56,16 +56,11 @@ fi
 # host allows), hot-plugged after the restore (lib/direct.c,
 # BASE_RAM_MB).  guestfish is fed one command at a time, so that
 # the appliance's memory is asked for until all of it is there.
-mem_total () { awk '$1 == "MemTotal:" { v = $2 } END { print v }' "$tmp/mem"; }
 memsize=$("$fish" get-memsize < /dev/null)
 want=$((memsize * 1024 * 9 / 10))    # KiB: the kernel keeps some for itself
 {
-  echo run; echo get-pid; echo 'debug meminfo ""'
-  for i in $(seq 300); do
-    sleep 0.1
-    t=$(mem_total); [ -n "$t" ] && [ "$t" -ge $want ] && break
-    echo 'debug meminfo ""'
-  done
+  echo run; echo get-pid
+  meminfo_until "$tmp/mem" $want
   # qemu's mappings, while it runs: the saved RAM file's, and one
   # anonymous mapping as big as the rest of the memsize.
   pid=$(sed -n 1p "$tmp/mem")
@@ -79,7 +74,7 @@ want=$((memsize * 1024 * 9 / 10))    # KiB: the kernel keeps some for itself
 base=$(awk '$1 == "file" { print $2; exit }' "$tmp/maps")
 hot=""
 [ -n "$base" ] && hot=$(awk -v want=$((memsize * 1024 - base)) '$1 == "anon" && $2 == want { print $3 " KiB in huge pages"; exit }' "$tmp/maps")
-total=$(mem_total)
+total=$(meminfo_total "$tmp/mem")
 if [ -n "$total" ] && [ "$total" -ge $want ] && [ -n "$base" ] && [ "$base" -lt $((memsize * 1024)) ] && [ -n "$hot" ]; then
   ok "a restored appliance has its whole memsize ($((total / 1024)) MiB): $((base / 1024)) MiB mapped from the saved RAM, the rest anonymous ($hot)"
 else

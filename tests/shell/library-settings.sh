@@ -82,19 +82,14 @@ else echo "# mtime '$mtime', host $t0-$t1"; notok "cold boot: a file made in the
 # hot-plug area reserved (memmap=...$4G): the plugged RAM must lie inside
 # that range and no PCI BAR may overlap it.  guestfish is fed one command
 # at a time until the guest has the whole memsize.
-mem_total () { awk '$1 == "MemTotal:" { v = $2 } END { print v }' "$tmp/mem"; }
 memsize=$("$fish" get-memsize < /dev/null)
 want=$((memsize * 1024 * 9 / 10))    # KiB: the kernel keeps some for itself
 {
-  echo run; echo 'debug meminfo ""'
-  for _ in $(seq 300); do
-    sleep 0.1
-    t=$(mem_total); [ -n "$t" ] && [ "$t" -ge $want ] && break
-    echo 'debug meminfo ""'
-  done
+  echo run
+  meminfo_until "$tmp/mem" $want
   echo 'debug proc iomem'
 } | LIBGUESTFS_BACKEND_SETTINGS=nosnapshot "$fish" -v -a /dev/null > "$tmp/mem" 2> "$tmp/err"
-total=$(mem_total)
+total=$(meminfo_total "$tmp/mem")
 if grep -q "accelerator: tcg" "$tmp/err"; then
   layout=$(python3 - "$tmp/mem" <<'PY'
 import re, sys
