@@ -13,7 +13,7 @@
 
 /* Bumped whenever the layout or content of a built appliance changes, so
  * appliances cached by an older builder are rebuilt.  */
-#define HATCH_APPLIANCE_FORMAT 9
+#define HATCH_APPLIANCE_FORMAT 10
 
 /* Limits on host inputs we parse.  Host files are trusted more than guest
  * data, but a corrupt file must still give an error, not a crash.  */

@@ -277,6 +277,154 @@ is_dropped_section (const unsigned char *p, const Elf64_Shdr *strs, const Elf64_
   return false;
 }
 
+/* ftrace's call sites.  Each traceable function of a module starts with
+ * `call __fentry__`, and its __mcount_loc section lists them all.
+ * Loading the module made ftrace record every site, look each one's
+ * function up by address in the module's symbols (a linear search per
+ * site: ext4's 854 sites against its 3 667 symbols) and rewrite the call
+ * to a 5-byte NOP with a text_poke apiece (a switch of address space
+ * each, which under TCG flushes the emulated TLB): a fifth of a cold
+ * boot's guest instructions, counted with bench/guest-profile.sh
+ * (PROFILE_COUNT=insns).  The builder writes those NOPs itself, the bytes
+ * ftrace writes, turns the calls' relocations into R_X86_64_NONE (the
+ * kernel skips these) and drops __mcount_loc, whose empty header the
+ * kernel reads as no sites: the module's code is what ftrace would have
+ * made it, and ftrace does not know the module's functions, which
+ * nothing in the appliance traces.  All or nothing: when a listed site is
+ * not such a call, or a relocation does not read as expected, the module
+ * keeps its sites.  */
+struct fentry_site {
+  size_t shndx;                 /* the code section */
+  uint64_t off;                 /* the call's offset in it */
+  size_t rela_at;               /* file offset of its relocation, 0 until found */
+};
+
+static int
+compare_sites (const void *a, const void *b)
+{
+  const struct fentry_site *x = a, *y = b;
+  if (x->shndx != y->shndx)
+    return x->shndx < y->shndx ? -1 : 1;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static bool
+is_named (const unsigned char *p, const Elf64_Shdr *strs, uint32_t name, const char *want)
+{
+  if (name >= strs->sh_size)
+    return false;
+  size_t max = strs->sh_size - name, n = strlen (want);
+  return strnlen ((const char *) p + strs->sh_offset + name, max) == n &&
+    memcmp (p + strs->sh_offset + name, want, n) == 0;
+}
+
+static bool
+is_code (const Elf64_Shdr *sh, size_t n, size_t i)
+{
+  return i > 0 && i < n && sh[i].sh_type == SHT_PROGBITS && (sh[i].sh_flags & SHF_EXECINSTR);
+}
+
+/* Finds every site and its relocation: returns the index of
+ * __mcount_loc and the sites in *out (to free), or 0 when the module
+ * must keep them.  The section headers' bounds have been checked
+ * against the file.  */
+static size_t
+find_ftrace_sites (const unsigned char *p, const Elf64_Shdr *sh, size_t n,
+                   const Elf64_Shdr *strs, struct fentry_site **out, size_t *count)
+{
+  size_t mc = 0, symi = 0, rel = 0;
+  for (size_t i = 1; i < n; i++) {
+    if (is_named (p, strs, sh[i].sh_name, "__mcount_loc"))
+      mc = i;
+    if (sh[i].sh_type == SHT_SYMTAB)
+      symi = i;
+  }
+  if (mc == 0 || symi == 0 || sh[symi].sh_link >= n ||
+      sh[symi].sh_entsize != sizeof (Elf64_Sym))
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    if (sh[i].sh_type == SHT_RELA && sh[i].sh_info == mc)
+      rel = i;
+  if (rel == 0 || sh[rel].sh_link != symi || sh[rel].sh_entsize != sizeof (Elf64_Rela))
+    return 0;
+  const Elf64_Shdr *symstr = &sh[sh[symi].sh_link];
+  size_t nsyms = sh[symi].sh_size / sizeof (Elf64_Sym);
+  size_t nsites = sh[rel].sh_size / sizeof (Elf64_Rela);
+  if (nsites == 0 || sh[mc].sh_size != nsites * 8)
+    return 0;
+
+  struct fentry_site *sites = xmalloc (nsites * sizeof *sites);
+  size_t found = 0;
+  for (size_t i = 0; i < nsites; i++) {
+    Elf64_Rela r;
+    Elf64_Sym s;
+    memcpy (&r, p + sh[rel].sh_offset + i * sizeof r, sizeof r);
+    if (ELF64_R_TYPE (r.r_info) != R_X86_64_64 || ELF64_R_SYM (r.r_info) >= nsyms)
+      goto out;
+    memcpy (&s, p + sh[symi].sh_offset + ELF64_R_SYM (r.r_info) * sizeof s, sizeof s);
+    uint64_t off = s.st_value + (uint64_t) r.r_addend;
+    if (!is_code (sh, n, s.st_shndx) || sh[s.st_shndx].sh_size < 5 ||
+        off > sh[s.st_shndx].sh_size - 5 || p[sh[s.st_shndx].sh_offset + off] != 0xe8)
+      goto out;
+    sites[i] = (struct fentry_site) { s.st_shndx, off, 0 };
+  }
+  qsort (sites, nsites, sizeof *sites, compare_sites);
+  for (size_t i = 1; i < nsites; i++)
+    if (compare_sites (&sites[i - 1], &sites[i]) == 0)
+      goto out;
+  /* Each site's relocation: a PC-relative one to __fentry__ on the 4
+   * bytes after the call's opcode.  */
+  for (size_t i = 1; i < n; i++) {
+    if (sh[i].sh_type != SHT_RELA || sh[i].sh_link != symi ||
+        sh[i].sh_entsize != sizeof (Elf64_Rela) || !is_code (sh, n, sh[i].sh_info))
+      continue;
+    for (size_t k = 0; k < sh[i].sh_size / sizeof (Elf64_Rela); k++) {
+      size_t at = sh[i].sh_offset + k * sizeof (Elf64_Rela);
+      Elf64_Rela r;
+      Elf64_Sym s;
+      memcpy (&r, p + at, sizeof r);
+      uint32_t type = ELF64_R_TYPE (r.r_info);
+      if ((type != R_X86_64_PLT32 && type != R_X86_64_PC32) || r.r_addend != -4 ||
+          r.r_offset == 0 || ELF64_R_SYM (r.r_info) >= nsyms)
+        continue;
+      memcpy (&s, p + sh[symi].sh_offset + ELF64_R_SYM (r.r_info) * sizeof s, sizeof s);
+      if (s.st_shndx != SHN_UNDEF || !is_named (p, symstr, s.st_name, "__fentry__"))
+        continue;
+      struct fentry_site key = { sh[i].sh_info, r.r_offset - 1, 0 };
+      struct fentry_site *f = bsearch (&key, sites, nsites, sizeof *sites, compare_sites);
+      if (f == NULL)
+        continue;               /* a call ftrace does not manage: left be */
+      if (f->rela_at != 0)
+        goto out;
+      f->rela_at = at;
+      found++;
+    }
+  }
+  if (found == nsites) {
+    *out = sites;
+    *count = nsites;
+    return mc;
+  }
+ out:
+  free (sites);
+  return 0;
+}
+
+/* What ftrace would have written at each site, before the sections move. */
+static void
+nop_ftrace_sites (unsigned char *p, const Elf64_Shdr *sh,
+                  const struct fentry_site *sites, size_t nsites)
+{
+  static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+  for (size_t i = 0; i < nsites; i++) {
+    Elf64_Rela r;
+    memcpy (p + sh[sites[i].shndx].sh_offset + sites[i].off, nop5, sizeof nop5);
+    memcpy (&r, p + sites[i].rela_at, sizeof r);
+    r.r_info = ELF64_R_INFO (ELF64_R_SYM (r.r_info), R_X86_64_NONE);
+    memcpy (p + sites[i].rela_at, &r, sizeof r);
+  }
+}
+
 /* Rewrite the module at p (len bytes) without those sections: the other
  * sections' data in their order and alignment, then the section headers.
  * Returns the new length (at most len), or len unchanged when the file
@@ -306,10 +454,15 @@ drop_unused_sections (unsigned char *p, size_t len)
   bool *drop = xmalloc (n * sizeof *drop);
   for (size_t i = 0; i < n; i++)
     drop[i] = is_dropped_section (p, strs, &sh[i]);
+  struct fentry_site *sites = NULL;
+  size_t nsites = 0;
+  size_t mcount = find_ftrace_sites (p, sh, n, strs, &sites, &nsites);
+  if (mcount)
+    drop[mcount] = true;
   /* A relocation section applies to section sh_info. */
   for (size_t i = 0; i < n; i++)
     if ((sh[i].sh_type == SHT_RELA || sh[i].sh_type == SHT_REL) && sh[i].sh_info < n &&
-        is_dropped_section (p, strs, &sh[sh[i].sh_info]))
+        drop[sh[i].sh_info])
       drop[i] = true;
   /* Sections in file order, each moved down (never up) to its new place. */
   size_t *order = xmalloc (n * sizeof *order);
@@ -349,6 +502,7 @@ drop_unused_sections (unsigned char *p, size_t len)
   at = (at + 7) & ~(size_t) 7;
   if (at + n * sizeof *sh > len)
     goto keep;
+  nop_ftrace_sites (p, sh, sites, nsites);
   for (size_t k = 0; k < n; k++) {
     Elf64_Shdr *s = &sh[order[k]];
     if (order[k] == 0 || s->sh_type == SHT_NOBITS)
@@ -367,6 +521,7 @@ drop_unused_sections (unsigned char *p, size_t len)
   free (to);
   free (order);
   free (drop);
+  free (sites);
   free (sh);
   return len;
 }

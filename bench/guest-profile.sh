@@ -22,14 +22,22 @@
 # APIC or port write shows more than its share.  Samples are ~2 ms apart
 # and slow the guest a little (a 1.9 s tar-in took 2.3-2.8 s).
 #
+# PROFILE_COUNT=insns counts instead of sampling: qemu loads the TCG
+# plugin BUILD/bench/tcg-insn-count.so, which counts every run of every
+# translated block, and the report is the exact number of guest
+# instructions MEASURED ran in each function, with the number of block
+# runs (TCG's cost is more per block run than per instruction).  User
+# space is one line.  Counting slows the guest by under a tenth.
+#
 # Environment: PROFILE_TOP (functions listed, default 40),
-# PROFILE_QEMU (the qemu binary, default qemu-system-x86_64 in PATH).
+# PROFILE_QEMU (the qemu binary, default qemu-system-x86_64 in PATH),
+# PROFILE_COUNT (insns: count, as above).
 set -eu
 
 build=./build
 if [ $# -eq 3 ]; then build=$1; shift; fi
 if [ $# -ne 2 ]; then
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 setup=$1 measured=$2
@@ -48,9 +56,18 @@ cleanup () {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+count=${PROFILE_COUNT:-}
+case $count in
+  '') extra="-qmp unix:$tmp/qmp.sock,server=on,wait=off" ;;
+  insns)
+    plugin=$(realpath "$build/bench/tcg-insn-count.so" 2> /dev/null) ||
+      { echo "guest-profile: $build/bench/tcg-insn-count.so not built" >&2; exit 1; }
+    extra="-plugin $plugin,dir=$tmp" ;;
+  *) echo "guest-profile: PROFILE_COUNT is insns or empty" >&2; exit 2 ;;
+esac
 cat > "$tmp/qemu" <<EOF
 #!/bin/sh
-exec "$qemu" "\$@" -qmp unix:$tmp/qmp.sock,server=on,wait=off
+exec "$qemu" "\$@" $extra
 EOF
 chmod +x "$tmp/qemu"
 
@@ -67,6 +84,81 @@ remote () {   # remote "cmd args ; cmd args": each through guestfish --remote
 }
 "$fish" --remote="$pid" -- set-hv "$tmp/qemu"
 remote "$setup"
+
+# snapshot NAME: the plugin's counts so far, as $tmp/NAME (nothing when
+# the appliance is not running: a boot then counts from qemu's start).
+snapshot () {
+  local qpid
+  # (a failed command would end the guestfish server: ask first)
+  [ "$("$fish" --remote="$pid" -- is-config)" = false ] || return 0
+  qpid=$("$fish" --remote="$pid" -- get-pid)
+  touch "$tmp/dump.$qpid"
+  while [ -e "$tmp/dump.$qpid" ]; do
+    kill -0 "$qpid" 2> /dev/null || { echo "guest-profile: qemu exited" >&2; exit 1; }
+    sleep 0.02
+  done
+  mv "$(ls -t "$tmp"/counts.$qpid.* | head -n 1)" "$tmp/$1"
+}
+
+if [ "$count" = insns ]; then
+  : > "$tmp/before"
+  snapshot before
+  start=$(date +%s.%N)
+  remote "$measured"
+  end=$(date +%s.%N)
+  snapshot after
+  [ -s "$tmp/after" ] || { echo "guest-profile: neither SETUP nor MEASURED launched the appliance" >&2; exit 1; }
+  "$fish" --remote="$pid" -- debug kallsyms "" > "$tmp/kallsyms"
+  python3 - "$tmp" "$start" "$end" "${PROFILE_TOP:-40}" <<'EOF'
+import bisect, collections, os, sys
+tmp, start, end, top = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+def counts(name):
+    insns, runs = collections.Counter(), collections.Counter()
+    for line in open(os.path.join(tmp, name)):
+        a, n, r = line.split()
+        insns[int(a, 16)] += int(n) * int(r)
+        runs[int(a, 16)] += int(r)
+    return insns, runs
+i0, r0 = counts("before")
+i1, r1 = counts("after")
+syms = []
+for line in open(os.path.join(tmp, "kallsyms")):
+    p = line.split()
+    if len(p) >= 3:
+        syms.append((int(p[0], 16), p[2], p[3].strip("[]") if len(p) > 3 else "kernel"))
+syms.sort()
+addrs = [a for a, _, _ in syms]
+funcs, places, fruns = collections.Counter(), collections.Counter(), collections.Counter()
+total = runs = 0
+for a in i1:
+    n, r = i1[a] - i0[a], r1[a] - r0[a]
+    if n <= 0:
+        continue
+    total += n
+    runs += r
+    if a < 0xffff800000000000:
+        name, mod = "(user space)", "user space"
+    else:
+        k = bisect.bisect_right(addrs, a) - 1
+        name, mod = (syms[k][1], syms[k][2]) if k >= 0 else ("?", "?")
+        if mod != "kernel":
+            name = "%s [%s]" % (name, mod)
+    funcs[name] += n
+    fruns[name] += r
+    places[mod] += n
+print("%.2f s, %d guest instructions in %d block runs (%.1f per block)"
+      % (end - start, total, runs, total / max(runs, 1)))
+if total == 0:
+    sys.exit(1)
+for k, v in places.most_common():
+    print("%5.1f%%  %s" % (100.0 * v / total, k))
+print()
+print("insns   instructions  block runs  function")
+for k, v in funcs.most_common(top):
+    print("%5.1f%%  %12d  %10d  %s" % (100.0 * v / total, v, fruns[k], k))
+EOF
+  exit
+fi
 
 # The sampler waits for qemu's monitor when SETUP has not launched it.
 python3 - "$tmp" <<'EOF' &

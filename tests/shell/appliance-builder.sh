@@ -120,7 +120,8 @@ else skip "no readable kernel, or it boots as a bzImage"; fi
 # The initramfs's modules: no signature, and the sections only
 # diagnostics read dropped (their size 0, their bytes gone), so that
 # loading them does not make the kernel parse type data or sort unwind
-# tables (appliance/modules.c).  The launch below loads them.
+# tables; ftrace's call sites already NOPs, as ftrace would make them at
+# each load (appliance/modules.c).  The launch below loads them.
 mkdir -p "$tmp/ird"
 section_size () {   # FILE NAME: the section's size (hex), or nothing
   readelf -S -W "$1" | sed 's/^ *\[ *[0-9]*\] *//' | awk -v n="$2" '$1 == n { print $5 }'
@@ -128,11 +129,11 @@ section_size () {   # FILE NAME: the section's size (hex), or nothing
 if (cd "$tmp/ird" && cpio -id --quiet < "$tmp/app/initrd") && [ -f "$tmp/ird/modules/ext4.ko" ]; then
   m=$tmp/ird/modules/ext4.ko
   bad=""
-  for sec in .BTF .orc_unwind .orc_unwind_ip .rela.orc_unwind_ip; do
+  for sec in .BTF .orc_unwind .orc_unwind_ip .rela.orc_unwind_ip __mcount_loc .rela__mcount_loc; do
     sz=$(section_size "$m" "$sec")
     [ -z "$sz" ] || [ "$sz" = 000000 ] || bad="$bad $sec=$sz"
   done
-  if [ -z "$bad" ]; then ok "the initramfs's ext4.ko has no BTF or ORC tables"
+  if [ -z "$bad" ]; then ok "the initramfs's ext4.ko has no BTF, ORC tables or ftrace site list"
   else notok "the initramfs's ext4.ko still has:$bad"; fi
   # The rest is the host's module, byte for byte, in less space.
   host=$(find "${HATCH_MODULES_DIR:-/lib/modules/$ver}" -name 'ext4.ko*' | head -1)
@@ -142,7 +143,7 @@ if (cd "$tmp/ird" && cpio -id --quiet < "$tmp/app/initrd") && [ -f "$tmp/ird/mod
     *) cp "$host" "$tmp/host-ext4.ko" ;;
   esac
   same=1
-  for sec in .text .rela.text .data .symtab .strtab __versions; do
+  for sec in .data .symtab .strtab __versions; do
     objcopy -O binary --only-section="$sec" "$m" "$tmp/a.sec" 2> /dev/null &&
       objcopy -O binary --only-section="$sec" "$tmp/host-ext4.ko" "$tmp/b.sec" 2> /dev/null &&
       cmp -s "$tmp/a.sec" "$tmp/b.sec" || { same=0; echo "# section $sec differs"; }
@@ -151,7 +152,69 @@ if (cd "$tmp/ird" && cpio -id --quiet < "$tmp/app/initrd") && [ -f "$tmp/ird/mod
      ! readelf -S -W "$m" 2>&1 >/dev/null | grep -q .; then
     ok "ext4.ko's other sections are the host's, and the file is 0.5 MB smaller"
   else notok "ext4.ko's other sections or size ($(stat -c %s "$m") against $(stat -c %s "$tmp/host-ext4.ko"))"; fi
+  # ftrace's call sites: the code is the host's but for a 5-byte NOP at
+  # each site __mcount_loc listed (where the host's has call __fentry__),
+  # and the relocations are the host's but for those calls', now
+  # R_X86_64_NONE; __mcount_loc is gone.
+  if python3 - "$tmp/host-ext4.ko" "$m" > "$tmp/mcount.out" 2>&1 <<'PY'
+import struct, sys
+def elf(path):
+    d = open(path, 'rb').read()
+    shoff, = struct.unpack_from('<Q', d, 0x28)
+    n, strndx = struct.unpack_from('<HH', d, 0x3c)
+    secs = [struct.unpack_from('<IIQQQQIIQQ', d, shoff + 64 * i) for i in range(n)]
+    strs = secs[strndx]
+    def name(s):
+        o = strs[4] + s[0]
+        return d[o:d.index(b'\0', o)].decode()
+    return d, secs, [name(s) for s in secs]
+hd, hs, hn = elf(sys.argv[1])
+od, os_, on = elf(sys.argv[2])
+assert hn == on, 'section lists differ'
+body = lambda d, s: d[s[4]:s[4] + s[5]] if s[1] != 8 else b''
+mc = hn.index('__mcount_loc')
+assert os_[mc][5] == 0 and os_[hn.index('.rela__mcount_loc')][5] == 0, '__mcount_loc kept'
+symi = [i for i, s in enumerate(hs) if s[1] == 2][0]
+syms = body(hd, hs[symi])
+sym = lambda k: struct.unpack_from('<IBBHQQ', syms, 24 * k)
+symstr = hs[hs[symi][6]]
+def symname(k):
+    o = symstr[4] + sym(k)[0]
+    return hd[o:hd.index(b'\0', o)].decode()
+sites = set()
+rel = [i for i, s in enumerate(hs) if s[1] == 4 and s[7] == mc][0]
+for k in range(hs[rel][5] // 24):
+    _, info, add = struct.unpack_from('<QQq', body(hd, hs[rel]), 24 * k)
+    s = sym(info >> 32)
+    sites.add((s[3], s[4] + add))
+nop = 0
+for i, (h, o) in enumerate(zip(hs, os_)):
+    if hn[i] in ('.BTF', '.orc_unwind', '.orc_unwind_ip', '.rela.orc_unwind_ip',
+                 '__mcount_loc', '.rela__mcount_loc'):
+        continue
+    a, b = bytearray(body(hd, h)), bytearray(body(od, o))
+    assert len(a) == len(b), hn[i] + ' changed size'
+    if h[1] == 1 and h[2] & 4:           # code
+        for sec, off in sites:
+            if sec == i:
+                assert a[off] == 0xe8 and b[off:off + 5] == b'\x0f\x1f\x44\x00\x00', 'site %x' % off
+                a[off:off + 5] = b[off:off + 5]
+                nop += 1
+    if h[1] == 4 and hs[h[7]][2] & 4:    # relocations of code
+        for k in range(len(a) // 24):
+            ro, info, add = struct.unpack_from('<QQq', a, 24 * k)
+            if (h[7], ro - 1) in sites:
+                assert symname(info >> 32) == '__fentry__' and add == -4
+                assert struct.unpack_from('<Q', b, 24 * k + 8)[0] == info >> 32 << 32
+                a[24 * k + 8:24 * k + 16] = b[24 * k + 8:24 * k + 16]
+    assert a == b, hn[i] + ' differs elsewhere'
+assert nop == len(sites) > 100, '%d of %d sites' % (nop, len(sites))
+print('%d call sites now NOPs' % nop)
+PY
+  then ok "ext4.ko's ftrace sites are NOPs, the rest of its code and relocations the host's ($(cat "$tmp/mcount.out"))"
+  else notok "ext4.ko's ftrace sites: $(tail -3 "$tmp/mcount.out")"; fi
 else
+  skip "no ext4.ko in the initramfs (ext4 built in?)"
   skip "no ext4.ko in the initramfs (ext4 built in?)"
   skip "no ext4.ko in the initramfs (ext4 built in?)"
 fi
