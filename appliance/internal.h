@@ -13,7 +13,7 @@
 
 /* Bumped whenever the layout or content of a built appliance changes, so
  * appliances cached by an older builder are rebuilt.  */
-#define HATCH_APPLIANCE_FORMAT 10
+#define HATCH_APPLIANCE_FORMAT 11
 
 /* Limits on host inputs we parse.  Host files are trusted more than guest
  * data, but a corrupt file must still give an error, not a crash.  */
@@ -51,6 +51,7 @@ void *xrealloc (void *p, size_t n);
 double now_seconds (void);
 
 /* Files. */
+size_t module_slim (unsigned char *p, size_t len);
 int read_file_bounded (const char *path, size_t max, char **data, size_t *len);
 int write_file (const char *path, const void *data, size_t len, mode_t mode);
 int mkdir_p (const char *path, mode_t mode);   /* never follows symlinks */

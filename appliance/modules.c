@@ -526,6 +526,16 @@ drop_unused_sections (unsigned char *p, size_t len)
   return len;
 }
 
+/* A module as the appliance loads it, in place: without its signature,
+ * the sections only diagnostics read, or ftrace's call sites (above).
+ * Returns the new length; a file that is not a module it can read comes
+ * back as it was.  */
+size_t
+module_slim (unsigned char *p, size_t len)
+{
+  return drop_unused_sections (p, strip_signature (p, len));
+}
+
 int
 initramfs_build (struct ctx *c, const struct kernel_info *k,
                  const char *init_path, const char *dst)
@@ -595,10 +605,8 @@ initramfs_build (struct ctx *c, const struct kernel_info *k,
       len = plen;
     }
     free (path);
-    if (!keep_sigs) {
-      len = strip_signature ((unsigned char *) data, len);
-      len = drop_unused_sections ((unsigned char *) data, len);
-    }
+    if (!keep_sigs)
+      len = module_slim ((unsigned char *) data, len);
     char *name = xasprintf ("modules/%s.ko", order[i]->name);
     cpio_add_file (&cp, name, 0644, data, len);
     free (name);
