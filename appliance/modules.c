@@ -283,8 +283,8 @@ is_dropped_section (const unsigned char *p, const Elf64_Shdr *strs, const Elf64_
  * function up by address in the module's symbols (a linear search per
  * site: ext4's 854 sites against its 3 667 symbols) and rewrite the call
  * to a 5-byte NOP with a text_poke apiece (a switch of address space
- * each, which under TCG flushes the emulated TLB): a fifth of a cold
- * boot's guest instructions, counted with bench/guest-profile.sh
+ * each, which under TCG flushes the emulated TLB): nearly a quarter of
+ * a cold boot's guest instructions, counted with bench/guest-profile.sh
  * (PROFILE_COUNT=insns).  The builder writes those NOPs itself, the bytes
  * ftrace writes, turns the calls' relocations into R_X86_64_NONE (the
  * kernel skips these) and drops __mcount_loc, whose empty header the
