@@ -51,6 +51,16 @@ else
   notok "a write reaches the writable drive; the read-only one is untouched"
 fi
 
+# The saving boot loads raid6_pq (daemon/core/resume.c), whose set-up
+# times its routines for a fixed time: a restored appliance has it before
+# btrfs or RAID 4/5/6 asks for it.
+if find /lib/modules/*/kernel/lib/raid6 -name 'raid6_pq.ko*' 2> /dev/null | grep -q .; then
+  "$fish" -v -a /dev/null run : debug proc modules > "$tmp/out" 2> "$tmp/err"
+  if grep -q 'launch finished (restored)' "$tmp/err" && grep -q '^raid6_pq ' "$tmp/out"; then
+    ok "a restored appliance has raid6_pq loaded already"
+  else notok "a restored appliance has raid6_pq loaded already"; fi
+else skip "the kernel has no raid6_pq module"; fi
+
 # A restored appliance has its whole memsize, though the saved RAM file
 # holds only a base: the rest is anonymous memory (huge pages where the
 # host allows), hot-plugged after the restore (lib/direct.c,
