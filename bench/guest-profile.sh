@@ -108,60 +108,9 @@ if [ "$count" = insns ]; then
   end=$(date +%s.%N)
   snapshot after
   [ -s "$tmp/after" ] || { echo "guest-profile: neither SETUP nor MEASURED launched the appliance" >&2; exit 1; }
-  "$fish" --remote="$pid" -- debug kallsyms "" > "$tmp/kallsyms"
-  python3 - "$tmp" "$start" "$end" "${PROFILE_TOP:-40}" <<'EOF'
-import bisect, collections, os, sys
-tmp, start, end, top = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-def counts(name):
-    insns, runs = collections.Counter(), collections.Counter()
-    for line in open(os.path.join(tmp, name)):
-        a, n, r = line.split()
-        insns[int(a, 16)] += int(n) * int(r)
-        runs[int(a, 16)] += int(r)
-    return insns, runs
-i0, r0 = counts("before")
-i1, r1 = counts("after")
-syms = []
-for line in open(os.path.join(tmp, "kallsyms")):
-    p = line.split()
-    if len(p) >= 3:
-        syms.append((int(p[0], 16), p[2], p[3].strip("[]") if len(p) > 3 else "kernel"))
-syms.sort()
-addrs = [a for a, _, _ in syms]
-funcs, places, fruns = collections.Counter(), collections.Counter(), collections.Counter()
-total = runs = 0
-for a in i1:
-    n, r = i1[a] - i0[a], r1[a] - r0[a]
-    if n <= 0:
-        continue
-    total += n
-    runs += r
-    if a < 0xffff800000000000:
-        name, mod = "(user space)", "user space"
-    else:
-        k = bisect.bisect_right(addrs, a) - 1
-        name, mod = (syms[k][1], syms[k][2]) if k >= 0 else ("?", "?")
-        if mod != "kernel":
-            name = "%s [%s]" % (name, mod)
-    funcs[name] += n
-    fruns[name] += r
-    places[mod] += n
-print("%.2f s, %d guest instructions in %d block runs (%.1f per block)"
-      % (end - start, total, runs, total / max(runs, 1)))
-if total == 0:
-    sys.exit(1)
-for k, v in places.most_common():
-    print("%5.1f%%  %s" % (100.0 * v / total, k))
-print()
-print("insns   instructions  block runs  function")
-for k, v in funcs.most_common(top):
-    print("%5.1f%%  %12d  %10d  %s" % (100.0 * v / total, v, fruns[k], k))
-EOF
-  exit
-fi
-
-# The sampler waits for qemu's monitor when SETUP has not launched it.
-python3 - "$tmp" <<'EOF' &
+else
+  # The sampler waits for qemu's monitor when SETUP has not launched it.
+  python3 - "$tmp" <<'EOF' &
 import json, os, re, socket, sys, time
 tmp = sys.argv[1]
 stop = os.path.join(tmp, "stop")
@@ -201,24 +150,27 @@ with open(os.path.join(tmp, "samples"), "w") as out:
             out.write("%.6f %s\n" % (time.time(), m.group(1)))
         time.sleep(0.002)
 EOF
-sampler=$!
-while [ ! -e "$tmp/sampling" ]; do
-  kill -0 "$sampler" 2> /dev/null || { echo "guest-profile: the sampler failed" >&2; exit 1; }
-  sleep 0.05
-done
+  sampler=$!
+  while [ ! -e "$tmp/sampling" ]; do
+    kill -0 "$sampler" 2> /dev/null || { echo "guest-profile: the sampler failed" >&2; exit 1; }
+    sleep 0.05
+  done
 
-start=$(date +%s.%N)
-remote "$measured"
-end=$(date +%s.%N)
-touch "$tmp/stop"
-wait "$sampler"
-[ -S "$tmp/qmp.sock" ] || { echo "guest-profile: neither SETUP nor MEASURED launched the appliance" >&2; exit 1; }
+  start=$(date +%s.%N)
+  remote "$measured"
+  end=$(date +%s.%N)
+  touch "$tmp/stop"
+  wait "$sampler"
+  [ -S "$tmp/qmp.sock" ] || { echo "guest-profile: neither SETUP nor MEASURED launched the appliance" >&2; exit 1; }
+fi
 # Every kernel and module symbol, init code included (kept after boot).
 "$fish" --remote="$pid" -- debug kallsyms "" > "$tmp/kallsyms"
 
-python3 - "$tmp" "$start" "$end" "${PROFILE_TOP:-40}" <<'EOF'
+# The report: per place and per function, the share of samples, or of
+# guest instructions with the block runs beside them.
+python3 - "$tmp" "$start" "$end" "${PROFILE_TOP:-40}" "${count:-samples}" <<'EOF'
 import bisect, collections, os, sys
-tmp, start, end, top = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+tmp, start, end, top, mode = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 syms = []
 for line in open(os.path.join(tmp, "kallsyms")):
     p = line.split()
@@ -226,28 +178,58 @@ for line in open(os.path.join(tmp, "kallsyms")):
         syms.append((int(p[0], 16), p[2], p[3].strip("[]") if len(p) > 3 else "kernel"))
 syms.sort()
 addrs = [a for a, _, _ in syms]
-funcs, places = collections.Counter(), collections.Counter()
-n = 0
-for line in open(os.path.join(tmp, "samples")):
-    t, rip = line.split()
-    if not start <= float(t) <= end:
-        continue
-    n += 1
-    a = int(rip, 16)
+
+def weights():
+    """(address, weight, block runs) of what MEASURED ran."""
+    if mode == "samples":
+        for line in open(os.path.join(tmp, "samples")):
+            t, rip = line.split()
+            if start <= float(t) <= end:
+                yield int(rip, 16), 1, 0
+        return
+    def counts(name):
+        insns, runs = collections.Counter(), collections.Counter()
+        for line in open(os.path.join(tmp, name)):
+            a, n, r = line.split()
+            insns[int(a, 16)] += int(n) * int(r)
+            runs[int(a, 16)] += int(r)
+        return insns, runs
+    i0, r0 = counts("before")
+    i1, r1 = counts("after")
+    for a in i1:
+        if i1[a] > i0[a]:
+            yield a, i1[a] - i0[a], r1[a] - r0[a]
+
+funcs, places, fruns = collections.Counter(), collections.Counter(), collections.Counter()
+total = runs = 0
+for a, w, r in weights():
+    total += w
+    runs += r
     if a < 0xffff800000000000:
-        funcs["(user space)"] += 1
-        places["user space"] += 1
-        continue
-    i = bisect.bisect_right(addrs, a) - 1
-    name, mod = (syms[i][1], syms[i][2]) if i >= 0 else ("?", "?")
-    funcs[name if mod == "kernel" else "%s [%s]" % (name, mod)] += 1
-    places[mod] += 1
-print("%.2f s, %d samples" % (end - start, n))
-if n == 0:
+        name, mod = "(user space)", "user space"
+    else:
+        i = bisect.bisect_right(addrs, a) - 1
+        name, mod = (syms[i][1], syms[i][2]) if i >= 0 else ("?", "?")
+        if mod != "kernel":
+            name = "%s [%s]" % (name, mod)
+    funcs[name] += w
+    fruns[name] += r
+    places[mod] += w
+if mode == "samples":
+    print("%.2f s, %d samples" % (end - start, total))
+else:
+    print("%.2f s, %d guest instructions in %d block runs (%.1f per block)"
+          % (end - start, total, runs, total / max(runs, 1)))
+if total == 0:
     sys.exit(1)
 for k, v in places.most_common():
-    print("%5.1f%%  %s" % (100.0 * v / n, k))
+    print("%5.1f%%  %s" % (100.0 * v / total, k))
 print()
+if mode != "samples":
+    print("insns   instructions  block runs  function")
 for k, v in funcs.most_common(top):
-    print("%5.1f%%  %s" % (100.0 * v / n, k))
+    if mode == "samples":
+        print("%5.1f%%  %s" % (100.0 * v / total, k))
+    else:
+        print("%5.1f%%  %12d  %10d  %s" % (100.0 * v / total, v, fruns[k], k))
 EOF
