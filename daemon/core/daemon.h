@@ -105,6 +105,8 @@ void resume_after_restore (struct xdr *args);
 void flush_disks (void);
 /* In the boot whose state the host saves: let pending boot work finish. */
 void settle_before_save (void);
+/* system/augeas.c: compile the lenses for the saved state. */
+void augeas_prepare (void);
 
 /* ---- running programs (command.c) ---- */
 #define CMD_CHROOT_GUEST   1   /* chroot into SYSROOT (with /dev /proc /sys bound) */

@@ -61,6 +61,41 @@ if find /lib/modules/*/kernel/lib/raid6 -name 'raid6_pq.ko*' 2> /dev/null | grep
   else notok "a restored appliance has raid6_pq loaded already"; fi
 else skip "the kernel has no raid6_pq module"; fi
 
+# The saving boot also compiled Augeas's lenses (daemon/system/augeas.c):
+# a restored appliance's first aug-init of / takes that handle, which
+# behaves as a fresh one: the save mode from the flags, an edit saved
+# with its backup.  The next aug-init compiles anew.
+"$fish" -v -N "$tmp/aug.img=fs:ext4:64M" <<'EOF' > "$tmp/out" 2> "$tmp/err"
+mount /dev/sda1 /
+mkdir /etc
+write /etc/hosts "127.0.0.1 localhost\n"
+aug-init / 1
+aug-get /augeas/save
+aug-set /files/etc/hosts/1/canonical myhost
+aug-save
+cat /etc/hosts
+is-file /etc/hosts.augsave
+aug-init / 18
+aug-get /augeas/save
+aug-get /files/etc/hosts/1/canonical
+EOF
+rc=$?
+expect="backup
+127.0.0.1 myhost
+
+true
+newfile
+myhost"
+if [ $rc = 0 ] && grep -q 'launch finished (restored)' "$tmp/err" &&
+   [ "$(grep -c 'aug_init: the lenses compiled before the state was saved' "$tmp/err")" = 1 ] &&
+   [ "$(cat "$tmp/out")" = "$expect" ]; then
+  ok "a restored appliance's first aug-init uses the lenses compiled before the save, as a fresh handle"
+else
+  echo "# exit status $rc"; sed 's/^/# /' "$tmp/out"
+  notok "a restored appliance's first aug-init uses the lenses compiled before the save, as a fresh handle"
+fi
+rm -f "$tmp/aug.img"
+
 # A restored appliance has its whole memsize, though the saved RAM file
 # holds only a base: the rest is anonymous memory (huge pages where the
 # host allows), hot-plugged after the restore (lib/direct.c,
