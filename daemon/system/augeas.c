@@ -18,6 +18,7 @@
 #include <augeas.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,23 +69,41 @@ static augeas *aug;
  * load path, every module, no type checking; the save mode its flags
  * ask for goes into /augeas/save, which is where aug_init puts it and
  * where aug_save reads it.  Later aug_inits compile as before.  The
- * handle's ~17 MB of compiled lenses are part of the saved RAM, shared
- * by the restored appliances and touched only by the one that uses it. */
+ * handle's ~17 MB of compiled lenses are part of the saved RAM, which
+ * the restored appliances share (see augeas_prepare for what that costs
+ * an idle one). */
 static augeas *prepared;
 
 #define PREPARED_INCOMPATIBLE (AUG_TYPE_CHECK | AUG_NO_STDINC | AUG_NO_MODL_AUTOLOAD)
 
+static void *
+prepare_thread (void *unused)
+{
+  augeas *a = lib.aug_init ("/", NULL, AUG_NO_LOAD | AUG_NO_ERR_CLOSE);
+  if (a && lib.aug_error (a) != AUG_NOERROR) {
+    lib.aug_close (a);
+    a = NULL;
+  }
+  return a;
+}
+
+/* In a thread of its own, so that the compiler's allocations (and the
+ * many small chunks it frees) are in a malloc arena of their own, away
+ * from the daemon's later ones.  An idle restored appliance's qemu had 11
+ * MB more resident with them in the main arena, 8 MB this way: clean
+ * pages of the saved RAM, which the restored appliances share. */
 void
 augeas_prepare (void)
 {
   char err[512];
+  pthread_t t;
+  void *r;
   if (lib_open (err, sizeof err) == -1)
     return;
-  prepared = lib.aug_init ("/", NULL, AUG_NO_LOAD | AUG_NO_ERR_CLOSE);
-  if (prepared && lib.aug_error (prepared) != AUG_NOERROR) {
-    lib.aug_close (prepared);
-    prepared = NULL;
-  }
+  if (pthread_create (&t, NULL, prepare_thread, NULL) != 0)
+    return;
+  if (pthread_join (t, &r) == 0)
+    prepared = r;
 }
 
 static augeas *
