@@ -7,7 +7,9 @@
  * openssl ...), and under TCG the dynamic loader's work on sixty-five
  * libraries, with their pages read from the root image for the first
  * time, was a large part of a cold launch.  Actions that need such a
- * library are rare; they pay for it once, on first use.
+ * library are rare; they pay for it once, on first use.  Except in a
+ * restored appliance: the boot whose state is saved opens them all
+ * (lazy_open_all), so only cold boots pay, and only when used.
  *
  * Use, in the one file that calls the library (one library per file):
  *
@@ -32,11 +34,20 @@
 int lazy_failed (const char *why);
 /* In verbose mode, say that SONAME was opened. */
 void lazy_opened (const char *soname);
+/* Each LAZY_LIBRARY registers its opener (at program start), so that the
+ * boot whose state is saved can open them all: lazy_open_all. */
+void lazy_register (int (*open) (char *err, size_t errlen));
+void lazy_open_all (void);
 
 #define LAZY_LIBRARY(soname_, LIST)                                     \
   static LAZY_TABLE_TYPE (lazy_fns, LIST) lib;                          \
   static int lib_open (char *err, size_t errlen)                        \
     LAZY_OPEN_BODY (lib, soname_, LIST)                                 \
+  __attribute__ ((constructor)) static void                             \
+  lib_register (void)                                                   \
+  {                                                                     \
+    lazy_register (lib_open);                                           \
+  }                                                                     \
   static int                                                            \
   lib_load (void)                                                       \
   {                                                                     \

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "lazylib.h"
 
 /* Drives appear within milliseconds of their hotplug event; allow for a
  * heavily loaded host. */
@@ -193,10 +194,12 @@ settle_before_save (void)
   struct timespec a0, a1;
   clock_gettime (CLOCK_MONOTONIC, &a0);
   augeas_prepare ();
+  lazy_open_all ();
   clock_gettime (CLOCK_MONOTONIC, &a1);
   if (verbose)
     fprintf (stderr, "guestfsd: boot work settled for the saved state after %d ms "
-             "(+%d ms for modules, +%ld ms for Augeas's lenses)\n", waited, preload_ms,
+             "(+%d ms for modules, +%ld ms for Augeas's lenses and the lazy libraries)\n",
+             waited, preload_ms,
              (long) ((a1.tv_sec - a0.tv_sec) * 1000 + (a1.tv_nsec - a0.tv_nsec) / 1000000));
 }
 

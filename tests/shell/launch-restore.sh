@@ -96,6 +96,26 @@ else
 fi
 rm -f "$tmp/aug.img"
 
+# The saving boot opened the libraries the daemon otherwise opens on
+# first use (daemon/core/lazylib.c): a restored appliance's first tar-in
+# does not open libarchive; a cold one's does.
+printf 'hello\n' > "$tmp/f"
+tar -C "$tmp" -cf "$tmp/f.tar" f
+for mode in restored cold; do
+  env $([ $mode = cold ] && echo LIBGUESTFS_BACKEND_SETTINGS=nosnapshot) \
+    "$fish" -v -N "$tmp/lazy.img=fs:ext4:32M" <<EOF > "$tmp/out.$mode" 2> "$tmp/err.$mode"
+mount /dev/sda1 /
+tar-in $tmp/f.tar /
+cat /f
+EOF
+  rm -f "$tmp/lazy.img"
+done
+if grep -q 'launch finished (restored)' "$tmp/err.restored" && [ "$(cat "$tmp/out.restored")" = hello ] &&
+   ! grep -q 'guestfsd: opened .*libarchive' "$tmp/err.restored" &&
+   [ "$(cat "$tmp/out.cold")" = hello ] && grep -q 'guestfsd: opened .*libarchive' "$tmp/err.cold"; then
+  ok "a restored appliance has libarchive open already; a cold one opens it on first use"
+else notok "libarchive open in a restored appliance, on first use in a cold one"; fi
+
 # A restored appliance has its whole memsize, though the saved RAM file
 # holds only a base: the rest is anonymous memory (huge pages where the
 # host allows), hot-plugged after the restore (lib/direct.c,
