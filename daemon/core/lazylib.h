@@ -8,8 +8,8 @@
  * libraries, with their pages read from the root image for the first
  * time, was a large part of a cold launch.  Actions that need such a
  * library are rare; they pay for it once, on first use.  Except in a
- * restored appliance: the boot whose state is saved opens them all
- * (lazy_open_all), so only cold boots pay, and only when used.
+ * restored appliance: the boot whose state is saved opens those marked
+ * LAZY_PRELOAD (lazy_open_all), so only cold boots pay for them.
  *
  * Use, in the one file that calls the library (one library per file):
  *
@@ -34,8 +34,9 @@
 int lazy_failed (const char *why);
 /* In verbose mode, say that SONAME was opened. */
 void lazy_opened (const char *soname);
-/* Each LAZY_LIBRARY registers its opener (at program start), so that the
- * boot whose state is saved can open them all: lazy_open_all. */
+/* The libraries that the boot whose state is saved opens (lazy_open_all),
+ * so that restored appliances have them: each registers its opener at
+ * program start (LAZY_PRELOAD). */
 void lazy_register (int (*open) (char *err, size_t errlen));
 void lazy_open_all (void);
 
@@ -43,11 +44,6 @@ void lazy_open_all (void);
   static LAZY_TABLE_TYPE (lazy_fns, LIST) lib;                          \
   static int lib_open (char *err, size_t errlen)                        \
     LAZY_OPEN_BODY (lib, soname_, LIST)                                 \
-  __attribute__ ((constructor)) static void                             \
-  lib_register (void)                                                   \
-  {                                                                     \
-    lazy_register (lib_open);                                           \
-  }                                                                     \
   static int                                                            \
   lib_load (void)                                                       \
   {                                                                     \
@@ -58,6 +54,18 @@ void lazy_open_all (void);
     if (r == 1)                                                         \
       lazy_opened (soname_);                                            \
     return 0;                                                           \
+  }
+
+/* After LAZY_LIBRARY: the saving boot opens this library.  Not for one
+ * that seeds a random generator of its own when it is loaded (or pulls
+ * one in that does): every restored appliance would start with that same
+ * state.  libtsk is not preloaded for that reason (gnutls, through
+ * curl). */
+#define LAZY_PRELOAD                                                    \
+  __attribute__ ((constructor)) static void                             \
+  lib_register (void)                                                   \
+  {                                                                     \
+    lazy_register (lib_open);                                           \
   }
 
 #endif

@@ -84,6 +84,7 @@
   X (archive_read_support_format_gnutar) \
   X (archive_read_support_format_tar)
 LAZY_LIBRARY (HATCH_LIBARCHIVE_SONAME, ARCHIVE_FUNCTIONS)
+LAZY_PRELOAD
 
 struct deferred_dir {
   char *path;                   /* guest path */

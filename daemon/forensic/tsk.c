@@ -29,6 +29,8 @@
   X (tsk_img_close) \
   X (tsk_img_open_sing)
 LAZY_LIBRARY (HATCH_LIBTSK_SONAME, TSK_FUNCTIONS)
+/* Not LAZY_PRELOAD: libtsk brings in gnutls, which seeds its random
+ * generator when it is loaded (see lazylib.h). */
 
 /* Entry flags of tsk_dirent (guestfs(3) filesystem_walk). */
 #define DIRENT_ALLOCATED   0x1

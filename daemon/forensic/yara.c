@@ -33,6 +33,7 @@
   X (yr_rules_load) \
   X (yr_rules_scan_fd)
 LAZY_LIBRARY (HATCH_LIBYARA_SONAME, YARA_FUNCTIONS)
+LAZY_PRELOAD
 
 static YR_RULES *rules;
 static bool yara_ready;

@@ -51,6 +51,7 @@
   X (aug_text_store) \
   X (aug_transform)
 LAZY_LIBRARY (HATCH_LIBAUGEAS_SONAME, AUGEAS_FUNCTIONS)
+LAZY_PRELOAD
 
 static augeas *aug;
 

@@ -34,6 +34,7 @@
   X (sd_journal_restart_data) \
   X (sd_journal_set_data_threshold)
 LAZY_LIBRARY (HATCH_LIBSYSTEMD_SONAME, JOURNAL_FUNCTIONS)
+LAZY_PRELOAD
 
 static sd_journal *journal;
 static int journal_dirfd = -1;
