@@ -262,18 +262,23 @@ strip_signature (const unsigned char *p, size_t len)
  *   frame; nothing else reads them.  */
 static const char *const dropped_sections[] = { ".BTF", ".orc_unwind", ".orc_unwind_ip" };
 
+/* Whether the string at offset name of the string table strs is want. */
+static bool
+is_named (const unsigned char *p, const Elf64_Shdr *strs, uint32_t name, const char *want)
+{
+  if (name >= strs->sh_size)
+    return false;
+  size_t max = strs->sh_size - name, n = strlen (want);
+  return strnlen ((const char *) p + strs->sh_offset + name, max) == n &&
+    memcmp (p + strs->sh_offset + name, want, n) == 0;
+}
+
 static bool
 is_dropped_section (const unsigned char *p, const Elf64_Shdr *strs, const Elf64_Shdr *sh)
 {
-  if (sh->sh_name >= strs->sh_size)
-    return false;
-  const char *name = (const char *) p + strs->sh_offset + sh->sh_name;
-  size_t max = strs->sh_size - sh->sh_name;
-  for (size_t i = 0; i < sizeof dropped_sections / sizeof *dropped_sections; i++) {
-    size_t n = strlen (dropped_sections[i]);
-    if (strnlen (name, max) == n && memcmp (name, dropped_sections[i], n) == 0)
+  for (size_t i = 0; i < sizeof dropped_sections / sizeof *dropped_sections; i++)
+    if (is_named (p, strs, sh->sh_name, dropped_sections[i]))
       return true;
-  }
   return false;
 }
 
@@ -306,16 +311,6 @@ compare_sites (const void *a, const void *b)
   if (x->shndx != y->shndx)
     return x->shndx < y->shndx ? -1 : 1;
   return x->off < y->off ? -1 : x->off > y->off;
-}
-
-static bool
-is_named (const unsigned char *p, const Elf64_Shdr *strs, uint32_t name, const char *want)
-{
-  if (name >= strs->sh_size)
-    return false;
-  size_t max = strs->sh_size - name, n = strlen (want);
-  return strnlen ((const char *) p + strs->sh_offset + name, max) == n &&
-    memcmp (p + strs->sh_offset + name, want, n) == 0;
 }
 
 static bool

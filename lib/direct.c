@@ -271,7 +271,8 @@ appliance_has_virtio_mem (guestfs_h *g, const struct hatch_appliance *app)
  * and so the MiB its virtio-mem device brings (g->memsize minus this;
  * none, and all of the RAM at boot, when qemu lacks the device, the
  * appliance's kernel the driver, or the rest is not whole memory
- * blocks). */
+ * blocks).  Worked out once per launch, into g->base_ram_mb (it reads
+ * the initramfs's cached features), by direct_launch. */
 static int
 base_ram_mb (guestfs_h *g, const struct hatch_appliance *app)
 {
@@ -319,7 +320,7 @@ build_qemu_argv (guestfs_h *g, const struct hatch_appliance *app,
   add_arg (&b, kvm ? "host" : "max,erms=off,fsrm=off");
   /* The base RAM (in the file, for a saved appliance), the rest
    * hot-plugged (BASE_RAM_MB). */
-  int base_mb = base_ram_mb (g, app);
+  int base_mb = g->base_ram_mb;
   add_arg (&b, "-m");
   if (base_mb < g->memsize)
     add_argf (&b, "%dM,maxmem=%dM", base_mb, g->memsize);
@@ -1214,7 +1215,7 @@ sync_file (const char *path)
  * NULL (malloc'd name otherwise), *fd -1: no such tmpfs here. */
 #define RAM_STAGING_DIR "/dev/shm"
 static char *
-ram_staging_file (guestfs_h *g, const struct hatch_appliance *app, int *fd)
+ram_staging_file (guestfs_h *g, int *fd)
 {
   char *path;
   *fd = -1;
@@ -1222,7 +1223,7 @@ ram_staging_file (guestfs_h *g, const struct hatch_appliance *app, int *fd)
   struct statvfs vfs;
   if (stat (RAM_STAGING_DIR, &st) == -1 || !S_ISDIR (st.st_mode) ||
       access (RAM_STAGING_DIR, W_OK) == -1 || statvfs (RAM_STAGING_DIR, &vfs) == -1 ||
-      (uint64_t) vfs.f_bavail * vfs.f_frsize < (uint64_t) base_ram_mb (g, app) * 1024 * 1024 ||
+      (uint64_t) vfs.f_bavail * vfs.f_frsize < (uint64_t) g->base_ram_mb * 1024 * 1024 ||
       asprintf (&path, "%s/hatch-ram-XXXXXX", RAM_STAGING_DIR) == -1)
     return NULL;
   *fd = mkostemp (path, O_CLOEXEC);
@@ -1350,7 +1351,7 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   }
   /* The RAM goes straight into the saved state's directory where no
    * tmpfs is available. */
-  staged = ram_staging_file (g, app, &staged_fd);
+  staged = ram_staging_file (g, &staged_fd);
   const struct vm_variant v = {
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
     .ram_file = staged ? staged : ram, .ram_shared = true,
@@ -1513,7 +1514,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
    * plugs and onlines it in the background, some 50 ms of its time
    * under TCG and 16 MiB of its own page bookkeeping, which a handle
    * that is only launched and closed (or kept idle) never needs. */
-  g->hotmem_pending_mb = g->memsize - base_ram_mb (g, app);
+  g->hotmem_pending_mb = g->memsize - g->base_ram_mb;
   ret = RESTORED;
   g->qmp = q;         /* kept for hot-adding drives */
   q = NULL;
@@ -1634,6 +1635,7 @@ direct_launch (guestfs_h *g)
   if (guestfs_int_create_scratch_drives (g) == -1 || guestfs_int_drive_sources (g) == -1)
     goto fail;
   free (guestfs_int_bulk_file (g));
+  g->base_ram_mb = base_ram_mb (g, &app);
 
   bool force_kvm = guestfs_int_has_backend_setting (g, "force_kvm");
   bool kvm = !guestfs_int_has_backend_setting (g, "force_tcg") && (force_kvm || guestfs_int_kvm_usable (g));
@@ -1691,7 +1693,7 @@ direct_launch (guestfs_h *g)
     debug (g, "no QMP monitor (%s): drives cannot be hot-added", err ? err : "?");
   free (err);
   /* The rest of the memsize, as after a restore (BASE_RAM_MB). */
-  g->hotmem_pending_mb = g->memsize - base_ram_mb (g, &app);
+  g->hotmem_pending_mb = g->memsize - g->base_ram_mb;
   guestfs_int_launch_phase (g, "daemon ready: launch finished");
   hatch_appliance_free (&app);
   return 0;

@@ -111,6 +111,7 @@ struct guestfs_h {
   int sock;                 /* connection to the daemon */
   struct qmp *qmp;          /* qemu's QMP monitor (direct backend), or NULL */
   int hotmem_pending_mb;    /* direct.c: memory to plug at the first call that does work */
+  int base_ram_mb;          /* direct.c: this launch's RAM at boot (base_ram_mb) */
   int console_fd;           /* qemu's stdout+stderr */
   char *sockdir;            /* per-handle temporary directory */
   char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */

@@ -140,18 +140,8 @@ resume_after_restore (struct xdr *args)
 static pid_t
 preload_modules (void)
 {
-  pid_t pid = fork ();
-  if (pid == 0) {
-    int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) {
-      dup2 (null, 0);
-      dup2 (null, 1);
-      dup2 (null, 2);
-    }
-    execlp ("modprobe", "modprobe", "-q", "raid6_pq", (char *) NULL);
-    _exit (127);
-  }
-  return pid;
+  static const char *const argv[] = { "modprobe", "-q", "raid6_pq", NULL };
+  return spawn_program (argv, -1, -1, -1, 2);
 }
 
 #define PRELOAD_MAX_MS 10000

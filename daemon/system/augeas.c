@@ -51,7 +51,7 @@
   X (aug_text_store) \
   X (aug_transform)
 LAZY_LIBRARY (HATCH_LIBAUGEAS_SONAME, AUGEAS_FUNCTIONS)
-LAZY_PRELOAD
+/* Not LAZY_PRELOAD: the saving boot's augeas_prepare opens it. */
 
 static augeas *aug;
 
