@@ -442,3 +442,66 @@ guestfs_int_xml_put (FILE *f, const char *s)
     }
   }
 }
+
+/* ---- Watching a boot (both backends) ---- */
+
+int
+guestfs_int_launch_timeout_ms (void)
+{
+  /* Under TCG a launch takes a few seconds; two minutes means it is
+   * stuck. */
+  const char *t = getenv ("HATCH_LAUNCH_TIMEOUT");
+  return t && atoi (t) > 0 && atoi (t) < 86400 ? atoi (t) * 1000 : 120 * 1000;
+}
+
+/* Under TCG, init's first line comes within a few seconds (see
+ * GUESTFS_KVM_SILENCE_MS), 15-20 s with eight cold boots sharing two
+ * cores.  A guest silent for a quarter of the launch timeout (30 s by
+ * default; never less than 10 s) is not booting.  It happened once in
+ * CI: a cold two-vCPU boot under TCG printed nothing for 120 s, where the
+ * same boot takes 1.7 s (a hang in qemu's multi-threaded TCG or in the
+ * kernel before its console).  The backends kill such a boot and start
+ * it again, once. */
+int
+guestfs_int_tcg_silence_ms (int timeout_ms)
+{
+  return timeout_ms / 4 > 10000 ? timeout_ms / 4 : 10000;
+}
+
+bool
+guestfs_int_guest_spoke (guestfs_h *g, uint64_t *seen)
+{
+  if (g->console_total == *seen)
+    return false;
+  *seen = g->console_total;
+  /* qemu's own warnings share the console: only the kernel's
+   * timestamped lines or init's count as the guest's. */
+  char *tail = guestfs_int_console_tail (g, 60);
+  bool spoke = tail && (strstr (tail, "hatch-init:") || strstr (tail, "[    "));
+  free (tail);
+  return spoke;
+}
+
+double
+guestfs_int_cpu_seconds (pid_t pid)
+{
+  char path[64], buf[1024];
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return -1;
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* Fields 14 and 15 (utime, stime) count after the ")" that ends the
+   * command name, which may hold spaces. */
+  char *p = strrchr (buf, ')');
+  unsigned long long ut, st;
+  if (!p || sscanf (p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                    &ut, &st) != 2)
+    return -1;
+  long hz = sysconf (_SC_CLK_TCK);
+  return hz > 0 ? (double) (ut + st) / (double) hz : -1;
+}

@@ -66,6 +66,16 @@ guestfs_int_drain_console (guestfs_h *g)
   }
 }
 
+/* Forget what the console said (a failed boot's lines), before the next
+ * boot. */
+void
+guestfs_int_console_reset (guestfs_h *g)
+{
+  g->console_pos = 0;
+  g->console_wrapped = false;
+  g->console_line_len = 0;
+}
+
 char *
 guestfs_int_console_tail (guestfs_h *g, int max_lines)
 {

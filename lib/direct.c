@@ -503,15 +503,6 @@ log_command (guestfs_h *g, char **argv)
   free (buf);
 }
 
-/* How long the guest may stay silent under KVM before we call KVM broken.
- * init prints one line as soon as it runs, even in quiet mode.  Measured
- * on this project's 2-core test machines, quiet mode, under TCG: that
- * line comes 1.5 s after qemu starts on an idle machine and 2.8-4.0 s
- * while two other appliances run.  KVM boots the same kernel many times
- * faster, so a KVM guest still silent after 10 s is not running (a
- * paravirtual host may stop the vCPU without a word). */
-#define KVM_SILENCE_MS 10000
-
 /* qemu's own words for a vCPU that KVM cannot run. */
 static const char *const kvm_failure_marks[] = {
   "KVM internal error", "emulation failure", "kvm run failed",
@@ -615,7 +606,7 @@ qemu_exited_error (guestfs_h *g, int status)
   free (tail);
 }
 
-enum start_result { STARTED = 0, START_FAILED = -1, KVM_FAILED = -2 };
+enum start_result { STARTED = 0, START_FAILED = -1, KVM_FAILED = -2, GUEST_SILENT = -3 };
 
 /* Kill the qemu of a failed start and forget its connection, keeping the
  * handle's temporary directory for the next attempt. */
@@ -692,14 +683,23 @@ qemu_environment (bool huge_heap)
   return env;
 }
 
+/* How start_appliance may give up early, for its caller to try again. */
+enum {
+  /* A KVM that does not run the appliance (qemu's KVM error on the
+   * console, qemu dying, or a silent guest): KVM_FAILED, with the
+   * reason in why, qemu already gone; the caller boots under TCG. */
+  START_KVM_FALLBACK = 1,
+  /* A cold boot under TCG whose guest stays silent
+   * (guestfs_int_tcg_silence_ms): GUEST_SILENT, with the reason in why,
+   * qemu already gone; the caller boots again. */
+  START_SILENCE_RETRY = 2,
+};
+
 /* Start qemu on app with the given accelerator and wait for the daemon's
- * hello.  With kvm_fallback, a KVM that does not run the appliance
- * (qemu's KVM error on the console, qemu dying, or a silent guest) returns
- * KVM_FAILED with the reason in why, qemu already gone; the caller boots
- * again under TCG. */
+ * hello (flags: START_*). */
 static enum start_result
 start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
-                 bool kvm_fallback, int timeout_ms, char *why, size_t whylen,
+                 int flags, int timeout_ms, char *why, size_t whylen,
                  const struct vm_variant *v, int *qmp_fd)
 {
   enum start_result ret = START_FAILED;
@@ -708,6 +708,8 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   char *sockpath = NULL, *bulkpath = NULL;
   /* A restored daemon has greeted already (before the state was saved). */
   bool want_hello = !v->incoming;
+  bool kvm_fallback = flags & START_KVM_FALLBACK;
+  int silence_ms = guestfs_int_tcg_silence_ms (timeout_ms);
   int console[2] = { -1, -1 };
   int state_fd = -1;
 
@@ -830,6 +832,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     if (g->console_fd >= 0 && r > 0 && p[1].revents)
       guestfs_int_drain_console (g);
 
+    guest_spoke = guest_spoke || guestfs_int_guest_spoke (g, &seen);
     if (kvm) {
       char *line = kvm_failure_line (g);
       if (line) {
@@ -842,20 +845,20 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
         free (line);
         goto out;
       }
-      if (kvm_fallback && !guest_spoke && g->console_total > seen) {
-        /* qemu's own warnings share the console: only the kernel's
-         * timestamped lines or init's count as the guest's. */
-        seen = g->console_total;
-        char *tail = guestfs_int_console_tail (g, 60);
-        guest_spoke = tail && (strstr (tail, "hatch-init:") || strstr (tail, "[    "));
-        free (tail);
-      }
-      if (kvm_fallback && !guest_spoke && guestfs_int_ms_since (&start) > KVM_SILENCE_MS) {
+      if (kvm_fallback && !guest_spoke && guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
         snprintf (why, whylen, "the guest printed nothing in %d s under KVM",
-                  KVM_SILENCE_MS / 1000);
+                  GUESTFS_KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
         goto out;
       }
+    }
+    else if ((flags & START_SILENCE_RETRY) && want_hello && g->console_fd >= 0 &&
+             !guest_spoke && silence_ms < timeout_ms &&
+             guestfs_int_ms_since (&start) > silence_ms) {
+      snprintf (why, whylen, "the guest printed nothing in %d s under TCG "
+                "(qemu used %.1f s of CPU)", silence_ms / 1000, guestfs_int_cpu_seconds (pid));
+      ret = GUEST_SILENT;
+      goto out;
     }
     int status = exit_status;
     if (exited || waitpid (pid, &status, WNOHANG) == pid) {
@@ -877,8 +880,11 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     if (guestfs_int_ms_since (&start) > timeout_ms) {
       guestfs_int_drain_console (g);
       char *tail = guestfs_int_console_tail (g, 12);
-      error (g, "launch: timed out after %d s waiting for the appliance to start%s%s",
-             timeout_ms / 1000, tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+      error (g, "launch: timed out after %d s waiting for the appliance to start "
+             "(qemu %s the channel and used %.1f s of CPU; the guest %s)%s%s",
+             timeout_ms / 1000, g->sock >= 0 ? "connected to" : "did not connect to",
+             guestfs_int_cpu_seconds (pid), guest_spoke ? "printed its boot lines" : "printed nothing",
+             tail && *tail ? "\nlast lines of the appliance console:\n" : "",
              tail ? tail : "");
       free (tail);
       goto out;
@@ -1356,15 +1362,19 @@ save_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     .root = overlay, .root_format = "qcow2", .qmp_path = qmp_path, .may_spawn = true,
     .ram_file = staged ? staged : ram, .ram_shared = true,
   };
-  enum start_result sr = start_appliance (g, app, kvm, kvm, timeout_ms, why, whylen, &v, &qfd);
+  /* A silent guest is not retried here (the staged RAM would have to
+   * be cleared): the launch boots cold instead, and the next one saves. */
+  enum start_result sr = start_appliance (g, app, kvm,
+                                          (kvm ? START_KVM_FALLBACK : 0) | START_SILENCE_RETRY,
+                                          timeout_ms, why, whylen, &v, &qfd);
   if (staged) {
     unlink (staged);    /* qemu has it mapped: the guest is running */
     free (staged);
     staged = NULL;
   }
   if (sr != STARTED) {
-    if (sr == KVM_FAILED)
-      ret = KVM_FAILED;
+    if (sr == KVM_FAILED || sr == GUEST_SILENT)
+      ret = sr;
     else if (!*why)
       snprintf (why, whylen, "the cold boot failed");
     goto out;
@@ -1470,7 +1480,7 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
     .root = overlay, .root_format = "qcow2", .root_snapshot = true,
     .qmp_path = qmp_path, .incoming = state, .ram_file = ram,
   };
-  if (start_appliance (g, app, kvm, false, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
+  if (start_appliance (g, app, kvm, 0, timeout_ms, why, whylen, &v, &qfd) != STARTED) {
     if (!*why)
       snprintf (why, whylen, "qemu did not start from the saved state");
     goto out;
@@ -1534,7 +1544,9 @@ restore_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
 
 /* Launch from the saved state, saving it first if there is none.  0, or
  * -1 (nothing running, no error reported): boot cold instead; or
- * KVM_FAILED with the reason in why: KVM did not run the boot. */
+ * KVM_FAILED with the reason in why: KVM did not run the boot; or
+ * GUEST_SILENT: the boot to save hung (boot cold, without another
+ * retry). */
 static int
 launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
                          int timeout_ms, char *why, size_t whylen)
@@ -1567,12 +1579,14 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
       int sr = save_state (g, app, kvm, dir, timeout_ms, why, whylen);
       if (sr != 0) {
         /* Mark the failure (a non-empty lock file), unless KVM was the
-         * cause: the next launch saves under TCG. */
-        if (lfd >= 0 && sr != KVM_FAILED && write (lfd, "failed\n", 7) != 7)
+         * cause (the next launch saves under TCG) or the boot hung once
+         * (GUEST_SILENT: the next launch tries again). */
+        if (lfd >= 0 && sr != KVM_FAILED && sr != GUEST_SILENT &&
+            write (lfd, "failed\n", 7) != 7)
           debug (g, "could not mark the failed save in %s", lock);
         if (lfd >= 0) close (lfd);
-        if (sr == KVM_FAILED)
-          ret = KVM_FAILED;
+        if (sr == KVM_FAILED || sr == GUEST_SILENT)
+          ret = sr;
         goto pop;
       }
       if (lfd >= 0 && ftruncate (lfd, 0) == -1)
@@ -1602,11 +1616,9 @@ launch_from_saved_state (guestfs_h *g, const struct hatch_appliance *app, bool k
   guestfs_pop_error_handler (g);
  out:
   if (ret != 0) {
-    if (ret == -1)
+    if (ret != KVM_FAILED)
       debug (g, "launch from a saved state failed (%s): booting cold", *why ? why : "no state");
-    g->console_pos = 0;
-    g->console_wrapped = false;
-    g->console_line_len = 0;
+    guestfs_int_console_reset (g);
   }
   free (dir);
   free (state);
@@ -1618,11 +1630,7 @@ static int
 direct_launch (guestfs_h *g)
 {
   struct hatch_appliance app = { 0 };
-  /* Under TCG a launch takes a few seconds; two minutes means it is stuck. */
-  int timeout_ms = 120 * 1000;
-  const char *t = getenv ("HATCH_LAUNCH_TIMEOUT");
-  if (t && atoi (t) > 0)
-    timeout_ms = atoi (t) * 1000;
+  int timeout_ms = guestfs_int_launch_timeout_ms ();
 
   if (guestfs_int_make_sockdir (g) == -1)
     return -1;
@@ -1661,12 +1669,14 @@ direct_launch (guestfs_h *g)
   struct vm_variant cold = cold_boot;
   cold.qmp_path = qmp_path;
   enum start_result r;
+  /* One boot per launch may be found silent and started again. */
+  int silence_retry = s == GUEST_SILENT ? 0 : START_SILENCE_RETRY;
   if (s == KVM_FAILED && !force_kvm)
     r = KVM_FAILED;     /* the boot that would have saved the state told */
   else {
     why[0] = '\0';
-    r = start_appliance (g, &app, kvm, !force_kvm, timeout_ms, why, sizeof why,
-                         &cold, &qfd);
+    r = start_appliance (g, &app, kvm, (force_kvm ? 0 : START_KVM_FALLBACK) | silence_retry,
+                         timeout_ms, why, sizeof why, &cold, &qfd);
   }
   if (r == KVM_FAILED) {
     /* The one line -v shows about it; the verdict is cached so that the
@@ -1675,14 +1685,17 @@ direct_launch (guestfs_h *g)
     bool kvm_said_so = strncmp (why, "qemu reported:", 14) == 0;
     if (kvm_said_so)
       guestfs_int_kvm_record_failure (g);
-    g->console_pos = 0;
-    g->console_wrapped = false;
-    g->console_line_len = 0;
-    r = start_appliance (g, &app, false, false, timeout_ms, why, sizeof why,
+    guestfs_int_console_reset (g);
+    r = start_appliance (g, &app, false, silence_retry, timeout_ms, why, sizeof why,
                          &cold, &qfd);
     /* Where TCG boots what KVM did not, KVM was the cause. */
     if (r == STARTED && !kvm_said_so)
       guestfs_int_kvm_record_failure (g);
+  }
+  if (r == GUEST_SILENT) {
+    debug (g, "%s; booting again", why);
+    guestfs_int_console_reset (g);
+    r = start_appliance (g, &app, false, 0, timeout_ms, why, sizeof why, &cold, &qfd);
   }
   free (qmp_path);
   if (r != STARTED)

@@ -291,6 +291,8 @@ int guestfs_int_wait_hello (guestfs_h *g, int timeout_ms);
 int guestfs_int_daemon_resume (guestfs_h *g, int timeout_ms, char *why, size_t whylen);
 /* Ask the daemon to exit (procedure 0) and wait for the reply. */
 int guestfs_int_daemon_exit (guestfs_h *g);
+/* Forget the console's lines before another boot. */
+void guestfs_int_console_reset (guestfs_h *g);
 /* The last lines of the appliance console, for error messages. */
 char *guestfs_int_console_tail (guestfs_h *g, int max_lines);
 /* console.c: after qemu has gone, close the console socket the caller
@@ -348,6 +350,26 @@ void guestfs_int_bulk_close (guestfs_h *g);
 int guestfs_int_listen_socket (guestfs_h *g, const char *path, uid_t owner, gid_t group);
 /* Milliseconds since T0 (CLOCK_MONOTONIC). */
 long guestfs_int_ms_since (const struct timespec *t0);
+/* Watching a boot.  The launch's timeout: HATCH_LAUNCH_TIMEOUT seconds,
+ * else 120 s. */
+int guestfs_int_launch_timeout_ms (void);
+/* How long the guest may stay silent under KVM before KVM is called
+ * broken.  init prints one line as soon as it runs, even in quiet mode.
+ * Measured on this project's 2-core test machines, quiet mode, under TCG:
+ * that line comes 1.5 s after qemu starts on an idle machine and 2.8-4.0 s
+ * while two other appliances run.  KVM boots the same kernel many times
+ * faster, so a KVM guest still silent after 10 s is not running (a
+ * paravirtual host may stop the vCPU without a word). */
+#define GUESTFS_KVM_SILENCE_MS 10000
+/* How long a guest booting cold under TCG may stay silent before the
+ * boot is called stuck (and started again, once). */
+int guestfs_int_tcg_silence_ms (int timeout_ms);
+/* Has the guest itself printed on the console since *seen (console bytes
+ * already looked at, updated)? */
+bool guestfs_int_guest_spoke (guestfs_h *g, uint64_t *seen);
+/* CPU seconds process pid has used, or -1: in a launch's error, tells a
+ * stuck qemu (none) from a guest that runs and gets nowhere. */
+double guestfs_int_cpu_seconds (pid_t pid);
 /* S as the text of an XML attribute or element (libvirt's domain XML). */
 void guestfs_int_xml_put (FILE *f, const char *s);
 /* drive-source.c: remote drive d as libvirt's <source protocol=...>

@@ -58,9 +58,6 @@ libvirt_shutdown (guestfs_h *g, bool check_errors)
 
 #include "libvirt-fns.h"
 
-/* Under TCG a launch takes a few seconds; two minutes means it is stuck. */
-#define LAUNCH_TIMEOUT_MS (120 * 1000)
-#define KVM_SILENCE_MS 10000
 
 static void
 quiet_libvirt (void *opaque, virErrorPtr err)
@@ -330,7 +327,7 @@ stop_domain (guestfs_h *g)
   }
 }
 
-enum boot { BOOTED, BOOT_FAILED, KVM_FAILED };
+enum boot { BOOTED, BOOT_FAILED, KVM_FAILED, GUEST_SILENT };
 
 /* The console is also logged by libvirt (virtlogd) to console.log in the
  * handle's directory: what qemu's serial port got even when our socket
@@ -362,8 +359,10 @@ console_log_tail (guestfs_h *g)
 /* Create the domain and wait for the daemon's hello. */
 static enum boot
 boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
-      uid_t quid, gid_t qgid, char *why, size_t whylen)
+      bool silence_retry, uid_t quid, gid_t qgid, char *why, size_t whylen)
 {
+  int timeout_ms = guestfs_int_launch_timeout_ms ();
+  int silence_ms = guestfs_int_tcg_silence_ms (timeout_ms);
   enum boot ret = BOOT_FAILED;
   char *chanpath = NULL, *conpath = NULL, *xml = NULL, *cmdline = NULL;
   int lchan = -1, lcon = -1;
@@ -401,6 +400,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
   struct timespec start;
   clock_gettime (CLOCK_MONOTONIC, &start);
   bool guest_spoke = false;
+  uint64_t seen = 0;
   for (;;) {
     struct pollfd p[3];
     int n = 0;
@@ -433,18 +433,23 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       if (recv (g->sock, &c, 1, MSG_PEEK) > 0)
         break;                  /* the daemon's hello is arriving */
     }
+    guest_spoke = guest_spoke || guestfs_int_guest_spoke (g, &seen);
     if (kvm && fallback && !guest_spoke) {
       char *tail = guestfs_int_console_tail (g, 60);
-      guest_spoke = tail && (strstr (tail, "hatch-init:") || strstr (tail, "[    "));
       bool kvm_error = tail && (strstr (tail, "KVM internal error") ||
                                 strstr (tail, "emulation failure"));
       free (tail);
-      if (kvm_error || (!guest_spoke && guestfs_int_ms_since (&start) > KVM_SILENCE_MS)) {
+      if (kvm_error || guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
         snprintf (why, whylen, kvm_error ? "qemu reported a KVM failure"
-                  : "the guest printed nothing in %d s under KVM", KVM_SILENCE_MS / 1000);
+                  : "the guest printed nothing in %d s under KVM", GUESTFS_KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
         goto out;
       }
+    }
+    else if (!kvm && silence_retry && !guest_spoke && guestfs_int_ms_since (&start) > silence_ms) {
+      snprintf (why, whylen, "the guest printed nothing in %d s under TCG", silence_ms / 1000);
+      ret = GUEST_SILENT;
+      goto out;
     }
     if (!domain_running (g)) {
       guestfs_int_drain_console (g);
@@ -464,11 +469,14 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       free (tail);
       goto out;
     }
-    if (guestfs_int_ms_since (&start) > LAUNCH_TIMEOUT_MS) {
+    if (guestfs_int_ms_since (&start) > timeout_ms) {
       guestfs_int_drain_console (g);
       char *tail = guestfs_int_console_tail (g, 12);
-      error (g, "launch: timed out after %d s waiting for the appliance to start%s%s",
-             LAUNCH_TIMEOUT_MS / 1000, tail && *tail ? "\nlast lines of the appliance console:\n" : "",
+      error (g, "launch: timed out after %d s waiting for the appliance to start "
+             "(qemu %s the channel; the guest %s)%s%s", timeout_ms / 1000,
+             g->sock >= 0 ? "connected to" : "did not connect to",
+             guest_spoke ? "printed its boot lines" : "printed nothing",
+             tail && *tail ? "\nlast lines of the appliance console:\n" : "",
              tail ? tail : "");
       free (tail);
       goto out;
@@ -640,15 +648,18 @@ libvirt_launch (guestfs_h *g)
   }
 
   char why[256] = "";
-  enum boot r = boot (g, &app, kvm, !force_kvm, quid, qgid, why, sizeof why);
+  enum boot r = boot (g, &app, kvm, !force_kvm, true, quid, qgid, why, sizeof why);
   if (r == KVM_FAILED) {
     debug (g, "KVM dropped: %s; booting again under TCG", why);
     guestfs_int_kvm_record_failure (g);
-    g->console_pos = 0;
-    g->console_wrapped = false;
-    g->console_line_len = 0;
+    guestfs_int_console_reset (g);
     qemu_ids (g->libvirt_conn, "qemu", &quid, &qgid);
-    r = boot (g, &app, false, false, quid, qgid, why, sizeof why);
+    r = boot (g, &app, false, false, true, quid, qgid, why, sizeof why);
+  }
+  if (r == GUEST_SILENT) {
+    debug (g, "%s; booting again", why);
+    guestfs_int_console_reset (g);
+    r = boot (g, &app, false, false, false, quid, qgid, why, sizeof why);
   }
   if (r != BOOTED)
     goto fail;

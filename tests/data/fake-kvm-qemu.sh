@@ -10,25 +10,42 @@
 #   hang            qemu starts, the guest never runs, nothing is printed
 #   signal          qemu is killed by SIGKILL a second after it starts
 #   works           the boot simply runs (under TCG), as a working KVM would
-# Each start appends "kvm", "tcg" or "probe" to FAKE_KVM_LOG.
+#   absent          the probe fails, as on a host without KVM
+# With FAKE_TCG_HANG=first (or always), the first (every) appliance boot
+# under TCG that is not a restore hangs instead: qemu runs, its guest
+# never does, nothing is printed.
+# Each start appends "kvm", "tcg", "tcg-hung" or "probe" to FAKE_KVM_LOG.
 real=${FAKE_KVM_REAL:-qemu-system-x86_64}
 log=${FAKE_KVM_LOG:-/dev/null}
 [ "${1:-}" = -version ] && exec "$real" -version
 
-kvm=no probe=yes
+kvm=no probe=yes restore=no
 args=() prev=
 for a in "$@"; do
   case $a in
     *accel=kvm*) kvm=yes; a=${a/accel=kvm/accel=tcg} ;;
     -kernel) probe=no ;;
+    -incoming) restore=yes ;;
   esac
   [ "$prev" = -cpu ] && [ "$a" = host ] && a=max
   args+=("$a")
   prev=$a
 done
 
-if [ $kvm = no ]; then echo tcg >> "$log"; exec "$real" "$@"; fi
-if [ $probe = yes ]; then echo probe >> "$log"; exec "$real" "${args[@]}"; fi
+if [ $kvm = no ]; then
+  if [ $probe = no ] && [ $restore = no ] && case ${FAKE_TCG_HANG:-} in
+       always) true ;; first) ! [ -e "$log.hung" ] ;; *) false ;; esac; then
+    : > "$log.hung"
+    echo tcg-hung >> "$log"
+    exec "$real" "$@" -S
+  fi
+  echo tcg >> "$log"; exec "$real" "$@"
+fi
+if [ $probe = yes ]; then
+  echo probe >> "$log"
+  [ "${FAKE_KVM_MODE:-}" = absent ] && exit 1
+  exec "$real" "${args[@]}"
+fi
 echo kvm >> "$log"
 case ${FAKE_KVM_MODE:-} in
   internal-error)
@@ -53,6 +70,6 @@ case ${FAKE_KVM_MODE:-} in
   works)
     exec "$real" "${args[@]}" ;;
   *)
-    echo "fake-kvm-qemu: FAKE_KVM_MODE must be internal-error, msr, hang, signal or works" >&2
+    echo "fake-kvm-qemu: FAKE_KVM_MODE must be internal-error, msr, hang, signal, works or absent" >&2
     exit 2 ;;
 esac

@@ -104,6 +104,66 @@ else
   notok "force_kvm: a clear error naming KVM's failure, no TCG fallback"
 fi
 
+# A TCG boot whose guest never runs (it happened once in CI: a cold boot
+# silent for the whole launch timeout) is killed after a quarter of the
+# timeout, 10 s at least, and booted again, once.  The fake has no KVM.
+# HATCH_LAUNCH_TIMEOUT=40: the bound is 10 s.
+export FAKE_KVM_MODE=absent FAKE_TCG_HANG=first FAKE_KVM_LOG="$tmp/log-silent-cold"
+hv=$(fake_for silent-cold)
+start=$(date +%s.%N)
+printf 'smp 2\nrun\necho launched\n' |
+  HATCH_LAUNCH_TIMEOUT=40 LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null > "$tmp/out" 2> "$tmp/err"
+rc=$?
+took=$(echo "$(date +%s.%N) - $start" | bc)
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] &&
+   [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg-hung tcg " ] &&
+   grep -q 'the guest printed nothing in 10 s under TCG (qemu used [0-9.]* s of CPU); booting again' "$tmp/err" &&
+   [ "$(echo "$took < 40" | bc)" = 1 ]; then
+  ok "a silent TCG cold boot is booted again (${took%.*} s, bound 40 s)"
+else
+  echo "# exit status $rc, took $took s, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
+  grep -i 'silent\|printed nothing\|error' "$tmp/err" | sed 's/^/# /'
+  notok "a silent TCG cold boot is booted again"
+fi
+
+# The same in the boot that saves the appliance's state: the launch boots
+# cold, the failed save is not held against the next launch, which saves.
+export FAKE_KVM_LOG="$tmp/log-silent-save"
+hv=$(fake_for silent-save)
+HATCH_LAUNCH_TIMEOUT=40 LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null run : echo launched \
+  < /dev/null > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] &&
+   [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg-hung tcg " ] &&
+   grep -q 'launch from a saved state failed (the guest printed nothing in 10 s under TCG' "$tmp/err"; then
+  ok "a silent saving boot: the launch boots cold"
+else
+  echo "# exit status $rc, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
+  grep -i 'saved state\|printed nothing\|error' "$tmp/err" | sed 's/^/# /'
+  notok "a silent saving boot: the launch boots cold"
+fi
+launch_checks "after a silent saving boot, the next launch saves the state and restores it" \
+  "$hv" "tcg tcg " no
+
+# A boot that hangs every time: the launch fails at the timeout, after one
+# retry, saying what qemu and the guest did; no qemu is left behind.
+export FAKE_TCG_HANG=always FAKE_KVM_LOG="$tmp/log-silent-always"
+hv=$(fake_for silent-always)
+start=$(date +%s.%N)
+printf 'smp 2\nrun\n' | HATCH_LAUNCH_TIMEOUT=12 LIBGUESTFS_HV=$hv "$fish" -a /dev/null > "$tmp/out" 2> "$tmp/err"
+rc=$?
+took=$(echo "$(date +%s.%N) - $start" | bc)
+if [ $rc != 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg-hung tcg-hung " ] &&
+   grep -q 'timed out after 12 s waiting for the appliance to start (qemu connected to the channel and used [0-9.]* s of CPU; the guest printed nothing)' "$tmp/err" &&
+   [ "$(echo "$took < 40" | bc)" = 1 ] && ! pgrep -f "$tmp/qemu-" > /dev/null; then
+  ok "a boot that always hangs: a clear error after one retry (${took%.*} s), no qemu left"
+else
+  echo "# exit status $rc, took $took s, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
+  sed 's/^/# /' "$tmp/err"
+  notok "a boot that always hangs: a clear error after one retry"
+fi
+unset FAKE_TCG_HANG
+
 # The fakes' own verdict lines are this test's: take them out again.
 if [ -f "$verdicts" ]; then
   grep -v -F "$tmp/qemu-" "$verdicts" > "$verdicts.test.$$"; mv "$verdicts.test.$$" "$verdicts"
