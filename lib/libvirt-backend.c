@@ -446,7 +446,8 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
         goto out;
       }
     }
-    else if (!kvm && silence_retry && !guest_spoke && guestfs_int_ms_since (&start) > silence_ms) {
+    else if (!kvm && silence_retry && g->console_fd >= 0 && !guest_spoke &&
+             silence_ms < timeout_ms && guestfs_int_ms_since (&start) > silence_ms) {
       snprintf (why, whylen, "the guest printed nothing in %d s under TCG", silence_ms / 1000);
       ret = GUEST_SILENT;
       goto out;
