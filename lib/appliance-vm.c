@@ -469,6 +469,17 @@ guestfs_int_tcg_silence_ms (int timeout_ms)
 }
 
 bool
+guestfs_int_console_watched (guestfs_h *g)
+{
+  /* The kernel's console is the last console= on its command line. */
+  const char *last = NULL;
+  for (const char *p = g->append; p && (p = strstr (p, "console=")); p += 8)
+    if (p == g->append || p[-1] == ' ' || p[-1] == '\t')
+      last = p + 8;
+  return !last || (strncmp (last, "ttyS0", 5) == 0 && strchr (" \t,", last[5]));
+}
+
+bool
 guestfs_int_guest_spoke (guestfs_h *g, uint64_t *seen)
 {
   if (g->console_total == *seen)

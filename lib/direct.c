@@ -710,6 +710,9 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   bool want_hello = !v->incoming;
   bool kvm_fallback = flags & START_KVM_FALLBACK;
   int silence_ms = guestfs_int_tcg_silence_ms (timeout_ms);
+  /* A guest whose console goes elsewhere (set_append) is silent here
+   * whether it boots or not. */
+  bool watched = guestfs_int_console_watched (g);
   int console[2] = { -1, -1 };
   int state_fd = -1;
 
@@ -845,14 +848,15 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
         free (line);
         goto out;
       }
-      if (kvm_fallback && !guest_spoke && guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
+      if (kvm_fallback && watched && !guest_spoke &&
+          guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
         snprintf (why, whylen, "the guest printed nothing in %d s under KVM",
                   GUESTFS_KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
         goto out;
       }
     }
-    else if ((flags & START_SILENCE_RETRY) && want_hello && g->console_fd >= 0 &&
+    else if ((flags & START_SILENCE_RETRY) && want_hello && watched && g->console_fd >= 0 &&
              !guest_spoke && silence_ms < timeout_ms &&
              guestfs_int_ms_since (&start) > silence_ms) {
       snprintf (why, whylen, "the guest printed nothing in %d s under TCG "

@@ -363,6 +363,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
 {
   int timeout_ms = guestfs_int_launch_timeout_ms ();
   int silence_ms = guestfs_int_tcg_silence_ms (timeout_ms);
+  bool watched = guestfs_int_console_watched (g);
   enum boot ret = BOOT_FAILED;
   char *chanpath = NULL, *conpath = NULL, *xml = NULL, *cmdline = NULL;
   int lchan = -1, lcon = -1;
@@ -439,14 +440,14 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       bool kvm_error = tail && (strstr (tail, "KVM internal error") ||
                                 strstr (tail, "emulation failure"));
       free (tail);
-      if (kvm_error || guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
+      if (kvm_error || (watched && guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS)) {
         snprintf (why, whylen, kvm_error ? "qemu reported a KVM failure"
                   : "the guest printed nothing in %d s under KVM", GUESTFS_KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
         goto out;
       }
     }
-    else if (!kvm && silence_retry && g->console_fd >= 0 && !guest_spoke &&
+    else if (!kvm && silence_retry && watched && g->console_fd >= 0 && !guest_spoke &&
              silence_ms < timeout_ms && guestfs_int_ms_since (&start) > silence_ms) {
       snprintf (why, whylen, "the guest printed nothing in %d s under TCG", silence_ms / 1000);
       ret = GUEST_SILENT;

@@ -13,7 +13,8 @@
 #   absent          the probe fails, as on a host without KVM
 # With FAKE_TCG_HANG=first (or always), the first (every) appliance boot
 # under TCG that is not a restore hangs instead: qemu runs, its guest
-# never does, nothing is printed.
+# never does, nothing is printed.  With FAKE_TCG_DELAY=N, every such boot
+# starts N seconds late (a slow host).
 # Each start appends "kvm", "tcg", "tcg-hung" or "probe" to FAKE_KVM_LOG.
 real=${FAKE_KVM_REAL:-qemu-system-x86_64}
 log=${FAKE_KVM_LOG:-/dev/null}
@@ -39,7 +40,9 @@ if [ $kvm = no ]; then
     echo tcg-hung >> "$log"
     exec "$real" "$@" -S
   fi
-  echo tcg >> "$log"; exec "$real" "$@"
+  echo tcg >> "$log"
+  [ $probe = no ] && [ $restore = no ] && sleep "${FAKE_TCG_DELAY:-0}"
+  exec "$real" "$@"
 fi
 if [ $probe = yes ]; then
   echo probe >> "$log"

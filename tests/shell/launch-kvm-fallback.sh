@@ -164,6 +164,23 @@ else
 fi
 unset FAKE_TCG_HANG
 
+# A guest whose console set_append sends elsewhere is silent here however
+# it boots: a slow boot (12 s) is not taken for a hung one.
+export FAKE_TCG_DELAY=12 FAKE_KVM_LOG="$tmp/log-silent-console"
+hv=$(fake_for silent-console)
+printf 'smp 2\nappend "console=ttyS0 console=tty0"\nrun\necho launched\n' |
+  HATCH_LAUNCH_TIMEOUT=40 LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] &&
+   [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg " ] && ! grep -q 'printed nothing' "$tmp/err"; then
+  ok "a slow boot whose console is elsewhere (append console=tty0) is not booted again"
+else
+  echo "# exit status $rc, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
+  grep -i 'printed nothing\|error' "$tmp/err" | sed 's/^/# /'
+  notok "a slow boot whose console is elsewhere (append console=tty0) is not booted again"
+fi
+unset FAKE_TCG_DELAY
+
 # The fakes' own verdict lines are this test's: take them out again.
 if [ -f "$verdicts" ]; then
   grep -v -F "$tmp/qemu-" "$verdicts" > "$verdicts.test.$$"; mv "$verdicts.test.$$" "$verdicts"
