@@ -104,82 +104,76 @@ else
   notok "force_kvm: a clear error naming KVM's failure, no TCG fallback"
 fi
 
-# A TCG boot whose guest never runs (it happened once in CI: a cold boot
-# silent for the whole launch timeout) is killed after a quarter of the
-# timeout, 10 s at least, and booted again, once.  The fake has no KVM.
-# HATCH_LAUNCH_TIMEOUT=40: the bound is 10 s.
-export FAKE_KVM_MODE=absent FAKE_TCG_HANG=first FAKE_KVM_LOG="$tmp/log-silent-cold"
-hv=$(fake_for silent-cold)
-start=$(date +%s.%N)
+# Silent guests.  The fakes below have no KVM (FAKE_KVM_MODE=absent).  The
+# four cases mostly wait on a guest that never runs, so they run at once,
+# each with its own fake, log and output files ($tmp/silent-NAME.*), and
+# are checked in order afterwards.
+#   cold:    a TCG boot whose guest never runs (it happened once in CI: a
+#            cold boot silent for the whole launch timeout) is killed after
+#            a quarter of the timeout, 15 s at least, and booted again, once
+#            (HATCH_LAUNCH_TIMEOUT=60: the bound is 15 s);
+#   save:    the same in the boot that saves the appliance's state: the
+#            launch boots cold, and the failed save is not held against
+#            the next launch, which saves;
+#   always:  a boot that hangs every time: the launch fails at the timeout
+#            after one retry, saying what qemu and the guest did;
+#   console: a guest whose console set_append sends elsewhere is silent
+#            here however it boots: a slow boot (17 s) is not taken for a
+#            hung one.
+silent_run () {   # NAME FISH-ARGS... (stdin: the script), timed
+  local name=$1; shift
+  local start=$(date +%s.%N)
+  LIBGUESTFS_HV=$tmp/qemu-silent-$name FAKE_KVM_LOG=$tmp/silent-$name.log \
+    "$fish" "$@" > "$tmp/silent-$name.out" 2> "$tmp/silent-$name.err"
+  echo $? > "$tmp/silent-$name.rc"
+  echo "$(date +%s.%N) - $start" | bc > "$tmp/silent-$name.took"
+}
+for c in cold save always console; do fake_for "silent-$c" > /dev/null; done
+export FAKE_KVM_MODE=absent
 printf 'smp 2\nrun\necho launched\n' |
-  HATCH_LAUNCH_TIMEOUT=40 LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null > "$tmp/out" 2> "$tmp/err"
-rc=$?
-took=$(echo "$(date +%s.%N) - $start" | bc)
-if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] &&
-   [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg-hung tcg " ] &&
-   grep -q 'the guest printed nothing in 10 s under TCG (qemu used [0-9.]* s of CPU); booting again' "$tmp/err" &&
-   [ "$(echo "$took < 40" | bc)" = 1 ]; then
-  ok "a silent TCG cold boot is booted again (${took%.*} s, bound 40 s)"
-else
-  echo "# exit status $rc, took $took s, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
-  grep -i 'silent\|printed nothing\|error' "$tmp/err" | sed 's/^/# /'
-  notok "a silent TCG cold boot is booted again"
-fi
-
-# The same in the boot that saves the appliance's state: the launch boots
-# cold, the failed save is not held against the next launch, which saves.
-export FAKE_KVM_LOG="$tmp/log-silent-save"
-hv=$(fake_for silent-save)
-HATCH_LAUNCH_TIMEOUT=40 LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null run : echo launched \
-  < /dev/null > "$tmp/out" 2> "$tmp/err"
-rc=$?
-if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] &&
-   [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg-hung tcg " ] &&
-   grep -q 'launch from a saved state failed (the guest printed nothing in 10 s under TCG' "$tmp/err"; then
-  ok "a silent saving boot: the launch boots cold"
-else
-  echo "# exit status $rc, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
-  grep -i 'saved state\|printed nothing\|error' "$tmp/err" | sed 's/^/# /'
-  notok "a silent saving boot: the launch boots cold"
-fi
-launch_checks "after a silent saving boot, the next launch saves the state and restores it" \
-  "$hv" "tcg tcg " no
-
-# A boot that hangs every time: the launch fails at the timeout, after one
-# retry, saying what qemu and the guest did; no qemu is left behind.
-export FAKE_TCG_HANG=always FAKE_KVM_LOG="$tmp/log-silent-always"
-hv=$(fake_for silent-always)
-start=$(date +%s.%N)
-printf 'smp 2\nrun\n' | HATCH_LAUNCH_TIMEOUT=12 LIBGUESTFS_HV=$hv "$fish" -a /dev/null > "$tmp/out" 2> "$tmp/err"
-rc=$?
-took=$(echo "$(date +%s.%N) - $start" | bc)
-if [ $rc != 0 ] && [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg-hung tcg-hung " ] &&
-   grep -q 'timed out after 12 s waiting for the appliance to start (qemu connected to the channel and used [0-9.]* s of CPU; the guest printed nothing)' "$tmp/err" &&
-   [ "$(echo "$took < 40" | bc)" = 1 ] && ! pgrep -f "$tmp/qemu-" > /dev/null; then
-  ok "a boot that always hangs: a clear error after one retry (${took%.*} s), no qemu left"
-else
-  echo "# exit status $rc, took $took s, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
-  sed 's/^/# /' "$tmp/err"
-  notok "a boot that always hangs: a clear error after one retry"
-fi
-unset FAKE_TCG_HANG
-
-# A guest whose console set_append sends elsewhere is silent here however
-# it boots: a slow boot (12 s) is not taken for a hung one.
-export FAKE_TCG_DELAY=12 FAKE_KVM_LOG="$tmp/log-silent-console"
-hv=$(fake_for silent-console)
+  FAKE_TCG_HANG=first HATCH_LAUNCH_TIMEOUT=60 silent_run cold -v -a /dev/null &
+( FAKE_TCG_HANG=first HATCH_LAUNCH_TIMEOUT=60 silent_run save -v -a /dev/null run : echo launched \
+    < /dev/null
+  # the next launch, as a user's: saves the state, then restores it
+  : > "$tmp/silent-save.log"
+  LIBGUESTFS_HV=$tmp/qemu-silent-save FAKE_KVM_LOG=$tmp/silent-save.log \
+    "$fish" -a /dev/null run : echo launched < /dev/null > "$tmp/silent-save2.out" 2>&1
+  echo $? > "$tmp/silent-save2.rc" ) &
+printf 'smp 2\nrun\n' | FAKE_TCG_HANG=always HATCH_LAUNCH_TIMEOUT=20 silent_run always -a /dev/null &
 printf 'smp 2\nappend "console=ttyS0 console=tty0"\nrun\necho launched\n' |
-  HATCH_LAUNCH_TIMEOUT=40 LIBGUESTFS_HV=$hv "$fish" -v -a /dev/null > "$tmp/out" 2> "$tmp/err"
-rc=$?
-if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = launched ] &&
-   [ "$(tr '\n' ' ' < "$FAKE_KVM_LOG")" = "probe tcg " ] && ! grep -q 'printed nothing' "$tmp/err"; then
-  ok "a slow boot whose console is elsewhere (append console=tty0) is not booted again"
-else
-  echo "# exit status $rc, starts: $(tr '\n' ' ' < "$FAKE_KVM_LOG")"
-  grep -i 'printed nothing\|error' "$tmp/err" | sed 's/^/# /'
-  notok "a slow boot whose console is elsewhere (append console=tty0) is not booted again"
-fi
-unset FAKE_TCG_DELAY
+  FAKE_TCG_DELAY=17 HATCH_LAUNCH_TIMEOUT=60 silent_run console -v -a /dev/null &
+wait
+
+silent_check () {   # NAME DESCRIPTION CONDITION...: ok, or notok with the case's files
+  local name=$1 what=$2; shift 2
+  if "$@"; then ok "$what"; else
+    cp "$tmp/silent-$name.out" "$tmp/out"; cp "$tmp/silent-$name.err" "$tmp/err"
+    echo "# exit status $(cat "$tmp/silent-$name.rc"), took $(cat "$tmp/silent-$name.took") s, starts: $(tr '\n' ' ' < "$tmp/silent-$name.log")"
+    notok "$what"
+  fi
+}
+starts () { tr '\n' ' ' < "$tmp/silent-$1.log"; }
+rc_of () { cat "$tmp/silent-$1.rc"; }
+took_below () { [ "$(echo "$(cat "$tmp/silent-$1.took") < $2" | bc)" = 1 ]; }
+
+silent_check cold "a silent TCG cold boot is booted again ($(cut -d. -f1 < "$tmp/silent-cold.took") s, bound 40 s)" \
+  eval '[ "$(rc_of cold)" = 0 ] && [ "$(cat "$tmp/silent-cold.out")" = launched ] &&
+        [ "$(starts cold)" = "probe tcg-hung tcg " ] && took_below cold 40 &&
+        grep -q "the guest printed nothing in 15 s under TCG (qemu used [0-9.]* s of CPU); booting again" "$tmp/silent-cold.err"'
+silent_check save "a silent saving boot: the launch boots cold" \
+  eval '[ "$(rc_of save)" = 0 ] && [ "$(cat "$tmp/silent-save.out")" = launched ] &&
+        grep -q "launch from a saved state failed (the guest printed nothing in 15 s under TCG" "$tmp/silent-save.err"'
+silent_check save "after a silent saving boot, the next launch saves the state and restores it" \
+  eval '[ "$(cat "$tmp/silent-save2.rc")" = 0 ] && [ "$(cat "$tmp/silent-save2.out")" = launched ] &&
+        [ "$(starts save)" = "tcg tcg " ]'
+silent_check always "a boot that always hangs: a clear error after one retry ($(cut -d. -f1 < "$tmp/silent-always.took") s), no qemu left" \
+  eval '[ "$(rc_of always)" != 0 ] && [ "$(starts always)" = "probe tcg-hung tcg-hung " ] && took_below always 50 &&
+        grep -q "timed out after 20 s waiting for the appliance to start (qemu connected to the channel and used [0-9.]* s of CPU; the guest printed nothing)" "$tmp/silent-always.err" &&
+        ! pgrep -f "$tmp/qemu-silent-" > /dev/null'
+silent_check console "a slow boot whose console is elsewhere (append console=tty0) is not booted again" \
+  eval '[ "$(rc_of console)" = 0 ] && [ "$(cat "$tmp/silent-console.out")" = launched ] &&
+        [ "$(starts console)" = "probe tcg " ] && ! grep -q "printed nothing" "$tmp/silent-console.err"'
+unset FAKE_KVM_MODE
 
 # The fakes' own verdict lines are this test's: take them out again.
 if [ -f "$verdicts" ]; then
