@@ -848,7 +848,10 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
         free (line);
         goto out;
       }
-      if (kvm_fallback && watched && !guest_spoke &&
+      /* Judged even when the guest's console does not reach us
+       * (set_append): a KVM boot takes well under 10 s, and a KVM that
+       * hangs must fall back, not fail the launch. */
+      if (kvm_fallback && !guest_spoke &&
           guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
         snprintf (why, whylen, "the guest printed nothing in %d s under KVM",
                   GUESTFS_KVM_SILENCE_MS / 1000);

@@ -440,7 +440,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       bool kvm_error = tail && (strstr (tail, "KVM internal error") ||
                                 strstr (tail, "emulation failure"));
       free (tail);
-      if (kvm_error || (watched && guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS)) {
+      if (kvm_error || guestfs_int_ms_since (&start) > GUESTFS_KVM_SILENCE_MS) {
         snprintf (why, whylen, kvm_error ? "qemu reported a KVM failure"
                   : "the guest printed nothing in %d s under KVM", GUESTFS_KVM_SILENCE_MS / 1000);
         ret = KVM_FAILED;
