@@ -6,15 +6,21 @@
  * TSC rate per boot (appliance-vm.c).
  * Each file holds lines "KEY <tab> VALUE"; readers and
  * writers never see half a file (a writer renames its own temporary
- * file into place), and a lost race only loses a line. */
+ * file into place).  Writers take turns on PATH.lock, so that two
+ * processes storing at once keep both their lines (several handles
+ * launched at once each store the KVM verdict of their hypervisor); a
+ * writer that cannot have the lock within LOCK_WAIT_MS writes anyway,
+ * at worst losing a line. */
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guestfs-internal.h"
@@ -22,6 +28,7 @@
 #include "appliance/appliance.h"
 
 #define MAX_CACHE_FILE (64 * 1024)
+#define LOCK_WAIT_MS 2000
 
 char *
 guestfs_int_cache_file_path (guestfs_h *g, const char *name)
@@ -80,9 +87,25 @@ guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *key,
                               const char *value, bool (*keep) (const char *line, void *opaque),
                               void *opaque, size_t max_lines)
 {
+  /* The lock is held until this function returns (closing lfd). */
+  char *lock = NULL;
+  int lfd = asprintf (&lock, "%s.lock", path) == -1 ? -1
+    : open (lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  free (lock);
+  for (int ms = 0; lfd >= 0 && flock (lfd, LOCK_EX | LOCK_NB) == -1; ms += 10) {
+    if (ms >= LOCK_WAIT_MS) {
+      debug (g, "%s: another writer holds its lock; writing without it", path);
+      break;
+    }
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    nanosleep (&ts, NULL);
+  }
   char *old = guestfs_int_cache_file_read (path);
-  if (!old)
+  if (!old) {
+    if (lfd >= 0)
+      close (lfd);
     return -1;
+  }
   /* The lines kept, newest last, at most max_lines - 1 of them. */
   size_t nkept = 0, klen = strlen (key);
   char **kept = NULL;
@@ -124,6 +147,8 @@ guestfs_int_cache_file_store (guestfs_h *g, const char *path, const char *key,
   free (kept);
   free (tmp);
   free (old);
+  if (lfd >= 0)
+    close (lfd);
   return ret;
 }
 
