@@ -28,7 +28,7 @@
 #include "appliance/appliance.h"
 
 #define MAX_CACHE_FILE (64 * 1024)
-#define LOCK_WAIT_MS 2000
+#define LOCK_WAIT_MS 10000
 
 char *
 guestfs_int_cache_file_path (guestfs_h *g, const char *name)
