@@ -452,7 +452,21 @@ guestfs_int_launch_timeout_ms (void)
   /* Under TCG a launch takes a few seconds; two minutes means it is
    * stuck. */
   const char *t = getenv ("HATCH_LAUNCH_TIMEOUT");
-  return t && atoi (t) > 0 && atoi (t) < 86400 ? atoi (t) * 1000 : 120 * 1000;
+  int s = t ? atoi (t) : 0;
+  return s > 0 && s < 86400 ? s * 1000 : 120 * 1000;
+}
+
+/* Does the guest's console reach us, so that its silence means
+ * something?  Not when set_append names another console: the kernel's
+ * console is the last console= on its command line. */
+static bool
+console_watched (guestfs_h *g)
+{
+  const char *last = NULL;
+  for (const char *p = g->append; p && (p = strstr (p, "console=")); p += 8)
+    if (p == g->append || p[-1] == ' ' || p[-1] == '\t')
+      last = p + 8;
+  return !last || (strncmp (last, "ttyS0", 5) == 0 && strchr (" \t,", last[5]));
 }
 
 /* Under TCG, init's first line comes within a few seconds (see
@@ -466,20 +480,10 @@ guestfs_int_launch_timeout_ms (void)
  * not show it again).  The backends kill such a boot and start it again,
  * once. */
 int
-guestfs_int_tcg_silence_ms (int timeout_ms)
+guestfs_int_tcg_silence_ms (guestfs_h *g, int timeout_ms)
 {
-  return timeout_ms / 4 > 15000 ? timeout_ms / 4 : 15000;
-}
-
-bool
-guestfs_int_console_watched (guestfs_h *g)
-{
-  /* The kernel's console is the last console= on its command line. */
-  const char *last = NULL;
-  for (const char *p = g->append; p && (p = strstr (p, "console=")); p += 8)
-    if (p == g->append || p[-1] == ' ' || p[-1] == '\t')
-      last = p + 8;
-  return !last || (strncmp (last, "ttyS0", 5) == 0 && strchr (" \t,", last[5]));
+  int ms = timeout_ms / 4 > 15000 ? timeout_ms / 4 : 15000;
+  return ms < timeout_ms && console_watched (g) ? ms : 0;
 }
 
 bool

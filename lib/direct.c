@@ -709,10 +709,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   /* A restored daemon has greeted already (before the state was saved). */
   bool want_hello = !v->incoming;
   bool kvm_fallback = flags & START_KVM_FALLBACK;
-  int silence_ms = guestfs_int_tcg_silence_ms (timeout_ms);
-  /* A guest whose console goes elsewhere (set_append) is silent here
-   * whether it boots or not. */
-  bool watched = guestfs_int_console_watched (g);
+  int silence_ms = flags & START_SILENCE_RETRY ? guestfs_int_tcg_silence_ms (g, timeout_ms) : 0;
   int console[2] = { -1, -1 };
   int state_fd = -1;
 
@@ -859,8 +856,7 @@ start_appliance (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
         goto out;
       }
     }
-    else if ((flags & START_SILENCE_RETRY) && want_hello && watched && g->console_fd >= 0 &&
-             !guest_spoke && silence_ms < timeout_ms &&
+    else if (silence_ms > 0 && want_hello && g->console_fd >= 0 && !guest_spoke &&
              guestfs_int_ms_since (&start) > silence_ms) {
       snprintf (why, whylen, "the guest printed nothing in %d s under TCG "
                 "(qemu used %.1f s of CPU)", silence_ms / 1000, guestfs_int_cpu_seconds (pid));

@@ -362,11 +362,10 @@ int guestfs_int_launch_timeout_ms (void);
  * paravirtual host may stop the vCPU without a word). */
 #define GUESTFS_KVM_SILENCE_MS 10000
 /* How long a guest booting cold under TCG may stay silent before the
- * boot is called stuck (and started again, once). */
-int guestfs_int_tcg_silence_ms (int timeout_ms);
-/* Does the guest's console reach us, so that its silence means
- * something?  Not when set_append names another console. */
-bool guestfs_int_console_watched (guestfs_h *g);
+ * boot is called stuck (and started again, once); 0: its silence is not
+ * judged (the bound would not be shorter than timeout_ms, or set_append
+ * sends the console elsewhere). */
+int guestfs_int_tcg_silence_ms (guestfs_h *g, int timeout_ms);
 /* Has the guest itself printed on the console since *seen (console bytes
  * already looked at, updated)? */
 bool guestfs_int_guest_spoke (guestfs_h *g, uint64_t *seen);

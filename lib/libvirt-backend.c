@@ -362,8 +362,7 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
       bool silence_retry, uid_t quid, gid_t qgid, char *why, size_t whylen)
 {
   int timeout_ms = guestfs_int_launch_timeout_ms ();
-  int silence_ms = guestfs_int_tcg_silence_ms (timeout_ms);
-  bool watched = guestfs_int_console_watched (g);
+  int silence_ms = silence_retry ? guestfs_int_tcg_silence_ms (g, timeout_ms) : 0;
   enum boot ret = BOOT_FAILED;
   char *chanpath = NULL, *conpath = NULL, *xml = NULL, *cmdline = NULL;
   int lchan = -1, lcon = -1;
@@ -447,8 +446,8 @@ boot (guestfs_h *g, const struct hatch_appliance *app, bool kvm, bool fallback,
         goto out;
       }
     }
-    else if (!kvm && silence_retry && watched && g->console_fd >= 0 && !guest_spoke &&
-             silence_ms < timeout_ms && guestfs_int_ms_since (&start) > silence_ms) {
+    else if (!kvm && silence_ms > 0 && g->console_fd >= 0 && !guest_spoke &&
+             guestfs_int_ms_since (&start) > silence_ms) {
       snprintf (why, whylen, "the guest printed nothing in %d s under TCG", silence_ms / 1000);
       ret = GUEST_SILENT;
       goto out;
