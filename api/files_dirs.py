@@ -105,20 +105,29 @@ attribute with guestfs_lgetxattrs.""",
            proc=320, shortdesc="lstat on multiple files",
            longdesc="lstatns each name in the directory path in one call.  The "
            "result has one entry per name; a name that cannot be examined "
-           "gets st_ino -1.",
+           "gets st_ino -1.  Each name must be a single file name in path "
+           "(no \"/\"): otherwise the call fails.",
            tests=[Test("scratchfs", ["mkdir /lsl1", "write /lsl1/a abc", "ln_s a /lsl1/b",
                                      "lstatnslist /lsl1 \"a b c\""],
                        ExpectC("r->len == 3 && r->val[0].st_size == 3 && S_ISLNK (r->val[1].st_mode) && r->val[2].st_ino == -1")),
-                  Test("scratchfs", ["lstatnslist /nosuchdir-lsl2 \"a\""], ExpectFail())]),
+                  Test("scratchfs", ["lstatnslist /nosuchdir-lsl2 \"a\""], ExpectFail()),
+                  Test("scratchfs", ["mkdir-p /lsl3/d", "touch /lsl3/d/f",
+                                     "lstatnslist /lsl3 \"d d/f\""], ExpectFail()),
+                  Test("scratchfs", ["mkdir /lsl4", "lstatnslist /lsl4 \".. .\""],
+                       ExpectC("r->len == 2 && S_ISDIR (r->val[0].st_mode) && S_ISDIR (r->val[1].st_mode)"))]),
     Action("readlinklist", RStringList(), [Pathname("path"), StringList("names")],
            proc=321, shortdesc="readlink on multiple files",
            longdesc="readlink each name in the directory path in one call.  "
            "The result has one entry per name; a name that is not a "
-           "readable symbolic link gives an empty string.",
+           "readable symbolic link gives an empty string.  Each name must "
+           "be a single file name in path (no \"/\"): otherwise the call "
+           "fails.",
            tests=[Test("scratchfs", ["mkdir /rll1", "ln_s /x/y /rll1/a", "touch /rll1/b",
                                      "readlinklist /rll1 \"a b c\""],
                        ExpectList(["/x/y", "", ""])),
-                  Test("scratchfs", ["readlinklist /nosuchdir-rll2 \"a\""], ExpectFail())]),
+                  Test("scratchfs", ["readlinklist /nosuchdir-rll2 \"a\""], ExpectFail()),
+                  Test("scratchfs", ["mkdir /rll3", "ln_s /x /rll3/a",
+                                     "readlinklist /rll3 \"../rll3/a\""], ExpectFail())]),
     Action("fill_dir", RErr(), [Pathname("dir"), Int("nr")], proc=329,
            shortdesc="fill a directory with empty files",
            longdesc="Create nr empty files in the directory, named with eight "

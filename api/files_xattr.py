@@ -102,7 +102,8 @@ ACTIONS = [
            "decimal number of attributes that follow for that file (or is "
            "empty when they could not be read), then those attributes.  "
            "Symlinks are not followed.  Each name must be a single file "
-           "name in path.",
+           "name in path (no \"/\"), or the call fails; \"..\" and an "
+           "empty name give an error entry.",
            tests=[Test("scratchfs", ["mkdir /xl1", "touch /xl1/a", "touch /xl1/b",
                                      "setxattr user.k v 1 /xl1/a", "lxattrlist /xl1 \"a b\""],
                        ExpectC("r->len == 3 && r->val[0].attrname[0] == 0 && "
@@ -111,7 +112,9 @@ ACTIONS = [
                   Test("scratchfs", ["mkdir /xl2", "touch /xl2/a", "lxattrlist /xl2 \".. nosuch a\""],
                        ExpectC("r->len == 3 && r->val[0].attrval_len == 0 && "
                                "r->val[1].attrval_len == 0 && strcmp (r->val[2].attrval, \"0\") == 0"),
-                       name="bad and missing names give error entries")]),
+                       name="bad and missing names give error entries"),
+                  Test("scratchfs", ["mkdir-p /xl3/d", "touch /xl3/d/a", "lxattrlist /xl3 \"d/a\""],
+                       ExpectFail(), name="a name with a slash fails the call")]),
     # ---- POSIX ACLs ----
     Action("acl_get_file", RString(), [Pathname("path"), String("acltype")],
            proc=550, group="acl",

@@ -92,6 +92,11 @@ int f2_out_finish (struct f2_out *o, const char *what);
  * the caller then replies with the error.  */
 void f2_out_abort (struct f2_out *o);
 
+/* lstatnslist, readlinklist, lxattrlist: each of NAMES must be one name in
+ * the directory (no '/'), as in libguestfs.  0, or -1 after replying with
+ * an error naming the first bad one. */
+int f2_check_names (char *const *names);
+
 /* ---- the tree walk shared by find, find0, checksums_out, cpio_out ---- */
 /* Calls cb for every entry below dirfd (depth first, directory order), with
  * its path relative to the top ("a", "a/b") and lstat information.

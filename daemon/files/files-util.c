@@ -19,6 +19,17 @@
 #include "files-common.h"
 
 int
+f2_check_names (char *const *names)
+{
+  for (size_t i = 0; names[i]; i++)
+    if (strchr (names[i], '/')) {
+      reply_with_error_errno (EINVAL, "names: '%s' is not a file name", names[i]);
+      return -1;
+    }
+  return 0;
+}
+
+int
 f2_open_data (const char *path, int flags, mode_t mode)
 {
   return sysroot_open_data (path, flags, mode);

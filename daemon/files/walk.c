@@ -311,7 +311,9 @@ do_readdir (const char *dir)
 
 /* ---- lstatnslist, readlinklist ---- */
 
-/* A name that an *at() call on the directory fd can take as it is. */
+/* A name that an *at() call on the directory fd can take as it is (the
+ * caller has refused names with '/'; "", "." and ".." are resolved as
+ * guest paths, so that ".." of the root stays inside it). */
 static bool
 simple_name (const char *name)
 {
@@ -332,6 +334,8 @@ join (const char *path, const char *name)
 struct guestfs_statns_list *
 do_lstatnslist (const char *path, char *const *names)
 {
+  if (f2_check_names (names) == -1)
+    return NULL;
   CLEANUP_CLOSE int dfd = sysroot_open (path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   if (dfd == -1) {
     reply_with_perror ("%s", path);
@@ -408,6 +412,8 @@ read_link (int dfd, const char *path, const char *name)
 char **
 do_readlinklist (const char *path, char *const *names)
 {
+  if (f2_check_names (names) == -1)
+    return NULL;
   CLEANUP_CLOSE int dfd = sysroot_open (path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   if (dfd == -1) {
     reply_with_perror ("%s", path);

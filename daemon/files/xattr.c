@@ -21,7 +21,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "files-common.h"
 #include "actions-gen.h"
 
 /* A guest file named for the *xattr(2) calls. */
@@ -345,6 +345,8 @@ do_lremovexattr (const char *xattr, const char *path)
 struct guestfs_xattr_list *
 do_lxattrlist (const char *path, char *const *names)
 {
+  if (f2_check_names (names) == -1)
+    return NULL;
   CLEANUP_CLOSE int dirfd = sysroot_open (path, O_PATH | O_DIRECTORY, 0);
   if (dirfd == -1) {
     reply_with_perror ("%s", path);
