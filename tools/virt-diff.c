@@ -345,8 +345,11 @@ content_changed (guestfs_h *g1, struct entry *e1, guestfs_h *g2, struct entry *e
       return -1;
     return strcmp (c1, c2) != 0;
   }
+  /* Without --checksum, "file times and size" (virt-diff(1)): a new
+   * mtime or ctime counts as new content, as in libguestfs's virt-diff
+   * (a chmod too, then: its ctime changes). */
   return e1->st.st_mtime_sec != e2->st.st_mtime_sec ||
-    e1->st.st_mtime_nsec != e2->st.st_mtime_nsec;
+    e1->st.st_ctime_sec != e2->st.st_ctime_sec;
 }
 
 static int
@@ -394,8 +397,9 @@ compare (guestfs_h *g1, struct entry *e1, guestfs_h *g2, struct entry *e2,
   const char *changed[20];
   size_t n = 0;
 #define CMP(f) if (s1->f != s2->f) changed[n++] = #f
-#define CMPT(f) if (s1->f##_sec != s2->f##_sec || s1->f##_nsec != s2->f##_nsec) \
-    changed[n++] = #f
+  /* Times by the second, named as the fields of struct statns (as
+   * libguestfs's virt-diff names them). */
+#define CMPT(f) if (s1->f##_sec != s2->f##_sec) changed[n++] = #f "_sec"
   if (show_extra) { CMP (st_dev); CMP (st_ino); }
   CMP (st_mode);
   CMP (st_nlink);

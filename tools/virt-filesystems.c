@@ -135,14 +135,16 @@ print_rows (void)
       if (l > width[c]) width[c] = l;
     }
   }
-  /* Two spaces between columns, or one when the table would be wide. */
+  /* Two spaces between columns, or one when the table would be wide:
+   * as libguestfs's virt-filesystems reckons it, every column counts two
+   * more than its width, shown or not. */
   size_t total = 0;
   int last = -1;
-  for (int c = 0; c < NR_COLS; ++c)
-    if (columns & (1u << c)) {
-      total += width[c] + 2;
+  for (int c = 0; c < NR_COLS; ++c) {
+    total += width[c] + 2;
+    if (columns & (1u << c))
       last = c;
-    }
+  }
   int gap = total > 72 ? 1 : 2;
 
   for (size_t r = with_title ? 0 : 1; r <= nr_rows; ++r) {
@@ -245,11 +247,51 @@ filesystem_size (guestfs_h *g, const char *fs)
 }
 
 static int
+by_slot (const void *a, const void *b)
+{
+  int32_t x = ((const struct guestfs_mdstat *) a)->mdstat_index;
+  int32_t y = ((const struct guestfs_mdstat *) b)->mdstat_index;
+  return (x > y) - (x < y);
+}
+
+/* The parents of a filesystem on an MD array: its member devices in
+ * the order of their slots, comma-separated ("/dev/sda1,/dev/sdb1"), as
+ * libguestfs's virt-filesystems shows them; NULL for any other device. */
+static char *
+md_parents (guestfs_h *g, char *const *mds, const char *fs)
+{
+  bool is_md = false;
+  for (size_t i = 0; mds && mds[i] && !is_md; ++i)
+    is_md = strcmp (mds[i], fs) == 0;
+  struct guestfs_mdstat_list *st = is_md ? TOOL_QUIET (g, guestfs_md_stat (g, fs)) : NULL;
+  if (!st)
+    return NULL;
+  qsort (st->val, st->len, sizeof st->val[0], by_slot);
+  size_t len = 0;
+  char *parents = NULL;
+  for (uint32_t i = 0; i < st->len; ++i) {
+    size_t l = strlen (st->val[i].mdstat_device);
+    char *np = realloc (parents, len + l + 2);
+    if (!np) {
+      fprintf (stderr, "%s: out of memory\n", program);
+      exit (EXIT_FAILURE);
+    }
+    parents = np;
+    if (len) parents[len++] = ',';
+    memcpy (parents + len, st->val[i].mdstat_device, l + 1);
+    len += l;
+  }
+  guestfs_free_mdstat_list (st);
+  return parents;
+}
+
+static int
 output_filesystems (guestfs_h *g)
 {
   char **fses = guestfs_list_filesystems (g);
   if (!fses)
     return -1;
+  char **mds = (columns & (1u << COL_PARENT)) ? TOOL_QUIET (g, guestfs_list_md_devices (g)) : NULL;
   for (size_t i = 0; fses[i] && fses[i + 1]; i += 2) {
     const char *fs = fses[i], *type = fses[i + 1];
     bool mountable = strcmp (type, "swap") != 0 && strcmp (type, "unknown") != 0 &&
@@ -267,8 +309,9 @@ output_filesystems (guestfs_h *g)
     if (columns & (1u << COL_SIZE))
       size = size_string (mountable ? filesystem_size (g, fs)
                           : TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, fs)));
-    add_row (xstrdup (fs), "filesystem", vfs, label, NULL, size, NULL, uuid);
+    add_row (xstrdup (fs), "filesystem", vfs, label, NULL, size, md_parents (g, mds, fs), uuid);
   }
+  tool_free_strings (mds);
   tool_free_strings (fses);
   return 0;
 }
@@ -403,18 +446,15 @@ output_partitions (guestfs_h *g)
 static int
 output_blockdevs (guestfs_h *g)
 {
+  /* The disks only: an MD array shows as the Parent of its filesystem
+   * (as in libguestfs's virt-filesystems), not as a device row. */
   char **devs = guestfs_list_devices (g);
   if (!devs)
     return -1;
-  char **mds = TOOL_QUIET (g, guestfs_list_md_devices (g));
-  for (int pass = 0; pass < 2; ++pass) {
-    char **l = pass == 0 ? devs : mds;
-    for (size_t i = 0; l && l[i]; ++i)
-      add_row (xstrdup (l[i]), "device", NULL, NULL, NULL,
-               size_string (TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, l[i]))),
-               NULL, NULL);
-  }
-  tool_free_strings (mds);
+  for (size_t i = 0; devs[i]; ++i)
+    add_row (xstrdup (devs[i]), "device", NULL, NULL, NULL,
+             size_string (TOOL_QUIET (g, guestfs_blockdev_getsize64 (g, devs[i]))),
+             NULL, NULL);
   tool_free_strings (devs);
   return 0;
 }

@@ -105,7 +105,17 @@ compare_strings (const void *a, const void *b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* Sort a key/value list by key. */
+/* Whether key a goes after key b: shorter keys first, then in byte
+ * order, as libguestfs's virt-inspector lists them (mountpoints "/",
+ * "/srv", "/boot", "/var/log": each after the ones it may sit on). */
+static bool
+key_after (const char *a, const char *b)
+{
+  size_t la = strlen (a), lb = strlen (b);
+  return la != lb ? la > lb : strcmp (a, b) > 0;
+}
+
+/* Sort a key/value list by key (see key_after). */
 static void
 sort_pairs (char **kv)
 {
@@ -113,7 +123,7 @@ sort_pairs (char **kv)
   while (kv[n]) n++;
   size_t pairs = n / 2;
   for (size_t i = 1; i < pairs; ++i)
-    for (size_t j = i; j > 0 && strcmp (kv[2 * (j - 1)], kv[2 * j]) > 0; --j) {
+    for (size_t j = i; j > 0 && key_after (kv[2 * (j - 1)], kv[2 * j]); --j) {
       char *k = kv[2 * j], *v = kv[2 * j + 1];
       kv[2 * j] = kv[2 * (j - 1)];
       kv[2 * j + 1] = kv[2 * (j - 1) + 1];

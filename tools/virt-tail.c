@@ -51,11 +51,14 @@ struct followed {
 
 static const struct followed *last_printed;
 
+/* Before lines of a file other than the one printed last (so before the
+ * first lines too, even of a single file): a banner with its name, in
+ * libguestfs's virt-tail form. */
 static void
-header (const struct followed *f, size_t nr)
+header (const struct followed *f)
 {
-  if (nr > 1 && last_printed != f) {
-    printf ("%s==> %s <==\n", last_printed ? "\n" : "", f->name);
+  if (last_printed != f) {
+    printf ("\n\n--- %s ---\n\n", f->name);
     last_printed = f;
   }
 }
@@ -90,7 +93,7 @@ poll_once (struct tool_options *o, struct followed *files, size_t nr)
       /* The first time: the last 10 lines, as tail does. */
       char **lines = guestfs_tail (g, path);
       if (!lines) { free (path); ret = -1; break; }
-      header (f, nr);
+      header (f);
       for (size_t j = 0; lines[j]; ++j)
         printf ("%s\n", lines[j]);
       tool_free_strings (lines);
@@ -109,7 +112,7 @@ poll_once (struct tool_options *o, struct followed *files, size_t nr)
         char *buf = guestfs_pread (g, path, (int) want, f->offset, &got);
         if (!buf) { ret = -1; break; }
         if (got == 0) { free (buf); break; }
-        header (f, nr);
+        header (f);
         fwrite (buf, 1, got, stdout);
         free (buf);
         f->offset += (int64_t) got;

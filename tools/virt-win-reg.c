@@ -323,9 +323,9 @@ print_value (guestfs_h *g, int64_t vh)
     printf ("str(%" PRIx64 "):\"%s\"\n", type, s);
     free (s);
   }
-  else if (type == 3)
-    put_hex ("hex", (unsigned char *) data, len, col);
   else {
+    /* Binary (3) too: "hex(3):", as hivexregedit writes it (the import
+     * below takes "hex:" as well). */
     char tag[32];
     snprintf (tag, sizeof tag, "hex(%" PRIx64 ")", type);
     put_hex (tag, (unsigned char *) data, len, col);

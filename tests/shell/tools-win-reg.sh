@@ -61,7 +61,7 @@ X
 st "--merge" 0 virt-win-reg --merge "$tmp/m7.img" "$tmp/t.reg"
 t "merged key" 0 '[HKEY_LOCAL_MACHINE\SOFTWARE\Hatch\Test]
 @=str(1):"default"
-"Bin"=hex:01,02,03
+"Bin"=hex(3):01,02,03
 "Exp"=str(2):"%SystemRoot%"
 "Num"=dword:0000002a
 "Str"=str(1):"hello "w" C:\x"' virt-win-reg --unsafe-printable-strings "$tmp/m7.img" 'HKLM\SOFTWARE\Hatch\Test'
