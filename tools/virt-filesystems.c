@@ -246,6 +246,23 @@ filesystem_size (guestfs_h *g, const char *fs)
   return size;
 }
 
+/* Append NAME to the comma-separated list *LIST of *LEN bytes (a Parent
+ * column with more than one parent). */
+static void
+append_parent (char **list, size_t *len, const char *name)
+{
+  size_t l = strlen (name);
+  char *np = realloc (*list, *len + l + 2);
+  if (!np) {
+    fprintf (stderr, "%s: out of memory\n", program);
+    exit (EXIT_FAILURE);
+  }
+  *list = np;
+  if (*len) np[(*len)++] = ',';
+  memcpy (np + *len, name, l + 1);
+  *len += l;
+}
+
 static int
 by_slot (const void *a, const void *b)
 {
@@ -269,18 +286,8 @@ md_parents (guestfs_h *g, char *const *mds, const char *fs)
   qsort (st->val, st->len, sizeof st->val[0], by_slot);
   size_t len = 0;
   char *parents = NULL;
-  for (uint32_t i = 0; i < st->len; ++i) {
-    size_t l = strlen (st->val[i].mdstat_device);
-    char *np = realloc (parents, len + l + 2);
-    if (!np) {
-      fprintf (stderr, "%s: out of memory\n", program);
-      exit (EXIT_FAILURE);
-    }
-    parents = np;
-    if (len) parents[len++] = ',';
-    memcpy (parents + len, st->val[i].mdstat_device, l + 1);
-    len += l;
-  }
+  for (uint32_t i = 0; i < st->len; ++i)
+    append_parent (&parents, &len, st->val[i].mdstat_device);
   guestfs_free_mdstat_list (st);
   return parents;
 }
@@ -377,18 +384,8 @@ output_vgs (guestfs_h *g)
           plain[k++] = *q;
       plain[k] = '\0';
       for (uint32_t p = 0; p < pvs->len; ++p)
-        if (k == 32 && memcmp (plain, pvs->val[p].pv_uuid, 32) == 0) {
-          size_t l = strlen (pvs->val[p].pv_name);
-          char *np = realloc (parent, len + l + 2);
-          if (!np) {
-            perror ("realloc");
-            exit (EXIT_FAILURE);
-          }
-          parent = np;
-          if (len) parent[len++] = ',';
-          memcpy (parent + len, pvs->val[p].pv_name, l + 1);
-          len += l;
-        }
+        if (k == 32 && memcmp (plain, pvs->val[p].pv_uuid, 32) == 0)
+          append_parent (&parent, &len, pvs->val[p].pv_name);
     }
     tool_free_strings (uuids);
     add_row (name, "vg", NULL, NULL, NULL, size_string ((int64_t) vg->vg_size),
