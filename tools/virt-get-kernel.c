@@ -143,6 +143,7 @@ main (int argc, char *argv[])
     { "color", no_argument, NULL, O_NOOP },
     { "colour", no_argument, NULL, O_NOOP },
     { "wrap", no_argument, NULL, O_NOOP },
+    { "debug-gc", no_argument, NULL, O_NOOP },
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;

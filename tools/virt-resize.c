@@ -710,7 +710,9 @@ main (int argc, char *argv[])
   static const struct option long_options[] = {
     { "align-first", required_argument, NULL, O_ALIGN_FIRST },
     { "alignment", required_argument, NULL, O_ALIGNMENT },
+    { "color", no_argument, NULL, O_NOOP },
     { "colors", no_argument, NULL, O_NOOP },
+    { "colour", no_argument, NULL, O_NOOP },
     { "colours", no_argument, NULL, O_NOOP },
     { "debug", no_argument, NULL, 'd' },
     { "debug-gc", no_argument, NULL, O_NOOP },

@@ -58,7 +58,7 @@ usage (int status)
           "  -q|--quiet           No progress messages\n"
           "  --tmp DIR|prebuilt:FILE  Where the temporary overlay goes\n"
           "  --zero PART|LV       Zero the whole of PART or LV\n"
-          "  --colors|--colours|--wrap  Accepted and ignored\n"
+          "  --colors|--colours|--wrap|--debug-gc  Accepted and ignored\n"
           "  --long-options       List the long options\n"
           "  --short-options      List the short options\n"
           "  -v|--verbose         Debugging messages\n"
@@ -202,10 +202,13 @@ main (int argc, char *argv[])
          O_MR, O_TMP, O_ZERO, O_NOOP, O_FORMAT };
   static const struct option long_options[] = {
     { "check-tmpdir", required_argument, NULL, O_CHECK_TMPDIR },
+    { "color", no_argument, NULL, O_NOOP },
     { "colors", no_argument, NULL, O_NOOP },
+    { "colour", no_argument, NULL, O_NOOP },
     { "colours", no_argument, NULL, O_NOOP },
     { "compress", no_argument, NULL, O_COMPRESS },
     { "convert", required_argument, NULL, O_CONVERT },
+    { "debug-gc", no_argument, NULL, O_NOOP },
     { "echo-keys", no_argument, NULL, TOOL_OPT_ECHO_KEYS },
     { "format", required_argument, NULL, O_FORMAT },
     { "help", no_argument, NULL, O_HELP },

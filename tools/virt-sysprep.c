@@ -103,6 +103,12 @@ select_operations (bool *sel, bool *started, const char *list, bool enable_only)
       sel[i] = false;
     *started = true;
   }
+  size_t len = strlen (list);
+  if (len == 0 || list[0] == ',' || list[len - 1] == ',' || strstr (list, ",,")) {
+    fprintf (stderr, "%s: --%s: empty operation name\n", program,
+             enable_only ? "enable" : "operations");
+    exit (EXIT_FAILURE);
+  }
   char **names = split_list (list);
   for (size_t k = 0; names[k]; ++k) {
     const char *name = names[k];
@@ -301,9 +307,15 @@ main (int argc, char *argv[])
   free (type);
 
   int status = EXIT_SUCCESS;
-  /* With the filesystems mounted, in alphabetical order. */
-  for (size_t i = 0; i < sysprep_nr_ops && status == EXIT_SUCCESS; ++i) {
+  /* With the filesystems mounted, in alphabetical order, but customize
+   * last (as in libguestfs): what it writes (a hostname, a new machine
+   * id where machine-id left the file empty) must not be removed by the
+   * operations that clean up. */
+  for (size_t n = 0; n < 2 * sysprep_nr_ops && status == EXIT_SUCCESS; ++n) {
+    size_t i = n % sysprep_nr_ops;
     const struct sysprep_op *op = &sysprep_ops[i];
+    if ((strcmp (op->name, "customize") == 0) != (n >= sysprep_nr_ops))
+      continue;
     if (!sel[i] || (!op->globs && !op->mounted))
       continue;
     /* The file operations are for Linux (and other Unix) guests. */

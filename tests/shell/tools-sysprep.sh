@@ -74,6 +74,9 @@ done
 if [ -z "$missing" ]; then ok "--long-options"; else echo "# missing:$missing"; notok "--long-options"; fi
 st "--operations with an unknown name" 1 virt-sysprep -a /nonexistent --operations defaults,-nosuch
 err_has "--operations: message" "‘nosuch’ is not a known operation"
+st "--operations with an empty name" 1 virt-sysprep -a /nonexistent --operations 'bash-history,,tmp-files'
+err_has "--operations '...,,...': message" "--operations: empty operation name"
+st "--operations ''" 1 virt-sysprep -a /nonexistent --operations ''
 
 # ---- plant, then the default operations ----------------------------------
 img=$tmp/deb.img
@@ -104,6 +107,14 @@ if [ $rc = 0 ]; then ok "virt-sysprep (defaults + --hostname)"; else notok "virt
 if grep -q 'Performing "ssh-hostkeys" ...' "$tmp/out" && ! grep -q 'Performing "user-account"' "$tmp/out" &&
    grep -q 'Setting the hostname: cloned' "$tmp/out"; then ok "defaults only, customize inside"
 else notok "defaults only, customize inside"; fi
+# customize runs after the other operations on the mounted guest (only
+# those on the unmounted devices follow), as in libguestfs: so the machine
+# ID that machine-id removed is set afresh by it.
+after=$(sed -n '/Performing "customize"/,$p' "$tmp/out" | grep -o 'Performing "[^"]*"' | tr '\n' ' ')
+if [ "$after" = 'Performing "customize" Performing "lvm-uuids" ' ] &&
+   grep -q 'Setting the machine ID in /etc/machine-id' "$tmp/out"
+then ok "customize last on the mounted guest"
+else notok "customize last on the mounted guest: $after"; fi
 
 probe () {
 "$fish" --ro --format=raw -a "$img" -i > "$tmp/out" 2> "$tmp/err" <<'GF'
@@ -112,7 +123,7 @@ glob-expand /etc/ssh/*
 echo "== ifcfg"
 cat /etc/sysconfig/network-scripts/ifcfg-eth0
 echo "== machine-id"
-filesize /etc/machine-id
+cat /etc/machine-id
 echo "== gone"
 exists /root/.bash_history
 exists /root/.ssh
@@ -144,7 +155,10 @@ check () {
 check "ssh-hostkeys: host keys gone, config kept" ssh "/etc/ssh/sshd_config"
 check "net-hwaddr, net-hostname: ifcfg without HWADDR, HOSTNAME, DHCP_HOSTNAME" ifcfg "DEVICE=eth0
 ONBOOT=yes"
-check "machine-id: emptied" machine-id "0"
+mid=$(section machine-id)
+if [[ $mid =~ ^[0-9a-f]{32}$ ]] && [ "$mid" != 0123456789abcdef0123456789abcdef ]
+then ok "machine-id: removed, then a new one set by customize"
+else notok "machine-id: removed, then a new one set by customize (got '$mid')"; fi
 check "bash-history, ssh-userdir, logfiles, backup-files, tmp-files, passwd-backups" gone "false
 false
 false

@@ -209,6 +209,17 @@ st "a fingerprint of another key is refused" 1 \
 err_has "  its message" "not valid or not made by the expected key"
 st "an unsigned index is refused" 1 virt-builder --source "file://$repo/index" --fingerprint "$fpr" --list
 err_has "  its message" "is not signed (use --no-check-signature"
+# A source with neither a key file nor a fingerprint: an empty one, in
+# both layouts (as 1.48 prints it).
+"$vb" --no-check-signature --source "file://$repo/index" --list --long > "$tmp/out" 2> "$tmp/err"
+if [ "$(head -2 "$tmp/out")" = "$(printf 'Source URI: file://%s/index\nFingerprint: ' "$repo")" ]
+then ok "--list --long: an unsigned source's empty Fingerprint"
+else notok "--list --long: an unsigned source's empty Fingerprint"; head -3 "$tmp/out" | sed 's/^/# /'; fi
+"$vb" --no-check-signature --source "file://$repo/index" --list --list-format json > "$tmp/json" 2> "$tmp/err"
+if $py -c 'import json, sys; s = json.load(open(sys.argv[1]))["sources"]; assert s[0] == {"fingerprint": "", "uri": "file://" + sys.argv[2] + "/index"}, s' \
+     "$tmp/json" "$repo" > "$tmp/out" 2>&1
+then ok "--list --list-format json: an unsigned source's empty fingerprint"
+else notok "--list --list-format json: an unsigned source's empty fingerprint"; sed 's/^/# /' "$tmp/out"; fi
 "$vb" --no-check-signature --source "file://$repo/index" --list > "$tmp/out" 2> "$tmp/err"
 if [ $? = 0 ] && [ "$(grep -c debian-12 "$tmp/out")" = 1 ]; then ok "--no-check-signature accepts it"
 else notok "--no-check-signature"; fi

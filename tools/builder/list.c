@@ -42,10 +42,12 @@ print_sources_long (const struct builder_repo *repo)
   for (size_t i = 0; i < repo->nr_sources; ++i) {
     const struct builder_source *s = &repo->sources[i];
     printf ("Source URI: %s\n", s->uri);
-    if (s->fingerprint)
-      printf ("Fingerprint: %s\n", s->fingerprint);
+    /* A source checked with a key file names the file; any other names its
+     * fingerprint, empty when it has none (as libguestfs's). */
     if (s->gpgkey)
       printf ("Key: %s\n", s->gpgkey);
+    else
+      printf ("Fingerprint: %s\n", s->fingerprint ? s->fingerprint : "");
     printf ("\n");
   }
 }
@@ -130,8 +132,9 @@ builder_list (const struct builder_repo *repo, enum builder_list_format format,
       json_object *o = json_object_new_object ();
       if (s->gpgkey)
         json_object_object_add (o, "key", json_object_new_string (s->gpgkey));
-      if (s->fingerprint)
-        json_object_object_add (o, "fingerprint", json_object_new_string (s->fingerprint));
+      else
+        json_object_object_add (o, "fingerprint",
+                                json_object_new_string (s->fingerprint ? s->fingerprint : ""));
       json_object_object_add (o, "uri", json_object_new_string (s->uri));
       json_object_array_add (sources, o);
     }
