@@ -109,6 +109,7 @@ index_parse (const char *data, size_t len, struct index *out, char **err)
   enum { BODY, PGP_HEADER, PGP_SIGNATURE } state = BODY;
   int lineno = 0;
   struct index_field *last = NULL;   /* the field a continuation extends */
+  bool after_blank = true;           /* no field line since the last blank */
   const char *p = data, *end = data + len;
   bool first = true;
   while (p < end) {
@@ -149,6 +150,7 @@ index_parse (const char *data, size_t len, struct index *out, char **err)
 
     if (l == 0) {
       last = NULL;
+      after_blank = true;
       continue;
     }
     if (line[0] == '#') {
@@ -178,6 +180,12 @@ index_parse (const char *data, size_t len, struct index *out, char **err)
       continue;
     }
     if (line[0] == '[') {
+      /* Sections are separated by blank lines: virt-builder's own parser
+       * (libguestfs's) refuses a header right after a field. */
+      if (!after_blank) {
+        fail (err, lineno, "a [SECTION] header must follow a blank line");
+        goto error;
+      }
       size_t k = 1;
       while (k < l && line[k] != ']' && line[k] != ' ' && line[k] != '\t' && line[k] != '[')
         k++;
@@ -247,6 +255,7 @@ index_parse (const char *data, size_t len, struct index *out, char **err)
       goto error;
     }
     last = f;
+    after_blank = false;
   }
   if (state == PGP_HEADER) {
     fail (err, lineno, "the signed message ends in its header");
