@@ -271,11 +271,8 @@ main (int argc, char *argv[])
   enum { OPT_HELP = 0x200, OPT_GPG, OPT_NO_COMPRESSION, OPT_MR, OPT_IGNORED };
   static const char short_options[] = "iK:qvVx";
   static const struct option long_options[] = {
-    { "color", no_argument, NULL, OPT_IGNORED },
-    { "colors", no_argument, NULL, OPT_IGNORED },
-    { "colour", no_argument, NULL, OPT_IGNORED },
-    { "colours", no_argument, NULL, OPT_IGNORED },
-    { "debug-gc", no_argument, NULL, OPT_IGNORED },
+    TOOL_COLOUR_LONG_OPTIONS (OPT_IGNORED),
+    TOOL_OCAML_LONG_OPTIONS (OPT_IGNORED),
     { "gpg", required_argument, NULL, OPT_GPG },
     { "gpg-key", required_argument, NULL, 'K' },
     { "help", no_argument, NULL, OPT_HELP },
@@ -287,7 +284,6 @@ main (int argc, char *argv[])
     { "short-options", no_argument, NULL, TOOL_OPT_SHORT_OPTIONS },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, 'V' },
-    { "wrap", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;

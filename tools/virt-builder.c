@@ -664,12 +664,9 @@ main (int argc, char *argv[])
     { "cache-all-templates", no_argument, NULL, OPT_CACHE_ALL },
     { "check-signature", no_argument, NULL, OPT_CHECK_SIG },
     { "check-signatures", no_argument, NULL, OPT_CHECK_SIG },
-    { "color", no_argument, NULL, OPT_COLORS },
-    { "colors", no_argument, NULL, OPT_COLORS },
-    { "colour", no_argument, NULL, OPT_COLORS },
-    { "colours", no_argument, NULL, OPT_COLORS },
+    TOOL_COLOUR_LONG_OPTIONS (OPT_COLORS),
+    TOOL_OCAML_LONG_OPTIONS (OPT_IGNORED),
     { "curl", required_argument, NULL, OPT_CURL },
-    { "debug-gc", no_argument, NULL, OPT_IGNORED },
     { "delete-cache", no_argument, NULL, OPT_DELETE_CACHE },
     { "fingerprint", required_argument, NULL, OPT_FINGERPRINT },
     { "format", required_argument, NULL, OPT_FORMAT },
@@ -700,7 +697,6 @@ main (int argc, char *argv[])
     { "source", required_argument, NULL, OPT_SOURCE },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, 'V' },
-    { "wrap", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
   struct option *long_options = customize_long_options (tool_long_options);

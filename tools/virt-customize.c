@@ -17,7 +17,7 @@ static const char *program = "virt-customize";
 
 enum {
   OPT_HELP = 0x200, OPT_ATTACH, OPT_ATTACH_FORMAT, OPT_COLORS, OPT_NETWORK,
-  OPT_NO_NETWORK, OPT_SMP, OPT_WRAP, OPT_DEBUG_GC,
+  OPT_NO_NETWORK, OPT_SMP, OPT_WRAP,
 };
 
 static void
@@ -73,11 +73,8 @@ main (int argc, char *argv[])
     TOOL_LONG_OPTIONS,
     { "attach", required_argument, NULL, OPT_ATTACH },
     { "attach-format", required_argument, NULL, OPT_ATTACH_FORMAT },
-    { "color", no_argument, NULL, OPT_COLORS },
-    { "colors", no_argument, NULL, OPT_COLORS },
-    { "colour", no_argument, NULL, OPT_COLORS },
-    { "colours", no_argument, NULL, OPT_COLORS },
-    { "debug-gc", no_argument, NULL, OPT_DEBUG_GC },
+    TOOL_COLOUR_LONG_OPTIONS (OPT_COLORS),
+    TOOL_OCAML_LONG_OPTIONS (OPT_WRAP),
     { "dryrun", no_argument, NULL, 'n' },
     { "dry-run", no_argument, NULL, 'n' },
     { "help", no_argument, NULL, OPT_HELP },
@@ -86,7 +83,6 @@ main (int argc, char *argv[])
     { "no-network", no_argument, NULL, OPT_NO_NETWORK },
     { "quiet", no_argument, NULL, 'q' },
     { "smp", required_argument, NULL, OPT_SMP },
-    { "wrap", no_argument, NULL, OPT_WRAP },
     { NULL, 0, NULL, 0 },
   };
   struct option *long_options = customize_long_options (tool_long_options);
@@ -124,7 +120,7 @@ main (int argc, char *argv[])
     case OPT_COLORS: cz.colors = true; break;
     case OPT_NETWORK: cz.network = true; break;
     case OPT_NO_NETWORK: cz.network = false; break;
-    case OPT_WRAP: case OPT_DEBUG_GC: break;
+    case OPT_WRAP: break;
     case OPT_ATTACH:
       attach = realloc (attach, (nr_attach + 1) * sizeof *attach);
       if (!attach) {

@@ -98,8 +98,8 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
   int64_t n_all = inodes ? sv->files : sv->blocks;
   int64_t n_free = inodes ? sv->ffree : sv->bfree;
   double percent = n_all > 0 ? 100.0 * (double) (n_all - n_free) / (double) n_all : 0.0;
-  char csv_percent_s[32];
-  snprintf (csv_percent_s, sizeof csv_percent_s, "%.1f", percent);
+  char percent_s[32];
+  snprintf (percent_s, sizeof percent_s, "%.1f", percent);
   if (json) {
     /* The --csv columns as keys (docs/virt-df.schema.json). */
     json_object *row = json_object_new_object ();
@@ -110,7 +110,7 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
         json_object_object_add (row, inodes ? "iused" : "used", json_object_new_int64 (used)) ||
         json_object_object_add (row, inodes ? "ifree" : "available", json_object_new_int64 (avail)) ||
         json_object_object_add (row, inodes ? "iuse_percent" : "use_percent",
-                                json_object_new_double_s (percent, csv_percent_s))) {
+                                json_object_new_double_s (percent, percent_s))) {
       fprintf (stderr, "%s: out of memory\n", program);
       exit (EXIT_FAILURE);
     }
@@ -144,7 +144,7 @@ print_row (const char *guest, const char *fs, const struct guestfs_statvfs *sv)
     print_number (avail, unit, false);
   }
   if (csv)
-    printf (",%s\n", csv_percent_s);
+    printf (",%s\n", percent_s);
   else {
     int whole = (int) percent;  /* rounded up */
     if ((double) whole < percent)

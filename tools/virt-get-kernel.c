@@ -138,12 +138,8 @@ main (int argc, char *argv[])
     { "prefix", required_argument, NULL, O_PREFIX },
     { "quiet", no_argument, NULL, 'q' },
     { "unversioned-names", no_argument, NULL, O_UNVERSIONED },
-    { "colors", no_argument, NULL, O_NOOP },
-    { "colours", no_argument, NULL, O_NOOP },
-    { "color", no_argument, NULL, O_NOOP },
-    { "colour", no_argument, NULL, O_NOOP },
-    { "wrap", no_argument, NULL, O_NOOP },
-    { "debug-gc", no_argument, NULL, O_NOOP },
+    TOOL_COLOUR_LONG_OPTIONS (O_NOOP),
+    TOOL_OCAML_LONG_OPTIONS (O_NOOP),
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;

@@ -710,12 +710,9 @@ main (int argc, char *argv[])
   static const struct option long_options[] = {
     { "align-first", required_argument, NULL, O_ALIGN_FIRST },
     { "alignment", required_argument, NULL, O_ALIGNMENT },
-    { "color", no_argument, NULL, O_NOOP },
-    { "colors", no_argument, NULL, O_NOOP },
-    { "colour", no_argument, NULL, O_NOOP },
-    { "colours", no_argument, NULL, O_NOOP },
+    TOOL_COLOUR_LONG_OPTIONS (O_NOOP),
+    TOOL_OCAML_LONG_OPTIONS (O_NOOP),
     { "debug", no_argument, NULL, 'd' },
-    { "debug-gc", no_argument, NULL, O_NOOP },
     { "delete", required_argument, NULL, O_DELETE },
     { "dry-run", no_argument, NULL, 'n' },
     { "dryrun", no_argument, NULL, 'n' },
@@ -743,7 +740,6 @@ main (int argc, char *argv[])
     { "unknown-filesystems", required_argument, NULL, O_UNKNOWN_FS },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, 'V' },
-    { "wrap", no_argument, NULL, O_NOOP },
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;

@@ -202,13 +202,10 @@ main (int argc, char *argv[])
          O_MR, O_TMP, O_ZERO, O_NOOP, O_FORMAT };
   static const struct option long_options[] = {
     { "check-tmpdir", required_argument, NULL, O_CHECK_TMPDIR },
-    { "color", no_argument, NULL, O_NOOP },
-    { "colors", no_argument, NULL, O_NOOP },
-    { "colour", no_argument, NULL, O_NOOP },
-    { "colours", no_argument, NULL, O_NOOP },
+    TOOL_COLOUR_LONG_OPTIONS (O_NOOP),
+    TOOL_OCAML_LONG_OPTIONS (O_NOOP),
     { "compress", no_argument, NULL, O_COMPRESS },
     { "convert", required_argument, NULL, O_CONVERT },
-    { "debug-gc", no_argument, NULL, O_NOOP },
     { "echo-keys", no_argument, NULL, TOOL_OPT_ECHO_KEYS },
     { "format", required_argument, NULL, O_FORMAT },
     { "help", no_argument, NULL, O_HELP },
@@ -224,7 +221,6 @@ main (int argc, char *argv[])
     { "tmp", required_argument, NULL, O_TMP },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, 'V' },
-    { "wrap", no_argument, NULL, O_NOOP },
     { "zero", required_argument, NULL, O_ZERO },
     { NULL, 0, NULL, 0 },
   };

@@ -17,7 +17,7 @@
 static const char *program = "virt-sysprep";
 
 enum {
-  OPT_HELP = 0x200, OPT_COLORS, OPT_NETWORK, OPT_NO_NETWORK, OPT_WRAP, OPT_DEBUG_GC,
+  OPT_HELP = 0x200, OPT_COLORS, OPT_NETWORK, OPT_NO_NETWORK, OPT_WRAP,
   OPT_ENABLE, OPT_OPERATIONS, OPT_LIST_OPERATIONS, OPT_KEEP_USERS, OPT_REMOVE_USERS,
   OPT_MOUNT_OPTIONS, OPT_SCRIPT, OPT_SCRIPTDIR, OPT_NO_SELINUX_RELABEL,
 };
@@ -215,11 +215,8 @@ main (int argc, char *argv[])
      * (listed before the shared optional-value form, so it wins). */
     { "format", required_argument, NULL, TOOL_OPT_FORMAT },
     TOOL_LONG_OPTIONS,
-    { "color", no_argument, NULL, OPT_COLORS },
-    { "colors", no_argument, NULL, OPT_COLORS },
-    { "colour", no_argument, NULL, OPT_COLORS },
-    { "colours", no_argument, NULL, OPT_COLORS },
-    { "debug-gc", no_argument, NULL, OPT_DEBUG_GC },
+    TOOL_COLOUR_LONG_OPTIONS (OPT_COLORS),
+    TOOL_OCAML_LONG_OPTIONS (OPT_WRAP),
     { "dryrun", no_argument, NULL, 'n' },
     { "dry-run", no_argument, NULL, 'n' },
     { "enable", required_argument, NULL, OPT_ENABLE },
@@ -236,7 +233,6 @@ main (int argc, char *argv[])
     { "remove-user-accounts", required_argument, NULL, OPT_REMOVE_USERS },
     { "script", required_argument, NULL, OPT_SCRIPT },
     { "scriptdir", required_argument, NULL, OPT_SCRIPTDIR },
-    { "wrap", no_argument, NULL, OPT_WRAP },
     { NULL, 0, NULL, 0 },
   };
   struct option *long_options = customize_long_options (tool_long_options);
@@ -257,7 +253,7 @@ main (int argc, char *argv[])
     case OPT_COLORS: cz.colors = true; break;
     case OPT_NETWORK: cz.network = true; break;
     case OPT_NO_NETWORK: cz.network = false; break;
-    case OPT_WRAP: case OPT_DEBUG_GC: case OPT_NO_SELINUX_RELABEL: break;
+    case OPT_WRAP: case OPT_NO_SELINUX_RELABEL: break;
     case OPT_ENABLE: select_operations (sel, &started, optarg, true); break;
     case OPT_OPERATIONS: select_operations (sel, &started, optarg, false); break;
     case OPT_LIST_OPERATIONS:

@@ -101,6 +101,18 @@ int tool_option (struct tool_options *o, int c, const char *optarg_);
   { "verbose", no_argument, NULL, 'v' }, \
   { "version", no_argument, NULL, 'V' }
 #define TOOL_SHORT_OPTIONS "a:c:d:vVx"
+/* The four spellings of --colors that libguestfs's tools take, all
+ * giving VAL. */
+#define TOOL_COLOUR_LONG_OPTIONS(val) \
+  { "color", no_argument, NULL, (val) }, \
+  { "colors", no_argument, NULL, (val) }, \
+  { "colour", no_argument, NULL, (val) }, \
+  { "colours", no_argument, NULL, (val) }
+/* --wrap and --debug-gc, which libguestfs's OCaml tools take: VAL, for
+ * the tool to ignore. */
+#define TOOL_OCAML_LONG_OPTIONS(val) \
+  { "debug-gc", no_argument, NULL, (val) }, \
+  { "wrap", no_argument, NULL, (val) }
 /* -m/--mount (put "m:" in the short options too). */
 #define TOOL_MOUNT_LONG_OPTIONS \
   { "mount", required_argument, NULL, 'm' }
