@@ -37,6 +37,7 @@ usage (int status)
           "  --prefix PREFIX      Name the files PREFIX-NAME\n"
           "  -q|--quiet           No progress messages\n"
           "  --unversioned-names  Name the files vmlinuz and initrd.img etc.\n"
+          "  --colors|--colours|--wrap|--debug-gc  Accepted and ignored\n"
           "See virt-get-kernel(1) for more.\n");
   exit (EXIT_SUCCESS);
 }
