@@ -397,8 +397,11 @@ do_inspect_os (void)
       continue;
     char dir[64];
     snprintf (dir, sizeof dir, "%s/%zu", INSPECT_DIR, i);
-    if (mkdir (dir, 0700) == -1 && errno != EEXIST)
+    if (mkdir (dir, 0700) == -1 && errno != EEXIST) {
+      if (verbose)
+        fprintf (stderr, "inspect_os: %s skipped: mkdir %s: %m\n", fs[i].device, dir);
       continue;
+    }
     if (mount_ro (fs[i].device, fs[i].type, dir) == -1) {
       rmdir (dir);
       continue;
@@ -406,9 +409,15 @@ do_inspect_os (void)
     int rootfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     int r = 0;
     if (rootfd >= 0) {
+      size_t before = noses;
       r = inspect_mounted (fs[i].device, rootfd, fs, nfs);
       close (rootfd);
+      if (verbose && r == 0)
+        fprintf (stderr, "inspect_os: %s (%s): %s\n", fs[i].device, fs[i].type,
+                 noses > before ? "an operating system's root" : "no root");
     }
+    else if (verbose)
+      fprintf (stderr, "inspect_os: %s skipped: open %s: %m\n", fs[i].device, dir);
     if (umount2 (dir, 0) == -1)
       umount2 (dir, MNT_DETACH);
     rmdir (dir);

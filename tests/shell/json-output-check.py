@@ -101,6 +101,13 @@ def inspector(xml_file, json_file):
     json_systems = ordered(doc["operatingsystems"])
     errors = []
     compare("operatingsystems", xml_systems, json_systems, errors)
+    if len(xml_systems) != len(json_systems):
+        # Name the roots that one output lacks.
+        def roots(systems):
+            return [dict(s).get("root") for s in systems]
+        xr, jr = roots(xml_systems), roots(json_systems)
+        errors.append("roots only in the XML: %s; only in the JSON: %s" %
+                      ([r for r in xr if r not in jr], [r for r in jr if r not in xr]))
     if not errors:
         n = sum(1 for s in xml_systems for _ in s)
         print("%d operating systems, %d fields agree" % (len(xml_systems), n))
