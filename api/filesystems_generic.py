@@ -261,8 +261,11 @@ are mounted by a userspace helper instead.""",
 table mapping each one that holds something mountable (or swap) to its
 filesystem type, whole devices first, then partitions, then MD arrays and
 logical volumes.  Partitions with no recognisable content are listed as
-"unknown"; whole devices that hold a partition table are skipped.  This reads
-the devices, so it can take a while on many disks.""",
+"unknown"; whole devices that hold a partition table are skipped.  Each btrfs
+subvolume is listed as its own mountable "btrfsvol:DEVICE/SUBVOLUME", except
+the filesystem's default subvolume, which is what mounting the device itself
+gives: it is listed as the device.  This reads the devices, so it can take a
+while on many disks.""",
            tests=[Test("basicfs", ["list_filesystems"],
                        ExpectC("r[0] && strcmp (r[0], \"/dev/sdc\") == 0 && r[2] && "
                                "strcmp (r[2], \"/dev/sda1\") == 0 && "

@@ -903,11 +903,21 @@ int
 btrfs_add_subvolume_mountables (const char *device, struct stringsbuf *ret)
 {
   CLEANUP_FREE char *dir = NULL;
-  if (mount_temp (device, NULL, MS_RDONLY, &dir) == -1)
+  /* The top level: the paths listed are then the subvolumes' full paths
+   * whatever the default subvolume. */
+  if (mount_temp (device, "/", MS_RDONLY, &dir) == -1)
     return 0;
   const char *argv[] = { "btrfs", "subvolume", "list", dir, NULL };
-  CLEANUP_FREE char *out = NULL;
+  CLEANUP_FREE char *out = NULL, *dflt = NULL;
   int r = command_run (NULL, &out, NULL, argv);
+  /* The default subvolume is what mounting the device itself gives: it
+   * is listed as the device, not again as a subvolume (as libguestfs
+   * does; its inspection then names a root there by the device). */
+  const char *dargv[] = { "btrfs", "subvolume", "get-default", dir, NULL };
+  uint64_t default_id = 5;
+  if (r == 0 && command_run (NULL, &dflt, NULL, dargv) == 0 && dflt &&
+      sscanf (dflt, "ID %" SCNu64, &default_id) != 1)
+    default_id = 5;
   umount_temp (dir);
   if (r != 0 || out == NULL)
     return 0;
@@ -917,7 +927,7 @@ btrfs_add_subvolume_mountables (const char *device, struct stringsbuf *ret)
   for (size_t i = 0; lines[i]; ++i) {
     uint64_t id, top;
     const char *path;
-    if (parse_subvolume_line (lines[i], &id, &top, &path) == -1)
+    if (parse_subvolume_line (lines[i], &id, &top, &path) == -1 || id == default_id)
       continue;
     char *m;
     if (asprintf (&m, "btrfsvol:%s/%s", device, path) == -1)

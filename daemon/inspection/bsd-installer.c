@@ -7,9 +7,10 @@
  *   Ubuntu CD with .disk/info, or a Fedora/RHEL one with .treeinfo):
  *   format "installer", with the live / netinst / multipart flags;
  * - btrfs subvolumes: a "btrfsvol:DEV/SUBVOL" candidate is mounted with
- *   subvol=, so a root living in subvolume @ is found as such (and the
- *   device itself with subvolid=5, so a default subvolume is not found
- *   twice).
+ *   subvol=, so a root living in subvolume @ is found as such; the
+ *   device itself mounts its default subvolume, which list_filesystems
+ *   does not list again (a root there is named by the device, as
+ *   libguestfs names it).
  *
  * As everywhere in inspection, an unreadable or odd file leaves a field
  * "unknown", it never fails inspect_os. */
@@ -79,11 +80,6 @@ inspect_other_mount_ro (const char *dev, const char *type, const char *dir,
     }
     return -1;
   }
-  /* A btrfs device as itself is its top level, whatever its default
-   * subvolume: a root in a default subvolume is found once, as its
-   * btrfsvol: mountable. */
-  if (strcmp (type, "btrfs") == 0 && mount (dev, dir, "btrfs", flags, "subvolid=5") == 0)
-    return 0;
   if (strcmp (type, "ufs") == 0) {
     /* FreeBSD's UFS2, then the UFS1 of older FreeBSD, NetBSD and OpenBSD. */
     static const char *const flavours[] = { "ufstype=ufs2", "ufstype=44bsd" };

@@ -333,9 +333,11 @@ inspect_fstab (int rootfd, struct inspect_os *os,
     }
     if (dev == NULL)
       continue;
-    /* A btrfs subvolume (subvol=NAME) is the mountable btrfsvol:DEV/NAME. */
+    /* A btrfs subvolume (subvol=NAME) is the mountable btrfsvol:DEV/NAME;
+     * also for "/" when the root was found as the device itself (its
+     * default subvolume), as libguestfs names it there. */
     const char *sv = n >= 4 && strcmp (f[2], "btrfs") == 0 ? subvol_option (f[3]) : NULL;
-    if (sv && strcmp (f[1], "/") != 0 && strncmp (dev, "btrfsvol:", 9) != 0) {
+    if (sv && strncmp (dev, "btrfsvol:", 9) != 0) {
       char *m;
       int l = (int) strcspn (sv, ",");
       if (asprintf (&m, "btrfsvol:%s/%.*s", dev, l, sv) == -1)
@@ -348,10 +350,11 @@ inspect_fstab (int rootfd, struct inspect_os *os,
     if (swap || in_list (&mps, f[1], 2))
       continue;
     add_string (&mps, f[1]);
-    /* The root found by inspection is the authority for "/". */
-    add_string (&mps, strcmp (f[1], "/") == 0 ? os->root : dev);
+    /* The root found by inspection is the authority for "/" (dev is
+     * the root, or its subvolume named by the fstab). */
+    add_string (&mps, dev);
   }
-  if (!in_list (&fss, os->root, 1))
+  if (!in_list (&mps, "/", 2) && !in_list (&fss, os->root, 1))
     add_string (&fss, os->root);
   if (!in_list (&mps, "/", 2)) {
     add_string (&mps, "/");

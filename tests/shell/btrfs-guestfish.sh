@@ -100,7 +100,7 @@ hi
 BT
 EOF
 
-echo "1..2"
+echo "1..3"
 if [ $rc = 0 ] && diff -u "$tmp/expected" "$tmp/out" > "$tmp/diff"; then
   echo "ok 1 - guestfish btrfs script output"
 else
@@ -124,5 +124,30 @@ else
   echo "not ok 2 - guestfish btrfs-subvolume-show output (exit status $rc2)"
   sed 's/^/# /' "$tmp/out2" "$tmp/err2"
 fi
+# A default subvolume other than the top level is what the device itself
+# mounts: list-filesystems lists it as the device, not again as a
+# btrfsvol: (as libguestfs 1.48 does).
+cat > "$tmp/script3" <<'EOF'
+run
+mount /dev/sda1 /
+btrfs-subvolume-set-default 256 /
+umount-all
+list-filesystems
+mount-ro /dev/sda1 /
+cat /hello
+EOF
+"$fish" -a "$tmp/a.img" -f "$tmp/script3" > "$tmp/out3" 2> "$tmp/err3"
+rc3=$?
+want3="/dev/sda1: btrfs
+btrfsvol:/dev/sda1/sub/nested: btrfs
+btrfsvol:/dev/sda1/snap: btrfs
+hi"
+if [ $rc3 = 0 ] && [ "$(cat "$tmp/out3")" = "$want3" ]; then
+  echo "ok 3 - list-filesystems names the default subvolume by its device"
+else
+  echo "not ok 3 - list-filesystems names the default subvolume by its device (exit status $rc3)"
+  sed 's/^/# /' "$tmp/out3" "$tmp/err3"
+fi
+[ $rc3 = 0 ] && [ "$(cat "$tmp/out3")" = "$want3" ] &&
 [ $rc = 0 ] && [ ! -s "$tmp/diff" ] && [ $rc2 = 0 ] &&
   head -1 "$tmp/out2" | grep -qx "path: sub" && tail -1 "$tmp/out2" | grep -qx "Snapshot(s): snap"

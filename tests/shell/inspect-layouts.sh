@@ -42,7 +42,7 @@ fi
 disks=(-a "$data/guest-freebsd.img" -a "$data/guest-netbsd.img" -a "$data/guest-debian.iso"
        -a "$data/guest-fedora.iso" -a "$data/guest-ubuntu.iso" -a "$data/guest-btrfs.img"
        -a "$data/guest-multiboot.img")
-roots="/dev/sda2 /dev/sdb1 /dev/sdc /dev/sdd /dev/sde btrfsvol:/dev/sdf1/@ /dev/sdg1 /dev/sdg2"
+roots="/dev/sda2 /dev/sdb1 /dev/sdc /dev/sdd /dev/sde /dev/sdf1 /dev/sdg1 /dev/sdg2"
 {
   echo run
   echo inspect-os
@@ -179,7 +179,7 @@ false
 /: btrfsvol:/dev/sdf1/@
 -- filesystems
 btrfsvol:/dev/sdf1/@home
-btrfsvol:/dev/sdf1/@" "$(section btrfsvol:/dev/sdf1/@)"
+btrfsvol:/dev/sdf1/@" "$(section /dev/sdf1)"
 
 check "multi-boot: Debian" "/srv: /dev/sdg3
 /: /dev/sdg1" "$(section /dev/sdg1 | grep '^/[a-z]*: ')"
@@ -213,7 +213,7 @@ if [ -x "$vi" ]; then
   check "virt-inspector: install CD flags" "installer netinst installer netinst installer live" \
     "$(for r in /dev/sdc /dev/sdd /dev/sde; do q "$(os $r)/format/text()"; echo " "; q "name($(os $r)/*[self::live or self::netinst or self::multipart])"; echo " "; done | tr -d '\n' | sed 's/ $//')"
   check "virt-inspector: btrfs mountpoints" '<mountpoint dev="btrfsvol:/dev/sdf1/@">/</mountpoint>
-<mountpoint dev="btrfsvol:/dev/sdf1/@home">/home</mountpoint>' "$(q "$(os btrfsvol:/dev/sdf1/@)//mountpoint")"
+<mountpoint dev="btrfsvol:/dev/sdf1/@home">/home</mountpoint>' "$(q "$(os /dev/sdf1)//mountpoint")"
   check "virt-inspector: multi-boot lists both" "debian fedora" \
     "$(q "concat($(os /dev/sdg1)/distro, ' ', $(os /dev/sdg2)/distro)")"
 
