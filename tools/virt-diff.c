@@ -122,7 +122,8 @@ format_xattrs (const struct guestfs_xattr_list *l)
 
 /* Zero the fields that are not compared nor shown by default: access
  * times (--atime), times and link counts of directories (--dir-times,
- * --dir-links), the device and inode (--extra-stats). */
+ * --dir-links).  The device, inode and block counts are compared, as
+ * libguestfs's virt-diff compares them, and shown with --extra-stats. */
 static void
 mask (struct guestfs_statns *st)
 {
@@ -135,8 +136,6 @@ mask (struct guestfs_statns *st)
     if (!dir_links)
       st->st_nlink = 0;
   }
-  if (!show_extra)
-    st->st_dev = st->st_ino = st->st_blksize = st->st_blocks = 0;
 }
 
 static int
@@ -400,21 +399,23 @@ compare (guestfs_h *g1, struct entry *e1, guestfs_h *g2, struct entry *e2,
   /* Times by the second, named as the fields of struct statns (as
    * libguestfs's virt-diff names them). */
 #define CMPT(f) if (s1->f##_sec != s2->f##_sec) changed[n++] = #f "_sec"
-  if (show_extra) { CMP (st_dev); CMP (st_ino); }
+  CMP (st_dev);
+  CMP (st_ino);
   CMP (st_mode);
   CMP (st_nlink);
   CMP (st_uid);
   CMP (st_gid);
   CMP (st_rdev);
   if (!reg) CMP (st_size);
-  if (show_extra) { CMP (st_blksize); CMP (st_blocks); }
+  CMP (st_blksize);
+  CMP (st_blocks);
   CMPT (st_atime);
   CMPT (st_mtime);
   CMPT (st_ctime);
 #undef CMP
 #undef CMPT
-  if ((e1->link || e2->link) &&
-      (!e1->link || !e2->link || strcmp (e1->link, e2->link) != 0))
+  /* A symlink that became something else shows in st_mode. */
+  if (e1->link && e2->link && strcmp (e1->link, e2->link) != 0)
     changed[n++] = "link";
   if (show_xattrs && strcmp (e1->xattrs ? e1->xattrs : "",
                              e2->xattrs ? e2->xattrs : "") != 0)

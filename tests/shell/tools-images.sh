@@ -140,6 +140,14 @@ t "virt-diff: a chmod is a content change; --dir-times" 0 "- d 0755       1024 /
 + - 0644          0 /data/dir/newfile
 = - 0644          5 /data/same.txt
 @@ End of diff @@" virt-diff --format=raw -a "$img1" -A "$tmp/chmod.img" --dir-times
+# A directory made anew in its place: another inode (libguestfs's
+# virt-diff compares st_dev and st_ino too).
+cp "$img1" "$tmp/ino.img"
+printf 'mkdir /data/dir2\nrmdir /data/dir\nmv /data/dir2 /data/dir\n' |
+  "$fish" --format=raw -a "$tmp/ino.img" -m /dev/sda > /dev/null 2>&1
+t "virt-diff: a directory made anew is st_ino" 0 "- d 0755       1024 /data/dir
++ d 0755       1024 /data/dir
+# changed: st_ino" virt-diff --format=raw -a "$img1" -A "$tmp/ino.img"
 
 t "virt-log syslog" 0 "Nov 14 22:13:20 guest1 kernel: booted
 Nov 14 22:13:21 guest1 sshd[7]: hello" virt-log --format=raw -a "$img_syslog"
