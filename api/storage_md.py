@@ -63,10 +63,8 @@ and name.""",
            shortdesc="get underlying devices from an MD device",
            longdesc="""Return the members of the array md: device name, index
 in the array, and flags, a string of zero or more of "W" (write-mostly), "F"
-(faulty), "S" (spare), "R" (replacement), in the kernel's order (that of
-/proc/mdstat: the member added last comes first; arrays found at launch are
-assembled as a booting system's udev does it, member by member in disk
-order).  list_md_devices lists the arrays.""",
+(faulty), "S" (spare), "R" (replacement).  list_md_devices lists the
+arrays.""",
            tests=[Test("empty", TWO_PARTS + ["md_create r1 \"/dev/sda1\" missingbitmap:0x2",
                                 "md_stat /dev/md/r1"],
                        ExpectC("r->len == 1 && strcmp (r->val[0].mdstat_device, \"/dev/sda1\") == 0 && "

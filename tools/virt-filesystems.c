@@ -263,9 +263,16 @@ append_parent (char **list, size_t *len, const char *name)
   *len += l;
 }
 
+static int
+by_slot (const void *a, const void *b)
+{
+  int32_t x = ((const struct guestfs_mdstat *) a)->mdstat_index;
+  int32_t y = ((const struct guestfs_mdstat *) b)->mdstat_index;
+  return (x > y) - (x < y);
+}
+
 /* The parents of a filesystem on an MD array: its member devices in
- * md_stat's order (that of /proc/mdstat: "/dev/sdb1,/dev/sda1" for a
- * mirror assembled from sda1 then sdb1), comma-separated, as
+ * the order of their slots, comma-separated ("/dev/sda1,/dev/sdb1"), as
  * libguestfs's virt-filesystems shows them; NULL for any other device. */
 static char *
 md_parents (guestfs_h *g, char *const *mds, const char *fs)
@@ -276,6 +283,7 @@ md_parents (guestfs_h *g, char *const *mds, const char *fs)
   struct guestfs_mdstat_list *st = is_md ? TOOL_QUIET (g, guestfs_md_stat (g, fs)) : NULL;
   if (!st)
     return NULL;
+  qsort (st->val, st->len, sizeof st->val[0], by_slot);
   size_t len = 0;
   char *parents = NULL;
   for (uint32_t i = 0; i < st->len; ++i)

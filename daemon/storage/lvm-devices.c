@@ -186,104 +186,69 @@ do_list_dm_devices (void)
 
 /* ---- start-up ---- */
 
-/* Which signature the block device at path carries: SIG_LVM (an LVM PV
- * label), SIG_MD (an MD superblock) or none.  Reading a few sectors is
- * far cheaper than starting lvm or mdadm, which matters at launch when
- * most disks hold neither. */
-enum { SIG_NONE, SIG_LVM, SIG_MD };
-
-static int
-block_signature (const char *path)
+/* Does the block device at path carry an LVM PV label or an MD superblock?
+ * Reading a few sectors is far cheaper than starting lvm or mdadm, which
+ * matters at launch when most disks hold neither. */
+static bool
+has_lvm_or_md_signature (const char *path)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1)
-    return SIG_NONE;
-  int found = SIG_NONE;
+    return false;
+  bool found = false;
   unsigned char buf[8192];
   ssize_t n = pread (fd, buf, sizeof buf, 0);
   /* LVM: "LABELONE" at the start of one of the first four sectors. */
   for (int sect = 0; !found && sect < 4 && (sect + 1) * 512 <= n; ++sect)
-    if (memcmp (buf + sect * 512, "LABELONE", 8) == 0)
-      found = SIG_LVM;
+    found = memcmp (buf + sect * 512, "LABELONE", 8) == 0;
   /* MD superblock magic a92b4efc (little-endian on disk): version 1.1 at
    * 0, 1.2 at 4 KiB, 1.0 at 8 KiB before the end (4 KiB aligned), 0.90
    * in the last 64 KiB-aligned 64 KiB. */
   static const unsigned char magic[4] = { 0xfc, 0x4e, 0x2b, 0xa9 };
-  if (!found && ((n >= 4 && memcmp (buf, magic, 4) == 0) ||
-                 (n >= 4096 + 4 && memcmp (buf + 4096, magic, 4) == 0)))
-    found = SIG_MD;
+  if (!found && n >= 4)
+    found = memcmp (buf, magic, 4) == 0;
+  if (!found && n >= 4096 + 4)
+    found = memcmp (buf + 4096, magic, 4) == 0;
   uint64_t size = 0;
   if (!found && ioctl (fd, BLKGETSIZE64, &size) == 0 && size >= 128 * 1024) {
     uint64_t offs[2] = { ((size - 8192) & ~(uint64_t) 4095),
                          (size & ~(uint64_t) 65535) - 65536 };
     for (int k = 0; !found && k < 2; ++k)
-      if (pread (fd, buf, 4, (off_t) offs[k]) == 4 && memcmp (buf, magic, 4) == 0)
-        found = SIG_MD;
+      found = pread (fd, buf, 4, (off_t) offs[k]) == 4 && memcmp (buf, magic, 4) == 0;
   }
   close (fd);
   return found;
 }
 
-/* MD members handed to mdadm at start-up, at most. */
-#define MAX_MD_MEMBERS 256
-struct md_members {
-  size_t n;
-  char path[MAX_MD_MEMBERS][32];
-};
-
-/* Disk by disk (sda < sdb < ... < sdaa), each disk before its
- * partitions, partitions by number: the order in which a booting
- * system's udev sees them. */
-static int
-compare_disk_order (const void *pa, const void *pb)
-{
-  const char *a = pa, *b = pb;
-  size_t da = strcspn (a + 5, "0123456789") + 5, db = strcspn (b + 5, "0123456789") + 5;
-  if (da != db)
-    return da < db ? -1 : 1;
-  int c = strncmp (a, b, da);
-  if (c != 0)
-    return c;
-  long na = strtol (a + da, NULL, 10), nb = strtol (b + db, NULL, 10);
-  return na < nb ? -1 : na > nb;
-}
-
-/* Scan the user's disks and partitions (/dev/sd*): returns whether any
- * carries an LVM or MD signature, and puts the MD members in *md in disk
- * order. */
+/* Any user disk or partition with such a signature? */
 static bool
-scan_lvm_md_signatures (struct md_members *md)
+any_lvm_or_md_signature (void)
 {
   DIR *d = opendir ("/sys/block");
   if (d == NULL)
     return true;                /* can't tell: let the tools look */
   bool found = false;
   struct dirent *e;
-  while ((e = readdir (d)) != NULL) {
+  while (!found && (e = readdir (d)) != NULL) {
     if (strncmp (e->d_name, "sd", 2) != 0)
       continue;
+    char path[PATH_MAX];
+    snprintf (path, sizeof path, "/dev/%s", e->d_name);
+    found = has_lvm_or_md_signature (path);
     char dir[PATH_MAX];
     snprintf (dir, sizeof dir, "/sys/block/%s", e->d_name);
-    DIR *pd = opendir (dir);
-    const char *name = e->d_name;
-    struct dirent *pe = NULL;
-    do {
-      char path[PATH_MAX];
-      snprintf (path, sizeof path, "/dev/%s", name);
-      int sig = block_signature (path);
-      found = found || sig != SIG_NONE;
-      if (sig == SIG_MD && md->n < MAX_MD_MEMBERS && strlen (path) < sizeof md->path[0])
-        strcpy (md->path[md->n++], path);
-      while (pd && (pe = readdir (pd)) != NULL &&
-             strncmp (pe->d_name, e->d_name, strlen (e->d_name)) != 0)
-        ;
-      name = pe ? pe->d_name : NULL;
-    } while (name);
+    DIR *pd = found ? NULL : opendir (dir);
+    struct dirent *pe;
+    while (pd && !found && (pe = readdir (pd)) != NULL) {
+      if (strncmp (pe->d_name, e->d_name, strlen (e->d_name)) != 0)
+        continue;
+      snprintf (path, sizeof path, "/dev/%s", pe->d_name);
+      found = has_lvm_or_md_signature (path);
+    }
     if (pd)
       closedir (pd);
   }
   closedir (d);
-  qsort (md->path, md->n, sizeof md->path[0], compare_disk_order);
   return found;
 }
 
@@ -323,34 +288,13 @@ stop_inactive_arrays (void)
 void
 activate_block_layers (void)
 {
-  static struct md_members md;
-  md.n = 0;
-  if (!scan_lvm_md_signatures (&md))
+  if (!any_lvm_or_md_signature ())
     return;
   lvm_environment ();
   CLEANUP_FREE char *err1 = NULL, *err2 = NULL;
-  /* The members one by one, as a booting system's udev hands them to
-   * mdadm: the arrays come out as libguestfs's appliance (udev) makes
-   * them, members in /proc/mdstat (md_stat) in the same order; each
-   * array starts once all its members are in.  (mdadm keeps its map of
-   * arrays being assembled in /run/mdadm.) */
-  if (md.n > 0)
-    mkdir ("/run", 0755);
-  for (size_t i = 0; i < md.n; ++i) {
-    CLEANUP_FREE char *err = NULL;
-    if (command (NULL, &err, "mdadm", "--incremental", "--quiet", md.path[i], NULL) != 0 &&
-        verbose)
-      fprintf (stderr, "guestfsd: mdadm --incremental %s: %s\n", md.path[i], err ? err : "");
-  }
   /* --run: also start arrays with members missing (one disk of a mirror
-   * is enough to read the guest's data), then anything incremental
-   * assembly left. */
-  int r = command (NULL, &err1, "mdadm", "--incremental", "--run", "--scan", NULL);
-  if (r != 0 && verbose)
-    fprintf (stderr, "guestfsd: mdadm --incremental --run --scan: %s\n", err1 ? err1 : "");
-  free (err1);
-  err1 = NULL;
-  r = command (NULL, &err1, "mdadm", "--assemble", "--scan", "--run", NULL);
+   * is enough to read the guest's data). */
+  int r = command (NULL, &err1, "mdadm", "--assemble", "--scan", "--run", NULL);
   /* mdadm exits 1 when there is nothing to assemble. */
   if (r != 0 && r != 1 && verbose)
     fprintf (stderr, "guestfsd: mdadm --assemble --scan: %s\n", err1 ? err1 : "");
