@@ -271,9 +271,12 @@ by_slot (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* The parents of a filesystem on an MD array: its member devices in
- * the order of their slots, comma-separated ("/dev/sda1,/dev/sdb1"), as
- * libguestfs's virt-filesystems shows them; NULL for any other device. */
+/* The parents of a filesystem on an MD array: its member devices,
+ * comma-separated ("/dev/sda1,/dev/sdb1"), as libguestfs's
+ * virt-filesystems shows them; NULL for any other device.  In the order
+ * of their slots: libguestfs lists them in /proc/mdstat's order, which
+ * in its appliance changes from one launch to the next (udev adds the
+ * members in parallel). */
 static char *
 md_parents (guestfs_h *g, char *const *mds, const char *fs)
 {
