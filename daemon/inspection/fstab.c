@@ -289,6 +289,16 @@ in_list (struct stringsbuf *sb, const char *s, size_t step)
   return false;
 }
 
+/* Did blkid find btrfs on device? */
+static bool
+is_btrfs (const char *device, const struct inspect_fsinfo *fs, size_t nfs)
+{
+  for (size_t i = 0; i < nfs; ++i)
+    if (fs[i].device && strcmp (fs[i].device, device) == 0)
+      return fs[i].type && strcmp (fs[i].type, "btrfs") == 0;
+  return false;
+}
+
 void
 inspect_fstab (int rootfd, struct inspect_os *os,
                const struct inspect_fsinfo *fs, size_t nfs)
@@ -337,6 +347,8 @@ inspect_fstab (int rootfd, struct inspect_os *os,
      * also for "/" when the root was found as the device itself (its
      * default subvolume), as libguestfs names it there. */
     const char *sv = n >= 4 && strcmp (f[2], "btrfs") == 0 ? subvol_option (f[3]) : NULL;
+    if (sv && strcmp (f[1], "/") == 0 && !is_btrfs (os->root, fs, nfs))
+      sv = NULL;                /* the fstab is wrong about the root */
     if (sv && strncmp (dev, "btrfsvol:", 9) != 0) {
       char *m;
       int l = (int) strcspn (sv, ",");

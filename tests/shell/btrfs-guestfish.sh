@@ -100,7 +100,7 @@ hi
 BT
 EOF
 
-echo "1..3"
+echo "1..4"
 if [ $rc = 0 ] && diff -u "$tmp/expected" "$tmp/out" > "$tmp/diff"; then
   echo "ok 1 - guestfish btrfs script output"
 else
@@ -148,6 +148,25 @@ else
   echo "not ok 3 - list-filesystems names the default subvolume by its device (exit status $rc3)"
   sed 's/^/# /' "$tmp/out3" "$tmp/err3"
 fi
+# An fstab that says the root is a btrfs subvolume (subvol=@) when the
+# root is ext2: "/" stays the root found, not a btrfsvol: of it.
+mkdir -p "$tmp/r/etc" "$tmp/r/bin"
+echo "/dev/sda / btrfs subvol=@ 0 0" > "$tmp/r/etc/fstab"
+printf 'ID=debian\nVERSION_ID=12\n' > "$tmp/r/etc/os-release"
+cp /bin/true "$tmp/r/bin/ls"
+mkfs.ext2 -q -F -d "$tmp/r" "$tmp/e.img" 8M
+out4=$("$fish" --ro --format=raw -a "$tmp/e.img" run : inspect-os : inspect-get-mountpoints /dev/sda : \
+       inspect-get-filesystems /dev/sda 2>&1)
+want4="/dev/sda
+/: /dev/sda
+/dev/sda"
+if [ "$out4" = "$want4" ]; then
+  echo "ok 4 - an fstab wrong about a non-btrfs root does not make it a subvolume"
+else
+  echo "not ok 4 - an fstab wrong about a non-btrfs root does not make it a subvolume"
+  printf '%s\n' "$out4" | sed 's/^/# /'
+fi
+[ "$out4" = "$want4" ] &&
 [ $rc3 = 0 ] && [ "$(cat "$tmp/out3")" = "$want3" ] &&
 [ $rc = 0 ] && [ ! -s "$tmp/diff" ] && [ $rc2 = 0 ] &&
   head -1 "$tmp/out2" | grep -qx "path: sub" && tail -1 "$tmp/out2" | grep -qx "Snapshot(s): snap"
