@@ -507,6 +507,17 @@ do_btrfs_subvolume_set_default (int64_t id, const char *fs)
   return btrfs_run ("btrfs subvolume set-default", fs, argv, NULL);
 }
 
+/* The ID in "btrfs subvolume get-default" output: "ID 5 (FS_TREE)" or
+ * "ID 256 gen 7 top level 5 path sub".  -1 if there is none. */
+static int64_t
+default_subvolume_id (const char *out)
+{
+  int64_t id;
+  if (out == NULL || sscanf (out, "ID %" SCNi64, &id) != 1 || id < 0)
+    return -1;
+  return id;
+}
+
 int64_t
 do_btrfs_subvolume_get_default (const char *fs)
 {
@@ -519,9 +530,8 @@ do_btrfs_subvolume_get_default (const char *fs)
   btrfs_fs_release (&f);
   if (r == -1)
     return -1;
-  /* "ID 5 (FS_TREE)" or "ID 256 gen 7 top level 5 path sub" */
-  int64_t id;
-  if (sscanf (out, "ID %" SCNi64, &id) != 1 || id < 0) {
+  int64_t id = default_subvolume_id (out);
+  if (id == -1) {
     reply_with_error ("btrfs subvolume get-default: %s: cannot parse \"%s\"", fs, trim_newlines (out));
     return -1;
   }
@@ -914,10 +924,9 @@ btrfs_add_subvolume_mountables (const char *device, struct stringsbuf *ret)
    * is listed as the device, not again as a subvolume (as libguestfs
    * does; its inspection then names a root there by the device). */
   const char *dargv[] = { "btrfs", "subvolume", "get-default", dir, NULL };
-  uint64_t default_id = 5;
-  if (r == 0 && command_run (NULL, &dflt, NULL, dargv) == 0 && dflt &&
-      sscanf (dflt, "ID %" SCNu64, &default_id) != 1)
-    default_id = 5;
+  int64_t default_id = -1;
+  if (r == 0 && command_run (NULL, &dflt, NULL, dargv) == 0)
+    default_id = default_subvolume_id (dflt);
   umount_temp (dir);
   if (r != 0 || out == NULL)
     return 0;
@@ -927,7 +936,7 @@ btrfs_add_subvolume_mountables (const char *device, struct stringsbuf *ret)
   for (size_t i = 0; lines[i]; ++i) {
     uint64_t id, top;
     const char *path;
-    if (parse_subvolume_line (lines[i], &id, &top, &path) == -1 || id == default_id)
+    if (parse_subvolume_line (lines[i], &id, &top, &path) == -1 || (int64_t) id == default_id)
       continue;
     char *m;
     if (asprintf (&m, "btrfsvol:%s/%s", device, path) == -1)
