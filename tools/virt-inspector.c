@@ -430,11 +430,37 @@ output_xml (json_object *systems)
   xmlFreeTextWriter (w);
 }
 
-/* --xpath: run a query on the XML read from stdin. */
+/* Print one node of an --xpath result as XML, indented (the input was
+ * read without its blank text, so the layout is libxml2's): an element
+ * with its subtree, an attribute as ' name="value"', text escaped.  The
+ * document itself prints as its top-level nodes, with no declaration,
+ * and an empty line after them. */
+static void
+print_xpath_node (xmlDocPtr doc, xmlNodePtr node)
+{
+  if (node->type == XML_DOCUMENT_NODE || node->type == XML_HTML_DOCUMENT_NODE) {
+    for (xmlNodePtr c = node->children; c; c = c->next)
+      print_xpath_node (doc, c);
+    putchar ('\n');
+    return;
+  }
+  xmlBufferPtr buf = xmlBufferCreate ();
+  if (!buf || xmlNodeDump (buf, doc, node, 0, 1) == -1) {
+    fprintf (stderr, "%s: --xpath: cannot print a node of the result\n", program);
+    exit (EXIT_FAILURE);
+  }
+  printf ("%s\n", (const char *) xmlBufferContent (buf));
+  xmlBufferFree (buf);
+}
+
+/* --xpath: run a query on the XML read from stdin.  A node set prints
+ * node by node; a number, string or boolean as XPath's string() of it
+ * ("0.333333333333333", "Infinity", "true"; nothing for an empty
+ * string), as libguestfs's tool does. */
 static int
 do_xpath (const char *query)
 {
-  xmlDocPtr doc = xmlReadFd (0, NULL, NULL, XML_PARSE_NONET);
+  xmlDocPtr doc = xmlReadFd (0, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
   if (!doc) {
     fprintf (stderr, "%s: unable to parse XML from stdin\n", program);
     return EXIT_FAILURE;
@@ -442,35 +468,23 @@ do_xpath (const char *query)
   xmlXPathContextPtr ctx = xmlXPathNewContext (doc);
   xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression (BAD_CAST query, ctx) : NULL;
   if (!obj) {
-    fprintf (stderr, "%s: unable to evaluate XPath query\n", program);
+    fprintf (stderr, "%s: unable to evaluate XPath expression\n", program);
     return EXIT_FAILURE;
   }
   switch (obj->type) {
   case XPATH_NODESET:
-    for (int i = 0; obj->nodesetval && i < obj->nodesetval->nodeNr; ++i) {
-      xmlNodePtr node = obj->nodesetval->nodeTab[i];
-      if (node->type == XML_ATTRIBUTE_NODE || node->type == XML_TEXT_NODE) {
-        xmlChar *s = xmlNodeGetContent (node);
-        printf ("%s\n", s ? (char *) s : "");
-        xmlFree (s);
-      }
-      else {
-        xmlBufferPtr buf = xmlBufferCreate ();
-        xmlNodeDump (buf, doc, node, 0, 0);
-        printf ("%s\n", (char *) xmlBufferContent (buf));
-        xmlBufferFree (buf);
-      }
-    }
+    for (int i = 0; obj->nodesetval && i < obj->nodesetval->nodeNr; ++i)
+      print_xpath_node (doc, obj->nodesetval->nodeTab[i]);
     break;
   case XPATH_STRING:
-    printf ("%s\n", (char *) obj->stringval);
-    break;
   case XPATH_NUMBER:
-    printf ("%g\n", obj->floatval);
+  case XPATH_BOOLEAN: {
+    xmlChar *s = xmlXPathCastToString (obj);
+    if (s && *s)
+      printf ("%s\n", (const char *) s);
+    xmlFree (s);
     break;
-  case XPATH_BOOLEAN:
-    printf ("%s\n", obj->boolval ? "true" : "false");
-    break;
+  }
   default:
     fprintf (stderr, "%s: unhandled XPath result type\n", program);
     return EXIT_FAILURE;

@@ -22,7 +22,7 @@ check() {  # check NAME EXPECTED ACTUAL
   else echo "not ok $n - $1: expected '$2', got '$3'"; fail=1; fi
 }
 
-echo "1..12"
+echo "1..16"
 "$vi" --format=raw -a "$img" > "$tmp/out.xml" 2> "$tmp/err"
 check "exit status" 0 $?
 q() { "$vi" --xpath "$1" < "$tmp/out.xml"; }
@@ -38,6 +38,16 @@ check "element order" "root name arch distro product_name major_version minor_ve
 check "applications" "base-files bash libc6 vim zile" "$(q '//application/name/text()' | tr '\n' ' ' | sed 's/ $//')"
 "$vi" --format=raw --no-applications -a "$img" > "$tmp/noapps.xml" 2>/dev/null
 check "--no-applications" "0" "$("$vi" --xpath 'count(//application)' < "$tmp/noapps.xml")"
+# --xpath prints as libguestfs's virt-inspector does: nodes re-indented,
+# an attribute as ' name="value"', text nodes escaped, numbers as
+# XPath's string(), the document with an empty line after it.
+printf '<a x="1&amp;2">\n      <b>t&amp;u</b>\n <c/></a>\n' > "$tmp/x.xml"
+x() { "$vi" --xpath "$1" < "$tmp/x.xml"; }
+check "--xpath element" "$(printf '<a x="1&amp;2">\n  <b>t&amp;u</b>\n  <c/>\n</a>')" "$(x '/a')"
+check "--xpath attribute, text" ' x="1&amp;2"|t&amp;u' "$(x '//@x')|$(x '//b/text()')"
+check "--xpath numbers, strings" '0.333333333333333|Infinity|t&u|true|' \
+  "$(x '1 div 3')|$(x '1 div 0')|$(x 'string(//b)')|$(x 'count(//c) = 1')|$(x 'string(//nosuch)')"
+check "--xpath document" "$(printf '<a x="1&amp;2">\n  <b>t&amp;u</b>\n  <c/>\n</a>\n\nend')" "$(x '/'; echo end)"
 "$vi" --no-such-option > /dev/null 2>&1
 check "unknown option fails" 1 $?
 "$vi" -a /nonexistent/disk.img > /dev/null 2>&1
