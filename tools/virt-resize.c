@@ -26,6 +26,7 @@
 #include "extents.h"
 #include "run.h"
 #include "util.h"
+#include "uri.h"
 
 static const char *program = "virt-resize";
 #define SECTOR 512
@@ -39,6 +40,7 @@ usage (int status)
   printf ("%s: resize a virtual machine disk\n"
           "Usage:\n"
           "  %s [--options] indisk outdisk\n"
+          "  (each a file, a device or a URI: see ADDING REMOTE STORAGE in guestfish(1))\n"
           "Options:\n"
           "  --align-first auto|never|always\n"
           "                       Move the first partition to an aligned start\n"
@@ -847,24 +849,33 @@ main (int argc, char *argv[])
   if (strcmp (infile, outfile) == 0)
     die ("the input and output disks must be different files");
 
-  /* The target's size from its header, before anything is attached. */
+  /* Either disk may be a URI naming remote storage (nbd://, http:// ...,
+   * as guestfish's -a): the host never opens one, the appliance does. */
+  bool in_remote = hatch_uri_is_remote (infile), out_remote = hatch_uri_is_remote (outfile);
+
+  /* A local target's size from its header, before anything is attached;
+   * a remote one's from the appliance (a remote target of unknown format
+   * is taken as raw: probing a writable disk is unsafe). */
   guestfs_h *g = guestfs_create ();
   if (!g) die ("could not create the libguestfs handle");
   guestfs_set_verbose (g, o.verbose);
   guestfs_set_trace (g, o.trace);
   tool_verbose = o.verbose;
   if (!out_format) {
-    char *f = guestfs_disk_format (g, outfile);
+    char *f = out_remote ? xstrdup ("raw") : guestfs_disk_format (g, outfile);
     if (!f) exit (EXIT_FAILURE);
     if (strcmp (f, "unknown") == 0) { free (f); f = xstrdup ("raw"); }
     out_format = f;
   }
-  int64_t outbytes = guestfs_disk_virtual_size (g, outfile);
-  if (outbytes == -1) exit (EXIT_FAILURE);
-  dst_sectors = outbytes / SECTOR;
+  int64_t outbytes = -1;
+  if (!out_remote) {
+    outbytes = guestfs_disk_virtual_size (g, outfile);
+    if (outbytes == -1) exit (EXIT_FAILURE);
+    dst_sectors = outbytes / SECTOR;
+  }
 
   tool_step (quiet, "Examining %s", infile);
-  if (!dry_run && !no_sparse) {
+  if (!dry_run && !no_sparse && !in_remote) {
     /* Which parts of the source hold data: only those are copied. */
     char *probed = in_format ? NULL : TOOL_QUIET (g, guestfs_disk_format (g, infile));
     const char *fmt = in_format ? in_format
@@ -875,20 +886,38 @@ main (int argc, char *argv[])
                nmap < 0 ? " (none: every byte is copied)" : "");
     free (probed);
   }
-  if (guestfs_add_drive_opts (g, infile, GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
-                              in_format ? GUESTFS_ADD_DRIVE_OPTS_FORMAT : -1, in_format,
-                              -1) == -1)
+  struct guestfs_add_drive_opts_argv in_opts = {
+    .bitmask = GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK, .readonly = 1,
+  };
+  if (in_format) {
+    in_opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK;
+    in_opts.format = in_format;
+  }
+  if (hatch_uri_add_drive (g, program, infile, &in_opts) == -1)
     exit (EXIT_FAILURE);
-  if (!dry_run &&
-      guestfs_add_drive_opts (g, outfile, GUESTFS_ADD_DRIVE_OPTS_FORMAT, out_format,
-                              -1) == -1)
-    exit (EXIT_FAILURE);
+  /* A dry run adds a remote target too (read-only) to learn its size. */
+  if (!dry_run || out_remote) {
+    struct guestfs_add_drive_opts_argv out_opts = {
+      .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK, .format = out_format,
+    };
+    if (dry_run) {
+      out_opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
+      out_opts.readonly = 1;
+    }
+    if (hatch_uri_add_drive (g, program, outfile, &out_opts) == -1)
+      exit (EXIT_FAILURE);
+  }
   tool_progress_register (g, machine_readable, quiet);
   if (guestfs_launch (g) == -1)
     exit (EXIT_FAILURE);
 
   int64_t inbytes = guestfs_blockdev_getsize64 (g, "/dev/sda");
   if (inbytes == -1) exit (EXIT_FAILURE);
+  if (out_remote) {
+    outbytes = guestfs_blockdev_getsize64 (g, "/dev/sdb");
+    if (outbytes == -1) exit (EXIT_FAILURE);
+    dst_sectors = outbytes / SECTOR;
+  }
   src_sectors = inbytes / SECTOR;
   if (o.verbose)
     fprintf (stderr, "%s: %s size %" PRIi64 " bytes\n%s: %s size %" PRIi64 " bytes\n",
@@ -1056,8 +1085,10 @@ main (int argc, char *argv[])
     if (!g) die ("could not create the libguestfs handle");
     guestfs_set_verbose (g, o.verbose);
     guestfs_set_trace (g, o.trace);
-    if (guestfs_add_drive_opts (g, outfile, GUESTFS_ADD_DRIVE_OPTS_FORMAT, out_format,
-                                -1) == -1)
+    struct guestfs_add_drive_opts_argv out_opts = {
+      .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK, .format = out_format,
+    };
+    if (hatch_uri_add_drive (g, program, outfile, &out_opts) == -1)
       exit (EXIT_FAILURE);
     tool_progress_register (g, machine_readable, quiet);
     if (guestfs_launch (g) == -1)

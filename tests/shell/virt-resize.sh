@@ -271,6 +271,31 @@ nb=$(bytes ntfs)
 [ "$(after del | head -1)" = TWO ] && ok "C: --delete: the second partition is now the first" ||
   notok "C: --delete: the second partition is now the first"
 
+# ---- remote disks (virt-resize(1): "both can be ... a URI") ---------------
+# C served read-only by qemu-nbd on a Unix socket, resized into a
+# writable NBD export of a 96M file; the target's size comes from the
+# appliance, and the copied and grown filesystem is read back.
+if command -v qemu-nbd > /dev/null; then
+  truncate -s 96M "$w/r-out.img"
+  qemu-nbd -t -r -f raw -k "$w/src.sock" "$C" 2> "$w/nbd-src.log" & src_pid=$!
+  qemu-nbd -t -f raw -k "$w/dst.sock" "$w/r-out.img" 2> "$w/nbd-dst.log" & dst_pid=$!
+  for _ in $(seq 50); do [ -S "$w/src.sock" ] && [ -S "$w/dst.sock" ] && break; sleep 0.1; done
+  st "remote: nbd source and nbd target" 0 virt-resize --expand /dev/sda2 \
+    "nbd://?socket=$w/src.sock" "nbd://?socket=$w/dst.sock"
+  out_has "remote: the summary names the target's size" "/dev/sda2: This partition will be resized from 47.0M to 79.0M"
+  st "remote: --dry-run" 0 virt-resize -n --expand /dev/sda2 "nbd://?socket=$w/src.sock" "$w/r-out.img"
+  kill "$src_pid" "$dst_pid" 2> /dev/null; wait "$src_pid" "$dst_pid" 2> /dev/null
+  "$fish" --ro --format=raw -a "$w/r-out.img" run : part-list /dev/sda : \
+    mount-ro /dev/sda2 / : checksum sha256 /blob : vfs-label /dev/sda2 > "$tmp/out" 2> "$tmp/err"
+  if grep -q "^  part_size: $((79 * MiB))\$" "$tmp/out" && grep -qx "$sum" "$tmp/out" &&
+     grep -qx TWO "$tmp/out"; then ok "remote: the target holds the expanded partition and its files"
+  else notok "remote: the target holds the expanded partition and its files"; fi
+else
+  skip "remote: qemu-nbd is not installed"
+fi
+st "remote: a bad URI" 1 virt-resize "$C" "nbd://"
+err_has "remote: the bad URI's message" "virt-resize: nbd://: the host name is missing"
+
 # ---- --machine-readable -----------------------------------------------------
 "$tools/virt-resize" --machine-readable < /dev/null > "$tmp/out" 2> "$tmp/err"
 if [ "$(head -6 "$tmp/out")" = "$(printf '%s\n' virt-resize ntfsresize-force 32bitok 128-sector-alignment alignment align-first)" ] &&

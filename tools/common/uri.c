@@ -405,6 +405,20 @@ hatch_uri_parse (const char *arg, struct hatch_uri *u, char **errmsg)
   return -1;
 }
 
+bool
+hatch_uri_is_remote (const char *arg)
+{
+  struct hatch_uri u;
+  char *err;
+  if (hatch_uri_parse (arg, &u, &err) == -1) {
+    free (err);
+    return true;
+  }
+  bool remote = u.protocol != NULL;
+  hatch_uri_free (&u);
+  return remote;
+}
+
 int
 hatch_uri_add_drive (guestfs_h *g, const char *program, const char *arg,
                      struct guestfs_add_drive_opts_argv *o)
@@ -412,7 +426,7 @@ hatch_uri_add_drive (guestfs_h *g, const char *program, const char *arg,
   struct hatch_uri u;
   char *err;
   if (hatch_uri_parse (arg, &u, &err) == -1) {
-    fprintf (stderr, "%s: -a %s: %s\n", program, arg, err);
+    fprintf (stderr, "%s: %s: %s\n", program, arg, err);
     free (err);
     return -1;
   }

@@ -4,6 +4,8 @@
 #ifndef HATCH_TOOLS_URI_H
 #define HATCH_TOOLS_URI_H
 
+#include <stdbool.h>
+
 struct hatch_uri {
   char *path;         /* add_drive_opts's filename (export name, path, pool/image) */
   char *protocol;     /* NULL: path is a local file or device */
@@ -18,10 +20,14 @@ struct hatch_uri {
 int hatch_uri_parse (const char *arg, struct hatch_uri *uri, char **errmsg);
 void hatch_uri_free (struct hatch_uri *uri);
 
+/* Whether ARG names remote storage (or is a URI that does not parse,
+ * which hatch_uri_add_drive will report): the host must not open it. */
+bool hatch_uri_is_remote (const char *arg);
+
 /* guestfs_add_drive_opts_argv for the -a argument ARG with the options
  * already set in *o (readonly, format, blocksize ...): a URI adds its
  * protocol, server, username and password (as the secret).  A bad URI
- * is reported on stderr as "PROGRAM: -a ARG: why" and returns -1. */
+ * is reported on stderr as "PROGRAM: ARG: why" and returns -1. */
 struct guestfs_h;
 struct guestfs_add_drive_opts_argv;
 int hatch_uri_add_drive (struct guestfs_h *g, const char *program, const char *arg,
