@@ -122,6 +122,16 @@ one
 two
 three
 local" ] && ok "copied out, edited, backup" || notok "copied out, edited, backup"
+# guestfish's options, which libguestfs's virt-copy-out (guestfish
+# running copy-out) takes: --network boots with a network, -n skips the
+# final sync, the prompt's options do nothing.
+mkdir -p "$tmp/outdir2"
+st "virt-copy-out with guestfish's options" 0 virt-copy-out --network -n --selinux --pipe-error \
+  --no-dest-paths --progress-bars --format=raw -a "$tmp/g.img" /data/dir "$tmp/outdir2"
+[ "$(cat "$tmp/outdir2/dir/file" 2>&1)" = local ] && ok "copied out with guestfish's options" ||
+  notok "copied out with guestfish's options"
+st "virt-copy-out: guestfish's --listen is not one of them" 1 virt-copy-out --listen \
+  --format=raw -a "$tmp/g.img" /data/dir "$tmp/outdir2"
 "$tools/virt-tar-out" --format=raw -a "$tmp/g.img" /boot - 2> "$tmp/err" | tar tf - > "$tmp/out" 2>&1
 grep -qx './dir/file' "$tmp/out" && ok "virt-tar-out -" || notok "virt-tar-out -"
 finish

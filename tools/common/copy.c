@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "progress.h"
 #include "util.h"
 
 static const char *const names[] = {
@@ -54,6 +55,13 @@ usage (enum tool_copy_kind k, int status)
                            TOOL_HELP_RO_RW);
   if (k == TOOL_TAR_IN || k == TOOL_TAR_OUT)
     printf ("  -z|--gzip            The tarball is compressed with gzip\n");
+  printf ("guestfish's options, as libguestfs's %s takes them:\n"
+          "  --network            Enable the appliance's network\n"
+          "  -n|--no-sync         Do not sync the disks at the end\n"
+          "  --progress-bars      Progress bars on a terminal\n"
+          "  --no-progress-bars   No progress bars (the default)\n"
+          "  --pipe-error, --no-dest-paths, --selinux\n"
+          "                       Accepted, and do nothing here\n", p);
   printf ("See %s(1) for more.\n", p);
   exit (EXIT_SUCCESS);
 }
@@ -204,19 +212,31 @@ tool_copy_main (enum tool_copy_kind k, int argc, char *argv[])
     .program = program,
     .read_only = k == TOOL_COPY_OUT || k == TOOL_TAR_OUT,
   };
-  bool gzip = false;
-  static const char short_options[] = "a:c:d:im:rvVwxz";
+  bool gzip = false, network = false, no_sync = false, progress = false;
+  enum { OPT_HELP = 0x200, OPT_NETWORK, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_IGNORED };
+  static const char short_options[] = "a:c:d:im:nrvVwxz";
+  /* libguestfs's four tools are guestfish running one command, so they
+   * take guestfish's options too: those that mean something for one
+   * copy, and, doing nothing, the ones that only concern guestfish's
+   * prompt and pipes. */
   static const struct option long_options[] = {
     TOOL_LONG_OPTIONS,
     TOOL_MOUNT_LONG_OPTIONS,
     TOOL_INSPECTOR_LONG_OPTIONS,
     TOOL_RO_RW_LONG_OPTIONS,
     { "gzip", no_argument, NULL, 'z' },
-    { "help", no_argument, NULL, 0x200 },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "network", no_argument, NULL, OPT_NETWORK },
+    { "no-sync", no_argument, NULL, 'n' },
+    { "progress-bars", no_argument, NULL, OPT_PROGRESS },
+    { "no-progress-bars", no_argument, NULL, OPT_NO_PROGRESS },
+    { "pipe-error", no_argument, NULL, OPT_IGNORED },
+    { "no-dest-paths", no_argument, NULL, OPT_IGNORED },
+    { "selinux", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
   o.long_options = long_options;
-  o.short_options = k == TOOL_TAR_IN || k == TOOL_TAR_OUT ? short_options : "a:c:d:im:rvVwx";
+  o.short_options = k == TOOL_TAR_IN || k == TOOL_TAR_OUT ? short_options : "a:c:d:im:nrvVwx";
   int c;
   while ((c = getopt_long (argc, argv, o.short_options, long_options, NULL)) != -1) {
     int r = tool_option (&o, c, optarg);
@@ -224,8 +244,14 @@ tool_copy_main (enum tool_copy_kind k, int argc, char *argv[])
       continue;
     if (r == -1)
       exit (EXIT_FAILURE);
-    if (c == 0x200)
-      usage (k, EXIT_SUCCESS);
+    switch (c) {
+    case OPT_HELP: usage (k, EXIT_SUCCESS); break;
+    case OPT_NETWORK: network = true; continue;
+    case 'n': no_sync = true; continue;
+    case OPT_PROGRESS: progress = true; continue;
+    case OPT_NO_PROGRESS: progress = false; continue;
+    case OPT_IGNORED: continue;
+    }
     if (c == 'z' && (k == TOOL_TAR_IN || k == TOOL_TAR_OUT)) {
       gzip = true;
       continue;
@@ -273,7 +299,15 @@ tool_copy_main (enum tool_copy_kind k, int argc, char *argv[])
     o.inspector = true;
 
   guestfs_h *g = tool_open_handle (&o);
-  if (!g || guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
+  if (!g)
+    exit (EXIT_FAILURE);
+  if (network && guestfs_set_network (g, 1) == -1)
+    exit (EXIT_FAILURE);
+  if (no_sync)
+    guestfs_set_autosync (g, 0);
+  if (progress)
+    tool_progress_register (g, false, false);
+  if (guestfs_launch (g) == -1 || tool_mount (g, &o) == -1)
     exit (EXIT_FAILURE);
 
   int r = 0;
