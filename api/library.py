@@ -109,9 +109,16 @@ handle has been launched.""",
            tests=[Test("none", ["get_pid"], ExpectC("r > 1"))]),
     Action("get_sockdir", RString(), [],
            shortdesc="get the temporary directory for sockets and PID files",
-           longdesc="""Return the directory where the handle keeps its
-sockets (the daemon channel) while it runs.  It is created on first use
-under the temporary directory and removed when the handle shuts down.""",
+           longdesc="""Return the directory under which handles keep their
+sockets (the daemon channel, qemu's monitor) while they run: a short path
+whatever TMPDIR is, since a Unix socket's path has a small limit.
+
+It is $XDG_RUNTIME_DIR when that is set (and is a directory), else /tmp;
+for root always /tmp, since qemu may run as another user (the libvirt
+backend) that cannot reach root's runtime directory.  At launch the handle
+makes its own private directory under it, removed when the handle shuts
+down; the handle's files (scratch and bulk disks, overlays) go under
+guestfs_get_tmpdir instead.""",
            tests=[Test("none", ["get_sockdir"], ExpectC("r[0] == '/'"))]),
     Action("c_pointer", RInt64(), [],
            shortdesc="return the C pointer to the guestfs_h handle",

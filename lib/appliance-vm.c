@@ -303,21 +303,51 @@ guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi, const char 
   return r;
 }
 
-int
-guestfs_int_make_sockdir (guestfs_h *g)
+/* A new private directory BASE/libguestfsXXXXXX (malloc'd), or NULL with
+ * the error set. */
+static char *
+private_dir (guestfs_h *g, const char *base)
 {
-  if (g->sockdir)             /* get_sockdir may have made it already */
+  char *dir;
+  if (asprintf (&dir, "%s/libguestfsXXXXXX", base) == -1) {
+    guestfs_int_perrorf (g, "asprintf");
+    return NULL;
+  }
+  if (!mkdtemp (dir)) {
+    guestfs_int_perrorf (g, "launch: mkdtemp: %s", dir);
+    free (dir);
+    return NULL;
+  }
+  return dir;
+}
+
+/* Sockets go under get_sockdir (XDG_RUNTIME_DIR or /tmp: short paths,
+ * whatever TMPDIR is), files under get_tmpdir (where the user wants
+ * big temporary files). */
+int
+guestfs_int_make_tmpdirs (guestfs_h *g)
+{
+  if (g->sockdir)
     return 0;
+  char *sockbase = guestfs_impl_get_sockdir (g);
   char *tmpdir = guestfs_impl_get_tmpdir (g);
-  if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
-    guestfs_int_perrorf (g, "launch: mkdtemp: %s", tmpdir);
-    free (tmpdir);
+  int r = -1;
+  if (!sockbase || !tmpdir || !(g->sockdir = private_dir (g, sockbase)))
+    goto out;
+  g->workdir = strcmp (sockbase, tmpdir) == 0 ? strdup (g->sockdir) : private_dir (g, tmpdir);
+  if (!g->workdir) {
+    if (errno == ENOMEM)
+      guestfs_int_perrorf (g, "strdup");
+    rmdir (g->sockdir);
     free (g->sockdir);
     g->sockdir = NULL;
-    return -1;
+    goto out;
   }
+  r = 0;
+ out:
+  free (sockbase);
   free (tmpdir);
-  return 0;
+  return r;
 }
 
 int
@@ -327,7 +357,7 @@ guestfs_int_create_scratch_drives (guestfs_h *g)
     struct drive *d = &g->drives[i];
     if (d->scratch_size <= 0 || d->filename)
       continue;
-    if (asprintf (&d->filename, "%s/scratch%zu.img", g->sockdir, i) == -1) {
+    if (asprintf (&d->filename, "%s/scratch%zu.img", g->workdir, i) == -1) {
       d->filename = NULL;
       guestfs_int_perrorf (g, "asprintf");
       return -1;
@@ -347,7 +377,7 @@ char *
 guestfs_int_bulk_file (guestfs_h *g)
 {
   char *path;
-  if (!g->sockdir || asprintf (&path, "%s/bulk.img", g->sockdir) == -1)
+  if (!g->workdir || asprintf (&path, "%s/bulk.img", g->workdir) == -1)
     return NULL;
   if (g->bulk_fd >= 0)
     return path;
@@ -375,7 +405,26 @@ guestfs_int_bulk_close (guestfs_h *g)
 }
 
 void
-guestfs_int_remove_sockdir (guestfs_h *g)
+guestfs_int_remove_dir_files (const char *dir)
+{
+  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd == -1)
+    return;
+  DIR *d = fdopendir (dfd);
+  if (!d) {
+    close (dfd);
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir (d)) != NULL)
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      unlinkat (dfd, e->d_name, 0);
+  closedir (d);
+  rmdir (dir);
+}
+
+void
+guestfs_int_remove_tmpdirs (guestfs_h *g)
 {
   if (!g->sockdir)
     return;
@@ -386,19 +435,12 @@ guestfs_int_remove_sockdir (guestfs_h *g)
       d->filename = NULL;
     }
   }
-  /* Everything in it is ours (sockets, scratch drives, overlays): the
-   * directory is private and flat. */
-  DIR *dir = opendir (g->sockdir);
-  if (dir) {
-    struct dirent *e;
-    while ((e = readdir (dir)) != NULL)
-      if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
-        unlinkat (dirfd (dir), e->d_name, 0);
-    closedir (dir);
-  }
-  rmdir (g->sockdir);
+  guestfs_int_remove_dir_files (g->workdir);
+  if (strcmp (g->workdir, g->sockdir) != 0)
+    guestfs_int_remove_dir_files (g->sockdir);
   free (g->sockdir);
-  g->sockdir = NULL;
+  free (g->workdir);
+  g->sockdir = g->workdir = NULL;
 }
 
 int

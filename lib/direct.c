@@ -1635,7 +1635,7 @@ direct_launch (guestfs_h *g)
   struct hatch_appliance app = { 0 };
   int timeout_ms = guestfs_int_launch_timeout_ms ();
 
-  if (guestfs_int_make_sockdir (g) == -1)
+  if (guestfs_int_make_tmpdirs (g) == -1)
     return -1;
   guestfs_int_launch_phase (g, "begin launch (backend direct, temporary directory %s)", g->sockdir);
 
@@ -1819,7 +1819,7 @@ direct_shutdown (guestfs_h *g, bool check_errors)
   }
   guestfs_int_console_release (g);
   guestfs_int_bulk_close (g);
-  guestfs_int_remove_sockdir (g);
+  guestfs_int_remove_tmpdirs (g);
   g->state = CONFIG;
   return ret;
 }

@@ -113,7 +113,10 @@ struct guestfs_h {
   int hotmem_pending_mb;    /* direct.c: memory to plug at the first call that does work */
   int base_ram_mb;          /* direct.c: this launch's RAM at boot (base_ram_mb) */
   int console_fd;           /* qemu's stdout+stderr */
-  char *sockdir;            /* per-handle temporary directory */
+  char *sockdir;            /* per-handle directory of the sockets, under get_sockdir */
+  char *workdir;            /* per-handle directory of the files (scratch and bulk
+                               disks, overlays, logs), under get_tmpdir; the same
+                               directory as sockdir when both bases are the same */
   char console_tail[CONSOLE_TAIL_SIZE]; /* last bytes of the console (ring) */
   size_t console_pos;
   bool console_wrapped;
@@ -335,9 +338,14 @@ int guestfs_int_get_appliance (guestfs_h *g, struct hatch_appliance *app);
  * backend's own arguments, appended last (" a=b ...", or ""). */
 char *guestfs_int_appliance_cmdline (guestfs_h *g, bool kvm, bool no_acpi,
                                      const char *extra);   /* malloc'd, or NULL with the error set */
-int guestfs_int_make_sockdir (guestfs_h *g);
+/* Make g->sockdir and g->workdir (once per launch), remove them with
+ * everything in them (both are private and flat). */
+int guestfs_int_make_tmpdirs (guestfs_h *g);
 int guestfs_int_create_scratch_drives (guestfs_h *g);
-void guestfs_int_remove_sockdir (guestfs_h *g);
+void guestfs_int_remove_tmpdirs (guestfs_h *g);
+/* Remove the files of the flat directory DIR, then DIR (also in the
+ * recovery process). */
+void guestfs_int_remove_dir_files (const char *dir);
 /* The bulk data disk's file in the handle's temporary directory (made,
  * sized and opened as g->bulk_fd on the first call): its path (malloc'd),
  * or NULL when it could not be made (file streams then use the channel

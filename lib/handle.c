@@ -287,6 +287,7 @@ guestfs_close (guestfs_h *g)
   free (g->cachedir);
   free (g->tmpdir);
   free (g->sockdir);
+  free (g->workdir);
   if (g->cancel_fd >= 0)
     close (g->cancel_fd);
   pthread_mutex_unlock (&g->lock);

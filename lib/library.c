@@ -150,22 +150,23 @@ guestfs_impl_get_pid (guestfs_h *g)
   return (int) g->qemu_pid;
 }
 
+/* Where the handle's sockets go: $XDG_RUNTIME_DIR (when it is a
+ * directory) for a user, /tmp for root, whose qemu may run as another
+ * user (libvirt) that could not reach root's runtime directory.  The
+ * handle's own directory is made under it at launch. */
 char *
 guestfs_impl_get_sockdir (guestfs_h *g)
 {
-  if (!g->sockdir) {
-    /* Made here on first use; launch reuses it, shutdown removes it. */
-    char *tmpdir = guestfs_impl_get_tmpdir (g);
-    if (asprintf (&g->sockdir, "%s/libguestfsXXXXXX", tmpdir) == -1 || !mkdtemp (g->sockdir)) {
-      guestfs_int_perrorf (g, "get_sockdir: mkdtemp: %s", tmpdir);
-      free (tmpdir);
-      free (g->sockdir);
-      g->sockdir = NULL;
-      return NULL;
-    }
-    free (tmpdir);
+  const char *xdg = geteuid () != 0 ? getenv ("XDG_RUNTIME_DIR") : NULL;
+  if (xdg && *xdg) {
+    char *real = realpath (xdg, NULL);
+    struct stat st;
+    if (real && stat (real, &st) == 0 && S_ISDIR (st.st_mode))
+      return real;
+    debug (g, "XDG_RUNTIME_DIR %s is not a directory: sockets go to /tmp", xdg);
+    free (real);
   }
-  return guestfs_int_safe_strdup (g, g->sockdir);
+  return guestfs_int_safe_strdup (g, "/tmp");
 }
 
 int64_t
@@ -275,28 +276,6 @@ guestfs_next_private (guestfs_h *g, const char **key_rtn)
  * *thread* exits, which would kill qemu under programs that launch from a
  * short-lived thread.) */
 
-/* In the recovery child: remove the files of the handle's temporary
- * directory (sockets, scratch disks; it has no subdirectories) and the
- * directory itself. */
-static void
-remove_tmpdir_files (const char *dir)
-{
-  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd == -1)
-    return;
-  DIR *d = fdopendir (dfd);
-  if (!d) {
-    close (dfd);
-    return;
-  }
-  struct dirent *e;
-  while ((e = readdir (d)) != NULL)
-    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
-      unlinkat (dfd, e->d_name, 0);
-  closedir (d);
-  rmdir (dir);
-}
-
 void
 guestfs_int_start_recovery (guestfs_h *g)
 {
@@ -308,7 +287,7 @@ guestfs_int_start_recovery (guestfs_h *g)
     return;
   }
   pid_t qemu = g->qemu_pid;
-  const char *tmpdir = g->sockdir;
+  const char *sockdir = g->sockdir, *workdir = g->workdir;
   pid_t pid = fork ();
   if (pid == -1) {
     debug (g, "recovery process: fork: %s", strerror (errno));
@@ -330,8 +309,10 @@ guestfs_int_start_recovery (guestfs_h *g)
       ;
     /* Our parent is gone (or closed the pipe without stopping us). */
     kill (qemu, SIGKILL);
-    if (tmpdir)
-      remove_tmpdir_files (tmpdir);
+    if (workdir)
+      guestfs_int_remove_dir_files (workdir);
+    if (sockdir && (!workdir || strcmp (sockdir, workdir) != 0))
+      guestfs_int_remove_dir_files (sockdir);
     _exit (0);
   }
   close (fds[0]);

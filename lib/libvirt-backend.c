@@ -196,7 +196,7 @@ put_disk (FILE *f, guestfs_h *g, size_t i)
            d->cachemode && strcmp (d->cachemode, "unsafe") == 0 ? "unsafe" : "writeback",
            d->discard && strcmp (d->discard, "disable") != 0 ? " discard='unmap'" : "");
   if (d->readonly) {
-    fprintf (f, "      <source file='%s/overlay%zu.qcow2'/>\n", g->sockdir, i);
+    fprintf (f, "      <source file='%s/overlay%zu.qcow2'/>\n", g->workdir, i);
     if (d->protocol) {
       fputs ("      <backingStore type='network'><format type='", f);
       guestfs_int_xml_put (f, fmt);
@@ -266,7 +266,7 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
   /* The appliance's root: an overlay, its backing image shared. */
   fprintf (f, "    <disk type='file' device='disk'>\n"
            "      <driver name='qemu' type='qcow2' cache='unsafe'/>\n"
-           "      <source file='%s/appliance.qcow2'/>\n", g->sockdir);
+           "      <source file='%s/appliance.qcow2'/>\n", g->workdir);
   put_backing (f, app->root, "raw");
   fputs ("      <target dev='vda' bus='virtio'/>\n    </disk>\n", f);
 
@@ -283,7 +283,7 @@ domain_xml (guestfs_h *g, const struct hatch_appliance *app, bool kvm,
            "    <serial type='unix'>\n"
            "      <source mode='connect' path='%s/console.sock'/>\n"
            "      <log file='%s/console.log' append='off'/>\n"
-           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir, g->sockdir);
+           "      <target port='0'/>\n    </serial>\n", g->sockdir, g->sockdir, g->workdir);
   fputs ("    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n", f);
   if (g->network)
     fputs ("    <interface type='user'><model type='virtio'/></interface>\n", f);
@@ -336,7 +336,7 @@ static char *
 console_log_tail (guestfs_h *g)
 {
   char *path;
-  if (asprintf (&path, "%s/console.log", g->sockdir) == -1)
+  if (asprintf (&path, "%s/console.log", g->workdir) == -1)
     return NULL;
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   free (path);
@@ -557,7 +557,7 @@ prepare_drive (guestfs_h *g, size_t i, uid_t quid, gid_t qgid)
   if (!d->readonly)
     return 0;
   char *ov, *abs = d->protocol ? strdup (d->qemu_source) : realpath (d->filename, NULL);
-  if (!abs || asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) == -1) {
+  if (!abs || asprintf (&ov, "%s/overlay%zu.qcow2", g->workdir, i) == -1) {
     guestfs_int_perrorf (g, "%s", d->filename);
     free (abs);
     return -1;
@@ -590,7 +590,7 @@ libvirt_launch (guestfs_h *g)
   for (size_t i = 0; i < g->nr_drives; ++i)
     if (guestfs_int_drive_libvirt_check (g, &g->drives[i]) == -1)
       return -1;
-  if (guestfs_int_make_sockdir (g) == -1)
+  if (guestfs_int_make_tmpdirs (g) == -1)
     return -1;
   guestfs_int_launch_phase (g, "begin launch (backend libvirt, URI %s, temporary directory %s)",
                             uri ? uri : "(default)", g->sockdir);
@@ -622,7 +622,7 @@ libvirt_launch (guestfs_h *g)
   /* Files qemu opens itself: the overlays (ours, handed to qemu's user)
    * in a directory that user can traverse. */
   char *ov;
-  if (asprintf (&ov, "%s/appliance.qcow2", g->sockdir) == -1 ||
+  if (asprintf (&ov, "%s/appliance.qcow2", g->workdir) == -1 ||
       make_overlay (g, app.root, "raw", NULL, ov) == -1)
     goto fail;
   if (quid != geteuid () && chown (ov, quid, qgid) == -1) {
@@ -635,9 +635,10 @@ libvirt_launch (guestfs_h *g)
     if (prepare_drive (g, i, quid, qgid) == -1)
       goto fail;
   if (quid != geteuid ()) {
-    /* Traversable, not listable, for qemu's user: the handle's directory,
+    /* Traversable, not listable, for qemu's user: the handle's directories,
      * and the per-user appliance cache holding kernel, initrd and root. */
     chmod (g->sockdir, 0711);
+    chmod (g->workdir, 0711);
     if (!(g->path && *g->path)) {
       char *slash = strrchr (app.dir, '/');
       if (slash) {
@@ -702,7 +703,7 @@ libvirt_shutdown (guestfs_h *g, bool check_errors)
     g->libvirt_conn = NULL;
   }
   guestfs_int_console_release (g);
-  guestfs_int_remove_sockdir (g);
+  guestfs_int_remove_tmpdirs (g);
   g->state = CONFIG;
   return ret;
 }
@@ -774,7 +775,7 @@ libvirt_hot_remove_drive (guestfs_h *g, size_t i)
   undefine_secret (g, &g->drives[i]);
   if (g->drives[i].readonly) {
     char *ov;
-    if (asprintf (&ov, "%s/overlay%zu.qcow2", g->sockdir, i) != -1) {
+    if (asprintf (&ov, "%s/overlay%zu.qcow2", g->workdir, i) != -1) {
       unlink (ov);
       free (ov);
     }

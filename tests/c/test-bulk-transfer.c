@@ -57,15 +57,12 @@ same_files (const char *a, const char *b)
 static long long
 bulk_allocated (guestfs_h *g)
 {
-  char *sockdir = guestfs_get_sockdir (g), *path;
+  char *path = qemu_arg_path (g, "/bulk.img");
   struct stat st;
   long long r = -1;
-  if (sockdir && asprintf (&path, "%s/bulk.img", sockdir) != -1) {
-    if (stat (path, &st) == 0)
-      r = (long long) st.st_blocks * 512;
-    free (path);
-  }
-  free (sockdir);
+  if (path && stat (path, &st) == 0)
+    r = (long long) st.st_blocks * 512;
+  free (path);
   return r;
 }
 

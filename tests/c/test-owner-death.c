@@ -8,6 +8,7 @@
  * - LIBGUESTFS_CALL_TIMEOUT: a call that takes longer fails with
  *   ETIMEDOUT, the appliance is stopped, close returns, and the handle
  *   can launch again.  */
+#include <dirent.h>
 #include <pthread.h>
 #include "tests.h"
 
@@ -39,10 +40,23 @@ owner (void *arg, int fd)
   }
   else
     launch_thread (&o);
-  char buf[4200];
-  char *sockdir = guestfs_get_sockdir (g);
-  snprintf (buf, sizeof buf, "%d %s\n", o.r == 0 ? guestfs_get_pid (g) : -1,
-            sockdir ? sockdir : "-");
+  /* The handle's two directories: its sockets' under get_sockdir (from
+   * qemu's command line), its files' (the scratch disk) under the
+   * tmpdir set above, the only libguestfs* entry there. */
+  char buf[8400], workdir[4100] = "-";
+  char *sock = o.r == 0 ? qemu_arg_path (g, "/guestfsd.sock") : NULL;
+  char *slash = sock ? strrchr (sock, '/') : NULL;
+  if (slash)
+    *slash = '\0';
+  DIR *d = opendir (tmp);
+  struct dirent *e;
+  while (d && (e = readdir (d)) != NULL)
+    if (strncmp (e->d_name, "libguestfs", 10) == 0)
+      snprintf (workdir, sizeof workdir, "%s/%s", tmp, e->d_name);
+  if (d)
+    closedir (d);
+  snprintf (buf, sizeof buf, "%d %s %s\n", o.r == 0 ? guestfs_get_pid (g) : -1,
+            slash ? sock : "-", workdir);
   if (write (fd, buf, strlen (buf))) {}
   close (fd);
   for (;;)
@@ -94,8 +108,9 @@ test_kill_owner (bool threaded)
   }
   close (p[0]);
   int qemu = -1;
-  char dir[4100] = "";
-  if (sscanf (buf, "%d %4095s", &qemu, dir) != 2 || qemu <= 0) {
+  char dir[4100] = "", workdir[4100] = "";
+  if (sscanf (buf, "%d %4095s %4095s", &qemu, dir, workdir) != 3 || qemu <= 0 ||
+      strcmp (dir, "-") == 0 || strcmp (workdir, "-") == 0) {
     ok (false, "%s owner: launched (got \"%s\")", threaded ? "threaded" : "plain", buf);
     kill (child, SIGKILL);
     waitpid (child, NULL, 0);
@@ -104,9 +119,10 @@ test_kill_owner (bool threaded)
   kill (child, SIGKILL);
   waitpid (child, NULL, 0);
   double tk = now ();
-  bool gone = gone_within (qemu, dir, 2.0);
-  ok (gone, "%s owner killed with SIGKILL: no qemu and no %s left after %.1f s (bound 2 s)",
-      threaded ? "owner that launched from an exited thread," : "plain", dir, now () - tk);
+  bool gone = gone_within (qemu, dir, 2.0) && gone_within (qemu, workdir, 2.0);
+  ok (gone, "%s owner killed with SIGKILL: no qemu, no %s and no %s left after %.1f s (bound 2 s)",
+      threaded ? "owner that launched from an exited thread," : "plain", dir, workdir,
+      now () - tk);
   if (!gone)
     kill (qemu, SIGKILL);
 }

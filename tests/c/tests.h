@@ -108,6 +108,34 @@ cleanup_dir (const char *d)
   }
 }
 
+/* The path ending in SUFFIX (e.g. "/guestfsd.sock", "/bulk.img") that
+ * the handle's qemu was given on its command line, found through
+ * /proc/PID/cmdline: the arguments name the handle's files and sockets
+ * ("path=DIR/guestfsd.sock", "file=DIR/bulk.img,...").  Malloc'd, or NULL. */
+static __attribute__((unused)) char *
+qemu_arg_path (guestfs_h *g, const char *suffix)
+{
+  int pid = guestfs_get_pid (g);
+  char proc[64], buf[65536];
+  snprintf (proc, sizeof proc, "/proc/%d/cmdline", pid);
+  FILE *f = pid > 0 ? fopen (proc, "r") : NULL;
+  if (!f)
+    return NULL;
+  size_t len = fread (buf, 1, sizeof buf - 1, f);
+  fclose (f);
+  buf[len] = '\0';
+  for (size_t i = 0; i < len; i += strlen (buf + i) + 1) {
+    char *p = strstr (buf + i, suffix);
+    if (!p)
+      continue;
+    char *start = p;
+    while (start > buf + i && start[-1] != '=' && start[-1] != ',')
+      --start;
+    return strndup (start, (size_t) (p + strlen (suffix) - start));
+  }
+  return NULL;
+}
+
 /* The last error of a handle, never NULL. */
 static __attribute__((unused)) const char *
 errmsg (guestfs_h *g)

@@ -203,12 +203,43 @@ if tr '\0' ' ' < "/proc/$qemupid/cmdline" 2> /dev/null | grep -q "hatch-recovery
 else
   notok "config parameter on the qemu command line"
 fi
+# The handle's sockets are under get-sockdir (/tmp for root), not
+# LIBGUESTFS_TMPDIR: the qemu command line names the channel's socket.
+sockdir=$(tr '\0' '\n' < "/proc/$qemupid/cmdline" 2> /dev/null | sed -n 's|^socket,path=\(/tmp/libguestfs[^/]*\)/guestfsd.sock,.*|\1|p')
+if [ -n "$sockdir" ] && [ -d "$sockdir" ]; then ok "the channel's socket is in a directory of its own under /tmp ($sockdir)"
+else sockdir=/nonexistent; notok "the channel's socket is in a directory of its own under /tmp"; fi
 kill -9 "$fishpid"; wait "$fishpid" 2> /dev/null; exec 7>&-
 if gone "$qemupid"; then ok "recovery process kills qemu within 5 s of kill -9"
 else notok "recovery process kills qemu within 5 s of kill -9"; kill -9 "$qemupid" 2> /dev/null; fi
 sleep 0.2
 if [ -z "$(ls -A "$tmp/lgtmp")" ]; then ok "... and nothing is left in LIBGUESTFS_TMPDIR"
 else ls -la "$tmp/lgtmp" | sed 's/^/# /'; notok "... and nothing is left in LIBGUESTFS_TMPDIR"; fi
+
+if [ ! -e "$sockdir" ]; then ok "... and the sockets' directory is gone"
+else ls -la "$sockdir" | sed 's/^/# /'; notok "... and the sockets' directory is gone"; fi
+
+# get-sockdir: $XDG_RUNTIME_DIR for a user, /tmp for root (whose qemu may
+# run as libvirt's user); a TMPDIR too long for a socket's path does not
+# matter, since sockets are not put there.
+mkdir -p "$tmp/xdg"; chmod 777 "$tmp" "$tmp/xdg"
+got=$(XDG_RUNTIME_DIR=$tmp/xdg "$fish" get-sockdir 2> "$tmp/err")
+if [ "$got" = /tmp ]; then ok "get-sockdir as root ignores XDG_RUNTIME_DIR"
+else echo "# got '$got'"; notok "get-sockdir as root ignores XDG_RUNTIME_DIR"; fi
+if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
+  got=$(cd / && XDG_RUNTIME_DIR=$tmp/xdg HOME=$tmp/xdg setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$fish" get-sockdir 2> "$tmp/err")
+  if [ "$got" = "$tmp/xdg" ]; then ok "get-sockdir as a user is XDG_RUNTIME_DIR"
+  else echo "# got '$got'"; notok "get-sockdir as a user is XDG_RUNTIME_DIR"; fi
+else
+  skip "get-sockdir as a user (not root, or no setpriv)"
+fi
+long=$tmp/$(printf 'd%.0s' $(seq 1 120))
+mkdir -p "$long"
+got=$(TMPDIR=$long "$fish" -a /dev/null run : echo ok 2> "$tmp/err")
+if [ "$got" = ok ]; then ok "a TMPDIR too long for a socket's path still launches"
+else notok "a TMPDIR too long for a socket's path still launches"; fi
+if [ -z "$(ls -A "$long")" ]; then ok "... and leaves nothing in it"
+else ls -la "$long" | sed 's/^/# /'; notok "... and leaves nothing in it"; fi
 
 session "recovery-proc false" "pgroup true"
 if [ -n "$qemupid" ] && [ "$(ps -o pgid= -p "$qemupid" | tr -d ' ')" = "$qemupid" ]; then
