@@ -217,13 +217,39 @@ partition table types.""",
     Action("part_get_gpt_type", RString(), [Device("device"), Int("partnum")],
            proc=401, group="gdisk",
            shortdesc="get the type GUID of a GPT partition",
-           longdesc="Return the partition type GUID of a GPT partition, in "
-           "upper case.  Fails on other partition table types.",
+           longdesc="""Return the partition type GUID of a GPT partition, in
+upper case.
+
+On an MBR disk, the GUID that stands for the partition's MBR type byte,
+as GPT tools convert such a disk: FAT and NTFS types (hidden ones too) are
+Microsoft basic data, Linux swap, LVM and RAID, EFI system, the BSD
+disklabels, Windows RE and LDM and the others both schemes know have their
+own GUIDs, and any other type is a Linux filesystem.  An empty, extended
+or GPT-protective entry has none: that is an error, as on other partition
+table types.""",
            tests=[Test("empty", ["part_disk /dev/sda gpt",
                                  "part_get_gpt_type /dev/sda 1"],
                        ExpectString(LINUX_FS)),
                   Test("empty", ["part_disk /dev/sda gpt",
-                                 "part_get_gpt_type /dev/sda 2"], ExpectFail())]),
+                                 "part_get_gpt_type /dev/sda 2"], ExpectFail()),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda p 64 2047",
+                                 "part_set_mbr_id /dev/sda 1 7",
+                                 "part_get_gpt_type /dev/sda 1"],
+                       ExpectString("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda p 64 2047",
+                                 "part_set_mbr_id /dev/sda 1 142",
+                                 "part_get_gpt_type /dev/sda 1"],
+                       ExpectString("E6D6D379-F507-44C2-A23C-238F2A3DF928")),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda p 64 2047",
+                                 "part_set_mbr_id /dev/sda 1 222",
+                                 "part_get_gpt_type /dev/sda 1"],
+                       ExpectString(LINUX_FS)),
+                  Test("empty", ["part_init /dev/sda mbr",
+                                 "part_add /dev/sda e 64 4095",
+                                 "part_get_gpt_type /dev/sda 1"], ExpectFail())]),
     Action("part_set_gpt_guid", RErr(),
            [Device("device"), Int("partnum"), String("guid")], proc=402,
            group="gdisk",

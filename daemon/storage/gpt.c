@@ -210,9 +210,74 @@ do_part_set_gpt_type (const char *device, int partnum, const char *guid)
   return sgdisk_change (device, opt);
 }
 
+/* The GPT type GUID that stands for an MBR partition type byte, as GPT
+ * tools convert an MBR disk: the partition types both schemes know,
+ * FAT and NTFS (also hidden) as Microsoft basic data, anything else as
+ * a Linux filesystem.  0: no GPT partition (empty, extended,
+ * protective). */
+static const char *
+gpt_type_of_mbr_id (int id)
+{
+  static const struct { unsigned char id; const char *guid; } types[] = {
+    { 0x27, "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC" },   /* Windows RE */
+    { 0x39, "C91818F9-8025-47AF-89D2-F030D7000C2C" },   /* Plan 9 */
+    { 0x41, "9E1A2D38-C612-4316-AA26-8B49521E5A8B" },   /* PowerPC PReP boot */
+    { 0x42, "AF9B60A0-1431-4F62-BC68-3311714A69AD" },   /* Windows LDM data */
+    { 0x7f, "FE3A2A5D-4F32-41A7-B725-ACCC3285A309" },   /* ChromeOS kernel */
+    { 0x82, "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F" },   /* Linux swap */
+    { 0x84, "D3BFE2DE-3DAF-11DF-BA40-E3A556D89593" },   /* Intel Rapid Start */
+    { 0x8e, "E6D6D379-F507-44C2-A23C-238F2A3DF928" },   /* Linux LVM */
+    { 0xa0, "2568845D-2332-4675-BC39-8FA5A4748D15" },   /* Android bootloader */
+    { 0xa5, "516E7CB4-6ECF-11D6-8FF8-00022D09712B" },   /* FreeBSD disklabel */
+    { 0xa6, "824CC7A0-36A8-11E3-890A-952519AD3F61" },   /* OpenBSD disklabel */
+    { 0xa8, "55465300-0000-11AA-AA11-00306543ECAC" },   /* Apple UFS */
+    { 0xa9, "516E7CB4-6ECF-11D6-8FF8-00022D09712B" },   /* NetBSD: a BSD disklabel */
+    { 0xab, "426F6F74-0000-11AA-AA11-00306543ECAC" },   /* Apple boot */
+    { 0xaf, "48465300-0000-11AA-AA11-00306543ECAC" },   /* Apple HFS+ */
+    { 0xbe, "6A82CB45-1DD2-11B2-99A6-080020736631" },   /* Solaris boot */
+    { 0xbf, "6A85CF4D-1DD2-11B2-99A6-080020736631" },   /* Solaris root */
+    { 0xea, "BC13C2FF-59E6-4262-A352-B275FD6F7172" },   /* Freedesktop $BOOT */
+    { 0xeb, "42465331-3BA3-10F1-802A-4861696B7521" },   /* Haiku BFS */
+    { 0xef, "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" },   /* EFI system */
+    { 0xfb, "AA31E02A-400F-11DB-9590-000C2911D1B8" },   /* VMware VMFS */
+    { 0xfc, "9D275380-40AD-11DB-BF97-000C2911D1B8" },   /* VMware kcore crash protection */
+    { 0xfd, "A19D880F-05FC-4D3B-A006-743F0F84911E" },   /* Linux RAID */
+  };
+  switch (id) {
+  case 0x00: case 0x05: case 0x0f: case 0x85: case 0xee:
+    return NULL;
+  case 0x01: case 0x04: case 0x06: case 0x07: case 0x0b: case 0x0c: case 0x0e:
+  case 0x11: case 0x14: case 0x16: case 0x17: case 0x1b: case 0x1c: case 0x1e:
+    return "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7";   /* Microsoft basic data */
+  }
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; ++i)
+    if (types[i].id == id)
+      return types[i].guid;
+  return "0FC63DAF-8483-4772-8E79-3D69D8477DE4";     /* Linux filesystem */
+}
+
 char *
 do_part_get_gpt_type (const char *device, int partnum)
 {
+  /* An MBR partition: the GUID of its type (guestfs(3): "an appropriate
+   * GUID corresponding to the MBR type"). */
+  CLEANUP_FREE char *table = table_type (device);
+  if (table == NULL)
+    return NULL;
+  if (strcmp (table, "dos") == 0) {
+    int id = do_part_get_mbr_id (device, partnum);
+    if (id == -1)
+      return NULL;
+    const char *guid = gpt_type_of_mbr_id (id);
+    if (guid == NULL) {
+      reply_with_error_errno (EINVAL, "%s: partition %d (MBR type 0x%02x) is %s, with no GPT "
+                              "type", device, partnum, id,
+                              id == 0 ? "empty" : id == 0xee ? "a GPT protective entry"
+                              : "an extended partition");
+      return NULL;
+    }
+    return strdup (guid);
+  }
   CLEANUP_FREE char *info = gpt_info (device, partnum);
   if (info == NULL)
     return NULL;
