@@ -12,6 +12,7 @@
  *   RSS qemu Q MiB + library L MiB; N cycles: fds A->B, RSS X->Y MiB,
  *   temporary files Z  */
 #include <pthread.h>
+#include <sys/stat.h>
 #include "tests.h"
 
 static int nhandles, ncalls, mib, ncycles;
@@ -68,7 +69,28 @@ sampler (void *arg)
   return NULL;
 }
 
-struct worker { int id; int calls_ok; bool round_trip_ok; char err[512]; };
+struct worker { int id; int calls_ok; bool round_trip_ok; char err[512]; char *sockdir; };
+
+/* The handle's sockets' directory (under get_sockdir, not the tmpdir),
+ * from qemu's command line: malloc'd, or NULL. */
+static char *
+sockets_dir (guestfs_h *g)
+{
+  char *sock = qemu_arg_path (g, "/guestfsd.sock");
+  char *slash = sock ? strrchr (sock, '/') : NULL;
+  if (slash)
+    *slash = '\0';
+  return sock;
+}
+
+/* Whether DIR (a sockets' directory, or NULL when it was not found) is
+ * still there after its handle closed. */
+static bool
+left_behind (const char *d)
+{
+  struct stat st;
+  return d == NULL || stat (d, &st) == 0;
+}
 
 static void *
 worker (void *arg)
@@ -85,6 +107,7 @@ worker (void *arg)
     guestfs_close (g);
     return NULL;
   }
+  w->sockdir = sockets_dir (g);
   for (int i = 0; i < ncalls; i++) {
     int r;
     snprintf (name, sizeof name, "/f%d", (i / 4) % 50);  /* written, then read */
@@ -173,12 +196,18 @@ main (void)
   ok (trips == nhandles, "%d of %d %d MiB upload/download round trips identical (sha256)",
       trips, nhandles, mib);
   int left = count_entries (dir) - 1;   /* the source file stays */
-  ok (left == 0, "no temporary file left in the handles' tmpdir (%d)", left);
+  for (int i = 0; i < nhandles; i++) {
+    if (left_behind (ws[i].sockdir))
+      left++;
+    free (ws[i].sockdir);
+  }
+  ok (left == 0, "no temporary file left in the handles' tmpdir, nor their sockets' "
+      "directories (%d)", left);
 
   /* ---- sequential launch/close cycles ---- */
   int fds_start = 0, fds_end = 0;
   long rss_start = 0, rss_end = 0;
-  int failures = 0;
+  int failures = 0, sockdirs_left = 0;
   double c0 = now ();
   for (int c = 0; c < ncycles; c++) {
     guestfs_h *g = create_quiet ();
@@ -189,7 +218,11 @@ main (void)
         diag ("cycle %d: %s", c, errmsg (g));
       failures++;
     }
+    char *sd = sockets_dir (g);
     guestfs_close (g);
+    if (left_behind (sd))
+      sockdirs_left++;
+    free (sd);
     if (c == 0) {                 /* after the first: what a warm process holds */
       fds_start = count_fds ();
       rss_start = rss_kib (getpid ());
@@ -198,14 +231,15 @@ main (void)
   double ctook = now () - c0;
   fds_end = count_fds ();
   rss_end = rss_kib (getpid ());
-  int tmp_left = count_entries (dir) - 1;
+  int tmp_left = count_entries (dir) - 1 + sockdirs_left;
   ok (failures == 0, "%d launch/close cycles in a row: %d failed (%.1f s each)",
       ncycles, failures, ctook / ncycles);
   ok (fds_end <= fds_start, "no file descriptor growth over the cycles (%d -> %d)",
       fds_start, fds_end);
   ok (rss_end - rss_start < 8192, "no memory growth over the cycles (RSS %ld -> %ld KiB)",
       rss_start, rss_end);
-  ok (tmp_left == 0, "no temporary file left after the cycles (%d)", tmp_left);
+  ok (tmp_left == 0, "no temporary file or sockets' directory left after the cycles (%d)",
+      tmp_left);
   printf ("# load: %d handles x %d calls + %d MiB round trip in %.1f s (%.0f calls/s), "
           "peak RSS qemu %ld MiB + library %ld MiB; %d cycles: %.1f s each, fds %d->%d, "
           "RSS %ld->%ld KiB, temporary files %d\n",
