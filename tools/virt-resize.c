@@ -699,6 +699,21 @@ grow (guestfs_h *g, const char *dev, const char *method, const struct part *p)
   check (tool_grow_content (g, dev, method, &o), g);
 }
 
+/* Add the target (a file, a device or a URI) in out_format. */
+static void
+add_output (guestfs_h *g, const char *outfile, bool readonly)
+{
+  struct guestfs_add_drive_opts_argv a = {
+    .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK, .format = out_format,
+  };
+  if (readonly) {
+    a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
+    a.readonly = 1;
+  }
+  if (hatch_uri_add_drive (g, program, outfile, &a) == -1)
+    exit (EXIT_FAILURE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -897,15 +912,7 @@ main (int argc, char *argv[])
     exit (EXIT_FAILURE);
   /* A dry run adds a remote target too (read-only) to learn its size. */
   if (!dry_run || out_remote) {
-    struct guestfs_add_drive_opts_argv out_opts = {
-      .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK, .format = out_format,
-    };
-    if (dry_run) {
-      out_opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
-      out_opts.readonly = 1;
-    }
-    if (hatch_uri_add_drive (g, program, outfile, &out_opts) == -1)
-      exit (EXIT_FAILURE);
+    add_output (g, outfile, dry_run);
   }
   tool_progress_register (g, machine_readable, quiet);
   if (guestfs_launch (g) == -1)
@@ -1085,11 +1092,7 @@ main (int argc, char *argv[])
     if (!g) die ("could not create the libguestfs handle");
     guestfs_set_verbose (g, o.verbose);
     guestfs_set_trace (g, o.trace);
-    struct guestfs_add_drive_opts_argv out_opts = {
-      .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK, .format = out_format,
-    };
-    if (hatch_uri_add_drive (g, program, outfile, &out_opts) == -1)
-      exit (EXIT_FAILURE);
+    add_output (g, outfile, false);
     tool_progress_register (g, machine_readable, quiet);
     if (guestfs_launch (g) == -1)
       exit (EXIT_FAILURE);
