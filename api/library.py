@@ -206,7 +206,13 @@ guestfs_tar_in.""",
            longdesc="""Copy the guest file or directory remotepath
 (recursively) into the existing host directory localdir, keeping its name.
 A file is fetched with guestfs_download, a directory with guestfs_tar_out
-unpacked by tar on the host.""",
+unpacked by tar on the host.
+
+The copies belong to the calling user, even root, with modes under the
+umask and without setuid or setgid bits, and device nodes and FIFOs are
+skipped, so that a guest's files never become privileged or special host
+files (libguestfs, called as root, keeps their owners and setuid bits).
+guestfs_tar_out keeps the guest's owners and modes in an archive.""",
            tests=[Test("scratchfs", ["mkdir_p /hatch-copy-out/d", "write /hatch-copy-out/d/f hello",
                                      "copy_out /hatch-copy-out /tmp"], ExpectRun()),
                   Test("scratchfs", ["write /hatch-copy-out2 x",
