@@ -334,10 +334,11 @@ guestfs_int_make_tmpdirs (guestfs_h *g)
   int r = -1;
   if (!sockbase || !tmpdir || !(g->sockdir = private_dir (g, sockbase)))
     goto out;
-  g->workdir = strcmp (sockbase, tmpdir) == 0 ? strdup (g->sockdir) : private_dir (g, tmpdir);
+  if (strcmp (sockbase, tmpdir) != 0)
+    g->workdir = private_dir (g, tmpdir);
+  else if (!(g->workdir = strdup (g->sockdir)))
+    guestfs_int_perrorf (g, "strdup");
   if (!g->workdir) {
-    if (errno == ENOMEM)
-      guestfs_int_perrorf (g, "strdup");
     rmdir (g->sockdir);
     free (g->sockdir);
     g->sockdir = NULL;

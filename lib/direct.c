@@ -1637,7 +1637,8 @@ direct_launch (guestfs_h *g)
 
   if (guestfs_int_make_tmpdirs (g) == -1)
     return -1;
-  guestfs_int_launch_phase (g, "begin launch (backend direct, temporary directory %s)", g->sockdir);
+  guestfs_int_launch_phase (g, "begin launch (backend direct, temporary directories %s, %s)",
+                            g->sockdir, g->workdir);
 
   if (guestfs_int_get_appliance (g, &app) == -1)
     goto fail;

@@ -592,8 +592,8 @@ libvirt_launch (guestfs_h *g)
       return -1;
   if (guestfs_int_make_tmpdirs (g) == -1)
     return -1;
-  guestfs_int_launch_phase (g, "begin launch (backend libvirt, URI %s, temporary directory %s)",
-                            uri ? uri : "(default)", g->sockdir);
+  guestfs_int_launch_phase (g, "begin launch (backend libvirt, URI %s, temporary directories %s, %s)",
+                            uri ? uri : "(default)", g->sockdir, g->workdir);
   /* Remote drives: checked (qemu has the driver), their qemu source
    * made (a read-only one's overlay is backed by it). */
   if (guestfs_int_get_appliance (g, &app) == -1 || guestfs_int_create_scratch_drives (g) == -1 ||
