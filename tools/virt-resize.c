@@ -911,9 +911,8 @@ main (int argc, char *argv[])
   if (hatch_uri_add_drive (g, program, infile, &in_opts) == -1)
     exit (EXIT_FAILURE);
   /* A dry run adds a remote target too (read-only) to learn its size. */
-  if (!dry_run || out_remote) {
+  if (!dry_run || out_remote)
     add_output (g, outfile, dry_run);
-  }
   tool_progress_register (g, machine_readable, quiet);
   if (guestfs_launch (g) == -1)
     exit (EXIT_FAILURE);

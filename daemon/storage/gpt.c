@@ -104,27 +104,30 @@ table_type (const char *device)
   return out;
 }
 
+/* 0 if T (table_type's answer for device) is GPT, else -1 after replying. */
+static int
+table_is_gpt (const char *device, const char *t)
+{
+  if (strcmp (t, "gpt") == 0)
+    return 0;
+  reply_with_error ("%s: not a GPT disk (partition table: %s)", device,
+                    *t ? (strcmp (t, "dos") == 0 ? "msdos" : t) : "none");
+  return -1;
+}
+
 static int
 need_gpt (const char *device)
 {
   CLEANUP_FREE char *t = table_type (device);
-  if (t == NULL)
-    return -1;
-  if (strcmp (t, "gpt") != 0) {
-    reply_with_error ("%s: not a GPT disk (partition table: %s)", device,
-                      *t ? (strcmp (t, "dos") == 0 ? "msdos" : t) : "none");
-    return -1;
-  }
-  return 0;
+  return t ? table_is_gpt (device, t) : -1;
 }
 
-/* sgdisk --info=N.  Returns its output (malloc'd), or NULL after
- * replying (also when the partition does not exist). */
+/* sgdisk --info=N of a disk known to be GPT.  Returns its output
+ * (malloc'd), or NULL after replying (also when the partition does not
+ * exist). */
 static char *
-gpt_info (const char *device, int partnum)
+partition_info (const char *device, int partnum)
 {
-  if (need_gpt (device) == -1)
-    return NULL;
   if (partnum < 1 || partnum > 128) {
     reply_with_error_errno (EINVAL, "%s: partition number %d out of range", device, partnum);
     return NULL;
@@ -145,6 +148,13 @@ gpt_info (const char *device, int partnum)
     return NULL;
   }
   return out;
+}
+
+/* partition_info after checking that the disk is GPT. */
+static char *
+gpt_info (const char *device, int partnum)
+{
+  return need_gpt (device) == -1 ? NULL : partition_info (device, partnum);
 }
 
 /* The text after "key" up to the end of its line (malloc'd), or NULL. */
@@ -213,7 +223,7 @@ do_part_set_gpt_type (const char *device, int partnum, const char *guid)
 /* The GPT type GUID that stands for an MBR partition type byte, as GPT
  * tools convert an MBR disk: the partition types both schemes know,
  * FAT and NTFS (also hidden) as Microsoft basic data, anything else as
- * a Linux filesystem.  0: no GPT partition (empty, extended,
+ * a Linux filesystem.  NULL: no GPT partition (empty, extended,
  * protective). */
 static const char *
 gpt_type_of_mbr_id (int id)
@@ -278,7 +288,9 @@ do_part_get_gpt_type (const char *device, int partnum)
     }
     return strdup (guid);
   }
-  CLEANUP_FREE char *info = gpt_info (device, partnum);
+  if (table_is_gpt (device, table) == -1)
+    return NULL;
+  CLEANUP_FREE char *info = partition_info (device, partnum);
   if (info == NULL)
     return NULL;
   return field_word (info, "Partition GUID code: ", device);

@@ -71,18 +71,6 @@ sampler (void *arg)
 
 struct worker { int id; int calls_ok; bool round_trip_ok; char err[512]; char *sockdir; };
 
-/* The handle's sockets' directory (under get_sockdir, not the tmpdir),
- * from qemu's command line: malloc'd, or NULL. */
-static char *
-sockets_dir (guestfs_h *g)
-{
-  char *sock = qemu_arg_path (g, "/guestfsd.sock");
-  char *slash = sock ? strrchr (sock, '/') : NULL;
-  if (slash)
-    *slash = '\0';
-  return sock;
-}
-
 /* Whether DIR (a sockets' directory, or NULL when it was not found) is
  * still there after its handle closed. */
 static bool
@@ -107,7 +95,7 @@ worker (void *arg)
     guestfs_close (g);
     return NULL;
   }
-  w->sockdir = sockets_dir (g);
+  w->sockdir = qemu_sockets_dir (g);
   for (int i = 0; i < ncalls; i++) {
     int r;
     snprintf (name, sizeof name, "/f%d", (i / 4) % 50);  /* written, then read */
@@ -218,7 +206,7 @@ main (void)
         diag ("cycle %d: %s", c, errmsg (g));
       failures++;
     }
-    char *sd = sockets_dir (g);
+    char *sd = qemu_sockets_dir (g);
     guestfs_close (g);
     if (left_behind (sd))
       sockdirs_left++;

@@ -44,10 +44,7 @@ owner (void *arg, int fd)
    * qemu's command line), its files' (the scratch disk) under the
    * tmpdir set above, the only libguestfs* entry there. */
   char buf[8400], workdir[4100] = "-";
-  char *sock = o.r == 0 ? qemu_arg_path (g, "/guestfsd.sock") : NULL;
-  char *slash = sock ? strrchr (sock, '/') : NULL;
-  if (slash)
-    *slash = '\0';
+  char *sockdir = o.r == 0 ? qemu_sockets_dir (g) : NULL;
   DIR *d = opendir (tmp);
   struct dirent *e;
   while (d && (e = readdir (d)) != NULL)
@@ -56,7 +53,7 @@ owner (void *arg, int fd)
   if (d)
     closedir (d);
   snprintf (buf, sizeof buf, "%d %s %s\n", o.r == 0 ? guestfs_get_pid (g) : -1,
-            slash ? sock : "-", workdir);
+            sockdir ? sockdir : "-", workdir);
   if (write (fd, buf, strlen (buf))) {}
   close (fd);
   for (;;)

@@ -136,6 +136,22 @@ qemu_arg_path (guestfs_h *g, const char *suffix)
   return NULL;
 }
 
+/* The directory of the handle's sockets (under get_sockdir), from the
+ * channel's socket on qemu's command line: malloc'd, or NULL. */
+static __attribute__((unused)) char *
+qemu_sockets_dir (guestfs_h *g)
+{
+  char *sock = qemu_arg_path (g, "/guestfsd.sock");
+  char *slash = sock ? strrchr (sock, '/') : NULL;
+  if (slash)
+    *slash = '\0';
+  else {
+    free (sock);
+    sock = NULL;
+  }
+  return sock;
+}
+
 /* The last error of a handle, never NULL. */
 static __attribute__((unused)) const char *
 errmsg (guestfs_h *g)
